@@ -1,0 +1,300 @@
+//! Citations against the source text, and the coverage of the law.
+use super::Ctx;
+use crate::diag::Diag;
+use crate::program::{Cite, DocId, Program};
+use crate::source::FileId;
+use crate::syntax::ast;
+use serde::Serialize;
+
+fn check_one(ctx: &mut Ctx, doc: DocId, c: &Cite, what: &str) {
+    let Some(d) = ctx.p.documents.get(doc as usize) else {
+        return;
+    };
+    if d.regulation.units.is_empty() {
+        return; // the missing source is reported on the header
+    }
+    let key = c.key();
+    let Some(unit) = d.regulation.unit(c.article, c.paragraph) else {
+        let in_article: Vec<String> = d
+            .regulation
+            .units
+            .iter()
+            .filter(|u| u.article == c.article)
+            .map(|u| u.key())
+            .collect();
+        let help = if in_article.is_empty() {
+            let last = d.regulation.articles.last().map(|a| a.number).unwrap_or(0);
+            format!("the source text has articles 1 to {last}")
+        } else {
+            format!("article {} has {}", c.article, in_article.join(", "))
+        };
+        let source = d.source_name.clone().unwrap_or_default();
+        ctx.err(
+            Diag::error(
+                "regula::unknown-paragraph",
+                format!("{what} cites {key}, which `{source}` does not have"),
+            )
+            .label(c.span, "no such paragraph")
+            .help(help),
+        );
+        return;
+    };
+    if c.quote.trim().is_empty() {
+        ctx.err(
+            Diag::error(
+                "regula::empty-quote",
+                format!("{what} cites {key} without quoting it"),
+            )
+            .label(c.span, "empty quote")
+            .help("quote the sentence of the paragraph that the rule encodes"),
+        );
+        return;
+    }
+    if !d.regulation.quote_matches(c.article, c.paragraph, &c.quote) {
+        let elsewhere: Vec<String> = d
+            .regulation
+            .units
+            .iter()
+            .filter(|u| {
+                crate::regulation::squash(&u.text).contains(&crate::regulation::squash(&c.quote))
+            })
+            .map(|u| u.key())
+            .collect();
+        let help = if elsewhere.is_empty() {
+            let text: String = unit.text.chars().take(60).collect();
+            format!("quote the words of {key} exactly (whitespace aside); it begins `{text}…`")
+        } else {
+            format!(
+                "these words are in {}: cite that paragraph",
+                elsewhere.join(", ")
+            )
+        };
+        ctx.err(
+            Diag::error(
+                "regula::quote-mismatch",
+                format!("the quote is not in paragraph {key}"),
+            )
+            .label(c.span, format!("not the words of {key}"))
+            .help(help),
+        );
+    }
+}
+
+/// Checks every citation (rules, parameters, headers, `not encoded`).
+pub(crate) fn check_citations(ctx: &mut Ctx, files: &[(FileId, String, ast::File)]) {
+    let rules: Vec<(DocId, Cite, String)> = ctx
+        .p
+        .rules
+        .iter()
+        .map(|r| (r.document, r.cites.clone(), format!("rule `{}`", r.name)))
+        .collect();
+    for (d, c, what) in rules {
+        check_one(ctx, d, &c, &what);
+    }
+    let params: Vec<(DocId, Cite, String)> = ctx
+        .p
+        .params
+        .iter()
+        .filter_map(|p| {
+            p.cites
+                .clone()
+                .map(|c| (p.document, c, format!("parameter `{}`", p.name)))
+        })
+        .collect();
+    for (d, c, what) in params {
+        check_one(ctx, d, &c, &what);
+    }
+    let docs: Vec<(DocId, Cite)> = ctx
+        .p
+        .documents
+        .iter()
+        .enumerate()
+        .filter_map(|(i, d)| {
+            d.cites
+                .clone()
+                .map(|c| (DocId::try_from(i).unwrap_or(0), c))
+        })
+        .collect();
+    for (d, c) in docs {
+        check_one(ctx, d, &c, "the in-force period");
+    }
+    for (fid, _, f) in files {
+        let doc = ctx.file_doc.get(fid.0 as usize).copied().flatten();
+        for item in &f.items {
+            let ast::Item::NotEncoded(n) = item else {
+                continue;
+            };
+            let Some(doc) = doc else { continue };
+            let Some(d) = ctx.p.documents.get(doc as usize) else {
+                continue;
+            };
+            if d.regulation.units.is_empty() {
+                continue;
+            }
+            if d.regulation
+                .unit(n.paragraph.article, n.paragraph.paragraph)
+                .is_none()
+            {
+                ctx.err(
+                    Diag::error(
+                        "regula::unknown-paragraph",
+                        format!(
+                            "`not encoded` names {}, which the source text does not have",
+                            n.paragraph.key()
+                        ),
+                    )
+                    .label(n.paragraph.loc.0, "no such paragraph")
+                    .help("name a paragraph of the source text"),
+                );
+            }
+            if n.reason.value.trim().is_empty() {
+                ctx.err(
+                    Diag::error("regula::no-reason", "`not encoded` needs a reason")
+                        .label(n.reason.loc.0, "empty")
+                        .help("say why the paragraph is deliberately left without rules"),
+                );
+            }
+            let cited = ctx.p.rules.iter().any(|r| {
+                r.document == doc
+                    && r.cites.article == n.paragraph.article
+                    && r.cites.paragraph == n.paragraph.paragraph
+            });
+            if cited {
+                ctx.err(
+                    Diag::warning(
+                        "regula::encoded-anyway",
+                        format!(
+                            "{} is marked `not encoded` but rules cite it",
+                            n.paragraph.key()
+                        ),
+                    )
+                    .label(n.loc.0, "marked not encoded")
+                    .help("remove the `not encoded` line"),
+                );
+            }
+        }
+    }
+    // Uncovered paragraphs are warnings: the coverage report lists them.
+    let docs = ctx.p.documents.clone();
+    for (di, d) in docs.iter().enumerate() {
+        for u in &d.regulation.units {
+            let cited = ctx.p.rules.iter().any(|r| {
+                r.document as usize == di
+                    && r.cites.article == u.article
+                    && r.cites.paragraph == u.paragraph
+            }) || ctx.p.params.iter().any(|p| {
+                p.document as usize == di
+                    && p.cites
+                        .as_ref()
+                        .is_some_and(|c| c.article == u.article && c.paragraph == u.paragraph)
+            }) || d
+                .cites
+                .as_ref()
+                .is_some_and(|c| c.article == u.article && c.paragraph == u.paragraph)
+                || d.not_encoded
+                    .iter()
+                    .any(|(a, p, _)| *a == u.article && *p == u.paragraph);
+            if !cited {
+                let text: String = u.text.chars().take(40).collect();
+                ctx.diags.push(
+                    Diag::warning(
+                        "regula::uncovered-paragraph",
+                        format!(
+                            "paragraph {} of `{}` is cited by no rule: {text}…",
+                            u.key(),
+                            d.id
+                        ),
+                    )
+                    .label(d.span, "this document")
+                    .help(format!(
+                        "encode it in a rule citing {}, or write `not encoded {} \"reason\"`",
+                        u.key(),
+                        u.key()
+                    )),
+                );
+            }
+        }
+    }
+}
+
+/// One paragraph of the coverage report.
+#[derive(Clone, Debug, Serialize)]
+pub struct CoverageRow {
+    /// The document.
+    pub document: String,
+    /// `4.2`.
+    pub paragraph: String,
+    /// The paragraph's opening words.
+    pub text: String,
+    /// Rules (and parameters, and the header) citing it.
+    pub cited_by: Vec<String>,
+    /// The reason, if marked `not encoded`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_encoded: Option<String>,
+}
+
+/// The coverage of a program's documents.
+#[derive(Clone, Debug, Serialize)]
+pub struct Coverage {
+    /// One row per citable paragraph.
+    pub rows: Vec<CoverageRow>,
+}
+
+impl Coverage {
+    /// Paragraphs neither cited nor marked `not encoded`.
+    pub fn uncovered(&self) -> usize {
+        self.rows
+            .iter()
+            .filter(|r| r.cited_by.is_empty() && r.not_encoded.is_none())
+            .count()
+    }
+}
+
+/// Which rules cite each paragraph of each document's source text.
+pub fn coverage(p: &Program) -> Coverage {
+    let mut rows = Vec::new();
+    for (di, d) in p.documents.iter().enumerate() {
+        for u in &d.regulation.units {
+            let mut cited_by: Vec<String> = p
+                .rules
+                .iter()
+                .filter(|r| {
+                    r.document as usize == di
+                        && r.cites.article == u.article
+                        && r.cites.paragraph == u.paragraph
+                })
+                .map(|r| r.name.clone())
+                .collect();
+            cited_by.extend(
+                p.params
+                    .iter()
+                    .filter(|x| {
+                        x.document as usize == di
+                            && x.cites.as_ref().is_some_and(|c| {
+                                c.article == u.article && c.paragraph == u.paragraph
+                            })
+                    })
+                    .map(|x| format!("parameter {}", x.name)),
+            );
+            if d.cites
+                .as_ref()
+                .is_some_and(|c| c.article == u.article && c.paragraph == u.paragraph)
+            {
+                cited_by.push("in force (document header)".into());
+            }
+            let not_encoded = d
+                .not_encoded
+                .iter()
+                .find(|(a, pp, _)| *a == u.article && *pp == u.paragraph)
+                .map(|(_, _, r)| r.clone());
+            rows.push(CoverageRow {
+                document: d.id.clone(),
+                paragraph: u.key(),
+                text: u.text.chars().take(24).collect(),
+                cited_by,
+                not_encoded,
+            });
+        }
+    }
+    Coverage { rows }
+}

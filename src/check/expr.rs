@@ -1,0 +1,882 @@
+//! Resolving and type-checking expressions; definitions are checked once on
+//! their own and then inlined at each call with the arguments substituted.
+use super::Ctx;
+use crate::diag::{did_you_mean, Diag};
+use crate::program::*;
+use crate::source::Span;
+use crate::syntax::ast::{self, BinOp, Unit};
+
+/// What a definition's parameter stands for while lowering its body.
+#[derive(Clone, Debug)]
+pub(crate) enum Binding {
+    /// Checking the body on its own: only the type is known.
+    Abstract(Type, u32),
+    /// Inlining at a call: the argument.
+    Bound(Expr),
+}
+
+/// Definition parameters in scope.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Scope {
+    pub locals: Vec<(String, Binding)>,
+}
+
+impl Scope {
+    fn get(&self, name: &str) -> Option<&Binding> {
+        self.locals.iter().find(|(n, _)| n == name).map(|(_, b)| b)
+    }
+}
+
+fn mk(kind: ExprKind, ty: Type, span: Span) -> Expr {
+    Expr { kind, ty, span }
+}
+
+/// Reports when an expression does not have the type a place needs.
+pub(crate) fn expect_type(ctx: &mut Ctx, e: &Expr, ty: Type, place: &str) {
+    if e.ty != ty {
+        let (want, got) = (ctx.p.type_name(ty), ctx.p.type_name(e.ty));
+        ctx.err(
+            Diag::error(
+                "regula::type-mismatch",
+                format!("{place} must be a {want}, found a {got}"),
+            )
+            .label(e.span, format!("this is a {got}"))
+            .help(format!("write an expression of type {want} here")),
+        );
+    }
+}
+
+/// Finds definitions that call themselves, directly or through others.
+pub(crate) fn find_def_cycles(ctx: &mut Ctx) {
+    let n = ctx.def_asts.len();
+    let calls: Vec<Vec<(usize, Span)>> = ctx
+        .def_asts
+        .iter()
+        .map(|d| {
+            let mut out = Vec::new();
+            collect_calls(&d.body, &mut |name, span| {
+                if let Some(i) = ctx.def_index.get(name) {
+                    out.push((*i as usize, span));
+                }
+            });
+            out
+        })
+        .collect();
+    for start in 0..n {
+        // Does `start` reach itself?
+        let mut seen = vec![false; n];
+        let mut stack: Vec<usize> = calls
+            .get(start)
+            .map(|c| c.iter().map(|(x, _)| *x).collect())
+            .unwrap_or_default();
+        let mut cyclic = false;
+        while let Some(x) = stack.pop() {
+            if x == start {
+                cyclic = true;
+                break;
+            }
+            if seen.get(x).copied().unwrap_or(true) {
+                continue;
+            }
+            if let Some(s) = seen.get_mut(x) {
+                *s = true;
+            }
+            stack.extend(
+                calls
+                    .get(x)
+                    .map(|c| c.iter().map(|(y, _)| *y).collect::<Vec<_>>())
+                    .unwrap_or_default(),
+            );
+        }
+        if cyclic {
+            if let Some(b) = ctx.def_broken.get_mut(start) {
+                *b = true;
+            }
+            let Some(d) = ctx.def_asts.get(start) else {
+                continue;
+            };
+            let call_span = calls
+                .get(start)
+                .and_then(|c| c.first())
+                .map(|(_, s)| *s)
+                .unwrap_or(d.name.loc.0);
+            let name = d.name.name.clone();
+            let span = d.name.loc.0;
+            ctx.err(
+                Diag::error(
+                    "regula::recursive-definition",
+                    format!("definition `{name}` calls itself"),
+                )
+                .label(span, "this definition")
+                .label(call_span, "call that leads back to it")
+                .help("definitions cannot recurse; write the repeated step out, or use an outcome"),
+            );
+        }
+    }
+}
+
+fn collect_calls(e: &ast::Expr, f: &mut impl FnMut(&str, Span)) {
+    use ast::ExprKind as K;
+    match &e.kind {
+        K::Call(n, args) => {
+            f(&n.name, n.loc.0);
+            for a in args {
+                collect_calls(a, f);
+            }
+        }
+        K::Not(x) | K::Neg(x) | K::Paren(x) => collect_calls(x, f),
+        K::Duration { amount, .. } => collect_calls(amount, f),
+        K::Binary(_, a, b) => {
+            collect_calls(a, f);
+            collect_calls(b, f);
+        }
+        K::In { subject, set, .. } => {
+            collect_calls(subject, f);
+            for x in set {
+                collect_calls(x, f);
+            }
+        }
+        K::If(c, a, b) => {
+            collect_calls(c, f);
+            collect_calls(a, f);
+            collect_calls(b, f);
+        }
+        _ => {}
+    }
+}
+
+/// A definition's parameters (name, type, where) and result type.
+type Signature = (Vec<(String, Type, Span)>, Type);
+
+fn def_signature(ctx: &mut Ctx, d: usize) -> Option<Signature> {
+    let ast = *ctx.def_asts.get(d)?;
+    let mut params = Vec::new();
+    let mut ok = true;
+    for (n, t) in &ast.params {
+        ctx.quiet += 1;
+        let r = super::resolve_type(ctx, t);
+        ctx.quiet -= 1;
+        match r {
+            Some((ty, _)) => params.push((n.name.clone(), ty, n.loc.0)),
+            None => ok = false,
+        }
+    }
+    ctx.quiet += 1;
+    let ret = super::resolve_type(ctx, &ast.ty);
+    ctx.quiet -= 1;
+    let (ret, _) = ret?;
+    ok.then_some((params, ret))
+}
+
+/// Checks every definition's body once, with abstract parameters.
+pub(crate) fn check_def_bodies(ctx: &mut Ctx) {
+    for d in 0..ctx.def_asts.len() {
+        let Some(ast) = ctx.def_asts.get(d).copied() else {
+            continue;
+        };
+        for (n, t) in &ast.params {
+            let _ = super::resolve_type(ctx, t);
+            let dup = ast.params.iter().filter(|(m, _)| m.name == n.name).count() > 1;
+            if dup
+                && ast
+                    .params
+                    .iter()
+                    .position(|(m, _)| m.name == n.name)
+                    .is_some_and(|i| ast.params.get(i).is_some_and(|(m, _)| m.loc.0 != n.loc.0))
+            {
+                ctx.err(
+                    Diag::error(
+                        "regula::duplicate",
+                        format!("parameter `{}` is declared twice", n.name),
+                    )
+                    .label(n.loc.0, "declared again here")
+                    .help("give each parameter its own name"),
+                );
+            }
+        }
+        let _ = super::resolve_type(ctx, &ast.ty);
+        if ctx.def_broken.get(d).copied().unwrap_or(true) {
+            continue;
+        }
+        let Some((params, ret)) = def_signature(ctx, d) else {
+            continue;
+        };
+        let scope = Scope {
+            locals: params
+                .iter()
+                .enumerate()
+                .map(|(i, (n, t, _))| {
+                    (
+                        n.clone(),
+                        Binding::Abstract(*t, u32::try_from(i).unwrap_or(0)),
+                    )
+                })
+                .collect(),
+        };
+        let saved = std::mem::take(&mut ctx.reads);
+        if let Some(body) = lower(ctx, &ast.body, &scope, Some(ret)) {
+            if body.ty != ret {
+                let (want, got) = (ctx.p.type_name(ret), ctx.p.type_name(body.ty));
+                ctx.err(
+                    Diag::error(
+                        "regula::type-mismatch",
+                        format!(
+                            "definition `{}` is declared {want} but its body is a {got}",
+                            ast.name.name
+                        ),
+                    )
+                    .label(ast.body.loc.0, format!("this is a {got}"))
+                    .label(ast.ty.loc().0, format!("declared {want}"))
+                    .help("make the body and the declared type agree"),
+                );
+            }
+        }
+        ctx.reads = saved;
+    }
+}
+
+/// Resolves and type-checks an expression. `expect` guides the reading of
+/// bare enum values (`host`) that several enums share.
+pub(crate) fn lower(
+    ctx: &mut Ctx,
+    e: &ast::Expr,
+    scope: &Scope,
+    expect: Option<Type>,
+) -> Option<Expr> {
+    use ast::ExprKind as K;
+    let span = e.loc.0;
+    match &e.kind {
+        K::Bool(b) => Some(mk(ExprKind::Const(Value::Bool(*b)), Type::Bool, span)),
+        K::Int(n) => Some(mk(ExprKind::Const(Value::Int(*n)), Type::Int, span)),
+        K::Date(d) => Some(mk(ExprKind::Const(Value::Date(*d)), Type::Date, span)),
+        K::Text(s) => Some(mk(
+            ExprKind::Const(Value::Text(s.as_str().into())),
+            Type::Text,
+            span,
+        )),
+        K::AsOf => Some(mk(ExprKind::AsOf, Type::Date, span)),
+        K::Paren(x) => lower(ctx, x, scope, expect).map(|mut x| {
+            x.span = span;
+            x
+        }),
+        K::Path(p) => path(ctx, p, scope, expect),
+        K::Not(x) => {
+            let x = lower(ctx, x, scope, Some(Type::Bool))?;
+            operand(ctx, &x, Type::Bool, "`not`")?;
+            Some(mk(ExprKind::Not(Box::new(x)), Type::Bool, span))
+        }
+        K::Neg(x) => {
+            let x = lower(ctx, x, scope, Some(Type::Int))?;
+            operand(ctx, &x, Type::Int, "`-`")?;
+            Some(mk(ExprKind::Neg(Box::new(x)), Type::Int, span))
+        }
+        K::Binary(op, a, b) => binary(ctx, *op, a, b, scope, span),
+        K::In {
+            subject,
+            negated,
+            set,
+        } => {
+            let s = lower(ctx, subject, scope, None)?;
+            let mut values = Vec::new();
+            let mut ok = true;
+            for x in set {
+                let Some(v) = lower(ctx, x, scope, Some(s.ty)) else {
+                    ok = false;
+                    continue;
+                };
+                if v.ty != s.ty {
+                    let (want, got) = (ctx.p.type_name(s.ty), ctx.p.type_name(v.ty));
+                    ctx.err(
+                        Diag::error(
+                            "regula::type-mismatch",
+                            format!("a set tested against a {want} holds a {got}"),
+                        )
+                        .label(v.span, format!("this is a {got}"))
+                        .label(s.span, format!("this is a {want}"))
+                        .help(format!("every element must be a {want}")),
+                    );
+                    ok = false;
+                    continue;
+                }
+                match v.kind {
+                    ExprKind::Const(c) => values.push(c),
+                    _ => {
+                        ctx.err(
+                            Diag::error(
+                                "regula::set-not-constant",
+                                "a set may hold only constant values",
+                            )
+                            .label(v.span, "not a constant")
+                            .help(
+                                "list enum values or literals; compare with `=` for anything else",
+                            ),
+                        );
+                        ok = false;
+                    }
+                }
+            }
+            if matches!(s.ty, Type::Record(_) | Type::Days | Type::Months) {
+                ctx.err(
+                    Diag::error(
+                        "regula::type-mismatch",
+                        format!("cannot test a {} for membership", ctx.p.type_name(s.ty)),
+                    )
+                    .label(s.span, "here")
+                    .help("membership applies to enums, ints, dates, text and bools"),
+                );
+                return None;
+            }
+            ok.then(|| {
+                mk(
+                    ExprKind::In(Box::new(s), values, *negated),
+                    Type::Bool,
+                    span,
+                )
+            })
+        }
+        K::If(c, a, b) => {
+            let c = lower(ctx, c, scope, Some(Type::Bool));
+            let a = lower(ctx, a, scope, expect);
+            let b = match &a {
+                Some(a) => lower(ctx, b, scope, Some(a.ty)),
+                None => lower(ctx, b, scope, expect),
+            };
+            let (c, a, b) = (c?, a?, b?);
+            operand(ctx, &c, Type::Bool, "the condition of `if`")?;
+            if a.ty != b.ty {
+                let (ta, tb) = (ctx.p.type_name(a.ty), ctx.p.type_name(b.ty));
+                ctx.err(
+                    Diag::error(
+                        "regula::type-mismatch",
+                        format!("the branches of `if` differ: {ta} and {tb}"),
+                    )
+                    .label(a.span, format!("this is a {ta}"))
+                    .label(b.span, format!("this is a {tb}"))
+                    .help("both branches must have the same type"),
+                );
+                return None;
+            }
+            let ty = a.ty;
+            Some(mk(
+                ExprKind::If(Box::new(c), Box::new(a), Box::new(b)),
+                ty,
+                span,
+            ))
+        }
+        K::Duration {
+            amount,
+            unit,
+            rounding,
+        } => {
+            let n = lower(ctx, amount, scope, Some(Type::Int))?;
+            operand(ctx, &n, Type::Int, "a duration's count")?;
+            match unit {
+                Unit::Days => Some(mk(ExprKind::Days(Box::new(n)), Type::Days, span)),
+                Unit::Months | Unit::Years => {
+                    let factor = if *unit == Unit::Years { 12 } else { 1 };
+                    let Some(r) = rounding else {
+                        let word = if *unit == Unit::Years {
+                            "years"
+                        } else {
+                            "months"
+                        };
+                        ctx.err(
+                            Diag::error("regula::ambiguous-date-step", format!("adding {word} needs a rounding"))
+                                .label(span, "Jan 31 + 1 month has no single answer")
+                                .help(format!("write `{} {word} round down` (to the month's last day) or `round up` (to the next month's first day)", crate::syntax::print::expr(amount))),
+                        );
+                        return None;
+                    };
+                    Some(mk(
+                        ExprKind::Months(Box::new(n), factor, *r),
+                        Type::Months,
+                        span,
+                    ))
+                }
+            }
+        }
+        K::Call(name, args) => call(ctx, name, args, scope, span),
+    }
+}
+
+/// Reports an operand of the wrong type.
+fn operand(ctx: &mut Ctx, x: &Expr, ty: Type, what: &str) -> Option<()> {
+    if x.ty == ty {
+        return Some(());
+    }
+    let (want, got) = (ctx.p.type_name(ty), ctx.p.type_name(x.ty));
+    ctx.err(
+        Diag::error(
+            "regula::type-mismatch",
+            format!("{what} needs a {want}, found a {got}"),
+        )
+        .label(x.span, format!("this is a {got}"))
+        .help(format!("use a {want} here")),
+    );
+    None
+}
+
+fn is_bare_enum_literal(ctx: &Ctx, e: &ast::Expr, scope: &Scope) -> bool {
+    let ast::ExprKind::Path(p) = &e.kind else {
+        return false;
+    };
+    if p.segments.len() != 1 {
+        return false;
+    }
+    let n = p.dotted();
+    scope.get(&n).is_none()
+        && !ctx.p.fact_index.contains_key(&n)
+        && !ctx.p.outcome_index.contains_key(&n)
+        && !ctx.param_index.contains_key(&n)
+        && !ctx.group_index.contains_key(&n)
+}
+
+fn binary(
+    ctx: &mut Ctx,
+    op: BinOp,
+    a: &ast::Expr,
+    b: &ast::Expr,
+    scope: &Scope,
+    span: Span,
+) -> Option<Expr> {
+    match op {
+        BinOp::And | BinOp::Or => {
+            let x = lower(ctx, a, scope, Some(Type::Bool));
+            let y = lower(ctx, b, scope, Some(Type::Bool));
+            let (x, y) = (x?, y?);
+            let word = if op == BinOp::And { "`and`" } else { "`or`" };
+            let ox = operand(ctx, &x, Type::Bool, word);
+            let oy = operand(ctx, &y, Type::Bool, word);
+            ox?;
+            oy?;
+            let kind = if op == BinOp::And {
+                ExprKind::And(Box::new(x), Box::new(y))
+            } else {
+                ExprKind::Or(Box::new(x), Box::new(y))
+            };
+            Some(mk(kind, Type::Bool, span))
+        }
+        BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+            // Read the side that is not a bare enum value first, so the value is read in its type.
+            let (x, y) =
+                if is_bare_enum_literal(ctx, a, scope) && !is_bare_enum_literal(ctx, b, scope) {
+                    let y = lower(ctx, b, scope, None);
+                    let x = lower(ctx, a, scope, y.as_ref().map(|y| y.ty));
+                    (x, y)
+                } else {
+                    let x = lower(ctx, a, scope, None);
+                    let y = lower(ctx, b, scope, x.as_ref().map(|x| x.ty));
+                    (x, y)
+                };
+            let (x, y) = (x?, y?);
+            let ordered = !matches!(op, BinOp::Eq | BinOp::Ne);
+            if x.ty != y.ty {
+                let (tx, ty) = (ctx.p.type_name(x.ty), ctx.p.type_name(y.ty));
+                ctx.err(
+                    Diag::error(
+                        "regula::type-mismatch",
+                        format!("cannot compare a {tx} with a {ty}"),
+                    )
+                    .label(x.span, format!("this is a {tx}"))
+                    .label(y.span, format!("this is a {ty}"))
+                    .help("both sides of a comparison must have the same type"),
+                );
+                return None;
+            }
+            if ordered && !matches!(x.ty, Type::Int | Type::Date) {
+                let t = ctx.p.type_name(x.ty);
+                ctx.err(
+                    Diag::error(
+                        "regula::type-mismatch",
+                        format!("`{}` orders ints and dates, not {t} values", op.symbol()),
+                    )
+                    .label(x.span, format!("this is a {t}"))
+                    .help("use `=` or `!=` to compare these values"),
+                );
+                return None;
+            }
+            if matches!(x.ty, Type::Record(_) | Type::Days | Type::Months) {
+                let t = ctx.p.type_name(x.ty);
+                ctx.err(
+                    Diag::error(
+                        "regula::type-mismatch",
+                        format!("cannot compare {t} values"),
+                    )
+                    .label(x.span, format!("this is a {t}"))
+                    .help("compare the fields or dates instead"),
+                );
+                return None;
+            }
+            let c = match op {
+                BinOp::Eq => CmpOp::Eq,
+                BinOp::Ne => CmpOp::Ne,
+                BinOp::Lt => CmpOp::Lt,
+                BinOp::Le => CmpOp::Le,
+                BinOp::Gt => CmpOp::Gt,
+                _ => CmpOp::Ge,
+            };
+            Some(mk(
+                ExprKind::Cmp(c, Box::new(x), Box::new(y)),
+                Type::Bool,
+                span,
+            ))
+        }
+        BinOp::Add | BinOp::Sub | BinOp::Mul => {
+            let x = lower(ctx, a, scope, None);
+            let y = lower(ctx, b, scope, None);
+            let (x, y) = (x?, y?);
+            let result = match (op, x.ty, y.ty) {
+                (_, Type::Int, Type::Int) => Some(Type::Int),
+                (BinOp::Add | BinOp::Sub, Type::Date, Type::Days | Type::Months) => {
+                    Some(Type::Date)
+                }
+                (BinOp::Add, Type::Days | Type::Months, Type::Date) => Some(Type::Date),
+                (BinOp::Sub, Type::Date, Type::Date) => Some(Type::Int),
+                _ => None,
+            };
+            let Some(ty) = result else {
+                let (tx, ty) = (ctx.p.type_name(x.ty), ctx.p.type_name(y.ty));
+                let help = if matches!(
+                    (x.ty, y.ty),
+                    (Type::Date, Type::Int) | (Type::Int, Type::Date)
+                ) {
+                    "add a duration to a date: `d + 30 days`".to_string()
+                } else {
+                    "arithmetic works on ints, a date and a duration (`d + 30 days`), or two dates (`d1 - d2`, in days)".to_string()
+                };
+                let bad = if matches!(x.ty, Type::Int | Type::Date) {
+                    &y
+                } else {
+                    &x
+                };
+                let tb = ctx.p.type_name(bad.ty);
+                ctx.err(
+                    Diag::error(
+                        "regula::type-mismatch",
+                        format!("cannot apply `{}` to a {tx} and a {ty}", op.symbol()),
+                    )
+                    .label(bad.span, format!("this is a {tb}"))
+                    .help(help),
+                );
+                return None;
+            };
+            let a_op = match op {
+                BinOp::Add => ArithOp::Add,
+                BinOp::Sub => ArithOp::Sub,
+                _ => ArithOp::Mul,
+            };
+            Some(mk(
+                ExprKind::Arith(a_op, Box::new(x), Box::new(y)),
+                ty,
+                span,
+            ))
+        }
+    }
+}
+
+fn path(ctx: &mut Ctx, p: &ast::Path, scope: &Scope, expect: Option<Type>) -> Option<Expr> {
+    let span = p.loc.0;
+    let name = p.dotted();
+    let first = p.segments.first().map(|s| s.name.as_str()).unwrap_or("");
+    // A definition's parameter, or a field of one.
+    if let Some(b) = scope.get(first) {
+        let b = b.clone();
+        return local(ctx, p, &b, span);
+    }
+    if let Some(&f) = ctx.p.fact_index.get(&name) {
+        if let Some(r) = ctx.fact_read.get_mut(f as usize) {
+            *r = true;
+        }
+        let ty = ctx
+            .p
+            .facts
+            .get(f as usize)
+            .map(|x| x.ty)
+            .unwrap_or(Type::Bool);
+        return Some(mk(ExprKind::Fact(f), ty, span));
+    }
+    if let Some(&o) = ctx.p.outcome_index.get(&name) {
+        ctx.reads.insert(o);
+        let ty = ctx
+            .p
+            .outcomes
+            .get(o as usize)
+            .map(|x| x.ty)
+            .unwrap_or(Type::Bool);
+        return Some(mk(ExprKind::Outcome(o), ty, span));
+    }
+    if let Some(&pr) = ctx.param_index.get(&name) {
+        let ty = ctx
+            .p
+            .params
+            .get(pr as usize)
+            .map(|x| x.ty)
+            .unwrap_or(Type::Int);
+        return Some(mk(ExprKind::Param(pr), ty, span));
+    }
+    if let Some(&g) = ctx.group_index.get(&name) {
+        let group = ctx.p.groups.get(g as usize);
+        let ty = group.map(|x| Type::Record(x.record)).unwrap_or(Type::Bool);
+        return Some(mk(ExprKind::Group(g), ty, span));
+    }
+    // `Type.value`
+    if let [t, v] = p.segments.as_slice() {
+        if let Some(&e) = ctx.enum_index.get(&t.name) {
+            return enum_value(ctx, e, &v.name, v.loc.0);
+        }
+    }
+    // A bare enum value, read in the expected type when several enums share it.
+    if p.segments.len() == 1 {
+        let owners: Vec<EnumId> = ctx
+            .p
+            .enums
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.variants.iter().any(|(n, _)| n == first))
+            .filter_map(|(i, _)| EnumId::try_from(i).ok())
+            .collect();
+        if let Some(Type::Enum(want)) = expect {
+            if owners.contains(&want) {
+                return enum_value(ctx, want, first, span);
+            }
+            if owners.is_empty() {
+                return enum_value(ctx, want, first, span);
+            }
+        }
+        match owners.as_slice() {
+            [one] => return enum_value(ctx, *one, first, span),
+            [] => {}
+            many => {
+                let names: Vec<String> = many
+                    .iter()
+                    .map(|e| ctx.p.type_name(Type::Enum(*e)))
+                    .collect();
+                ctx.err(
+                    Diag::error(
+                        "regula::ambiguous-enum-value",
+                        format!(
+                            "`{first}` is a value of several enums: {}",
+                            names.join(", ")
+                        ),
+                    )
+                    .label(span, "which one?")
+                    .help(format!(
+                        "qualify it, e.g. `{}.{first}`",
+                        names.first().cloned().unwrap_or_default()
+                    )),
+                );
+                return None;
+            }
+        }
+    }
+    // Unknown: suggest the closest name of any kind.
+    let mut names: Vec<&str> = Vec::new();
+    names.extend(ctx.p.fact_index.keys().map(String::as_str));
+    names.extend(ctx.p.outcome_index.keys().map(String::as_str));
+    names.extend(ctx.param_index.keys().map(String::as_str));
+    names.extend(ctx.group_index.keys().map(String::as_str));
+    names.extend(scope.locals.iter().map(|(n, _)| n.as_str()));
+    for e in &ctx.p.enums {
+        names.extend(e.variants.iter().map(|(n, _)| n.as_str()));
+    }
+    let help = did_you_mean(&name, names, "declare it as a fact, outcome or parameter");
+    let what = if p.segments.len() > 1 {
+        "fact or outcome"
+    } else {
+        "name"
+    };
+    ctx.err(
+        Diag::error("regula::unknown-name", format!("unknown {what} `{name}`"))
+            .label(span, "not declared")
+            .help(help),
+    );
+    None
+}
+
+fn enum_value(ctx: &mut Ctx, e: EnumId, v: &str, span: Span) -> Option<Expr> {
+    let t = ctx.p.enums.get(e as usize)?;
+    if let Some(i) = t.variants.iter().position(|(n, _)| n == v) {
+        return Some(mk(
+            ExprKind::Const(Value::Enum(e, u32::try_from(i).unwrap_or(0))),
+            Type::Enum(e),
+            span,
+        ));
+    }
+    let names: Vec<&str> = t.variants.iter().map(|(n, _)| n.as_str()).collect();
+    let all: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    let help = did_you_mean(
+        v,
+        names,
+        &format!("the values of `{}` are {}", t.name, all.join(", ")),
+    );
+    let tname = t.name.clone();
+    ctx.err(
+        Diag::error(
+            "regula::unknown-enum-value",
+            format!("`{v}` is not a value of enum `{tname}`"),
+        )
+        .label(span, format!("not a {tname}"))
+        .help(help),
+    );
+    None
+}
+
+fn local(ctx: &mut Ctx, p: &ast::Path, b: &Binding, span: Span) -> Option<Expr> {
+    let (ty, base) = match b {
+        Binding::Abstract(t, i) => (*t, Some(mk(ExprKind::Local(*i), *t, span))),
+        Binding::Bound(x) => (x.ty, Some(x.clone())),
+    };
+    let base = base?;
+    match p.segments.as_slice() {
+        // The argument keeps its own span: the derivation shows what was passed.
+        [_] => Some(base),
+        [_, field] => {
+            let Type::Record(r) = ty else {
+                let t = ctx.p.type_name(ty);
+                ctx.err(
+                    Diag::error(
+                        "regula::not-a-record",
+                        format!(
+                            "`{}` is a {t}, which has no fields",
+                            p.segments.first().map(|s| s.name.as_str()).unwrap_or("")
+                        ),
+                    )
+                    .label(field.loc.0, "no such field")
+                    .help("only record values have fields"),
+                );
+                return None;
+            };
+            let rec = ctx.p.records.get(r as usize)?;
+            let Some(fi) = rec.fields.iter().position(|f| f.name == field.name) else {
+                let names: Vec<&str> = rec.fields.iter().map(|f| f.name.as_str()).collect();
+                let help = did_you_mean(&field.name, names, "use a field of the record");
+                let rname = rec.name.clone();
+                ctx.err(
+                    Diag::error(
+                        "regula::unknown-field",
+                        format!("record `{rname}` has no field `{}`", field.name),
+                    )
+                    .label(field.loc.0, "no such field")
+                    .help(help),
+                );
+                return None;
+            };
+            let fty = rec.fields.get(fi).map(|f| f.ty).unwrap_or(Type::Bool);
+            match &base.kind {
+                ExprKind::Group(g) => {
+                    let first = ctx.p.groups.get(*g as usize).map(|x| x.first).unwrap_or(0);
+                    let f = first + u32::try_from(fi).unwrap_or(0);
+                    if let Some(r) = ctx.fact_read.get_mut(f as usize) {
+                        *r = true;
+                    }
+                    Some(mk(ExprKind::Fact(f), fty, span))
+                }
+                _ => Some(mk(ExprKind::Const(Value::Unknown), fty, span)),
+            }
+        }
+        _ => {
+            ctx.err(
+                Diag::error(
+                    "regula::unknown-field",
+                    format!("`{}` has no such field", p.dotted()),
+                )
+                .label(span, "too many parts")
+                .help("a record's field is read as `param.field`"),
+            );
+            None
+        }
+    }
+}
+
+fn call(
+    ctx: &mut Ctx,
+    name: &ast::Ident,
+    args: &[ast::Expr],
+    scope: &Scope,
+    span: Span,
+) -> Option<Expr> {
+    let Some(&d) = ctx.def_index.get(&name.name) else {
+        let names: Vec<&str> = ctx.def_index.keys().map(String::as_str).collect();
+        let help = did_you_mean(&name.name, names, "declare it with `define`");
+        ctx.err(
+            Diag::error(
+                "regula::unknown-definition",
+                format!("unknown definition `{}`", name.name),
+            )
+            .label(name.loc.0, "not defined")
+            .help(help),
+        );
+        return None;
+    };
+    let di = d as usize;
+    let (params, ret) = def_signature(ctx, di)?;
+    let def_span = ctx.p.defs.get(di).map(|x| x.span).unwrap_or_default();
+    if params.len() != args.len() {
+        let sig: Vec<String> = params
+            .iter()
+            .map(|(n, t, _)| format!("{n}: {}", ctx.p.type_name(*t)))
+            .collect();
+        ctx.err(
+            Diag::error(
+                "regula::wrong-arity",
+                format!(
+                    "`{}` takes {} argument{}, given {}",
+                    name.name,
+                    params.len(),
+                    if params.len() == 1 { "" } else { "s" },
+                    args.len()
+                ),
+            )
+            .label(span, "this call")
+            .label(def_span, "defined here")
+            .help(format!("call it as `{}({})`", name.name, sig.join(", "))),
+        );
+        return None;
+    }
+    let mut lowered = Vec::new();
+    let mut ok = true;
+    for (a, (pn, pt, _)) in args.iter().zip(&params) {
+        let Some(x) = lower(ctx, a, scope, Some(*pt)) else {
+            ok = false;
+            continue;
+        };
+        if x.ty != *pt {
+            let (want, got) = (ctx.p.type_name(*pt), ctx.p.type_name(x.ty));
+            ctx.err(
+                Diag::error(
+                    "regula::type-mismatch",
+                    format!(
+                        "argument `{pn}` of `{}` must be a {want}, found a {got}",
+                        name.name
+                    ),
+                )
+                .label(x.span, format!("this is a {got}"))
+                .label(def_span, "defined here")
+                .help(format!("pass a {want}")),
+            );
+            ok = false;
+            continue;
+        }
+        lowered.push(x);
+    }
+    if !ok {
+        return None;
+    }
+    if ctx.def_broken.get(di).copied().unwrap_or(true) {
+        return Some(mk(ExprKind::Const(Value::Unknown), ret, span));
+    }
+    let ast = *ctx.def_asts.get(di)?;
+    let inner = Scope {
+        locals: params
+            .iter()
+            .zip(&lowered)
+            .map(|((n, _, _), x)| (n.clone(), Binding::Bound(x.clone())))
+            .collect(),
+    };
+    // The body was checked on its own; inline it quietly.
+    ctx.quiet += 1;
+    let body = lower(ctx, &ast.body, &inner, Some(ret));
+    ctx.quiet -= 1;
+    let body = body?;
+    Some(mk(ExprKind::Call(d, lowered, Box::new(body)), ret, span))
+}

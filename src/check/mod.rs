@@ -1,0 +1,1421 @@
+//! Checking a policy set and compiling it into a [`Program`]: names, types,
+//! exceptions, dependency order, citations against the source text, and the
+//! periods during which the law in force does not change.
+mod cite;
+mod expr;
+
+pub use cite::{coverage, Coverage, CoverageRow};
+
+use crate::diag::{did_you_mean, Diag};
+use crate::load::RawSet;
+use crate::program::*;
+use crate::regulation::Regulation;
+use crate::source::{FileId, SourceMap, Span};
+use crate::syntax::ast;
+use chrono::{Days, NaiveDate};
+use std::collections::{BTreeSet, HashMap};
+
+/// The result of checking: the program when there are no errors, and every
+/// diagnostic (errors and warnings) found.
+pub struct Checked {
+    /// The compiled program, if the set has no errors.
+    pub program: Option<Program>,
+    /// Every diagnostic, in file order.
+    pub diags: Vec<Diag>,
+    /// The files, for rendering diagnostics.
+    pub sources: SourceMap,
+}
+
+impl Checked {
+    /// Whether any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diags.iter().any(Diag::is_error)
+    }
+}
+
+/// Most declarations (of all kinds) a policy set may hold.
+pub const MAX_DECLARATIONS: usize = 10_000;
+
+/// Names a user may not give a type.
+const BUILTIN_TYPES: [&str; 4] = ["bool", "date", "text", "int"];
+
+pub(crate) struct Ctx<'a> {
+    pub p: Program,
+    pub diags: Vec<Diag>,
+    /// Per file: its document.
+    file_doc: Vec<Option<DocId>>,
+    /// Syntax trees of definitions, by id.
+    pub def_asts: Vec<&'a ast::DefineDecl>,
+    pub def_index: HashMap<String, DefId>,
+    /// Definitions that take part in a cycle of calls.
+    pub def_broken: Vec<bool>,
+    pub enum_index: HashMap<String, EnumId>,
+    pub record_index: HashMap<String, RecordId>,
+    pub group_index: HashMap<String, u32>,
+    pub param_index: HashMap<String, ParamId>,
+    /// Facts read by any rule, default or definition.
+    pub fact_read: Vec<bool>,
+    /// Outcomes read while lowering the current rule.
+    pub reads: BTreeSet<OutcomeId>,
+    /// Whether errors are recorded (off while instantiating a checked body).
+    pub quiet: u32,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn err(&mut self, d: Diag) {
+        if self.quiet == 0 {
+            self.diags.push(d);
+        }
+    }
+}
+
+/// Parses and checks a raw policy set.
+pub fn check(raw: &RawSet) -> Checked {
+    let mut sources = SourceMap::default();
+    let mut files = Vec::new();
+    let mut diags = Vec::new();
+    for (name, text) in &raw.policies {
+        let id = sources.add(name.clone(), text.as_str());
+        match crate::syntax::parse_file(id, text) {
+            Ok(f) => files.push((id, name.clone(), f)),
+            Err(mut d) => diags.append(&mut d),
+        }
+    }
+    let total: usize = files.iter().map(|(_, _, f)| f.items.len()).sum();
+    if total > MAX_DECLARATIONS {
+        diags.push(
+            Diag::error("regula::too-many-declarations", format!("the policy set has {total} declarations; at most {MAX_DECLARATIONS} are allowed"))
+                .help("a policy set encodes one family of documents; split unrelated ones"),
+        );
+        return Checked {
+            program: None,
+            diags,
+            sources,
+        };
+    }
+    if !diags.is_empty() {
+        // Syntax errors: check the files that did parse, so every problem shows at once.
+        let partial = compile(raw, &sources, &files, true);
+        diags.extend(
+            partial
+                .into_iter()
+                .filter(|d| d.code != "regula::no-document"),
+        );
+        return Checked {
+            program: None,
+            diags,
+            sources,
+        };
+    }
+    let mut ctx_diags = Vec::new();
+    let program = compile_program(raw, &sources, &files, false, &mut ctx_diags);
+    diags.extend(ctx_diags);
+    let has_errors = diags.iter().any(Diag::is_error);
+    let program = program.filter(|_| !has_errors).map(|mut p| {
+        p.embedded = raw.embedded;
+        p
+    });
+    Checked {
+        program,
+        diags,
+        sources,
+    }
+}
+
+fn compile(
+    raw: &RawSet,
+    sources: &SourceMap,
+    files: &[(FileId, String, ast::File)],
+    partial: bool,
+) -> Vec<Diag> {
+    let mut diags = Vec::new();
+    let _ = compile_program(raw, sources, files, partial, &mut diags);
+    diags
+}
+
+fn compile_program(
+    raw: &RawSet,
+    sources: &SourceMap,
+    files: &[(FileId, String, ast::File)],
+    partial: bool,
+    out: &mut Vec<Diag>,
+) -> Option<Program> {
+    let mut ctx = Ctx {
+        p: Program {
+            sources: sources.clone(),
+            ..Program::default()
+        },
+        diags: Vec::new(),
+        file_doc: Vec::new(),
+        def_asts: Vec::new(),
+        def_index: HashMap::new(),
+        def_broken: Vec::new(),
+        enum_index: HashMap::new(),
+        record_index: HashMap::new(),
+        group_index: HashMap::new(),
+        param_index: HashMap::new(),
+        fact_read: Vec::new(),
+        reads: BTreeSet::new(),
+        quiet: 0,
+    };
+    documents(&mut ctx, raw, files);
+    declare_types(&mut ctx, files);
+    declare_facts_outcomes(&mut ctx, files);
+    declare_defs(&mut ctx, files);
+    declare_params(&mut ctx, files);
+    let rule_asts = declare_rules(&mut ctx, files);
+    expr::check_def_bodies(&mut ctx);
+    lower_defaults(&mut ctx, files);
+    lower_rules(&mut ctx, &rule_asts);
+    exceptions(&mut ctx, &rule_asts);
+    order_outcomes(&mut ctx);
+    cite::check_citations(&mut ctx, files);
+    if !partial {
+        completeness(&mut ctx);
+    }
+    epochs(&mut ctx);
+    for o in 0..ctx.p.outcomes.len() {
+        let article = ctx
+            .p
+            .outcomes
+            .get(o)
+            .and_then(|x| x.rules.first())
+            .and_then(|r| ctx.p.rules.get(*r as usize))
+            .map(|r| r.cites.article)
+            .unwrap_or(0);
+        if let Some(out) = ctx.p.outcomes.get_mut(o) {
+            out.article = article;
+        }
+    }
+    // Stable order: by file, then position.
+    ctx.diags.sort_by_key(|d| {
+        d.labels
+            .first()
+            .map(|(s, _)| (s.file, s.start))
+            .unwrap_or_default()
+    });
+    out.append(&mut ctx.diags);
+    Some(ctx.p)
+}
+
+fn file_dir(name: &str) -> &str {
+    name.rsplit_once('/').map(|(d, _)| d).unwrap_or("")
+}
+
+fn documents(ctx: &mut Ctx, raw: &RawSet, files: &[(FileId, String, ast::File)]) {
+    let mut dir_doc: HashMap<String, DocId> = HashMap::new();
+    for (_, name, f) in files {
+        for item in &f.items {
+            let ast::Item::Document(d) = item else {
+                continue;
+            };
+            let dir = file_dir(name).to_string();
+            if let Some(prev) = dir_doc.get(&dir) {
+                let prev_span = ctx
+                    .p
+                    .documents
+                    .get(*prev as usize)
+                    .map(|d| d.span)
+                    .unwrap_or_default();
+                ctx.err(
+                    Diag::error("regula::two-documents", "two document headers in one directory")
+                        .label(d.loc.0, "second header")
+                        .label(prev_span, "first header")
+                        .help("a directory holds one document; put the other document in a directory of its own"),
+                );
+                continue;
+            }
+            if let Some(prev) = ctx.p.documents.iter().find(|x| x.id == d.id.value) {
+                let prev_span = prev.span;
+                ctx.err(
+                    Diag::error(
+                        "regula::duplicate-document",
+                        format!("document `{}` is declared twice", d.id.value),
+                    )
+                    .label(d.id.loc.0, "declared again here")
+                    .with_related(
+                        Diag::error("regula::duplicate-document", "first declared here")
+                            .label(prev_span, "first declaration"),
+                    ),
+                );
+                continue;
+            }
+            let from = match &d.in_force_from {
+                Some(f) => f.value,
+                None => {
+                    ctx.err(
+                        Diag::error(
+                            "regula::no-in-force",
+                            format!(
+                                "document `{}` does not say when it comes into force",
+                                d.id.value
+                            ),
+                        )
+                        .label(d.id.loc.0, "this document")
+                        .help("add `in force from YYYY-MM-DD to YYYY-MM-DD` to the header"),
+                    );
+                    NaiveDate::MIN
+                }
+            };
+            let to = d.in_force_to.as_ref().map(|t| t.value);
+            if let (Some(t), Some(f)) = (&d.in_force_to, &d.in_force_from) {
+                if t.value < f.value {
+                    ctx.err(
+                        Diag::error(
+                            "regula::empty-period",
+                            "the in-force period ends before it starts",
+                        )
+                        .label(t.loc.0, "ends here")
+                        .label(f.loc.0, "starts here")
+                        .help("swap the dates, or correct the one mistyped"),
+                    );
+                }
+            }
+            let (source_name, regulation) = match &d.source {
+                Some(s) => {
+                    let path = if dir.is_empty() {
+                        s.value.clone()
+                    } else {
+                        format!("{dir}/{}", s.value)
+                    };
+                    match raw.others.get(&path) {
+                        Some(text) => (Some(s.value.clone()), Regulation::parse(text)),
+                        None => {
+                            let names: Vec<&str> = raw
+                                .others
+                                .keys()
+                                .filter(|k| file_dir(k) == dir)
+                                .map(|k| k.rsplit('/').next().unwrap_or(k))
+                                .collect();
+                            ctx.err(
+                                Diag::error("regula::source-not-found", format!("source text `{}` not found beside the header", s.value))
+                                    .label(s.loc.0, "no such file in this directory")
+                                    .help(did_you_mean(&s.value, names, "keep a verbatim copy of the regulation text (.txt) beside the header file")),
+                            );
+                            (Some(s.value.clone()), Regulation::default())
+                        }
+                    }
+                }
+                None => {
+                    ctx.err(
+                        Diag::error(
+                            "regula::no-source",
+                            format!("document `{}` names no source text", d.id.value),
+                        )
+                        .label(d.id.loc.0, "this document")
+                        .help("add `source \"file.txt\"`: the verbatim text its rules cite"),
+                    );
+                    (None, Regulation::default())
+                }
+            };
+            let id = DocId::try_from(ctx.p.documents.len()).unwrap_or(DocId::MAX);
+            ctx.p.documents.push(Document {
+                id: d.id.value.clone(),
+                issuer: d.issuer.as_ref().map(|s| s.value.clone()),
+                issued: d.issued.as_ref().map(|s| s.value),
+                from,
+                to,
+                cites: d.in_force_cites.as_ref().map(|c| Cite {
+                    article: c.paragraph.article,
+                    paragraph: c.paragraph.paragraph,
+                    quote: c.quote.value.clone(),
+                    span: c.loc.0,
+                }),
+                source_name,
+                regulation,
+                replaces: Vec::new(),
+                amends: Vec::new(),
+                not_encoded: Vec::new(),
+                span: d.loc.0,
+            });
+            dir_doc.insert(dir, id);
+        }
+    }
+    // Links between documents, once all are known.
+    for (_, _, f) in files {
+        for item in &f.items {
+            let ast::Item::Document(d) = item else {
+                continue;
+            };
+            let Some(me) = ctx
+                .p
+                .documents
+                .iter()
+                .position(|x| x.id == d.id.value && x.span == d.loc.0)
+            else {
+                continue;
+            };
+            for (other, from) in &d.replaces {
+                if let Some(o) = find_doc(ctx, other) {
+                    if let Some(doc) = ctx.p.documents.get_mut(me) {
+                        doc.replaces.push((o, from.value));
+                    }
+                }
+            }
+            for a in &d.amends {
+                if let Some(o) = find_doc(ctx, &a.document) {
+                    let rules = a.rules.iter().map(|r| r.name.clone()).collect();
+                    let params = a.parameters.iter().map(|r| r.name.clone()).collect();
+                    if let Some(doc) = ctx.p.documents.get_mut(me) {
+                        doc.amends.push((o, a.from.value, rules, params));
+                    }
+                }
+            }
+        }
+    }
+    // Every file belongs to the document of its directory or the nearest parent.
+    let single = (ctx.p.documents.len() == 1).then_some(0);
+    for (fid, name, f) in files {
+        let mut dir = file_dir(name);
+        let mut found = None;
+        loop {
+            if let Some(d) = dir_doc.get(dir) {
+                found = Some(*d);
+                break;
+            }
+            match dir.rsplit_once('/') {
+                Some((parent, _)) => dir = parent,
+                None if !dir.is_empty() => dir = "",
+                None => break,
+            }
+        }
+        let doc = found.or(single);
+        let idx = fid.0 as usize;
+        if ctx.file_doc.len() <= idx {
+            ctx.file_doc.resize(idx + 1, None);
+        }
+        if let Some(slot) = ctx.file_doc.get_mut(idx) {
+            *slot = doc;
+        }
+        if doc.is_none() && !ctx.p.documents.is_empty() {
+            if let Some(first) = f.items.first() {
+                ctx.err(
+                    Diag::error(
+                        "regula::no-document",
+                        format!("`{name}` belongs to no document"),
+                    )
+                    .label(first.loc().0, "first declaration of the file")
+                    .help("put the file in the directory of the document header it belongs to"),
+                );
+            }
+        }
+    }
+    if ctx.p.documents.is_empty() {
+        let span = files
+            .first()
+            .and_then(|(_, _, f)| f.items.first())
+            .map(|i| i.loc().0);
+        let mut d = Diag::error(
+            "regula::no-document",
+            "the policy set has no document header",
+        )
+        .help(
+            "add a file with `document \"…\"`, its issuer, its in-force period and its source text",
+        );
+        if let Some(s) = span {
+            d = d.label(s, "no document declares what this belongs to");
+        }
+        ctx.err(d);
+    }
+    for (fid, _, f) in files {
+        for item in &f.items {
+            if let ast::Item::NotEncoded(n) = item {
+                if let Some(doc) = ctx.file_doc.get(fid.0 as usize).copied().flatten() {
+                    if let Some(d) = ctx.p.documents.get_mut(doc as usize) {
+                        d.not_encoded.push((
+                            n.paragraph.article,
+                            n.paragraph.paragraph,
+                            n.reason.value.clone(),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn find_doc(ctx: &mut Ctx, name: &ast::Str) -> Option<DocId> {
+    match ctx.p.documents.iter().position(|d| d.id == name.value) {
+        Some(i) => DocId::try_from(i).ok(),
+        None => {
+            let names: Vec<String> = ctx.p.documents.iter().map(|d| d.id.clone()).collect();
+            let help = did_you_mean(
+                &name.value,
+                names.iter().map(String::as_str).collect(),
+                "name a document of this policy set by its identifier",
+            );
+            ctx.err(
+                Diag::error(
+                    "regula::unknown-document",
+                    format!("no document `{}` in the policy set", name.value),
+                )
+                .label(name.loc.0, "unknown document")
+                .help(help),
+            );
+            None
+        }
+    }
+}
+
+fn duplicate(ctx: &mut Ctx, what: &str, name: &str, here: Span, first: Span) {
+    ctx.err(
+        Diag::error(
+            "regula::duplicate",
+            format!("{what} `{name}` is declared twice"),
+        )
+        .label(here, "declared again here")
+        .label(first, "first declared here")
+        .help(format!("rename one of them or remove the repeated {what}")),
+    );
+}
+
+fn declare_types(ctx: &mut Ctx, files: &[(FileId, String, ast::File)]) {
+    let mut type_spans: HashMap<String, Span> = HashMap::new();
+    for (_, _, f) in files {
+        for item in &f.items {
+            let (name, span) = match item {
+                ast::Item::Enum(e) => (&e.name, e.name.loc.0),
+                ast::Item::Record(r) => (&r.name, r.name.loc.0),
+                _ => continue,
+            };
+            if BUILTIN_TYPES.contains(&name.name.as_str()) {
+                ctx.err(
+                    Diag::error(
+                        "regula::reserved-type",
+                        format!("`{}` is a built-in type", name.name),
+                    )
+                    .label(span, "cannot be redeclared")
+                    .help("choose another name for the type"),
+                );
+                continue;
+            }
+            if let Some(first) = type_spans.get(&name.name) {
+                let first = *first;
+                duplicate(ctx, "type", &name.name, span, first);
+                continue;
+            }
+            type_spans.insert(name.name.clone(), span);
+            match item {
+                ast::Item::Enum(e) => {
+                    let mut variants: Vec<(String, String)> = Vec::new();
+                    let mut spans: HashMap<&str, Span> = HashMap::new();
+                    for (v, l) in &e.variants {
+                        if let Some(first) = spans.get(v.name.as_str()) {
+                            let first = *first;
+                            duplicate(ctx, "enum value", &v.name, v.loc.0, first);
+                            continue;
+                        }
+                        spans.insert(&v.name, v.loc.0);
+                        variants.push((v.name.clone(), l.value.clone()));
+                    }
+                    if variants.is_empty() {
+                        ctx.err(
+                            Diag::error(
+                                "regula::empty-enum",
+                                format!("enum `{}` has no values", e.name.name),
+                            )
+                            .label(e.name.loc.0, "empty")
+                            .help("list its values with their labels inside the braces"),
+                        );
+                    }
+                    let id = EnumId::try_from(ctx.p.enums.len()).unwrap_or(EnumId::MAX);
+                    ctx.enum_index.insert(e.name.name.clone(), id);
+                    ctx.p.enums.push(EnumType {
+                        name: e.name.name.clone(),
+                        label: e.label.value.clone(),
+                        variants,
+                        span: e.name.loc.0,
+                    });
+                }
+                ast::Item::Record(r) => {
+                    let id = RecordId::try_from(ctx.p.records.len()).unwrap_or(RecordId::MAX);
+                    ctx.record_index.insert(r.name.name.clone(), id);
+                    ctx.p.records.push(RecordType {
+                        name: r.name.name.clone(),
+                        label: r.label.value.clone(),
+                        fields: Vec::new(),
+                        span: r.name.loc.0,
+                    });
+                }
+                _ => {}
+            }
+        }
+    }
+    // Record fields, once every type name is known.
+    for (_, _, f) in files {
+        for item in &f.items {
+            let ast::Item::Record(r) = item else { continue };
+            let Some(&id) = ctx.record_index.get(&r.name.name) else {
+                continue;
+            };
+            if ctx
+                .p
+                .records
+                .get(id as usize)
+                .is_some_and(|x| x.span != r.name.loc.0)
+            {
+                continue;
+            }
+            let mut fields: Vec<Field> = Vec::new();
+            let mut spans: HashMap<&str, Span> = HashMap::new();
+            for (n, t, l) in &r.fields {
+                if let Some(first) = spans.get(n.name.as_str()) {
+                    let first = *first;
+                    duplicate(ctx, "field", &n.name, n.loc.0, first);
+                    continue;
+                }
+                spans.insert(&n.name, n.loc.0);
+                let Some((ty, min)) = resolve_type(ctx, t) else {
+                    continue;
+                };
+                if matches!(ty, Type::Record(_)) {
+                    ctx.err(
+                        Diag::error("regula::nested-record", "a record field cannot be a record")
+                            .label(t.loc().0, "record type here")
+                            .help("declare the inner fields directly in this record"),
+                    );
+                    continue;
+                }
+                fields.push(Field {
+                    name: n.name.clone(),
+                    ty,
+                    min,
+                    label: l.value.clone(),
+                });
+            }
+            if let Some(rec) = ctx.p.records.get_mut(id as usize) {
+                rec.fields = fields;
+            }
+        }
+    }
+}
+
+/// Resolves a written type.
+pub(crate) fn resolve_type(ctx: &mut Ctx, t: &ast::TypeRef) -> Option<(Type, Option<i64>)> {
+    match t {
+        ast::TypeRef::Int { min, .. } => Some((Type::Int, *min)),
+        ast::TypeRef::Named(i) => match i.name.as_str() {
+            "bool" => Some((Type::Bool, None)),
+            "date" => Some((Type::Date, None)),
+            "text" => Some((Type::Text, None)),
+            n => {
+                if let Some(e) = ctx.enum_index.get(n) {
+                    return Some((Type::Enum(*e), None));
+                }
+                if let Some(r) = ctx.record_index.get(n) {
+                    return Some((Type::Record(*r), None));
+                }
+                let mut names: Vec<&str> = BUILTIN_TYPES.to_vec();
+                names.extend(ctx.enum_index.keys().map(String::as_str));
+                names.extend(ctx.record_index.keys().map(String::as_str));
+                let help = did_you_mean(
+                    n,
+                    names,
+                    "the types are bool, int, date, text and the declared enums and records",
+                );
+                ctx.err(
+                    Diag::error("regula::unknown-type", format!("unknown type `{n}`"))
+                        .label(i.loc.0, "not a type")
+                        .help(help),
+                );
+                None
+            }
+        },
+    }
+}
+
+fn declare_facts_outcomes(ctx: &mut Ctx, files: &[(FileId, String, ast::File)]) {
+    let mut spans: HashMap<String, (Span, &'static str)> = HashMap::new();
+    for (_, _, f) in files {
+        for item in &f.items {
+            match item {
+                ast::Item::Fact(fd) => {
+                    let name = fd.name.dotted();
+                    if let Some((first, what)) = spans.get(&name) {
+                        let (first, what) = (*first, *what);
+                        duplicate(ctx, what, &name, fd.name.loc.0, first);
+                        continue;
+                    }
+                    if name == "as_of" {
+                        ctx.err(
+                            Diag::error(
+                                "regula::reserved-name",
+                                "`as_of` is the assessment date and cannot be a fact",
+                            )
+                            .label(fd.name.loc.0, "reserved")
+                            .help("every case states `as_of`; refer to it as `as_of`"),
+                        );
+                        continue;
+                    }
+                    spans.insert(name.clone(), (fd.name.loc.0, "name"));
+                    let Some((ty, min)) = resolve_type(ctx, &fd.ty) else {
+                        continue;
+                    };
+                    if let Type::Record(r) = ty {
+                        let first = FactId::try_from(ctx.p.facts.len()).unwrap_or(FactId::MAX);
+                        let fields = ctx
+                            .p
+                            .records
+                            .get(r as usize)
+                            .map(|x| x.fields.clone())
+                            .unwrap_or_default();
+                        for fl in fields {
+                            let fname = format!("{name}.{}", fl.name);
+                            let id = FactId::try_from(ctx.p.facts.len()).unwrap_or(FactId::MAX);
+                            ctx.p.fact_index.insert(fname.clone(), id);
+                            spans.insert(fname.clone(), (fd.name.loc.0, "name"));
+                            ctx.p.facts.push(Fact {
+                                name: fname,
+                                label: format!("{}·{}", fd.label.value, fl.label),
+                                ty: fl.ty,
+                                min: fl.min,
+                                span: fd.name.loc.0,
+                            });
+                        }
+                        let g = u32::try_from(ctx.p.groups.len()).unwrap_or(u32::MAX);
+                        ctx.group_index.insert(name.clone(), g);
+                        ctx.p.groups.push(FactGroup {
+                            name,
+                            label: fd.label.value.clone(),
+                            record: r,
+                            first,
+                            span: fd.name.loc.0,
+                        });
+                        continue;
+                    }
+                    let id = FactId::try_from(ctx.p.facts.len()).unwrap_or(FactId::MAX);
+                    ctx.p.fact_index.insert(name.clone(), id);
+                    ctx.p.facts.push(Fact {
+                        name,
+                        label: fd.label.value.clone(),
+                        ty,
+                        min,
+                        span: fd.name.loc.0,
+                    });
+                }
+                ast::Item::Outcome(od) => {
+                    let name = od.name.dotted();
+                    if let Some((first, what)) = spans.get(&name) {
+                        let (first, what) = (*first, *what);
+                        duplicate(ctx, what, &name, od.name.loc.0, first);
+                        continue;
+                    }
+                    spans.insert(name.clone(), (od.name.loc.0, "name"));
+                    let Some((ty, _)) = resolve_type(ctx, &od.ty) else {
+                        continue;
+                    };
+                    if matches!(ty, Type::Record(_)) {
+                        ctx.err(
+                            Diag::error("regula::record-outcome", "an outcome cannot be a record")
+                                .label(od.ty.loc().0, "record type")
+                                .help("declare one outcome per field"),
+                        );
+                        continue;
+                    }
+                    let id = OutcomeId::try_from(ctx.p.outcomes.len()).unwrap_or(OutcomeId::MAX);
+                    ctx.p.outcome_index.insert(name.clone(), id);
+                    ctx.p.outcomes.push(Outcome {
+                        name,
+                        label: od.label.value.clone(),
+                        ty,
+                        default: None,
+                        rules: Vec::new(),
+                        span: od.name.loc.0,
+                        article: 0,
+                    });
+                }
+                _ => {}
+            }
+        }
+    }
+    // A fact name that is also the prefix of another (`a` and `a.b`) would make cases ambiguous.
+    let names: Vec<(String, Span)> = ctx
+        .p
+        .facts
+        .iter()
+        .map(|f| (f.name.clone(), f.span))
+        .collect();
+    for (n, s) in &names {
+        if let Some((other, _)) = names.iter().find(|(m, _)| m.starts_with(&format!("{n}."))) {
+            ctx.err(
+                Diag::error(
+                    "regula::fact-prefix",
+                    format!("fact `{n}` is also the prefix of fact `{other}`"),
+                )
+                .label(*s, "a case could not state both")
+                .help(format!("rename `{n}`, e.g. to `{n}_value`")),
+            );
+        }
+    }
+    ctx.fact_read = vec![false; ctx.p.facts.len()];
+}
+
+fn declare_defs<'a>(ctx: &mut Ctx<'a>, files: &'a [(FileId, String, ast::File)]) {
+    for (_, _, f) in files {
+        for item in &f.items {
+            let ast::Item::Define(d) = item else { continue };
+            if let Some(first) = ctx.def_index.get(&d.name.name) {
+                let first = ctx
+                    .p
+                    .defs
+                    .get(*first as usize)
+                    .map(|x| x.span)
+                    .unwrap_or_default();
+                duplicate(ctx, "definition", &d.name.name, d.name.loc.0, first);
+                continue;
+            }
+            let id = DefId::try_from(ctx.p.defs.len()).unwrap_or(DefId::MAX);
+            ctx.def_index.insert(d.name.name.clone(), id);
+            ctx.def_asts.push(d);
+            ctx.p.defs.push(Def {
+                name: d.name.name.clone(),
+                label: d.label.as_ref().map(|l| l.value.clone()),
+                span: d.name.loc.0,
+            });
+        }
+    }
+    ctx.def_broken = vec![false; ctx.p.defs.len()];
+    expr::find_def_cycles(ctx);
+}
+
+fn declare_params(ctx: &mut Ctx, files: &[(FileId, String, ast::File)]) {
+    for (fid, _, f) in files {
+        let doc = ctx
+            .file_doc
+            .get(fid.0 as usize)
+            .copied()
+            .flatten()
+            .unwrap_or(0);
+        for item in &f.items {
+            let ast::Item::Param(pd) = item else { continue };
+            if let Some(first) = ctx.param_index.get(&pd.name.name) {
+                let first = ctx
+                    .p
+                    .params
+                    .get(*first as usize)
+                    .map(|x| x.span)
+                    .unwrap_or_default();
+                duplicate(ctx, "parameter", &pd.name.name, pd.name.loc.0, first);
+                continue;
+            }
+            let Some((ty, _)) = resolve_type(ctx, &pd.ty) else {
+                continue;
+            };
+            let mut values: Vec<(Option<NaiveDate>, Value)> = Vec::new();
+            for (e, from) in &pd.values {
+                let scope = expr::Scope::default();
+                let Some(x) = expr::lower(ctx, e, &scope, Some(ty)) else {
+                    continue;
+                };
+                expr::expect_type(ctx, &x, ty, "this parameter");
+                let ExprKind::Const(v) = x.kind else {
+                    ctx.err(
+                        Diag::error(
+                            "regula::param-not-constant",
+                            "a parameter's value must be a constant",
+                        )
+                        .label(e.loc.0, "not a constant")
+                        .help("write a literal such as `1`, `true` or an enum value"),
+                    );
+                    continue;
+                };
+                let from = from.as_ref().map(|d| d.value);
+                if let (Some(prev), Some(f)) = (values.last().and_then(|(d, _)| *d), from) {
+                    if f <= prev {
+                        ctx.err(
+                            Diag::error(
+                                "regula::param-dates",
+                                "a parameter's dated values must be in ascending order",
+                            )
+                            .label(e.loc.0, "out of order")
+                            .help("list the values oldest first"),
+                        );
+                    }
+                }
+                values.push((from, v));
+            }
+            let id = ParamId::try_from(ctx.p.params.len()).unwrap_or(ParamId::MAX);
+            ctx.param_index.insert(pd.name.name.clone(), id);
+            ctx.p.params.push(Param {
+                name: pd.name.name.clone(),
+                label: pd.label.value.clone(),
+                ty,
+                values,
+                cites: pd.cites.as_ref().map(|c| Cite {
+                    article: c.paragraph.article,
+                    paragraph: c.paragraph.paragraph,
+                    quote: c.quote.value.clone(),
+                    span: c.loc.0,
+                }),
+                document: doc,
+                span: pd.name.loc.0,
+            });
+        }
+    }
+}
+
+fn declare_rules<'a>(
+    ctx: &mut Ctx,
+    files: &'a [(FileId, String, ast::File)],
+) -> Vec<Option<&'a ast::RuleDecl>> {
+    let mut asts = Vec::new();
+    let mut seen: HashMap<(DocId, String), Span> = HashMap::new();
+    for (fid, _, f) in files {
+        let doc = ctx
+            .file_doc
+            .get(fid.0 as usize)
+            .copied()
+            .flatten()
+            .unwrap_or(0);
+        for item in &f.items {
+            let ast::Item::Rule(r) = item else { continue };
+            if let Some(first) = seen.get(&(doc, r.name.name.clone())) {
+                let first = *first;
+                duplicate(ctx, "rule", &r.name.name, r.name.loc.0, first);
+                continue;
+            }
+            seen.insert((doc, r.name.name.clone()), r.name.loc.0);
+            let name = r.outcome.dotted();
+            let outcome = match ctx.p.outcome_index.get(&name) {
+                Some(o) => *o,
+                None => {
+                    let help = if ctx.p.fact_index.contains_key(&name) {
+                        format!("`{name}` is a fact; a rule concludes an outcome")
+                    } else {
+                        let names: Vec<&str> =
+                            ctx.p.outcome_index.keys().map(String::as_str).collect();
+                        did_you_mean(&name, names, "declare it with `outcome`")
+                    };
+                    ctx.err(
+                        Diag::error(
+                            "regula::unknown-outcome",
+                            format!("unknown outcome `{name}`"),
+                        )
+                        .label(r.outcome.loc.0, "no such outcome")
+                        .help(help),
+                    );
+                    continue;
+                }
+            };
+            let id = RuleId::try_from(ctx.p.rules.len()).unwrap_or(RuleId::MAX);
+            ctx.p.rules.push(Rule {
+                name: r.name.name.clone(),
+                document: doc,
+                cites: Cite {
+                    article: r.cites.paragraph.article,
+                    paragraph: r.cites.paragraph.paragraph,
+                    quote: r.cites.quote.value.clone(),
+                    span: r.cites.loc.0,
+                },
+                outcome,
+                exception_to: Vec::new(),
+                defeaters: Vec::new(),
+                when: None,
+                value: Expr {
+                    kind: ExprKind::Const(Value::Unknown),
+                    ty: Type::Bool,
+                    span: r.value.loc.0,
+                },
+                reads_outcomes: Vec::new(),
+                span: r.name.loc.0,
+            });
+            if let Some(o) = ctx.p.outcomes.get_mut(outcome as usize) {
+                o.rules.push(id);
+            }
+            asts.push(Some(r));
+        }
+    }
+    asts
+}
+
+fn lower_defaults(ctx: &mut Ctx, files: &[(FileId, String, ast::File)]) {
+    for (_, _, f) in files {
+        for item in &f.items {
+            let ast::Item::Outcome(od) = item else {
+                continue;
+            };
+            let Some(e) = &od.default else { continue };
+            let Some(&o) = ctx.p.outcome_index.get(&od.name.dotted()) else {
+                continue;
+            };
+            let Some(ty) = ctx.p.outcomes.get(o as usize).map(|x| x.ty) else {
+                continue;
+            };
+            ctx.reads.clear();
+            let scope = expr::Scope::default();
+            if let Some(x) = expr::lower(ctx, e, &scope, Some(ty)) {
+                expr::expect_type(ctx, &x, ty, "the default of this outcome");
+                if !ctx.reads.is_empty() {
+                    ctx.err(
+                        Diag::error(
+                            "regula::default-reads-outcome",
+                            "an outcome's default cannot read outcomes",
+                        )
+                        .label(e.loc.0, "reads an outcome")
+                        .help("write a rule for the case instead"),
+                    );
+                }
+                if let Some(out) = ctx.p.outcomes.get_mut(o as usize) {
+                    out.default = Some(x);
+                }
+            }
+        }
+    }
+}
+
+fn lower_rules(ctx: &mut Ctx, asts: &[Option<&ast::RuleDecl>]) {
+    for (i, r) in asts.iter().enumerate() {
+        let Some(r) = r else { continue };
+        let Some(outcome) = ctx.p.rules.get(i).map(|x| x.outcome) else {
+            continue;
+        };
+        let Some(ty) = ctx.p.outcomes.get(outcome as usize).map(|o| o.ty) else {
+            continue;
+        };
+        ctx.reads.clear();
+        let scope = expr::Scope::default();
+        let when = r.when.as_ref().and_then(|w| {
+            let x = expr::lower(ctx, w, &scope, Some(Type::Bool))?;
+            expr::expect_type(ctx, &x, Type::Bool, "a rule's condition");
+            Some(x)
+        });
+        let value = expr::lower(ctx, &r.value, &scope, Some(ty));
+        if let Some(v) = &value {
+            if v.ty != ty {
+                let (want, got) = (ctx.p.type_name(ty), ctx.p.type_name(v.ty));
+                let oname = ctx
+                    .p
+                    .outcomes
+                    .get(outcome as usize)
+                    .map(|o| o.name.clone())
+                    .unwrap_or_default();
+                ctx.err(
+                    Diag::error(
+                        "regula::type-mismatch",
+                        format!(
+                            "rule `{}` concludes a {got} for outcome `{oname}`, which is a {want}",
+                            r.name.name
+                        ),
+                    )
+                    .label(r.value.loc.0, format!("this is a {got}"))
+                    .label(r.outcome.loc.0, format!("a {want}"))
+                    .help(format!(
+                        "conclude a {want} value, or change the outcome's type"
+                    )),
+                );
+            }
+        }
+        let reads: Vec<OutcomeId> = ctx.reads.iter().copied().collect();
+        if let Some(rule) = ctx.p.rules.get_mut(i) {
+            rule.when = when;
+            if let Some(v) = value {
+                rule.value = v;
+            }
+            rule.reads_outcomes = reads;
+        }
+    }
+}
+
+fn exceptions(ctx: &mut Ctx, asts: &[Option<&ast::RuleDecl>]) {
+    for (i, r) in asts.iter().enumerate() {
+        let Some(r) = r else { continue };
+        let Some((doc, outcome)) = ctx.p.rules.get(i).map(|x| (x.document, x.outcome)) else {
+            continue;
+        };
+        let mut targets = Vec::new();
+        for t in &r.exception_to {
+            let found = ctx
+                .p
+                .rules
+                .iter()
+                .position(|x| x.name == t.name && x.document == doc)
+                .or_else(|| ctx.p.rules.iter().position(|x| x.name == t.name));
+            let Some(j) = found else {
+                let names: Vec<&str> = ctx.p.rules.iter().map(|x| x.name.as_str()).collect();
+                let help = did_you_mean(&t.name, names, "name a rule declared in the policy set");
+                ctx.err(
+                    Diag::error(
+                        "regula::unknown-rule",
+                        format!("exception to unknown rule `{}`", t.name),
+                    )
+                    .label(t.loc.0, "no such rule")
+                    .help(help),
+                );
+                continue;
+            };
+            let Some(target) = ctx.p.rules.get(j) else {
+                continue;
+            };
+            if target.outcome != outcome {
+                let (tname, tspan) = (target.name.clone(), target.span);
+                let theirs = ctx
+                    .p
+                    .outcome(target.outcome)
+                    .map(|o| o.name.clone())
+                    .unwrap_or_default();
+                let mine = ctx
+                    .p
+                    .outcome(outcome)
+                    .map(|o| o.name.clone())
+                    .unwrap_or_default();
+                ctx.err(
+                    Diag::error("regula::exception-other-outcome", format!("rule `{}` concludes `{mine}` but is an exception to `{tname}`, which concludes `{theirs}`", r.name.name))
+                        .label(t.loc.0, format!("concludes `{theirs}`"))
+                        .label(r.outcome.loc.0, format!("concludes `{mine}`"))
+                        .label(tspan, "the rule excepted")
+                        .help("an exception must conclude the same outcome as the rule it overrides"),
+                );
+                continue;
+            }
+            if j == i {
+                ctx.err(
+                    Diag::error(
+                        "regula::exception-cycle",
+                        format!("rule `{}` is an exception to itself", r.name.name),
+                    )
+                    .label(t.loc.0, "names the rule it is in")
+                    .help("an exception names the general rule it overrides"),
+                );
+                continue;
+            }
+            targets.push(RuleId::try_from(j).unwrap_or(RuleId::MAX));
+        }
+        if let Some(rule) = ctx.p.rules.get_mut(i) {
+            rule.exception_to = targets;
+        }
+    }
+    // Cycles of exceptions, then each rule's defeaters (direct and indirect exceptions).
+    let n = ctx.p.rules.len();
+    let mut children: Vec<Vec<RuleId>> = vec![Vec::new(); n];
+    for (i, r) in ctx.p.rules.iter().enumerate() {
+        for t in &r.exception_to {
+            if let Some(c) = children.get_mut(*t as usize) {
+                c.push(RuleId::try_from(i).unwrap_or(RuleId::MAX));
+            }
+        }
+    }
+    let mut reported = vec![false; n];
+    for start in 0..n {
+        let mut seen = vec![false; n];
+        let mut stack: Vec<RuleId> = children.get(start).cloned().unwrap_or_default();
+        let mut defeaters = Vec::new();
+        while let Some(r) = stack.pop() {
+            let ri = r as usize;
+            if ri == start {
+                if !reported.get(start).copied().unwrap_or(true) {
+                    let cycle: Vec<usize> = (0..n)
+                        .filter(|k| reaches(&children, *k, start) && reaches(&children, start, *k))
+                        .collect();
+                    for k in &cycle {
+                        if let Some(x) = reported.get_mut(*k) {
+                            *x = true;
+                        }
+                    }
+                    let names: Vec<String> = cycle
+                        .iter()
+                        .filter_map(|k| ctx.p.rules.get(*k))
+                        .map(|x| format!("`{}`", x.name))
+                        .collect();
+                    let Some(rule) = ctx.p.rules.get(start) else {
+                        continue;
+                    };
+                    let mut d = Diag::error(
+                        "regula::exception-cycle",
+                        format!("rules {} are exceptions to each other", names.join(", ")),
+                    )
+                    .label(rule.span, "in a cycle of exceptions")
+                    .help("exceptions form a hierarchy: make one rule the general one");
+                    for k in &cycle {
+                        if *k != start {
+                            if let Some(x) = ctx.p.rules.get(*k) {
+                                d = d.label(x.span, "");
+                            }
+                        }
+                    }
+                    ctx.err(d);
+                }
+                continue;
+            }
+            if seen.get(ri).copied().unwrap_or(true) {
+                continue;
+            }
+            if let Some(x) = seen.get_mut(ri) {
+                *x = true;
+            }
+            defeaters.push(r);
+            if let Some(c) = children.get(ri) {
+                stack.extend(c.iter().copied());
+            }
+        }
+        defeaters.sort_unstable();
+        if let Some(rule) = ctx.p.rules.get_mut(start) {
+            rule.defeaters = defeaters;
+        }
+    }
+}
+
+fn reaches(children: &[Vec<RuleId>], from: usize, to: usize) -> bool {
+    let mut seen = vec![false; children.len()];
+    let mut stack = vec![from];
+    while let Some(x) = stack.pop() {
+        for c in children.get(x).map(Vec::as_slice).unwrap_or(&[]) {
+            let c = *c as usize;
+            if c == to {
+                return true;
+            }
+            if !seen.get(c).copied().unwrap_or(true) {
+                if let Some(x) = seen.get_mut(c) {
+                    *x = true;
+                }
+                stack.push(c);
+            }
+        }
+    }
+    false
+}
+
+fn order_outcomes(ctx: &mut Ctx) {
+    let n = ctx.p.outcomes.len();
+    let deps: Vec<Vec<OutcomeId>> = ctx
+        .p
+        .outcomes
+        .iter()
+        .map(|o| {
+            let mut d: Vec<OutcomeId> = o
+                .rules
+                .iter()
+                .filter_map(|r| ctx.p.rules.get(*r as usize))
+                .flat_map(|r| r.reads_outcomes.iter().copied())
+                .collect();
+            d.sort_unstable();
+            d.dedup();
+            d
+        })
+        .collect();
+    // Depth-first topological sort; a back edge is a cycle.
+    let mut state = vec![0u8; n];
+    let mut order = Vec::with_capacity(n);
+    let mut reported: Vec<bool> = vec![false; n];
+    for start in 0..n {
+        if state.get(start).copied() != Some(0) {
+            continue;
+        }
+        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+        set(&mut state, start, 1);
+        while let Some((node, idx)) = stack.pop() {
+            let next = deps.get(node).and_then(|d| d.get(idx)).copied();
+            match next {
+                Some(dep) => {
+                    stack.push((node, idx + 1));
+                    let dep = dep as usize;
+                    match state.get(dep).copied() {
+                        Some(0) => {
+                            set(&mut state, dep, 1);
+                            stack.push((dep, 0));
+                        }
+                        Some(1) => {
+                            // Cycle: the nodes on the stack from dep to node.
+                            let pos = stack.iter().position(|(x, _)| *x == dep).unwrap_or(0);
+                            let cycle: Vec<usize> = stack
+                                .get(pos..)
+                                .map(|s| s.iter().map(|(x, _)| *x).collect())
+                                .unwrap_or_default();
+                            if cycle
+                                .iter()
+                                .any(|c| reported.get(*c).copied().unwrap_or(true))
+                            {
+                                continue;
+                            }
+                            for c in &cycle {
+                                if let Some(x) = reported.get_mut(*c) {
+                                    *x = true;
+                                }
+                            }
+                            report_outcome_cycle(ctx, &cycle);
+                        }
+                        _ => {}
+                    }
+                }
+                None => {
+                    set(&mut state, node, 2);
+                    order.push(OutcomeId::try_from(node).unwrap_or(OutcomeId::MAX));
+                }
+            }
+        }
+    }
+    ctx.p.order = order;
+}
+
+fn set(v: &mut [u8], i: usize, x: u8) {
+    if let Some(slot) = v.get_mut(i) {
+        *slot = x;
+    }
+}
+
+fn report_outcome_cycle(ctx: &mut Ctx, cycle: &[usize]) {
+    let names: Vec<String> = cycle
+        .iter()
+        .filter_map(|c| ctx.p.outcomes.get(*c))
+        .map(|o| format!("`{}`", o.name))
+        .collect();
+    let first = cycle.first().copied().unwrap_or(0);
+    let Some(o) = ctx.p.outcomes.get(first) else {
+        return;
+    };
+    let msg = if cycle.len() == 1 {
+        format!("outcome `{}` depends on itself", o.name)
+    } else {
+        format!("outcomes {} depend on each other", names.join(" → "))
+    };
+    let mut d = Diag::error("regula::outcome-cycle", msg).label(o.span, "part of the cycle");
+    for c in cycle {
+        let Some(out) = ctx.p.outcomes.get(*c) else {
+            continue;
+        };
+        for r in &out.rules {
+            let Some(rule) = ctx.p.rules.get(*r as usize) else {
+                continue;
+            };
+            if rule
+                .reads_outcomes
+                .iter()
+                .any(|x| cycle.contains(&(*x as usize)))
+            {
+                d = d.label(
+                    rule.span,
+                    format!("rule `{}` reads an outcome of the cycle", rule.name),
+                );
+            }
+        }
+    }
+    ctx.err(
+        d.help("an outcome cannot be decided from itself; read the facts it depends on instead"),
+    );
+}
+
+fn completeness(ctx: &mut Ctx) {
+    for i in 0..ctx.p.outcomes.len() {
+        let Some(o) = ctx.p.outcomes.get(i) else {
+            continue;
+        };
+        if o.rules.is_empty() && o.default.is_none() {
+            let (name, span) = (o.name.clone(), o.span);
+            ctx.err(
+                Diag::error(
+                    "regula::no-rule",
+                    format!("no rule concludes outcome `{name}` and it has no default"),
+                )
+                .label(span, "never decided")
+                .help("write a rule that concludes it, give it a `default`, or remove it"),
+            );
+        }
+    }
+    for (i, f) in ctx.p.facts.iter().enumerate() {
+        if !ctx.fact_read.get(i).copied().unwrap_or(true) {
+            let d = Diag::warning(
+                "regula::unused-fact",
+                format!("fact `{}` is declared but no rule reads it", f.name),
+            )
+            .label(f.span, "never read")
+            .help("read it in a rule, or remove the declaration");
+            ctx.diags.push(d);
+        }
+    }
+}
+
+fn epochs(ctx: &mut Ctx) {
+    let docs = &ctx.p.documents;
+    let mut points: BTreeSet<NaiveDate> = BTreeSet::new();
+    for d in docs {
+        points.insert(d.from);
+        if let Some(t) = d.to.and_then(|t| t.checked_add_days(Days::new(1))) {
+            points.insert(t);
+        }
+        for (_, f) in &d.replaces {
+            points.insert(*f);
+        }
+        for (_, f, _, _) in &d.amends {
+            points.insert(*f);
+        }
+    }
+    for p in &ctx.p.params {
+        for (f, _) in &p.values {
+            if let Some(f) = f {
+                points.insert(*f);
+            }
+        }
+    }
+    let points: Vec<NaiveDate> = points.into_iter().collect();
+    let mut epochs = Vec::with_capacity(points.len() + 1);
+    let mut starts: Vec<Option<NaiveDate>> = vec![None];
+    starts.extend(points.iter().map(|p| Some(*p)));
+    for (i, start) in starts.iter().enumerate() {
+        let end = points.get(i).and_then(|p| p.pred_opt());
+        let end = if i < points.len() { end } else { None };
+        let probe = start.unwrap_or(NaiveDate::MIN);
+        epochs.push(epoch_at(&ctx.p, *start, end, probe));
+    }
+    ctx.p.epochs = epochs;
+}
+
+/// Whether document `d` is in force on a date (its own period, not replaced).
+pub(crate) fn doc_in_force(p: &Program, d: usize, date: NaiveDate) -> bool {
+    let Some(doc) = p.documents.get(d) else {
+        return false;
+    };
+    let own = doc.from <= date && doc.to.is_none_or(|t| date <= t);
+    let replaced = p.documents.iter().any(|o| {
+        o.replaces
+            .iter()
+            .any(|(r, from)| *r as usize == d && *from <= date)
+    });
+    own && !replaced
+}
+
+fn epoch_at(p: &Program, from: Option<NaiveDate>, to: Option<NaiveDate>, date: NaiveDate) -> Epoch {
+    let in_force: Vec<bool> = (0..p.documents.len())
+        .map(|d| doc_in_force(p, d, date))
+        .collect();
+    let amended = |rule: &Rule| {
+        p.documents.iter().enumerate().any(|(ai, a)| {
+            in_force.get(ai).copied().unwrap_or(false)
+                && a.amends.iter().any(|(d, f, rules, _)| {
+                    *d == rule.document && *f <= date && rules.contains(&rule.name)
+                })
+        })
+    };
+    let rule_active = p
+        .rules
+        .iter()
+        .map(|r| in_force.get(r.document as usize).copied().unwrap_or(false) && !amended(r))
+        .collect();
+    let params = p
+        .params
+        .iter()
+        .map(|pr| {
+            pr.values
+                .iter()
+                .rev()
+                .find(|(f, _)| f.is_none_or(|f| f <= date))
+                .or(pr.values.first())
+                .map(|(_, v)| v.clone())
+                .unwrap_or(Value::Unknown)
+        })
+        .collect();
+    // The document whose own period covers the date decides `in_force`;
+    // amendments are in force only through the document they amend.
+    let doc = (0..p.documents.len())
+        .find(|d| {
+            in_force.get(*d).copied().unwrap_or(false)
+                && p.documents.get(*d).is_some_and(|x| x.amends.is_empty())
+        })
+        .or_else(|| (0..p.documents.len()).find(|d| in_force.get(*d).copied().unwrap_or(false)))
+        .and_then(|d| DocId::try_from(d).ok());
+    Epoch {
+        from,
+        to,
+        in_force: doc,
+        rule_active,
+        params,
+    }
+}

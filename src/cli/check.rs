@@ -1,0 +1,130 @@
+//! `regula check`: every problem of a policy set, and the coverage of the law.
+use super::{checked, print, Exit, Out, PolicyArgs};
+use crate::check::coverage;
+use std::fmt::Write;
+
+/// Arguments of `regula check`.
+#[derive(clap::Args, Debug)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    policies: PolicyArgs,
+    /// Print the coverage report as JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs `regula check`.
+pub fn run(a: CheckArgs, out: &Out) -> Exit {
+    let c = match checked(&a.policies) {
+        Ok(c) => c,
+        Err(diags) => {
+            out.diags(&diags, &crate::source::SourceMap::default());
+            return Exit::Finding;
+        }
+    };
+    // Uncovered paragraphs show in the coverage table; the rest go to stderr.
+    let shown: Vec<_> = c
+        .diags
+        .iter()
+        .filter(|d| d.code != "regula::uncovered-paragraph" || c.program.is_none())
+        .cloned()
+        .collect();
+    out.diags(&shown, &c.sources);
+    let errors = c.diags.iter().filter(|d| d.is_error()).count();
+    let warnings = c.diags.len() - errors;
+    let Some(p) = &c.program else {
+        eprintln!(
+            "error: {errors} error{}, {warnings} warning{}",
+            plural(errors),
+            plural(warnings)
+        );
+        return Exit::Finding;
+    };
+    let cov = coverage(p);
+    if a.json {
+        let j = serde_json::json!({
+            "documents": p.documents.iter().map(|d| d.id.clone()).collect::<Vec<_>>(),
+            "rules": p.rules.len(),
+            "outcomes": p.outcomes.len() + 1,
+            "facts": p.facts.len(),
+            "errors": errors,
+            "warnings": warnings,
+            "coverage": cov,
+        });
+        print(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&j).unwrap_or_default()
+        ));
+    } else {
+        let mut s = String::new();
+        for d in &p.documents {
+            let to =
+                d.to.map(|t| t.format("%Y-%m-%d").to_string())
+                    .unwrap_or_else(|| "…".into());
+            let _ = writeln!(
+                s,
+                "{}  in force {} to {to}",
+                d.id,
+                d.from.format("%Y-%m-%d")
+            );
+        }
+        let _ = writeln!(
+            s,
+            "{} rules, {} outcomes, {} facts, {} parameters",
+            p.rules.len(),
+            p.outcomes.len() + 1,
+            p.facts.len(),
+            p.params.len()
+        );
+        let _ = writeln!(s, "\ncoverage of the source text:");
+        for r in &cov.rows {
+            let who = if !r.cited_by.is_empty() {
+                r.cited_by.join(", ")
+            } else if let Some(reason) = &r.not_encoded {
+                format!("not encoded: {reason}")
+            } else {
+                "NOT COVERED".to_string()
+            };
+            let _ = writeln!(s, "  {:<5} {}  {who}", r.paragraph, pad(&r.text, 24));
+        }
+        let covered = cov.rows.len() - cov.uncovered();
+        let _ = writeln!(
+            s,
+            "\n{covered}/{} paragraphs covered; {errors} errors, {warnings} warnings",
+            cov.rows.len()
+        );
+        print(&s);
+    }
+    if errors > 0 {
+        Exit::Finding
+    } else {
+        Exit::Ok
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// Pads to a display width (CJK characters are two columns).
+fn pad(s: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut w = 0;
+    for c in s.chars() {
+        let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if w + cw > width * 2 {
+            break;
+        }
+        out.push(c);
+        w += cw;
+    }
+    while w < width * 2 {
+        out.push(' ');
+        w += 1;
+    }
+    out
+}

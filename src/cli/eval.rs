@@ -1,0 +1,293 @@
+//! `regula eval` and `regula explain`: one case, every outcome or one.
+use super::{load_program, print, Exit, Out, PolicyArgs};
+use crate::case::{self, Case, CaseError, Format, Schema};
+use crate::diag::{did_you_mean, Diag};
+use crate::eval::{evaluate, EvalError};
+use crate::program::Program;
+use crate::report::{self, Detail, Subject, TextOptions};
+use chrono::NaiveDate;
+use std::io::Read;
+use std::path::PathBuf;
+
+/// Report formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// For a person, in Chinese labels.
+    #[default]
+    Text,
+    /// The JSON report contract.
+    Json,
+}
+
+/// Arguments of `regula eval`.
+#[derive(clap::Args, Debug)]
+pub struct EvalArgs {
+    /// The case: a JSON, YAML or TOML file, or `-` for JSON on standard input.
+    case: PathBuf,
+    /// Assessment date (YYYY-MM-DD); overrides the case's `as_of`.
+    #[arg(long, value_parser = parse_at)]
+    at: Option<NaiveDate>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    format: ReportFormat,
+    /// How much derivation the JSON report carries.
+    #[arg(long, value_enum, default_value_t = Detail::Full)]
+    derivations: Detail,
+    /// Show outcomes that do not apply to the case too (text format).
+    #[arg(long)]
+    all: bool,
+    #[command(flatten)]
+    policies: PolicyArgs,
+}
+
+/// Arguments of `regula explain`.
+#[derive(clap::Args, Debug)]
+pub struct ExplainArgs {
+    /// The case file.
+    case: PathBuf,
+    /// The outcome to explain, e.g. `injury.applicant`.
+    outcome: String,
+    /// Assessment date (YYYY-MM-DD); overrides the case's `as_of`.
+    #[arg(long, value_parser = parse_at)]
+    at: Option<NaiveDate>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    format: ReportFormat,
+    #[command(flatten)]
+    policies: PolicyArgs,
+}
+
+fn parse_at(s: &str) -> Result<NaiveDate, String> {
+    case::parse_date(s)
+}
+
+/// A case read, decoded and dated.
+pub struct Loaded {
+    /// Display name.
+    pub name: String,
+    /// The facts.
+    pub case: Case,
+    /// The assessment date.
+    pub as_of: NaiveDate,
+}
+
+fn case_errors(name: &str, errors: &[CaseError], out: &Out) {
+    let diags: Vec<Diag> = errors.iter().map(|e| e.to_diag(name)).collect();
+    out.diags(&diags, &crate::source::SourceMap::default());
+    let n = errors.len();
+    eprintln!(
+        "error: the case has {n} problem{}; nothing was evaluated",
+        if n == 1 { "" } else { "s" }
+    );
+}
+
+/// Reads and decodes a case file against a program.
+pub fn load_case(p: &Program, path: &std::path::Path, at: Option<NaiveDate>, out: &Out) -> Option<Loaded> {
+    let name = path.to_string_lossy().to_string();
+    let text = if name == "-" {
+        let mut s = String::new();
+        let mut limited = std::io::stdin().lock().take(case::MAX_CASE_BYTES + 1);
+        if limited.read_to_string(&mut s).is_err() {
+            case_errors(
+                &name,
+                &[CaseError {
+                    path: String::new(),
+                    message: "standard input is not valid UTF-8".into(),
+                    help: None,
+                }],
+                out,
+            );
+            return None;
+        }
+        s
+    } else {
+        match case::read_case_file(path) {
+            Ok(t) => t,
+            Err(e) => {
+                case_errors(&name, &[e], out);
+                return None;
+            }
+        }
+    };
+    let schema = Schema::new(p);
+    let case = match case::decode_text(p, &schema, &text, Format::of(&name)) {
+        Ok(c) => c,
+        Err(errors) => {
+            case_errors(&name, &errors, out);
+            return None;
+        }
+    };
+    let Some(as_of) = at.or(case.as_of) else {
+        let e = CaseError {
+            path: "as_of".into(),
+            message: "the case states no assessment date".into(),
+            help: Some(
+                "add `\"as_of\": \"YYYY-MM-DD\"` to the case, or pass --at YYYY-MM-DD".into(),
+            ),
+        };
+        case_errors(&name, &[e], out);
+        return None;
+    };
+    Some(Loaded { name, case, as_of })
+}
+
+fn eval_error(p: &Program, e: &EvalError, out: &Out) -> Exit {
+    let d = Diag::error(
+        "regula::evaluation",
+        format!("evaluation failed: {}", e.message),
+    )
+    .label(e.span, "while evaluating this")
+    .help("the case's values overflow what this expression can compute; check the facts");
+    out.diags(&[d], &p.sources);
+    Exit::Finding
+}
+
+/// Runs `regula eval`.
+pub fn run_eval(a: EvalArgs, out: &Out) -> Exit {
+    let Some(p) = load_program(&a.policies, out) else {
+        return Exit::Finding;
+    };
+    let Some(l) = load_case(&p, &a.case, a.at, out) else {
+        return Exit::Finding;
+    };
+    let ev = match evaluate(&p, &l.case.facts, l.as_of) {
+        Ok(ev) => ev,
+        Err(e) => return eval_error(&p, &e, out),
+    };
+    let s = Subject {
+        p: &p,
+        facts: &l.case.facts,
+        ev: &ev,
+    };
+    let conflict = ev.outcomes.iter().any(|o| o.conflict);
+    let rendered = match a.format {
+        ReportFormat::Json => report::json_report(&s, a.derivations)
+            .map(|j| format!("{}\n", serde_json::to_string_pretty(&j).unwrap_or_default())),
+        ReportFormat::Text => report::text_report(
+            &s,
+            &l.name,
+            TextOptions {
+                all: a.all,
+                color: out.color_out,
+            },
+        ),
+    };
+    match rendered {
+        Ok(text) => print(&text),
+        Err(e) => return eval_error(&p, &e, out),
+    }
+    if conflict {
+        eprintln!("error: rules conflict on this case; see the outcomes marked as conflicts");
+        return Exit::Finding;
+    }
+    Exit::Ok
+}
+
+/// Runs `regula explain`.
+pub fn run_explain(a: ExplainArgs, out: &Out) -> Exit {
+    let Some(p) = load_program(&a.policies, out) else {
+        return Exit::Finding;
+    };
+    let oid = if a.outcome == "in_force" {
+        None
+    } else {
+        match p.outcome_index.get(&a.outcome) {
+            Some(o) => Some(*o),
+            None => {
+                let mut names: Vec<&str> = p.outcomes.iter().map(|o| o.name.as_str()).collect();
+                names.push("in_force");
+                let d = Diag::error(
+                    "regula::unknown-outcome",
+                    format!("no outcome `{}`", a.outcome),
+                )
+                .help(did_you_mean(
+                    &a.outcome,
+                    names,
+                    "run `regula eval` to list the outcomes",
+                ));
+                out.diags(&[d], &p.sources);
+                return Exit::Finding;
+            }
+        }
+    };
+    let Some(l) = load_case(&p, &a.case, a.at, out) else {
+        return Exit::Finding;
+    };
+    let ev = match evaluate(&p, &l.case.facts, l.as_of) {
+        Ok(ev) => ev,
+        Err(e) => return eval_error(&p, &e, out),
+    };
+    let s = Subject {
+        p: &p,
+        facts: &l.case.facts,
+        ev: &ev,
+    };
+    let Some(oid) = oid else {
+        // `in_force` is decided by the document header, not by rules.
+        let j = report::json_report(&s, Detail::Full).ok();
+        let entry = j
+            .as_ref()
+            .and_then(|j| j.get("outcomes"))
+            .and_then(|o| o.get("in_force"))
+            .cloned()
+            .unwrap_or_default();
+        match a.format {
+            ReportFormat::Json => print(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(&entry).unwrap_or_default()
+            )),
+            ReportFormat::Text => {
+                let doc = s.document();
+                let v = if ev.in_force.is_some() { "是" } else { "否" };
+                let mut t = format!("本意见施行（in_force）= {v}\n");
+                if let Some(d) = doc {
+                    let to =
+                        d.to.map(|x| x.format("%Y-%m-%d").to_string())
+                            .unwrap_or_else(|| "—".into());
+                    let cite = d
+                        .cites
+                        .as_ref()
+                        .map(|c| format!("  {}「{}」", c.key(), c.quote))
+                        .unwrap_or_default();
+                    t.push_str(&format!(
+                        "└─ 评估日期 {} ；{} 施行期间 {} 至 {to}{cite}\n",
+                        l.as_of.format("%Y-%m-%d"),
+                        d.id,
+                        d.from.format("%Y-%m-%d")
+                    ));
+                }
+                print(&t);
+            }
+        }
+        return Exit::Ok;
+    };
+    let d = match s.derive(oid) {
+        Ok(d) => d,
+        Err(e) => return eval_error(&p, &e, out),
+    };
+    match a.format {
+        ReportFormat::Json => {
+            let mut j = serde_json::Map::new();
+            j.insert("outcome".into(), serde_json::Value::from(a.outcome.clone()));
+            j.insert("value".into(), p.value_json(&d.value));
+            j.insert("cites".into(), serde_json::json!(d.cites));
+            let missing: Vec<&str> = d
+                .missing
+                .iter()
+                .filter_map(|f| p.fact(*f))
+                .map(|f| f.name.as_str())
+                .collect();
+            j.insert("missing".into(), serde_json::json!(missing));
+            j.insert("derivation".into(), report::derivation_json(&p, &d));
+            print(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(&serde_json::Value::Object(j)).unwrap_or_default()
+            ));
+        }
+        ReportFormat::Text => match report::explain_text(&s, &d) {
+            Ok(t) => print(&t),
+            Err(e) => return eval_error(&p, &e, out),
+        },
+    }
+    Exit::Ok
+}

@@ -1,0 +1,307 @@
+//! Diagnostics: every problem a user can cause, with where, what and a hint,
+//! rendered through miette (graphical), as plain lines, or as JSON.
+use crate::source::{SourceMap, Span};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use serde::Serialize;
+use std::fmt;
+
+/// How serious a diagnostic is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Stops the policy set or case from being used.
+    Error,
+    /// Worth a look; does not stop anything.
+    Warning,
+}
+
+/// One diagnostic: a code, a one-line message, labelled spans, a help line,
+/// and related diagnostics pointing at other places (possibly other files).
+#[derive(Clone, Debug)]
+pub struct Diag {
+    /// Error or warning.
+    pub severity: Severity,
+    /// Stable code such as `regula::unknown-fact`.
+    pub code: &'static str,
+    /// Lowercase, one line, user input in backticks.
+    pub message: String,
+    /// Underlined places; the first is the primary one.
+    pub labels: Vec<(Span, String)>,
+    /// Advice.
+    pub help: Option<String>,
+    /// Other places that explain this one.
+    pub related: Vec<Diag>,
+}
+
+impl Diag {
+    /// A new error.
+    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+        Diag {
+            severity: Severity::Error,
+            code,
+            message: message.into(),
+            labels: Vec::new(),
+            help: None,
+            related: Vec::new(),
+        }
+    }
+    /// A new warning.
+    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+        Diag {
+            severity: Severity::Warning,
+            ..Diag::error(code, message)
+        }
+    }
+    /// Adds an underlined place.
+    pub fn label(mut self, span: Span, text: impl Into<String>) -> Self {
+        self.labels.push((span, text.into()));
+        self
+    }
+    /// Sets the help line.
+    pub fn help(mut self, text: impl Into<String>) -> Self {
+        self.help = Some(text.into());
+        self
+    }
+    /// Adds a related diagnostic.
+    pub fn with_related(mut self, d: Diag) -> Self {
+        self.related.push(d);
+        self
+    }
+    /// Whether this is an error.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// `did you mean` from edit distance: the closest candidate, if close enough.
+pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let mut best: Option<(f64, &str)> = None;
+    for c in candidates {
+        let score = strsim::normalized_damerau_levenshtein(name, c);
+        let dist = strsim::damerau_levenshtein(name, c);
+        let close = score >= 0.6 || dist <= 2 || c.ends_with(name) || name.ends_with(c);
+        if close && best.is_none_or(|(s, _)| score > s) {
+            best = Some((score, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// A help line with a suggestion, or the fallback.
+pub fn did_you_mean(name: &str, candidates: Vec<&str>, fallback: &str) -> String {
+    match suggest(name, candidates) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => fallback.to_string(),
+    }
+}
+
+/// How diagnostics are printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ErrorFormat {
+    /// miette's graphical report with underlines.
+    #[default]
+    Human,
+    /// One line per diagnostic: `file:line:col: severity[code]: message`.
+    Plain,
+    /// One JSON object per diagnostic, one per line.
+    Json,
+}
+
+struct Rendered<'a> {
+    diag: &'a Diag,
+    src: Option<NamedSource<String>>,
+    related: Vec<Rendered<'a>>,
+}
+
+impl fmt::Debug for Rendered<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.diag.message)
+    }
+}
+impl fmt::Display for Rendered<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.diag.message)
+    }
+}
+impl std::error::Error for Rendered<'_> {}
+
+impl miette::Diagnostic for Rendered<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(self.diag.code))
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.diag.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.diag
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.src.as_ref().map(|s| s as &dyn SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let first_file = self.diag.labels.first().map(|(s, _)| s.file);
+        let labels = self
+            .diag
+            .labels
+            .iter()
+            .filter(move |(s, _)| Some(s.file) == first_file)
+            .enumerate()
+            .map(|(i, (s, text))| {
+                let text = (!text.is_empty()).then(|| text.clone());
+                let len = (s.end.saturating_sub(s.start)) as usize;
+                if i == 0 {
+                    LabeledSpan::new_primary_with_span(text, (s.start as usize, len))
+                } else {
+                    LabeledSpan::new_with_span(text, (s.start as usize, len))
+                }
+            });
+        Some(Box::new(labels))
+    }
+    fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn miette::Diagnostic> + 'b>> {
+        if self.related.is_empty() {
+            return None;
+        }
+        Some(Box::new(
+            self.related.iter().map(|r| r as &dyn miette::Diagnostic),
+        ))
+    }
+}
+
+fn prepare<'a>(diag: &'a Diag, sources: &SourceMap) -> Rendered<'a> {
+    let src = diag.labels.first().and_then(|(s, _)| {
+        sources
+            .get(s.file)
+            .map(|f| NamedSource::new(f.name.clone(), f.text.to_string()).with_language("regula"))
+    });
+    let related = diag.related.iter().map(|r| prepare(r, sources)).collect();
+    Rendered { diag, src, related }
+}
+
+/// Renders diagnostics as miette's graphical report, without colour or links,
+/// at a fixed width: the same bytes on a terminal, in a pipe and in CI.
+pub fn render_human(diags: &[Diag], sources: &SourceMap, color: bool) -> String {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false)
+        .with_context_lines(1);
+    let mut out = String::new();
+    for d in diags {
+        let r = prepare(d, sources);
+        if handler.render_report(&mut out, &r).is_err() {
+            out.push_str(&d.message);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Renders diagnostics as one line each.
+pub fn render_plain(diags: &[Diag], sources: &SourceMap) -> String {
+    let mut out = String::new();
+    for d in diags {
+        plain_line(d, sources, &mut out, "");
+    }
+    out
+}
+
+fn plain_line(d: &Diag, sources: &SourceMap, out: &mut String, indent: &str) {
+    let sev = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    let place = d
+        .labels
+        .first()
+        .map(|(s, _)| {
+            let (l, c) = sources.line_col(s.file, s.start);
+            format!("{}:{l}:{c}: ", sources.name(s.file))
+        })
+        .unwrap_or_default();
+    out.push_str(&format!("{indent}{place}{sev}[{}]: {}", d.code, d.message));
+    if let Some(h) = &d.help {
+        out.push_str(&format!(" (help: {h})"));
+    }
+    out.push('\n');
+    for r in &d.related {
+        plain_line(r, sources, out, "  ");
+    }
+}
+
+#[derive(Serialize)]
+struct JsonDiag {
+    severity: Severity,
+    code: &'static str,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help: Option<String>,
+    labels: Vec<JsonLabel>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related: Vec<JsonDiag>,
+}
+
+#[derive(Serialize)]
+struct JsonLabel {
+    file: String,
+    line: usize,
+    column: usize,
+    start: u32,
+    end: u32,
+    text: String,
+    message: String,
+}
+
+fn to_json(d: &Diag, sources: &SourceMap) -> JsonDiag {
+    JsonDiag {
+        severity: d.severity,
+        code: d.code,
+        message: d.message.clone(),
+        help: d.help.clone(),
+        labels: d
+            .labels
+            .iter()
+            .map(|(s, m)| {
+                let (line, column) = sources.line_col(s.file, s.start);
+                JsonLabel {
+                    file: sources.name(s.file).to_string(),
+                    line,
+                    column,
+                    start: s.start,
+                    end: s.end,
+                    text: sources.slice(*s).to_string(),
+                    message: m.clone(),
+                }
+            })
+            .collect(),
+        related: d.related.iter().map(|r| to_json(r, sources)).collect(),
+    }
+}
+
+/// Renders diagnostics as JSON lines.
+pub fn render_json(diags: &[Diag], sources: &SourceMap) -> String {
+    let mut out = String::new();
+    for d in diags {
+        out.push_str(&serde_json::to_string(&to_json(d, sources)).unwrap_or_default());
+        out.push('\n');
+    }
+    out
+}
+
+/// Renders in the chosen format.
+pub fn render(diags: &[Diag], sources: &SourceMap, format: ErrorFormat, color: bool) -> String {
+    match format {
+        ErrorFormat::Human => render_human(diags, sources, color),
+        ErrorFormat::Plain => render_plain(diags, sources),
+        ErrorFormat::Json => render_json(diags, sources),
+    }
+}

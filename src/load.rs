@@ -1,0 +1,266 @@
+//! Reading a policy set: the embedded default or directories on disk.
+//!
+//! A policy set is one or more directories; every `.policy` file below them
+//! (sorted by path) is read, and every other text file is kept so that a
+//! document's `source` can be found. Limits keep a hostile tree harmless.
+use crate::diag::Diag;
+use include_dir::{include_dir, Dir};
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+static EMBEDDED: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/policies");
+
+/// Largest policy or source file read, in bytes.
+pub const MAX_FILE_BYTES: u64 = 1 << 20;
+/// Most files a policy set may hold.
+pub const MAX_FILES: usize = 1000;
+/// Deepest directory nesting walked.
+pub const MAX_DEPTH: usize = 16;
+/// Longest line in a policy file, in bytes.
+pub const MAX_LINE_BYTES: usize = 10_000;
+
+/// The raw files of a policy set.
+#[derive(Clone, Debug, Default)]
+pub struct RawSet {
+    /// `.policy` files: display name and text, sorted by name.
+    pub policies: Vec<(String, String)>,
+    /// Other text files by display name (sources of the regulation).
+    pub others: BTreeMap<String, String>,
+    /// Whether this is the embedded default set.
+    pub embedded: bool,
+}
+
+/// The policy set compiled into the binary.
+pub fn embedded() -> RawSet {
+    let mut set = RawSet {
+        embedded: true,
+        ..RawSet::default()
+    };
+    fn walk(dir: &Dir<'_>, set: &mut RawSet) {
+        for f in dir.files() {
+            let name = format!("policies/{}", f.path().to_string_lossy().replace('\\', "/"));
+            let Some(text) = f.contents_utf8() else {
+                continue;
+            };
+            let text = text.strip_prefix('\u{feff}').unwrap_or(text).to_string();
+            if name.ends_with(".policy") {
+                set.policies.push((name, text));
+            } else {
+                set.others.insert(name, text);
+            }
+        }
+        for d in dir.dirs() {
+            walk(d, set);
+        }
+    }
+    walk(&EMBEDDED, &mut set);
+    set.policies.sort();
+    set
+}
+
+/// Reads policy sets from directories (or single `.policy` files).
+pub fn from_paths(paths: &[PathBuf]) -> Result<RawSet, Vec<Diag>> {
+    let mut set = RawSet::default();
+    let mut errors = Vec::new();
+    for root in paths {
+        let shown = root.to_string_lossy().replace('\\', "/");
+        let shown = shown.trim_end_matches('/').to_string();
+        let meta = match std::fs::metadata(root) {
+            Ok(m) => m,
+            Err(e) => {
+                errors.push(
+                    Diag::error("regula::policies-not-found", format!("cannot read policy directory `{shown}`: {}", io_reason(&e)))
+                        .help("pass an existing directory with --policies, or leave it out to use the embedded policies"),
+                );
+                continue;
+            }
+        };
+        let before = set.policies.len();
+        if meta.is_file() {
+            read_one(root, &shown, &mut set, &mut errors);
+        } else {
+            let mut seen = HashSet::new();
+            walk(root, &shown, 0, &mut seen, &mut set, &mut errors);
+        }
+        if set.policies.len() == before && errors.is_empty() {
+            errors.push(
+                Diag::error(
+                    "regula::empty-policies",
+                    format!("`{shown}` holds no `.policy` files"),
+                )
+                .help("a policy set is a directory of `.policy` files; check the path"),
+            );
+        }
+        if set.policies.len() > MAX_FILES {
+            errors.push(
+                Diag::error(
+                    "regula::too-many-files",
+                    format!("the policy set holds more than {MAX_FILES} policy files"),
+                )
+                .help("point --policies at the directory of one policy set"),
+            );
+            break;
+        }
+    }
+    set.policies.sort();
+    if errors.is_empty() {
+        Ok(set)
+    } else {
+        Err(errors)
+    }
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => {
+            let s = e.to_string();
+            match s.find(" (os error") {
+                Some(i) => s.get(..i).unwrap_or(&s).to_lowercase(),
+                None => s.to_lowercase(),
+            }
+        }
+    }
+}
+
+fn walk(
+    dir: &Path,
+    shown: &str,
+    depth: usize,
+    seen: &mut HashSet<PathBuf>,
+    set: &mut RawSet,
+    errors: &mut Vec<Diag>,
+) {
+    if depth > MAX_DEPTH {
+        errors.push(
+            Diag::error(
+                "regula::too-deep-directory",
+                format!("`{shown}` is nested more than {MAX_DEPTH} directories deep"),
+            )
+            .help("a symbolic link may point back at a parent directory"),
+        );
+        return;
+    }
+    let canon = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    if !seen.insert(canon) {
+        errors.push(
+            Diag::error(
+                "regula::symlink-loop",
+                format!("`{shown}` leads back into a directory already read"),
+            )
+            .help("remove the symbolic link that loops"),
+        );
+        return;
+    }
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            errors.push(Diag::error(
+                "regula::unreadable",
+                format!("cannot read directory `{shown}`: {}", io_reason(&e)),
+            ));
+            return;
+        }
+    };
+    let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let name = entry.file_name().to_string_lossy().to_string();
+        if name.starts_with('.') {
+            continue;
+        }
+        let path = entry.path();
+        let child = format!("{shown}/{name}");
+        match std::fs::metadata(&path) {
+            Ok(m) if m.is_dir() => walk(&path, &child, depth + 1, seen, set, errors),
+            Ok(_) => read_one(&path, &child, set, errors),
+            Err(e) => errors.push(
+                Diag::error(
+                    "regula::unreadable",
+                    format!("cannot read `{child}`: {}", io_reason(&e)),
+                )
+                .help("a symbolic link may point at itself or at nothing"),
+            ),
+        }
+    }
+}
+
+fn read_one(path: &Path, shown: &str, set: &mut RawSet, errors: &mut Vec<Diag>) {
+    let is_policy = shown.ends_with(".policy");
+    let is_text = is_policy || shown.ends_with(".txt");
+    if !is_text {
+        return;
+    }
+    match std::fs::metadata(path) {
+        Ok(m) if m.len() > MAX_FILE_BYTES => {
+            errors.push(
+                Diag::error(
+                    "regula::file-too-large",
+                    format!(
+                        "`{shown}` is {} bytes; a policy file may be at most {MAX_FILE_BYTES}",
+                        m.len()
+                    ),
+                )
+                .help("split the provisions over several files"),
+            );
+            return;
+        }
+        _ => {}
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            errors.push(Diag::error(
+                "regula::unreadable",
+                format!("cannot read `{shown}`: {}", io_reason(&e)),
+            ));
+            return;
+        }
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let line = e
+                .as_bytes()
+                .get(..at)
+                .map(|b| b.iter().filter(|c| **c == b'\n').count() + 1)
+                .unwrap_or(1);
+            errors.push(
+                Diag::error(
+                    "regula::invalid-utf8",
+                    format!("`{shown}` is not valid UTF-8 (line {line}, byte {at})"),
+                )
+                .help("save the file as UTF-8"),
+            );
+            return;
+        }
+    };
+    let text = text
+        .strip_prefix('\u{feff}')
+        .map(str::to_string)
+        .unwrap_or(text);
+    if is_policy {
+        if let Some((n, _)) = text
+            .lines()
+            .enumerate()
+            .find(|(_, l)| l.len() > MAX_LINE_BYTES)
+        {
+            errors.push(
+                Diag::error(
+                    "regula::line-too-long",
+                    format!(
+                        "line {} of `{shown}` is longer than {MAX_LINE_BYTES} bytes",
+                        n + 1
+                    ),
+                )
+                .help("break the line; expressions may span lines"),
+            );
+            return;
+        }
+        set.policies.push((shown.to_string(), text));
+    } else {
+        set.others.insert(shown.to_string(), text);
+    }
+}

@@ -1,0 +1,533 @@
+//! The checked, resolved form of a policy set: every name replaced by a slot,
+//! every definition inlined at its call sites, exceptions pre-resolved, and
+//! outcomes in evaluation order. Evaluation reads only this.
+use crate::regulation::Regulation;
+use crate::source::{SourceMap, Span};
+use crate::syntax::ast::Rounding;
+use chrono::NaiveDate;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Index of a fact slot.
+pub type FactId = u32;
+/// Index of an outcome slot.
+pub type OutcomeId = u32;
+/// Index of a rule.
+pub type RuleId = u32;
+/// Index of a parameter.
+pub type ParamId = u32;
+/// Index of a definition.
+pub type DefId = u32;
+/// Index of an enum type.
+pub type EnumId = u32;
+/// Index of a record type.
+pub type RecordId = u32;
+/// Index of a document.
+pub type DocId = u32;
+
+/// The type of a fact, outcome, parameter or expression.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Type {
+    /// `bool`
+    Bool,
+    /// `int`
+    Int,
+    /// `date`
+    Date,
+    /// `text`
+    Text,
+    /// A declared enum.
+    Enum(EnumId),
+    /// A declared record (only as a fact group or definition argument).
+    Record(RecordId),
+    /// A number of days.
+    Days,
+    /// A number of months, with a rounding.
+    Months,
+}
+
+/// A value during evaluation. `Unknown` is a fact the case does not state (or
+/// anything that depends on one); `Absent` is an outcome the document does
+/// not reach (n/a).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// Depends on a fact the case does not state.
+    Unknown,
+    /// Not applicable: no rule reaches the case.
+    Absent,
+    /// A truth value.
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// A calendar date.
+    Date(NaiveDate),
+    /// Text.
+    Text(Arc<str>),
+    /// An enum value: type and variant index.
+    Enum(EnumId, u32),
+    /// A record-typed fact group, by its first fact slot.
+    Record(FactId),
+    /// A number of days.
+    Days(i64),
+    /// A number of months, with its rounding.
+    Months(i64, Rounding),
+}
+
+impl Value {
+    /// Whether the value is known (neither unknown nor n/a).
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Value::Unknown | Value::Absent)
+    }
+}
+
+/// A citation of the regulation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cite {
+    /// Article.
+    pub article: u32,
+    /// Paragraph or sentence.
+    pub paragraph: u32,
+    /// The quoted words.
+    pub quote: String,
+    /// Where the citation is written.
+    pub span: Span,
+}
+
+impl Cite {
+    /// `4.2`.
+    pub fn key(&self) -> String {
+        format!("{}.{}", self.article, self.paragraph)
+    }
+}
+
+/// An enum type.
+#[derive(Clone, Debug)]
+pub struct EnumType {
+    /// Name.
+    pub name: String,
+    /// Label.
+    pub label: String,
+    /// Values and labels.
+    pub variants: Vec<(String, String)>,
+    /// Where declared.
+    pub span: Span,
+}
+
+/// A field of a record type.
+#[derive(Clone, Debug)]
+pub struct Field {
+    /// Name.
+    pub name: String,
+    /// Type.
+    pub ty: Type,
+    /// Lower bound of an int field.
+    pub min: Option<i64>,
+    /// Label.
+    pub label: String,
+}
+
+/// A record type.
+#[derive(Clone, Debug)]
+pub struct RecordType {
+    /// Name.
+    pub name: String,
+    /// Label.
+    pub label: String,
+    /// Fields in order.
+    pub fields: Vec<Field>,
+    /// Where declared.
+    pub span: Span,
+}
+
+/// An input fact.
+#[derive(Clone, Debug)]
+pub struct Fact {
+    /// Dotted name.
+    pub name: String,
+    /// Label.
+    pub label: String,
+    /// Type (never a record: record facts are expanded into their fields).
+    pub ty: Type,
+    /// Lower bound of an int fact.
+    pub min: Option<i64>,
+    /// Where declared.
+    pub span: Span,
+}
+
+/// A record-typed fact: a group of consecutive fact slots.
+#[derive(Clone, Debug)]
+pub struct FactGroup {
+    /// Dotted name of the group.
+    pub name: String,
+    /// Label.
+    pub label: String,
+    /// Its record type.
+    pub record: RecordId,
+    /// The slot of its first field.
+    pub first: FactId,
+    /// Where declared.
+    pub span: Span,
+}
+
+/// An output of the document.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    /// Dotted name.
+    pub name: String,
+    /// Label.
+    pub label: String,
+    /// Type.
+    pub ty: Type,
+    /// Value when no rule applies (otherwise n/a).
+    pub default: Option<Expr>,
+    /// Every rule concluding it, in source order.
+    pub rules: Vec<RuleId>,
+    /// Where declared.
+    pub span: Span,
+    /// The article its rules cite (for grouping reports), 0 if none.
+    pub article: u32,
+}
+
+/// A named parameter, possibly with dated values.
+#[derive(Clone, Debug)]
+pub struct Param {
+    /// Name.
+    pub name: String,
+    /// Label.
+    pub label: String,
+    /// Type.
+    pub ty: Type,
+    /// Values, each from a date (None = from the beginning), ascending.
+    pub values: Vec<(Option<NaiveDate>, Value)>,
+    /// Where its value is stated.
+    pub cites: Option<Cite>,
+    /// The document declaring it.
+    pub document: DocId,
+    /// Where declared.
+    pub span: Span,
+}
+
+/// A rule.
+#[derive(Clone, Debug)]
+pub struct Rule {
+    /// Name.
+    pub name: String,
+    /// The document it belongs to.
+    pub document: DocId,
+    /// The paragraph and quote it encodes.
+    pub cites: Cite,
+    /// The outcome it concludes.
+    pub outcome: OutcomeId,
+    /// The rules it is an exception to.
+    pub exception_to: Vec<RuleId>,
+    /// Its exceptions, direct and indirect: any of them applying defeats it.
+    pub defeaters: Vec<RuleId>,
+    /// Condition (None = always).
+    pub when: Option<Expr>,
+    /// The concluded value.
+    pub value: Expr,
+    /// Outcomes read by the condition or value.
+    pub reads_outcomes: Vec<OutcomeId>,
+    /// Where declared.
+    pub span: Span,
+}
+
+/// A definition (its body is inlined at each call; this keeps its name).
+#[derive(Clone, Debug)]
+pub struct Def {
+    /// Name.
+    pub name: String,
+    /// Label.
+    pub label: Option<String>,
+    /// Where declared.
+    pub span: Span,
+}
+
+/// A document of the policy set.
+#[derive(Clone, Debug)]
+pub struct Document {
+    /// Identifier, e.g. `沪人社规〔2023〕32号`.
+    pub id: String,
+    /// Issuer.
+    pub issuer: Option<String>,
+    /// Date of issue.
+    pub issued: Option<NaiveDate>,
+    /// First day in force.
+    pub from: NaiveDate,
+    /// Last day in force (inclusive), if any.
+    pub to: Option<NaiveDate>,
+    /// The paragraph stating the period.
+    pub cites: Option<Cite>,
+    /// Name of the source text file.
+    pub source_name: Option<String>,
+    /// The source text, split into citable units.
+    pub regulation: Regulation,
+    /// Documents this one replaces and from when.
+    pub replaces: Vec<(DocId, NaiveDate)>,
+    /// Amendments: (document, from, rule names, parameter names).
+    pub amends: Vec<(DocId, NaiveDate, Vec<String>, Vec<String>)>,
+    /// Paragraphs deliberately not encoded, with the reason.
+    pub not_encoded: Vec<(u32, u32, String)>,
+    /// Where the header is.
+    pub span: Span,
+}
+
+/// Comparison operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CmpOp {
+    /// `=`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+}
+
+/// Arithmetic operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArithOp {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+}
+
+/// A resolved, typed expression.
+#[derive(Clone, Debug)]
+pub struct Expr {
+    /// What it computes.
+    pub kind: ExprKind,
+    /// Its type.
+    pub ty: Type,
+    /// Where it is written.
+    pub span: Span,
+}
+
+/// The kinds of resolved expression.
+#[derive(Clone, Debug)]
+pub enum ExprKind {
+    /// A constant (literals, enum values).
+    Const(Value),
+    /// A fact slot.
+    Fact(FactId),
+    /// A fact group passed to a definition.
+    Group(u32),
+    /// An outcome slot.
+    Outcome(OutcomeId),
+    /// A parameter.
+    Param(ParamId),
+    /// The assessment date.
+    AsOf,
+    /// Kleene negation.
+    Not(Box<Expr>),
+    /// Kleene conjunction.
+    And(Box<Expr>, Box<Expr>),
+    /// Kleene disjunction.
+    Or(Box<Expr>, Box<Expr>),
+    /// Comparison.
+    Cmp(CmpOp, Box<Expr>, Box<Expr>),
+    /// Checked integer or date arithmetic.
+    Arith(ArithOp, Box<Expr>, Box<Expr>),
+    /// Integer negation.
+    Neg(Box<Expr>),
+    /// Membership in a set of constants.
+    In(Box<Expr>, Vec<Value>, bool),
+    /// `if c then a else b`.
+    If(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// `n days`.
+    Days(Box<Expr>),
+    /// `n months` (years are 12 months) with a rounding.
+    Months(Box<Expr>, i64, Rounding),
+    /// A definition call: arguments (for the derivation) and the inlined body.
+    Call(DefId, Vec<Expr>, Box<Expr>),
+    /// A definition's parameter while its body is checked on its own.
+    Local(u32),
+}
+
+/// A period during which the set of rules in force and parameter values do
+/// not change.
+#[derive(Clone, Debug)]
+pub struct Epoch {
+    /// First day (None = since always).
+    pub from: Option<NaiveDate>,
+    /// Last day inclusive (None = for ever).
+    pub to: Option<NaiveDate>,
+    /// The document in force whose period covers the epoch, for `in_force`.
+    pub in_force: Option<DocId>,
+    /// Whether each rule is in force.
+    pub rule_active: Vec<bool>,
+    /// Each parameter's value.
+    pub params: Vec<Value>,
+}
+
+/// A checked policy set.
+#[derive(Clone, Debug, Default)]
+pub struct Program {
+    /// The files.
+    pub sources: SourceMap,
+    /// Documents.
+    pub documents: Vec<Document>,
+    /// Enum types.
+    pub enums: Vec<EnumType>,
+    /// Record types.
+    pub records: Vec<RecordType>,
+    /// Input facts (record facts expanded).
+    pub facts: Vec<Fact>,
+    /// Record-typed facts.
+    pub groups: Vec<FactGroup>,
+    /// Outcomes.
+    pub outcomes: Vec<Outcome>,
+    /// Parameters.
+    pub params: Vec<Param>,
+    /// Definitions.
+    pub defs: Vec<Def>,
+    /// Rules.
+    pub rules: Vec<Rule>,
+    /// Outcomes in dependency order.
+    pub order: Vec<OutcomeId>,
+    /// Periods of constant law, ascending and contiguous.
+    pub epochs: Vec<Epoch>,
+    /// Fact slot by dotted name.
+    pub fact_index: HashMap<String, FactId>,
+    /// Outcome slot by dotted name.
+    pub outcome_index: HashMap<String, OutcomeId>,
+    /// Whether the set is the one embedded in the binary.
+    pub embedded: bool,
+}
+
+impl Program {
+    /// The epoch covering a date.
+    pub fn epoch(&self, date: NaiveDate) -> Option<&Epoch> {
+        let i = self
+            .epochs
+            .partition_point(|e| e.to.is_some_and(|to| to < date));
+        self.epochs
+            .get(i)
+            .filter(|e| e.from.is_none_or(|f| f <= date))
+    }
+
+    /// Display name of a type.
+    pub fn type_name(&self, ty: Type) -> String {
+        match ty {
+            Type::Bool => "bool".into(),
+            Type::Int => "int".into(),
+            Type::Date => "date".into(),
+            Type::Text => "text".into(),
+            Type::Days => "days".into(),
+            Type::Months => "months".into(),
+            Type::Enum(e) => self
+                .enums
+                .get(e as usize)
+                .map(|e| e.name.clone())
+                .unwrap_or_default(),
+            Type::Record(r) => self
+                .records
+                .get(r as usize)
+                .map(|r| r.name.clone())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The vocabulary name of a value for reports (`host`, `2025-03-01`).
+    pub fn value_json(&self, v: &Value) -> serde_json::Value {
+        use serde_json::Value as J;
+        match v {
+            Value::Unknown | Value::Absent => J::Null,
+            Value::Bool(b) => J::Bool(*b),
+            Value::Int(n) => J::from(*n),
+            Value::Date(d) => J::String(d.format("%Y-%m-%d").to_string()),
+            Value::Text(s) => J::String(s.to_string()),
+            Value::Enum(e, i) => J::String(self.variant(*e, *i).0.to_string()),
+            Value::Record(g) => J::String(
+                self.groups
+                    .iter()
+                    .find(|x| x.first == *g)
+                    .map(|x| x.name.clone())
+                    .unwrap_or_default(),
+            ),
+            Value::Days(n) => J::String(format!("{n} days")),
+            Value::Months(n, _) => J::String(format!("{n} months")),
+        }
+    }
+
+    /// Name and label of an enum value.
+    pub fn variant(&self, e: EnumId, i: u32) -> (&str, &str) {
+        self.enums
+            .get(e as usize)
+            .and_then(|t| t.variants.get(i as usize))
+            .map(|(n, l)| (n.as_str(), l.as_str()))
+            .unwrap_or(("", ""))
+    }
+
+    /// A value as a caseworker reads it: labels for enums, 是/否 for bools.
+    pub fn value_label(&self, v: &Value) -> String {
+        match v {
+            Value::Unknown => "未知".into(),
+            Value::Absent => "不适用".into(),
+            Value::Bool(true) => "是".into(),
+            Value::Bool(false) => "否".into(),
+            Value::Enum(e, i) => {
+                let (n, l) = self.variant(*e, *i);
+                format!("{l}（{n}）")
+            }
+            other => match self.value_json(other) {
+                serde_json::Value::String(s) => s,
+                j => j.to_string(),
+            },
+        }
+    }
+
+    /// A document's identifier.
+    pub fn doc_id(&self, d: DocId) -> &str {
+        self.documents
+            .get(d as usize)
+            .map(|d| d.id.as_str())
+            .unwrap_or("")
+    }
+
+    /// A fact by slot.
+    pub fn fact(&self, f: FactId) -> Option<&Fact> {
+        self.facts.get(f as usize)
+    }
+    /// An outcome by slot.
+    pub fn outcome(&self, o: OutcomeId) -> Option<&Outcome> {
+        self.outcomes.get(o as usize)
+    }
+    /// A rule by index.
+    pub fn rule(&self, r: RuleId) -> Option<&Rule> {
+        self.rules.get(r as usize)
+    }
+    /// The source text of an expression, on one line.
+    pub fn expr_text(&self, span: Span) -> String {
+        let s = self.sources.slice(span);
+        let mut out = String::with_capacity(s.len());
+        let mut space = false;
+        for line in s.lines() {
+            let line = match line.find("//") {
+                Some(i) if !line[..i].contains('"') => &line[..i],
+                _ => line,
+            };
+            for c in line.chars() {
+                if c.is_whitespace() {
+                    space = !out.is_empty();
+                } else {
+                    if space {
+                        out.push(' ');
+                        space = false;
+                    }
+                    out.push(c);
+                }
+            }
+            space = !out.is_empty();
+        }
+        out
+    }
+}

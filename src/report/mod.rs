@@ -1,0 +1,35 @@
+//! Reports of an evaluation: the JSON contract, the caseworker's text report
+//! and the explain tree of one outcome.
+mod json;
+mod text;
+
+pub use json::{derivation_json, json_report, trace_json, Detail};
+pub use text::{explain_text, text_report, TextOptions};
+
+use crate::eval::{derive, Derivation, EvalError, Evaluation};
+use crate::program::{OutcomeId, Program, Value};
+
+/// Everything a report needs about one case.
+pub struct Subject<'a> {
+    /// The program.
+    pub p: &'a Program,
+    /// The case's fact slots.
+    pub facts: &'a [Value],
+    /// The evaluation.
+    pub ev: &'a Evaluation,
+}
+
+impl Subject<'_> {
+    /// The derivation of one outcome.
+    pub fn derive(&self, o: OutcomeId) -> Result<Derivation, EvalError> {
+        derive(self.p, self.facts, self.ev, o)
+    }
+
+    /// The document a report is about: the one in force, else the first.
+    pub fn document(&self) -> Option<&crate::program::Document> {
+        self.ev
+            .in_force
+            .and_then(|d| self.p.documents.get(d as usize))
+            .or_else(|| self.p.documents.first())
+    }
+}

@@ -1,0 +1,500 @@
+//! The caseworker's text report and the explain tree, in Chinese labels.
+use super::Subject;
+use crate::eval::{Derivation, EvalError, Node, RuleStatus, Status, Trace};
+use crate::program::{Program, Value};
+use std::fmt::Write;
+
+/// Options of the text report.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TextOptions {
+    /// Show n/a outcomes too.
+    pub all: bool,
+    /// ANSI colour (only on a terminal).
+    pub color: bool,
+}
+
+struct Paint(bool);
+
+impl Paint {
+    fn wrap(&self, code: &str, s: &str) -> String {
+        if self.0 {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    fn bold(&self, s: &str) -> String {
+        self.wrap("1", s)
+    }
+    fn green(&self, s: &str) -> String {
+        self.wrap("32", s)
+    }
+    fn yellow(&self, s: &str) -> String {
+        self.wrap("33", s)
+    }
+    fn red(&self, s: &str) -> String {
+        self.wrap("31", s)
+    }
+    fn dim(&self, s: &str) -> String {
+        self.wrap("2", s)
+    }
+}
+
+fn date(d: chrono::NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+fn short(s: &str, n: usize) -> String {
+    let count = s.chars().count();
+    if count <= n {
+        s.to_string()
+    } else {
+        let cut: String = s.chars().take(n).collect();
+        format!("{cut}…")
+    }
+}
+
+/// The report of one case for a caseworker.
+pub fn text_report(s: &Subject, case_name: &str, opts: TextOptions) -> Result<String, EvalError> {
+    let p = s.p;
+    let paint = Paint(opts.color);
+    let mut out = String::new();
+    let doc = s.document();
+    if let Some(d) = doc {
+        let period = match d.to {
+            Some(t) => format!("{} 至 {}", date(d.from), date(t)),
+            None => format!("{} 起", date(d.from)),
+        };
+        let issuer = d
+            .issuer
+            .as_deref()
+            .map(|i| format!(" · {i}"))
+            .unwrap_or_default();
+        let _ = writeln!(out, "{}{issuer}", paint.bold(&d.id));
+        let _ = writeln!(out, "施行期间：{period}");
+    }
+    let source = if p.embedded {
+        "内置政策（embedded）"
+    } else {
+        "外部政策文件（external）"
+    };
+    let _ = writeln!(
+        out,
+        "评估日期：{} · 案件：{case_name} · {source}",
+        date(s.ev.as_of)
+    );
+    out.push('\n');
+
+    // In force.
+    let in_force = s.ev.in_force.is_some();
+    let cite = doc.and_then(|d| d.cites.as_ref());
+    let quote = cite
+        .map(|c| format!(" —— {}「{}」", c.key(), c.quote))
+        .unwrap_or_default();
+    let yes_no = if in_force {
+        paint.green("是")
+    } else {
+        paint.red("否")
+    };
+    let _ = writeln!(out, "本意见施行（in_force）：{yes_no}{quote}");
+    if !in_force {
+        let _ = writeln!(out, "  评估日期不在施行期间内，本文件各项结论均不适用。");
+        return Ok(out);
+    }
+
+    let mut derivations: Vec<Derivation> = Vec::with_capacity(p.outcomes.len());
+    for i in 0..p.outcomes.len() {
+        derivations.push(s.derive(u32::try_from(i).unwrap_or(0))?);
+    }
+    // Determined outcomes, grouped by the article of their rules.
+    let mut articles: Vec<u32> = p.outcomes.iter().map(|o| o.article).collect();
+    articles.sort_unstable();
+    articles.dedup();
+    let mut hidden = 0;
+    for a in articles {
+        let mut block = String::new();
+        for d in &derivations {
+            let Some(o) = p.outcome(d.outcome) else {
+                continue;
+            };
+            if o.article != a {
+                continue;
+            }
+            match d.status {
+                Status::Decided | Status::Default => {
+                    let _ = writeln!(
+                        block,
+                        "  {}（{}）：{}",
+                        o.label,
+                        o.name,
+                        paint.bold(&p.value_label(&d.value))
+                    );
+                    for r in d.decided_by.iter().filter_map(|r| p.rule(*r)) {
+                        let _ = writeln!(
+                            block,
+                            "    依据 {} {}「{}」",
+                            r.cites.key(),
+                            r.name,
+                            short(&r.cites.quote, 60)
+                        );
+                        for e in r.exception_to.iter().filter_map(|e| p.rule(*e)) {
+                            let _ = writeln!(
+                                block,
+                                "    {}",
+                                paint.dim(&format!("（作为 {} {} 的例外）", e.cites.key(), e.name))
+                            );
+                        }
+                    }
+                    if d.status == Status::Default {
+                        let _ = writeln!(block, "    {}", paint.dim("（无规则适用，取默认值）"));
+                    }
+                }
+                Status::Conflict => {
+                    let _ = writeln!(
+                        block,
+                        "  {}（{}）：{}",
+                        o.label,
+                        o.name,
+                        paint.red("规则冲突")
+                    );
+                    for rt in d
+                        .rules
+                        .iter()
+                        .filter(|r| r.status == RuleStatus::Conflicting)
+                    {
+                        if let Some(r) = p.rule(rt.rule) {
+                            let v = rt
+                                .value
+                                .as_ref()
+                                .map(|t| p.value_label(&t.value))
+                                .unwrap_or_default();
+                            let _ = writeln!(block, "    {} {} 得出 {v}", r.cites.key(), r.name);
+                        }
+                    }
+                }
+                Status::NotApplicable | Status::NotInForce if opts.all => {
+                    let _ = writeln!(
+                        block,
+                        "  {}（{}）：{}",
+                        o.label,
+                        o.name,
+                        paint.dim("不适用")
+                    );
+                    for rt in &d.rules {
+                        if let (Some(r), Some(c)) = (p.rule(rt.rule), &rt.condition) {
+                            let why = why_not(p, c);
+                            let _ =
+                                writeln!(block, "    {} {} 不适用：{}", r.cites.key(), r.name, why);
+                        }
+                    }
+                }
+                Status::NotApplicable | Status::NotInForce => hidden += 1,
+                Status::Unknown => {}
+            }
+        }
+        if block.is_empty() {
+            continue;
+        }
+        let heading = doc
+            .and_then(|d| d.regulation.heading(a))
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("第 {a} 条"));
+        let _ = writeln!(out, "\n{}", paint.bold(&heading));
+        out.push_str(&block);
+    }
+    // Undetermined outcomes, with the facts each needs.
+    let unknown: Vec<&Derivation> = derivations
+        .iter()
+        .filter(|d| d.status == Status::Unknown)
+        .collect();
+    if !unknown.is_empty() {
+        let _ = writeln!(out, "\n{}", paint.yellow("尚待确定（缺少以下事实）"));
+        for d in unknown {
+            let Some(o) = p.outcome(d.outcome) else {
+                continue;
+            };
+            let _ = writeln!(out, "  {}（{}）", o.label, o.name);
+            for f in d.missing.iter().filter_map(|f| p.fact(*f)) {
+                let _ = writeln!(out, "    - {}（{}）", f.label, f.name);
+            }
+        }
+    }
+    if hidden > 0 {
+        let _ = writeln!(
+            out,
+            "\n{}",
+            paint.dim(&format!("另有 {hidden} 项结论不适用于本案（--all 显示）。"))
+        );
+    }
+    Ok(out)
+}
+
+/// The conditions that made a false condition false (why-not).
+fn why_not(p: &Program, t: &Trace) -> String {
+    let mut parts = Vec::new();
+    failing(p, t, false, &mut parts);
+    if parts.is_empty() {
+        format!("{} = {}", p.expr_text(t.span), p.value_label(&t.value))
+    } else {
+        parts.join("；")
+    }
+}
+
+fn failing(p: &Program, t: &Trace, negated: bool, out: &mut Vec<String>) {
+    let want_false = !negated;
+    let is_false = if want_false {
+        t.value == Value::Bool(false)
+    } else {
+        t.value == Value::Bool(true)
+    };
+    match t.node {
+        Node::And if want_false && is_false => {
+            for c in &t.children {
+                if c.value == Value::Bool(false) {
+                    failing(p, c, negated, out);
+                }
+            }
+        }
+        Node::Or if !want_false && is_false => {
+            for c in &t.children {
+                if c.value == Value::Bool(true) {
+                    failing(p, c, negated, out);
+                }
+            }
+        }
+        _ if t.value == Value::Absent => out.push(format!("{} 不适用", p.expr_text(t.span))),
+        _ => out.push(format!(
+            "{} = {}",
+            p.expr_text(t.span),
+            p.value_label(&t.value)
+        )),
+    }
+}
+
+fn node_source(p: &Program, t: &Trace) -> String {
+    match t.node {
+        Node::Fact(f) => {
+            let label = p.fact(f).map(|x| x.label.as_str()).unwrap_or("");
+            if t.value == Value::Unknown {
+                format!("事实「{label}」，案件未载明")
+            } else {
+                format!("事实「{label}」")
+            }
+        }
+        Node::Outcome(o) => format!(
+            "结论「{}」",
+            p.outcome(o).map(|x| x.label.as_str()).unwrap_or("")
+        ),
+        Node::Param(x) => format!(
+            "参数「{}」",
+            p.params
+                .get(x as usize)
+                .map(|x| x.label.as_str())
+                .unwrap_or("")
+        ),
+        Node::AsOf => "评估日期".into(),
+        Node::Call(d) => {
+            let def = p.defs.get(d as usize);
+            let label = def
+                .and_then(|x| x.label.as_deref())
+                .or(def.map(|x| x.name.as_str()))
+                .unwrap_or("");
+            format!("定义「{label}」")
+        }
+        _ => String::new(),
+    }
+}
+
+fn tree(p: &Program, t: &Trace, prefix: &str, last: bool, out: &mut String, sub: &mut Vec<u32>) {
+    let branch = if last { "└─ " } else { "├─ " };
+    let src = node_source(p, t);
+    let src = if src.is_empty() {
+        String::new()
+    } else {
+        format!("  ← {src}")
+    };
+    let _ = writeln!(
+        out,
+        "{prefix}{branch}{} = {}{src}",
+        p.expr_text(t.span),
+        p.value_label(&t.value)
+    );
+    if let Node::Outcome(o) = t.node {
+        if !sub.contains(&o) {
+            sub.push(o);
+        }
+    }
+    let child_prefix = format!("{prefix}{}", if last { "   " } else { "│  " });
+    let kids: Vec<&Trace> = match t.node {
+        Node::Const | Node::Fact(_) | Node::Outcome(_) | Node::Param(_) | Node::AsOf => Vec::new(),
+        _ => t
+            .children
+            .iter()
+            .filter(|c| c.node != Node::Const)
+            .collect(),
+    };
+    for (i, c) in kids.iter().enumerate() {
+        tree(p, c, &child_prefix, i + 1 == kids.len(), out, sub);
+    }
+}
+
+fn status_word(s: RuleStatus) -> &'static str {
+    match s {
+        RuleStatus::Applied => "✔ 适用",
+        RuleStatus::Overridden => "✘ 被例外排除",
+        RuleStatus::NotApplicable => "✘ 不适用",
+        RuleStatus::Undetermined => "? 尚待确定",
+        RuleStatus::Conflicting => "! 冲突",
+        RuleStatus::NotInForce => "✘ 未施行",
+    }
+}
+
+fn explain_one(
+    s: &Subject,
+    d: &Derivation,
+    out: &mut String,
+    depth: usize,
+    done: &mut Vec<u32>,
+) -> Result<(), EvalError> {
+    let p = s.p;
+    let Some(o) = p.outcome(d.outcome) else {
+        return Ok(());
+    };
+    done.push(d.outcome);
+    let status = match d.status {
+        Status::Decided => "已确定",
+        Status::Default => "取默认值",
+        Status::NotApplicable => "不适用",
+        Status::Unknown => "尚待确定",
+        Status::Conflict => "规则冲突",
+        Status::NotInForce => "本文件未施行",
+    };
+    let cites = if d.cites.is_empty() {
+        String::new()
+    } else {
+        format!("  [{}]", d.cites.join(", "))
+    };
+    let _ = writeln!(
+        out,
+        "{}（{}）= {}  {status}{cites}",
+        o.label,
+        o.name,
+        p.value_label(&d.value)
+    );
+    if !d.missing.is_empty() {
+        let names: Vec<String> = d
+            .missing
+            .iter()
+            .filter_map(|f| p.fact(*f))
+            .map(|f| format!("{}（{}）", f.name, f.label))
+            .collect();
+        let _ = writeln!(out, "  缺少事实：{}", names.join("、"));
+    }
+    let mut sub = Vec::new();
+    for (i, rt) in d.rules.iter().enumerate() {
+        let Some(r) = p.rule(rt.rule) else { continue };
+        let last = i + 1 == d.rules.len();
+        let (b, cont) = if last {
+            ("└─", "   ")
+        } else {
+            ("├─", "│  ")
+        };
+        let _ = writeln!(
+            out,
+            "{b} 规则 {} {}：{}",
+            r.cites.key(),
+            r.name,
+            status_word(rt.status)
+        );
+        let _ = writeln!(out, "{cont}  「{}」", r.cites.quote);
+        if !r.exception_to.is_empty() {
+            let names: Vec<String> = r
+                .exception_to
+                .iter()
+                .filter_map(|e| p.rule(*e))
+                .map(|e| format!("{} {}", e.cites.key(), e.name))
+                .collect();
+            let _ = writeln!(out, "{cont}  例外于：{}", names.join("、"));
+        }
+        if !rt.overridden_by.is_empty() {
+            let names: Vec<String> = rt
+                .overridden_by
+                .iter()
+                .filter_map(|e| p.rule(*e))
+                .map(|e| format!("{} {}", e.cites.key(), e.name))
+                .collect();
+            let _ = writeln!(out, "{cont}  被以下例外排除：{}", names.join("、"));
+        }
+        match &rt.condition {
+            Some(c) => {
+                let _ = writeln!(out, "{cont}  条件：");
+                tree(p, c, &format!("{cont}  "), true, out, &mut sub);
+                if rt.status == RuleStatus::NotApplicable {
+                    let _ = writeln!(out, "{cont}  不适用原因：{}", why_not(p, c));
+                }
+            }
+            None if rt.status != RuleStatus::NotInForce => {
+                let _ = writeln!(out, "{cont}  条件：无（总是适用）");
+            }
+            None => {}
+        }
+        if let Some(v) = &rt.value {
+            let _ = writeln!(
+                out,
+                "{cont}  结论：{} = {}",
+                o.name,
+                p.value_label(&v.value)
+            );
+            if !v.children.is_empty() || !matches!(v.node, Node::Const) {
+                tree(p, v, &format!("{cont}  "), true, out, &mut sub);
+            }
+        }
+    }
+    if let Some(t) = &d.default {
+        let _ = writeln!(
+            out,
+            "└─ 默认值：{} = {}",
+            p.expr_text(t.span),
+            p.value_label(&t.value)
+        );
+    }
+    for o in sub {
+        if done.contains(&o) || depth > p.outcomes.len() {
+            continue;
+        }
+        let _ = writeln!(out);
+        let sd = s.derive(o)?;
+        explain_one(s, &sd, out, depth + 1, done)?;
+    }
+    Ok(())
+}
+
+/// The derivation tree of one outcome, followed by those of the outcomes it reads.
+pub fn explain_text(s: &Subject, d: &Derivation) -> Result<String, EvalError> {
+    let mut out = String::new();
+    if d.status == Status::NotInForce {
+        let p = s.p;
+        if let Some(o) = p.outcome(d.outcome) {
+            let _ = writeln!(out, "{}（{}）= 不适用  本文件未施行", o.label, o.name);
+        }
+        if let Some(doc) = s.document() {
+            let to = doc.to.map(date).unwrap_or_else(|| "—".into());
+            let cite = doc
+                .cites
+                .as_ref()
+                .map(|c| format!("{}「{}」", c.key(), c.quote))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "└─ 评估日期 {} 不在 {} 的施行期间 {} 至 {to} 内  {cite}",
+                date(s.ev.as_of),
+                doc.id,
+                date(doc.from)
+            );
+        }
+        return Ok(out);
+    }
+    let mut done = Vec::new();
+    explain_one(s, d, &mut out, 0, &mut done)?;
+    Ok(out)
+}

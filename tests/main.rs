@@ -1,0 +1,3 @@
+//! regula's integration tests: one binary, one module per stage.
+mod acceptance;
+mod common;
