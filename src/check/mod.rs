@@ -168,6 +168,7 @@ fn compile_program(
     lower_defaults(&mut ctx, files);
     lower_rules(&mut ctx, &rule_asts);
     exceptions(&mut ctx, &rule_asts);
+    canonical_rule_order(&mut ctx);
     order_outcomes(&mut ctx);
     cite::check_citations(&mut ctx, files);
     if !partial {
@@ -1150,6 +1151,53 @@ fn exceptions(ctx: &mut Ctx, asts: &[Option<&ast::RuleDecl>]) {
         defeaters.sort_unstable();
         if let Some(rule) = ctx.p.rules.get_mut(start) {
             rule.defeaters = defeaters;
+        }
+    }
+}
+
+/// Orders each outcome's rules by citation, general rules before their
+/// exceptions, then name: reports and derivations then do not depend on the
+/// order in which files or declarations were written.
+fn canonical_rule_order(ctx: &mut Ctx) {
+    let depth = |p: &Program, r: RuleId| -> usize {
+        let mut d = 0;
+        let mut cur = vec![r];
+        while d < p.rules.len() {
+            let next: Vec<RuleId> = cur
+                .iter()
+                .filter_map(|x| p.rules.get(*x as usize))
+                .flat_map(|x| x.exception_to.iter().copied())
+                .collect();
+            if next.is_empty() {
+                break;
+            }
+            cur = next;
+            d += 1;
+        }
+        d
+    };
+    for i in 0..ctx.p.outcomes.len() {
+        let Some(rules) = ctx.p.outcomes.get(i).map(|o| o.rules.clone()) else {
+            continue;
+        };
+        let mut keyed: Vec<((u32, u32, usize, String), RuleId)> = rules
+            .iter()
+            .filter_map(|r| {
+                let rule = ctx.p.rules.get(*r as usize)?;
+                Some((
+                    (
+                        rule.cites.article,
+                        rule.cites.paragraph,
+                        depth(&ctx.p, *r),
+                        rule.name.clone(),
+                    ),
+                    *r,
+                ))
+            })
+            .collect();
+        keyed.sort();
+        if let Some(o) = ctx.p.outcomes.get_mut(i) {
+            o.rules = keyed.into_iter().map(|(_, r)| r).collect();
         }
     }
 }

@@ -567,13 +567,20 @@ fn derive_inner(
         .first()
         .and_then(|r| p.rule(*r))
         .map(|r| r.document);
+    // By name, so that reports do not depend on the order of declarations.
+    let mut missing: Vec<FactId> = missing.into_iter().collect();
+    missing.sort_by(|a, b| {
+        p.fact(*a)
+            .map(|f| f.name.as_str())
+            .cmp(&p.fact(*b).map(|f| f.name.as_str()))
+    });
     Ok(Derivation {
         outcome: o,
         value: res.value,
         status,
         decided_by,
         rules,
-        missing: missing.into_iter().collect(),
+        missing,
         cites,
         document,
         default,
