@@ -434,6 +434,12 @@ pub fn run(a: TestArgs, out: &Out) -> Exit {
         text.push_str(&coverage_report(&p, &cov));
     }
     print(&text);
+    if failed > 0 {
+        eprintln!(
+            "error: {failed} test{} failed",
+            if failed == 1 { "" } else { "s" }
+        );
+    }
     if failed > 0 || !errors.is_empty() {
         Exit::Finding
     } else {

@@ -130,7 +130,13 @@ pub fn format_file(file: &File, text: &str) -> String {
     let mut prev_end: Option<usize> = None;
     let mut prev_item: Option<(&Item, bool)> = None;
     let mut used = vec![false; cs.len()];
-    for item in &file.items {
+    let starts: Vec<usize> = file
+        .items
+        .iter()
+        .map(|i| i.loc().0.start as usize)
+        .collect();
+    for (n, item) in file.items.iter().enumerate() {
+        let next_start = starts.get(n + 1).copied().unwrap_or(usize::MAX);
         let span = item.loc().0;
         let start = span.start as usize;
         let end = code_end(text, start, span.end as usize, &cs);
@@ -151,6 +157,7 @@ pub fn format_file(file: &File, text: &str) -> String {
             .find(|(c, _)| {
                 !c.own_line
                     && c.start >= end
+                    && c.start < next_start
                     && !text.get(end..c.start).unwrap_or("\n").contains('\n')
             })
             .map(|(c, u)| {
@@ -158,7 +165,14 @@ pub fn format_file(file: &File, text: &str) -> String {
                 *c
             });
         let body = if inside {
-            verbatim(text, start, end)
+            let inner: Vec<Comment> = cs
+                .iter()
+                .filter(|c| c.start > start && c.start < end)
+                .copied()
+                .collect();
+            segments(item, text, start, end, &cs)
+                .and_then(|segs| place_comments(text, &segs, &inner, &cs))
+                .unwrap_or_else(|| verbatim(text, start, end))
         } else {
             format_item(item)
         };
@@ -315,7 +329,8 @@ pub fn format_item(item: &Item) -> String {
         Item::Enum(d) => {
             let mut s = format!("enum {} {} {{", d.name.name, quote(&d.label.value));
             for (n, l) in &d.variants {
-                s.push_str(&format!("\n  {} {}", n.name, quote(&l.value)));
+                s.push('\n');
+                s.push_str(&enum_entry(n, l));
             }
             s.push_str(if d.variants.is_empty() { "}" } else { "\n}" });
             s
@@ -323,7 +338,8 @@ pub fn format_item(item: &Item) -> String {
         Item::Record(d) => {
             let mut s = format!("record {} {} {{", d.name.name, quote(&d.label.value));
             for (n, t, l) in &d.fields {
-                s.push_str(&format!("\n  {} : {} {}", n.name, ty(t), quote(&l.value)));
+                s.push('\n');
+                s.push_str(&record_entry(n, t, l));
             }
             s.push_str(if d.fields.is_empty() { "}" } else { "\n}" });
             s
@@ -442,21 +458,184 @@ fn document(d: &Document) -> String {
 }
 
 fn rule(r: &RuleDecl) -> String {
-    let mut s = format!("rule {}\n  {}", r.name.name, citation(&r.cites));
-    if !r.exception_to.is_empty() {
-        s.push_str(&format!("\n  exception to {}", names(&r.exception_to)));
+    let mut s = format!("rule {}\n{}", r.name.name, cites_clause(r));
+    if let Some(x) = exception_clause(r) {
+        s.push('\n');
+        s.push_str(&x);
     }
-    if let Some(w) = &r.when {
-        s.push_str("\n  when ");
-        s.push_str(&layout(w, 4, 7));
+    if let Some(w) = when_clause(r) {
+        s.push('\n');
+        s.push_str(&w);
     }
     s.push('\n');
-    s.push_str(&assignment(
-        &format!("  then {} =", r.outcome.dotted()),
-        &r.value,
-        4,
-    ));
+    s.push_str(&then_clause(r));
     s
+}
+
+fn cites_clause(r: &RuleDecl) -> String {
+    format!("  {}", citation(&r.cites))
+}
+
+fn exception_clause(r: &RuleDecl) -> Option<String> {
+    (!r.exception_to.is_empty()).then(|| format!("  exception to {}", names(&r.exception_to)))
+}
+
+fn when_clause(r: &RuleDecl) -> Option<String> {
+    r.when
+        .as_ref()
+        .map(|w| format!("  when {}", layout(w, 4, 7)))
+}
+
+fn then_clause(r: &RuleDecl) -> String {
+    assignment(&format!("  then {} =", r.outcome.dotted()), &r.value, 4)
+}
+
+fn enum_entry(n: &Ident, l: &Str) -> String {
+    format!("  {} {}", n.name, quote(&l.value))
+}
+
+fn record_entry(n: &Ident, t: &TypeRef, l: &Str) -> String {
+    format!("  {} : {} {}", n.name, ty(t), quote(&l.value))
+}
+
+/// A piece of a declaration that owns whole output lines: the source range
+/// of its code, its printed text, and the indentation of comments before it.
+struct Seg {
+    start: usize,
+    end: usize,
+    text: String,
+    indent: usize,
+}
+
+/// Where a keyword that opens a clause starts: its last occurrence outside
+/// comments between two offsets.
+fn keyword_before(text: &str, from: usize, to: usize, kw: &str, cs: &[Comment]) -> Option<usize> {
+    let hay = text.get(from..to)?;
+    hay.match_indices(kw)
+        .map(|(i, _)| from + i)
+        .filter(|pos| !cs.iter().any(|c| c.start <= *pos && *pos < c.end))
+        .last()
+}
+
+/// The line-owning pieces of a rule, an enum or a record, in source order.
+fn segments(item: &Item, text: &str, start: usize, end: usize, cs: &[Comment]) -> Option<Vec<Seg>> {
+    let seg = |a: usize, b: usize, t: String, indent: usize| Seg {
+        start: a,
+        end: code_end(text, a, b, cs),
+        text: t,
+        indent,
+    };
+    let mut out = Vec::new();
+    match item {
+        Item::Rule(r) => {
+            let name_end = r.name.loc.0.end as usize;
+            out.push(seg(start, name_end, format!("rule {}", r.name.name), 0));
+            let c = r.cites.loc.0;
+            out.push(seg(c.start as usize, c.end as usize, cites_clause(r), 2));
+            let mut prev = c.end as usize;
+            if let (Some(first), Some(last), Some(t)) = (
+                r.exception_to.first(),
+                r.exception_to.last(),
+                exception_clause(r),
+            ) {
+                let at = keyword_before(text, prev, first.loc.0.start as usize, "exception", cs)?;
+                prev = last.loc.0.end as usize;
+                out.push(seg(at, prev, t, 2));
+            }
+            if let (Some(w), Some(t)) = (&r.when, when_clause(r)) {
+                let at = keyword_before(text, prev, w.loc.0.start as usize, "when", cs)?;
+                prev = w.loc.0.end as usize;
+                out.push(seg(at, prev, t, 2));
+            }
+            let at = keyword_before(text, prev, r.outcome.loc.0.start as usize, "then", cs)?;
+            out.push(seg(at, end, then_clause(r), 2));
+        }
+        Item::Enum(d) => {
+            let brace = text.get(d.label.loc.0.end as usize..end)?.find('{')?;
+            let open = d.label.loc.0.end as usize + brace + 1;
+            let head = format!("enum {} {} {{", d.name.name, quote(&d.label.value));
+            out.push(seg(start, open, head, 0));
+            for (n, l) in &d.variants {
+                let (a, b) = (n.loc.0.start as usize, l.loc.0.end as usize);
+                out.push(seg(a, b, enum_entry(n, l), 2));
+            }
+            out.push(seg(end.saturating_sub(1), end, "}".into(), 2));
+        }
+        Item::Record(d) => {
+            let brace = text.get(d.label.loc.0.end as usize..end)?.find('{')?;
+            let open = d.label.loc.0.end as usize + brace + 1;
+            let head = format!("record {} {} {{", d.name.name, quote(&d.label.value));
+            out.push(seg(start, open, head, 0));
+            for (n, t, l) in &d.fields {
+                let (a, b) = (n.loc.0.start as usize, l.loc.0.end as usize);
+                out.push(seg(a, b, record_entry(n, t, l), 2));
+            }
+            out.push(seg(end.saturating_sub(1), end, "}".into(), 2));
+        }
+        _ => return None,
+    }
+    Some(out)
+}
+
+/// Whether only blanks and comments lie between two offsets.
+fn only_blank(text: &str, a: usize, b: usize, cs: &[Comment]) -> bool {
+    let Some(slice) = text.get(a..b.max(a)) else {
+        return false;
+    };
+    slice.char_indices().all(|(i, ch)| {
+        let pos = a + i;
+        ch.is_whitespace() || cs.iter().any(|c| c.start <= pos && pos < c.end)
+    })
+}
+
+/// The pieces joined, with each inner comment on the line of the piece it
+/// follows (a trailing comment) or before the piece it precedes (a comment on
+/// its own line); None when a comment sits inside a piece.
+fn place_comments(text: &str, segs: &[Seg], inner: &[Comment], cs: &[Comment]) -> Option<String> {
+    let mut leading: Vec<Vec<&Comment>> = segs.iter().map(|_| Vec::new()).collect();
+    let mut trailing: Vec<Option<&Comment>> = segs.iter().map(|_| None).collect();
+    for c in inner {
+        let k = segs.iter().rposition(|s| s.end <= c.start)?;
+        let here = segs.get(k)?;
+        let next = segs.get(k + 1);
+        if next.is_some_and(|n| c.start >= n.start) {
+            return None;
+        }
+        if !only_blank(text, here.end, c.start, cs) {
+            return None;
+        }
+        if let Some(n) = next {
+            if !only_blank(text, c.end, n.start, cs) {
+                return None;
+            }
+        }
+        if c.own_line {
+            leading.get_mut(k + 1)?.push(c);
+        } else {
+            let slot = trailing.get_mut(k)?;
+            if slot.is_some() {
+                return None;
+            }
+            *slot = Some(c);
+        }
+    }
+    let mut out = String::new();
+    for (i, seg) in segs.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        for c in leading.get(i).into_iter().flatten() {
+            out.push_str(&" ".repeat(seg.indent));
+            out.push_str(&comment_text(text, c));
+            out.push('\n');
+        }
+        out.push_str(&seg.text);
+        if let Some(c) = trailing.get(i).copied().flatten() {
+            out.push(' ');
+            out.push_str(&comment_text(text, c));
+        }
+    }
+    Some(out)
 }
 
 #[cfg(test)]
@@ -474,9 +653,26 @@ mod tests {
     }
 
     #[test]
-    fn a_comment_inside_a_declaration_keeps_it_verbatim() {
+    fn a_comment_inside_an_expression_keeps_the_declaration_verbatim() {
         let src = "rule r cites 1.1 \"x\"\n  when a // why\n    and b\n  then o = true\n";
         assert_eq!(fmt(src), src);
+    }
+
+    #[test]
+    fn comments_between_clauses_and_entries_are_placed() {
+        let src = "rule r // head\n cites 1.1 \"x\" // on cites\n // before when\n when a and b // on when\n then o = true\n\nenum E \"e\" { // open\n  // before a\n  a \"a\" // on a\n  b \"b\"\n  // at the end\n}\n";
+        assert_eq!(
+            fmt(src),
+            "rule r // head\n  cites 1.1 \"x\" // on cites\n  // before when\n  when a and b // on when\n  then o = true\n\nenum E \"e\" { // open\n  // before a\n  a \"a\" // on a\n  b \"b\"\n  // at the end\n}\n"
+        );
+    }
+
+    #[test]
+    fn a_trailing_comment_stays_with_the_last_declaration_of_its_line() {
+        assert_eq!(
+            fmt("fact a : bool \"a\" fact b : bool \"b\" // on b\n"),
+            "fact a : bool \"a\"\nfact b : bool \"b\" // on b\n"
+        );
     }
 
     #[test]
