@@ -137,6 +137,17 @@ fn test_reports_a_failing_test_with_its_derivation() {
 }
 
 #[test]
+fn test_reports_a_path_that_is_no_test() {
+    let out = regula(&[
+        "test",
+        "examples/injury-out-of-town-no-branch.json",
+        "README.md",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!("test_bad_paths", transcript(&out));
+}
+
+#[test]
 fn graph_dot() {
     let out = regula(&["graph"]);
     assert_eq!(out.status.code(), Some(0));

@@ -9,6 +9,7 @@
 //! not seen both winning and losing.
 use super::{load_program, print, Exit, Out, PolicyArgs};
 use crate::case::{self, Format, Schema};
+use crate::diag::Diag;
 use crate::eval::{evaluate, Node, RuleStatus, Trace};
 use crate::program::{Program, RuleId};
 use crate::report::{self, Detail, Subject};
@@ -139,8 +140,7 @@ fn discover(a: &TestArgs, errors: &mut Vec<String>) -> Vec<TestCase> {
                 case,
                 expected,
             }),
-            (Err(e), _) => errors.push(format!("cannot read `{case_name}`: {e}")),
-            (_, Err(e)) => errors.push(format!("cannot read `{s}`: {e}")),
+            (Err(e), _) | (_, Err(e)) => errors.push(e),
         }
     }
     tests
@@ -399,14 +399,22 @@ pub fn run(a: TestArgs, out: &Out) -> Exit {
     };
     let mut errors = Vec::new();
     let tests = discover(&a, &mut errors);
-    for e in &errors {
-        eprintln!("error: {e}");
-    }
-    if tests.is_empty() && errors.is_empty() {
-        eprintln!("error: no tests found");
-        eprintln!(
-            "help: a test is `NAME.json` with `NAME.expected.json` in a `tests/` folder beside the policies"
-        );
+    let diags: Vec<Diag> = errors
+        .iter()
+        .map(|e| {
+            Diag::error("regula::bad-test", e.clone()).help(
+                "a test is a case `NAME.json` with its expectations `NAME.expected.json` beside it",
+            )
+        })
+        .collect();
+    out.diags(&diags, &crate::source::SourceMap::default());
+    if tests.is_empty() {
+        if errors.is_empty() {
+            let d = Diag::error("regula::no-tests", "no tests found").help(
+                "a test is `NAME.json` with `NAME.expected.json` in a `tests/` folder beside the policies",
+            );
+            out.diags(&[d], &crate::source::SourceMap::default());
+        }
         return Exit::Finding;
     }
     let mut cov = Coverage::default();
