@@ -2,3 +2,4 @@
 mod acceptance;
 mod common;
 mod props;
+mod tooling;

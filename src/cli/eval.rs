@@ -3,6 +3,7 @@ use super::{load_program, print, Exit, Out, PolicyArgs};
 use crate::case::{self, Case, CaseError, Format, Schema};
 use crate::diag::{did_you_mean, Diag};
 use crate::eval::{evaluate, EvalError};
+use crate::graph::{derivation_graph, GraphFormat};
 use crate::program::Program;
 use crate::report::{self, Detail, Subject, TextOptions};
 use chrono::NaiveDate;
@@ -17,6 +18,20 @@ pub enum ReportFormat {
     Text,
     /// The JSON report contract.
     Json,
+}
+
+/// Formats of `regula explain`: a report, or the derivation drawn as a graph.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ExplainFormat {
+    /// For a person, in Chinese labels.
+    #[default]
+    Text,
+    /// The JSON report contract.
+    Json,
+    /// The derivation as a Graphviz DOT graph.
+    Dot,
+    /// The derivation as a Mermaid flowchart.
+    Mermaid,
 }
 
 /// Arguments of `regula eval`.
@@ -51,8 +66,8 @@ pub struct ExplainArgs {
     #[arg(long, value_parser = parse_at)]
     at: Option<NaiveDate>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
-    format: ReportFormat,
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
+    format: ExplainFormat,
     #[command(flatten)]
     policies: PolicyArgs,
 }
@@ -237,11 +252,11 @@ pub fn run_explain(a: ExplainArgs, out: &Out) -> Exit {
             .cloned()
             .unwrap_or_default();
         match a.format {
-            ReportFormat::Json => print(&format!(
+            ExplainFormat::Json => print(&format!(
                 "{}\n",
                 serde_json::to_string_pretty(&entry).unwrap_or_default()
             )),
-            ReportFormat::Text => {
+            ExplainFormat::Text | ExplainFormat::Dot | ExplainFormat::Mermaid => {
                 let doc = s.document();
                 let v = if ev.in_force.is_some() { "是" } else { "否" };
                 let mut t = format!("本意见施行（in_force）= {v}\n");
@@ -271,7 +286,7 @@ pub fn run_explain(a: ExplainArgs, out: &Out) -> Exit {
         Err(e) => return eval_error(&p, &e, out),
     };
     match a.format {
-        ReportFormat::Json => {
+        ExplainFormat::Json => {
             let mut j = serde_json::Map::new();
             j.insert("outcome".into(), serde_json::Value::from(a.outcome.clone()));
             j.insert("value".into(), p.value_json(&d.value));
@@ -289,7 +304,9 @@ pub fn run_explain(a: ExplainArgs, out: &Out) -> Exit {
                 serde_json::to_string_pretty(&serde_json::Value::Object(j)).unwrap_or_default()
             ));
         }
-        ReportFormat::Text => match report::explain_text(&s, &d) {
+        ExplainFormat::Dot => print(&derivation_graph(&s, &d, GraphFormat::Dot)),
+        ExplainFormat::Mermaid => print(&derivation_graph(&s, &d, GraphFormat::Mermaid)),
+        ExplainFormat::Text => match report::explain_text(&s, &d) {
             Ok(t) => print(&t),
             Err(e) => return eval_error(&p, &e, out),
         },

@@ -1,6 +1,9 @@
 //! The `regula` command line: one file per subcommand over the library.
 mod check;
 mod eval;
+mod fmt;
+mod graph;
+mod test;
 
 use crate::check::Checked;
 use crate::diag::{render, Diag, ErrorFormat};
@@ -64,6 +67,12 @@ pub enum Command {
     Eval(eval::EvalArgs),
     /// The derivation tree of one outcome of a case.
     Explain(eval::ExplainArgs),
+    /// Rewrite policy files in the canonical layout (`--check`: only list them).
+    Fmt(fmt::FmtArgs),
+    /// Run the test cases kept beside the policies, optionally with rule coverage.
+    Test(test::TestArgs),
+    /// The dependency graph of a policy set: facts, rules and outcomes.
+    Graph(graph::GraphArgs),
 }
 
 /// Where policies come from, shared by every subcommand that reads them.
@@ -149,6 +158,9 @@ pub fn main() -> ExitCode {
         Command::Check(a) => check::run(a, &out),
         Command::Eval(a) => eval::run_eval(a, &out),
         Command::Explain(a) => eval::run_explain(a, &out),
+        Command::Fmt(a) => fmt::run(a, &out),
+        Command::Test(a) => test::run(a, &out),
+        Command::Graph(a) => graph::run(a, &out),
     };
     exit.into()
 }

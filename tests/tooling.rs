@@ -1,0 +1,178 @@
+//! Policy-author tooling: `regula fmt`, `regula test`, `regula graph` and
+//! `regula explain --format dot|mermaid`, as transcripts of real runs.
+use crate::common::{regula, root, transcript};
+use regula::source::FileId;
+use regula::syntax::format::format_source;
+use regula::syntax::parse_file;
+use std::path::{Path, PathBuf};
+
+const UNFORMATTED: &str = "tests/tooling/unformatted.policy";
+const CASE: &str = "policies/hurenshegui-2023-32/tests/04-injury-no-branch-employment-ended.json";
+
+fn policy_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.filter_map(Result::ok) {
+        let p = e.path();
+        if p.is_dir() {
+            policy_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "policy") {
+            out.push(p);
+        }
+    }
+}
+
+/// A scratch copy of the unformatted fixture, and the filter hiding its folder.
+fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("unformatted.policy");
+    std::fs::copy(root().join(UNFORMATTED), &file).unwrap();
+    file
+}
+
+/// A transcript with the scratch folder shown as `[TMP]`.
+fn redacted(t: String) -> String {
+    t.replace(env!("CARGO_TARGET_TMPDIR").trim_end_matches('/'), "[TMP]")
+}
+
+#[test]
+fn fmt_round_trips_every_policy_file() {
+    let mut files = Vec::new();
+    policy_files(&root().join("policies"), &mut files);
+    policy_files(&root().join("tests"), &mut files);
+    files.sort();
+    let mut checked = 0;
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        // Fixtures of syntax errors have nothing to format.
+        let Ok(before) = parse_file(FileId(0), text) else {
+            continue;
+        };
+        let once = format_source(FileId(0), text).unwrap();
+        let after = parse_file(FileId(0), &once).unwrap_or_else(|e| {
+            panic!(
+                "{}: formatted text does not parse: {e:?}\n{once}",
+                f.display()
+            )
+        });
+        assert_eq!(
+            before,
+            after,
+            "{}: formatting changed the meaning",
+            f.display()
+        );
+        let twice = format_source(FileId(0), &once).unwrap();
+        assert_eq!(once, twice, "{}: formatting is not idempotent", f.display());
+        checked += 1;
+    }
+    assert!(
+        checked >= 9,
+        "the shipped policies and the fixture were checked"
+    );
+}
+
+#[test]
+fn fmt_check_lists_an_unformatted_file() {
+    let out = regula(&["fmt", "--check", UNFORMATTED]);
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!("fmt_check_unformatted", transcript(&out));
+}
+
+#[test]
+fn fmt_check_passes_on_the_shipped_policies() {
+    let out = regula(&["fmt", "--check", "policies"]);
+    assert_eq!(out.status.code(), Some(0));
+    insta::assert_snapshot!("fmt_check_policies", transcript(&out));
+}
+
+#[test]
+fn fmt_rewrites_in_place_and_keeps_comments() {
+    let file = scratch("tooling-fmt");
+    let path = file.to_string_lossy().to_string();
+    let out = regula(&["fmt", &path]);
+    let formatted = std::fs::read_to_string(&file).unwrap();
+    let again = regula(&["fmt", "--check", &path]);
+    insta::assert_snapshot!("fmt_rewrite", redacted(transcript(&out)));
+    insta::assert_snapshot!("fmt_check_after_rewrite", redacted(transcript(&again)));
+    insta::assert_snapshot!("fmt_formatted_fixture", formatted);
+    assert_eq!(again.status.code(), Some(0));
+}
+
+#[test]
+fn fmt_reports_a_missing_path() {
+    let out = regula(&["fmt", "--check", "no/such/dir"]);
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!("fmt_missing_path", transcript(&out));
+}
+
+#[test]
+fn test_runs_the_shipped_policy_tests() {
+    let out = regula(&["test"]);
+    assert_eq!(out.status.code(), Some(0));
+    insta::assert_snapshot!("test_shipped", transcript(&out));
+}
+
+#[test]
+fn test_coverage_of_the_shipped_policy_tests() {
+    let out = regula(&["test", "--coverage", "--policies", "policies"]);
+    assert_eq!(out.status.code(), Some(0));
+    insta::assert_snapshot!("test_coverage", transcript(&out));
+}
+
+#[test]
+fn test_coverage_of_a_single_test() {
+    let out = regula(&["test", "--coverage", CASE]);
+    assert_eq!(out.status.code(), Some(0));
+    insta::assert_snapshot!("test_coverage_single", transcript(&out));
+}
+
+#[test]
+fn test_reports_a_failing_test_with_its_derivation() {
+    let out = regula(&["test", "tests/tooling/failing/tests"]);
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!("test_failing", transcript(&out));
+}
+
+#[test]
+fn test_reports_a_path_that_is_no_test() {
+    let out = regula(&[
+        "test",
+        "examples/injury-out-of-town-no-branch.json",
+        "README.md",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!("test_bad_paths", transcript(&out));
+}
+
+#[test]
+fn graph_dot() {
+    let out = regula(&["graph"]);
+    assert_eq!(out.status.code(), Some(0));
+    insta::assert_snapshot!("graph_dot", transcript(&out));
+}
+
+#[test]
+fn graph_mermaid() {
+    let out = regula(&["graph", "--format", "mermaid"]);
+    assert_eq!(out.status.code(), Some(0));
+    insta::assert_snapshot!("graph_mermaid", transcript(&out));
+}
+
+#[test]
+fn explain_as_dot_and_mermaid() {
+    let dot = regula(&["explain", CASE, "injury.applicant", "--format", "dot"]);
+    assert_eq!(dot.status.code(), Some(0));
+    insta::assert_snapshot!("explain_dot", transcript(&dot));
+    let mermaid = regula(&[
+        "explain",
+        CASE,
+        "injury.application_district",
+        "--format",
+        "mermaid",
+    ]);
+    assert_eq!(mermaid.status.code(), Some(0));
+    insta::assert_snapshot!("explain_mermaid", transcript(&mermaid));
+}
