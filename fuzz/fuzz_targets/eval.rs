@@ -1,0 +1,31 @@
+//! Fuzzes fact decoding and evaluation: any JSON input against the shipped
+//! policies must be rejected with case errors or evaluated and reported, never
+//! panic.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+use regula::case::{decode_text, Format, Schema};
+use regula::program::Program;
+use regula::report::{json_report, text_report, Detail, Subject, TextOptions};
+use std::sync::OnceLock;
+
+static PROGRAM: OnceLock<Option<(Program, Schema)>> = OnceLock::new();
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Some((p, schema)) = PROGRAM
+        .get_or_init(|| {
+            let p = regula::check::check(&regula::load::embedded()).program?;
+            let s = Schema::new(&p);
+            Some((p, s))
+        })
+        .as_ref()
+    else {
+        return;
+    };
+    let Ok(case) = decode_text(p, schema, text, Format::Json) else { return };
+    let Some(as_of) = case.as_of else { return };
+    let Ok(ev) = regula::eval::evaluate(p, &case.facts, as_of) else { return };
+    let s = Subject { p, facts: &case.facts, ev: &ev };
+    let _ = json_report(&s, Detail::Full);
+    let _ = text_report(&s, "fuzz", TextOptions::default());
+});
