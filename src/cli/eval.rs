@@ -82,7 +82,12 @@ fn case_errors(name: &str, errors: &[CaseError], out: &Out) {
 }
 
 /// Reads and decodes a case file against a program.
-pub fn load_case(p: &Program, path: &std::path::Path, at: Option<NaiveDate>, out: &Out) -> Option<Loaded> {
+pub fn load_case(
+    p: &Program,
+    path: &std::path::Path,
+    at: Option<NaiveDate>,
+    out: &Out,
+) -> Option<Loaded> {
     let name = path.to_string_lossy().to_string();
     let text = if name == "-" {
         let mut s = String::new();
@@ -159,7 +164,13 @@ pub fn run_eval(a: EvalArgs, out: &Out) -> Exit {
         facts: &l.case.facts,
         ev: &ev,
     };
-    let conflict = ev.outcomes.iter().any(|o| o.conflict);
+    let conflicts: Vec<&str> = ev
+        .outcomes
+        .iter()
+        .zip(&p.outcomes)
+        .filter(|(r, _)| r.conflict)
+        .map(|(_, o)| o.name.as_str())
+        .collect();
     let rendered = match a.format {
         ReportFormat::Json => report::json_report(&s, a.derivations)
             .map(|j| format!("{}\n", serde_json::to_string_pretty(&j).unwrap_or_default())),
@@ -176,8 +187,21 @@ pub fn run_eval(a: EvalArgs, out: &Out) -> Exit {
         Ok(text) => print(&text),
         Err(e) => return eval_error(&p, &e, out),
     }
-    if conflict {
-        eprintln!("error: rules conflict on this case; see the outcomes marked as conflicts");
+    if !conflicts.is_empty() {
+        let names: Vec<String> = conflicts.iter().map(|n| format!("`{n}`")).collect();
+        let d = Diag::error(
+            "regula::conflict",
+            format!(
+                "rules conflict on {}; no value was chosen",
+                names.join(", ")
+            ),
+        )
+        .help(format!(
+            "two rules apply to this case and conclude different values; run `regula explain {} {}` for both derivations, and make one an exception to the other if the regulation says which prevails",
+            l.name,
+            conflicts.first().copied().unwrap_or("")
+        ));
+        out.diags(&[d], &p.sources);
         return Exit::Finding;
     }
     Exit::Ok
@@ -249,8 +273,13 @@ pub fn run_explain(a: ExplainArgs, out: &Out) -> Exit {
                         .as_ref()
                         .map(|c| format!("  {}「{}」", c.key(), c.quote))
                         .unwrap_or_default();
+                    let within = if ev.in_force.is_some() {
+                        "在"
+                    } else {
+                        "不在"
+                    };
                     t.push_str(&format!(
-                        "└─ 评估日期 {} ；{} 施行期间 {} 至 {to}{cite}\n",
+                        "└─ 评估日期 {} {within} {} 的施行期间 {} 至 {to} 内{cite}\n",
                         l.as_of.format("%Y-%m-%d"),
                         d.id,
                         d.from.format("%Y-%m-%d")
@@ -288,6 +317,15 @@ pub fn run_explain(a: ExplainArgs, out: &Out) -> Exit {
             Ok(t) => print(&t),
             Err(e) => return eval_error(&p, &e, out),
         },
+    }
+    if d.status == crate::eval::Status::Conflict {
+        let d = Diag::error(
+            "regula::conflict",
+            format!("rules conflict on `{}`; no value was chosen", a.outcome),
+        )
+        .help("make one rule an exception to the other if the regulation says which prevails");
+        out.diags(&[d], &p.sources);
+        return Exit::Finding;
     }
     Exit::Ok
 }

@@ -198,6 +198,22 @@ fn in_force_entry(s: &Subject, detail: Detail) -> J {
     let mut m = Map::new();
     let doc = s.document();
     m.insert("value".into(), J::Bool(s.ev.in_force.is_some()));
+    if s.ev.in_force.is_none() {
+        if let Some(d) = doc {
+            let to =
+                d.to.map(|t| t.format("%Y-%m-%d").to_string())
+                    .unwrap_or_else(|| "…".into());
+            m.insert(
+                "reason".into(),
+                J::from(format!(
+                    "the assessment date {} is outside the period {} to {to} in which {} is in force; every other outcome is n/a",
+                    s.ev.as_of.format("%Y-%m-%d"),
+                    d.from.format("%Y-%m-%d"),
+                    d.id
+                )),
+            );
+        }
+    }
     if detail != Detail::None {
         let cites: Vec<String> = doc
             .and_then(|d| d.cites.as_ref())
@@ -270,7 +286,7 @@ pub fn json_report(s: &Subject, detail: Detail) -> Result<J, EvalError> {
                     m.insert("document".into(), J::from(p.doc_id(doc)));
                 }
             }
-            if value == Value::Unknown {
+            if d.status == Status::Unknown {
                 let missing: Vec<&str> = d
                     .missing
                     .iter()

@@ -155,7 +155,7 @@ pub fn text_report(s: &Subject, case_name: &str, opts: TextOptions) -> Result<St
                         "  {}（{}）：{}",
                         o.label,
                         o.name,
-                        paint.red("规则冲突")
+                        paint.red("规则冲突，不予认定")
                     );
                     for rt in d
                         .rules
@@ -168,9 +168,28 @@ pub fn text_report(s: &Subject, case_name: &str, opts: TextOptions) -> Result<St
                                 .as_ref()
                                 .map(|t| p.value_label(&t.value))
                                 .unwrap_or_default();
-                            let _ = writeln!(block, "    {} {} 得出 {v}", r.cites.key(), r.name);
+                            let _ = writeln!(
+                                block,
+                                "    {} {} 得出 {v}「{}」",
+                                r.cites.key(),
+                                r.name,
+                                short(&r.cites.quote, 60)
+                            );
+                            let why = match &rt.condition {
+                                Some(c) => why_applies(p, c),
+                                None => "无条件（总是适用）".to_string(),
+                            };
+                            let _ = writeln!(block, "      适用原因：{why}");
                         }
                     }
+                    let _ = writeln!(
+                        block,
+                        "    {}",
+                        paint.dim(&format!(
+                            "两条以上规则同时适用、结论不同且互不为例外；`regula explain CASE {}` 显示完整推导",
+                            o.name
+                        ))
+                    );
                 }
                 Status::NotApplicable | Status::NotInForce if opts.all => {
                     let _ = writeln!(
@@ -227,6 +246,29 @@ pub fn text_report(s: &Subject, case_name: &str, opts: TextOptions) -> Result<St
         );
     }
     Ok(out)
+}
+
+/// The facts and outcomes that made a true condition true.
+fn why_applies(p: &Program, t: &Trace) -> String {
+    let mut parts = Vec::new();
+    leaves(p, t, &mut parts);
+    if parts.is_empty() {
+        format!("{} = {}", p.expr_text(t.span), p.value_label(&t.value))
+    } else {
+        parts.join("；")
+    }
+}
+
+fn leaves(p: &Program, t: &Trace, out: &mut Vec<String>) {
+    match t.node {
+        Node::Fact(_) | Node::Outcome(_) | Node::Param(_) | Node::AsOf => out.push(format!(
+            "{} = {}",
+            p.expr_text(t.span),
+            p.value_label(&t.value)
+        )),
+        Node::Const => {}
+        _ => t.children.iter().for_each(|c| leaves(p, c, out)),
+    }
 }
 
 /// The conditions that made a false condition false (why-not).
@@ -363,10 +405,10 @@ fn explain_one(
     done.push(d.outcome);
     let status = match d.status {
         Status::Decided => "已确定",
-        Status::Default => "取默认值",
-        Status::NotApplicable => "不适用",
+        Status::Default => "无规则适用，取默认值",
+        Status::NotApplicable => "无规则适用",
         Status::Unknown => "尚待确定",
-        Status::Conflict => "规则冲突",
+        Status::Conflict => "规则冲突，不予认定",
         Status::NotInForce => "本文件未施行",
     };
     let cites = if d.cites.is_empty() {
@@ -374,13 +416,38 @@ fn explain_one(
     } else {
         format!("  [{}]", d.cites.join(", "))
     };
-    let _ = writeln!(
-        out,
-        "{}（{}）= {}  {status}{cites}",
-        o.label,
-        o.name,
-        p.value_label(&d.value)
-    );
+    let shown = match d.status {
+        Status::Unknown => "未知".to_string(),
+        Status::Conflict => "—".to_string(),
+        _ => p.value_label(&d.value),
+    };
+    let _ = writeln!(out, "{}（{}）= {shown}  {status}{cites}", o.label, o.name);
+    let deciding: Vec<String> = d
+        .decided_by
+        .iter()
+        .filter_map(|r| p.rule(*r))
+        .map(|r| {
+            let over: Vec<String> = r
+                .exception_to
+                .iter()
+                .filter_map(|e| p.rule(*e))
+                .map(|e| format!("{} {}", e.cites.key(), e.name))
+                .collect();
+            if over.is_empty() {
+                format!("{} {}", r.cites.key(), r.name)
+            } else {
+                format!(
+                    "{} {}（例外，优先于 {}）",
+                    r.cites.key(),
+                    r.name,
+                    over.join("、")
+                )
+            }
+        })
+        .collect();
+    if !deciding.is_empty() {
+        let _ = writeln!(out, "  决定规则：{}", deciding.join("、"));
+    }
     if !d.missing.is_empty() {
         let names: Vec<String> = d
             .missing
@@ -389,6 +456,12 @@ fn explain_one(
             .map(|f| format!("{}（{}）", f.name, f.label))
             .collect();
         let _ = writeln!(out, "  缺少事实：{}", names.join("、"));
+    }
+    if d.status == Status::Decided && !d.rules.iter().any(|r| r.status == RuleStatus::Applied) {
+        let _ = writeln!(
+            out,
+            "  尚待确定的规则无论是否适用，结论都相同，故结论已确定"
+        );
     }
     let mut sub = Vec::new();
     for (i, rt) in d.rules.iter().enumerate() {

@@ -1,0 +1,358 @@
+//! `regula eval` and `regula explain`: the project's own cases (expectations
+//! derived by hand from the case vocabulary and the regulation), snapshots of
+//! their reports, the conflict fixture, bad case files and explain trees.
+use crate::acceptance::check_dir;
+use crate::common::{regula, rel, transcript};
+use std::path::Path;
+
+fn is_case(p: &Path) -> bool {
+    let name = p.to_string_lossy();
+    !name.ends_with(".expected.json")
+        && [".json", ".yaml", ".toml"]
+            .iter()
+            .any(|e| name.ends_with(e))
+}
+
+#[test]
+fn own_cases_pass() {
+    let (n, errors) = check_dir("tests/cases/own");
+    assert!(n >= 40, "at least forty own cases, found {n}");
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
+
+#[test]
+fn own_case_reports() {
+    insta::glob!("cases/own/*", |path| {
+        if !is_case(path) {
+            return;
+        }
+        let case = rel(path);
+        let json = regula(&["eval", "--format", "json", "--derivations", "cites", &case]);
+        assert_eq!(json.status.code(), Some(0), "{}", transcript(&json));
+        let report: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON report");
+        insta::assert_json_snapshot!("json", report);
+        let text = regula(&["eval", &case]);
+        assert_eq!(text.status.code(), Some(0), "{}", transcript(&text));
+        insta::assert_snapshot!("text", String::from_utf8_lossy(&text.stdout));
+    });
+}
+
+/// A run of the binary as a snapshot: the command, then its transcript.
+fn run(args: &[&str]) -> String {
+    format!("$ regula {}\n{}", args.join(" "), transcript(&regula(args)))
+}
+
+// ---------------------------------------------------------------- --at
+
+#[test]
+fn at_overrides_the_case_date() {
+    // The example is assessed on 2025-03-01; --at moves it past 8.1's period.
+    let out = regula(&[
+        "eval",
+        "--at",
+        "2029-01-01",
+        "examples/injury-out-of-town-no-branch.json",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    insta::assert_snapshot!(run(&[
+        "eval",
+        "--at",
+        "2029-01-01",
+        "examples/injury-out-of-town-no-branch.json"
+    ]));
+    let json = regula(&[
+        "eval",
+        "--at",
+        "2028-12-31",
+        "--format",
+        "json",
+        "--derivations",
+        "cites",
+        "examples/injury-out-of-town-no-branch.json",
+    ]);
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON report");
+    assert_eq!(report["as_of"], "2028-12-31");
+    assert_eq!(report["outcomes"]["in_force"]["value"], true);
+    assert_eq!(report["outcomes"]["injury.applicant"]["value"], "host");
+}
+
+#[test]
+fn at_supplies_a_missing_case_date() {
+    let out = regula(&[
+        "eval",
+        "--at",
+        "2025-03-01",
+        "--format",
+        "json",
+        "--derivations",
+        "none",
+        "tests/fixtures/cases-bad/missing-as-of.json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", transcript(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    assert_eq!(
+        report["outcomes"]["injury.agency_jointly_liable"]["value"],
+        true
+    );
+}
+
+#[test]
+fn at_rejects_an_impossible_date() {
+    insta::assert_snapshot!(run(&[
+        "eval",
+        "--at",
+        "2025-02-29",
+        "examples/injury-out-of-town-no-branch.json"
+    ]));
+}
+
+#[test]
+fn all_shows_outcomes_that_do_not_apply() {
+    insta::assert_snapshot!(run(&[
+        "eval",
+        "--all",
+        "examples/injury-out-of-town-no-branch.json"
+    ]));
+}
+
+// ---------------------------------------------------------------- conflict
+
+#[test]
+fn conflict_is_reported_never_resolved() {
+    let args = [
+        "eval",
+        "--policies",
+        "tests/fixtures/conflict",
+        "tests/fixtures/conflict/teacher.json",
+    ];
+    let out = regula(&args);
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!("conflict_text", run(&args));
+    let json_args = [
+        "eval",
+        "--policies",
+        "tests/fixtures/conflict",
+        "--format",
+        "json",
+        "tests/fixtures/conflict/teacher.json",
+    ];
+    let out = regula(&json_args);
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    assert_eq!(
+        report["outcomes"]["leave.paid_annual_leave"]["value"],
+        serde_json::Value::Null
+    );
+    insta::assert_snapshot!("conflict_json", run(&json_args));
+    insta::assert_snapshot!(
+        "conflict_explain",
+        run(&[
+            "explain",
+            "--policies",
+            "tests/fixtures/conflict",
+            "tests/fixtures/conflict/teacher.json",
+            "leave.paid_annual_leave",
+        ])
+    );
+}
+
+#[test]
+fn without_overlap_the_fixture_decides() {
+    let out = regula(&[
+        "eval",
+        "--policies",
+        "tests/fixtures/conflict",
+        "--format",
+        "json",
+        "tests/fixtures/conflict/clerk.json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", transcript(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    assert_eq!(report["outcomes"]["leave.paid_annual_leave"]["value"], true);
+    assert_eq!(
+        report["outcomes"]["leave.paid_annual_leave"]["cites"][0],
+        "1.1"
+    );
+}
+
+// ---------------------------------------------------------------- bad cases
+
+#[test]
+fn bad_case_files_are_refused_with_a_message() {
+    insta::glob!("fixtures/cases-bad/*.json", |path| {
+        let case = rel(path);
+        let out = regula(&["eval", &case]);
+        assert_eq!(out.status.code(), Some(1), "{}", transcript(&out));
+        assert!(
+            out.stdout.is_empty(),
+            "an invalid case is never partly evaluated"
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        for internal in [
+            "panicked",
+            "serde",
+            "Error(",
+            "unwrap",
+            "RUST_BACKTRACE",
+            "std::",
+        ] {
+            assert!(!stderr.contains(internal), "{internal} in {stderr}");
+        }
+        insta::assert_snapshot!(run(&["eval", &case]));
+    });
+}
+
+#[test]
+fn bad_cases_in_other_formats() {
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cases-bad");
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    std::fs::write(
+        dir.join("bad.yaml"),
+        "as_of: 2025-03-01\nagency:\n  licence_status: [valid\n",
+    )
+    .expect("write");
+    std::fs::write(dir.join("bad.toml"), "as_of = 2025-03-01\n[agency\n").expect("write");
+    std::fs::write(
+        dir.join("typo.toml"),
+        "as_of = 2025-03-01\n[outsourcing]\nnominal_from = \"none\"\n",
+    )
+    .expect("write");
+    let mut all = String::new();
+    for f in ["bad.yaml", "bad.toml", "typo.toml"] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_regula"))
+            .args(["eval", f])
+            .current_dir(&dir)
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run regula");
+        assert_eq!(out.status.code(), Some(1));
+        all.push_str(&format!("$ regula eval {f}\n{}\n", transcript(&out)));
+    }
+    insta::assert_snapshot!(all.replace(env!("CARGO_TARGET_TMPDIR"), "[TMP]"));
+}
+
+#[test]
+fn a_hundred_megabyte_case_is_refused_unread() {
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("huge");
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    // A sparse file: 100 MB long, no disk used.
+    let file = std::fs::File::create(dir.join("huge.json")).expect("create");
+    file.set_len(100 << 20).expect("set length");
+    drop(file);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_regula"))
+        .args(["eval", "huge.json"])
+        .current_dir(&dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run regula");
+    assert_eq!(out.status.code(), Some(1));
+    let shown = format!("$ regula eval huge.json\n{}", transcript(&out));
+    insta::assert_snapshot!(shown.replace(env!("CARGO_TARGET_TMPDIR"), "[TMP]"));
+}
+
+#[test]
+fn a_missing_case_file_is_named() {
+    insta::assert_snapshot!(run(&["eval", "tests/fixtures/cases-bad/no-such-case.json"]));
+}
+
+#[test]
+fn bom_and_crlf_simply_work() {
+    let out = regula(&[
+        "eval",
+        "--format",
+        "json",
+        "--derivations",
+        "none",
+        "tests/cases/own/82-bom-crlf-wage-arrears.json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", transcript(&out));
+}
+
+// ---------------------------------------------------------------- explain
+
+const EXAMPLE: &str = "examples/injury-out-of-town-no-branch.json";
+
+fn explain_both(case: &str, outcome: &str) -> (String, String) {
+    (
+        run(&["explain", case, outcome]),
+        run(&["explain", "--format", "json", case, outcome]),
+    )
+}
+
+#[test]
+fn explain_exception_winning() {
+    let (t, j) = explain_both(EXAMPLE, "injury.applicant");
+    insta::assert_snapshot!("explain_exception_text", t);
+    insta::assert_snapshot!("explain_exception_json", j);
+}
+
+#[test]
+fn explain_outcome_reading_another() {
+    let (t, j) = explain_both(EXAMPLE, "injury.application_district");
+    insta::assert_snapshot!("explain_reads_outcome_text", t);
+    insta::assert_snapshot!("explain_reads_outcome_json", j);
+}
+
+#[test]
+fn explain_decided() {
+    let (t, j) = explain_both(EXAMPLE, "social_insurance.host_pays_first");
+    insta::assert_snapshot!("explain_decided_text", t);
+    insta::assert_snapshot!("explain_decided_json", j);
+}
+
+#[test]
+fn explain_unknown_with_missing_facts() {
+    let (t, j) = explain_both(EXAMPLE, "equal_pay.order_required");
+    insta::assert_snapshot!("explain_unknown_text", t);
+    insta::assert_snapshot!("explain_unknown_json", j);
+}
+
+#[test]
+fn explain_not_applicable_with_why_not() {
+    let (t, j) = explain_both(EXAMPLE, "injury.medical_subsidy_payer");
+    insta::assert_snapshot!("explain_not_applicable_text", t);
+    insta::assert_snapshot!("explain_not_applicable_json", j);
+}
+
+#[test]
+fn explain_definition_call() {
+    let (t, j) = explain_both(
+        "tests/cases/own/24-equal-pay-rectified-day-late.json",
+        "equal_pay.penalty_due",
+    );
+    insta::assert_snapshot!("explain_definition_text", t);
+    insta::assert_snapshot!("explain_definition_json", j);
+}
+
+#[test]
+fn explain_undetermined_exception_that_does_not_matter() {
+    let (t, j) = explain_both(
+        "tests/cases/own/63-wage-arrears-not-fund-case-count-unknown.json",
+        "wage_arrears.advance_permitted",
+    );
+    insta::assert_snapshot!("explain_either_way_text", t);
+    insta::assert_snapshot!("explain_either_way_json", j);
+}
+
+#[test]
+fn explain_not_in_force() {
+    let (t, j) = explain_both(
+        "tests/cases/own/04-day-after-expiry.json",
+        "wage_arrears.advance_permitted",
+    );
+    insta::assert_snapshot!("explain_not_in_force_text", t);
+    insta::assert_snapshot!("explain_not_in_force_json", j);
+    insta::assert_snapshot!(
+        "explain_in_force_text",
+        run(&[
+            "explain",
+            "tests/cases/own/04-day-after-expiry.json",
+            "in_force"
+        ])
+    );
+}
+
+#[test]
+fn explain_unknown_outcome_suggests() {
+    insta::assert_snapshot!(run(&["explain", EXAMPLE, "injury.aplicant"]));
+}
