@@ -356,3 +356,122 @@ fn explain_not_in_force() {
 fn explain_unknown_outcome_suggests() {
     insta::assert_snapshot!(run(&["explain", EXAMPLE, "injury.aplicant"]));
 }
+
+// ---------------------------------------------------------------- the contract
+
+fn keys_and_statuses(
+    v: &serde_json::Value,
+    out: &mut std::collections::BTreeSet<String>,
+    in_outcomes: bool,
+) {
+    match v {
+        serde_json::Value::Object(m) => {
+            for (k, x) in m {
+                // Outcome names (under `outcomes` and `reads`) are data, not keys.
+                if !in_outcomes {
+                    out.insert(format!("`{k}`"));
+                }
+                if matches!(k.as_str(), "status" | "state" | "policies" | "op") {
+                    if let Some(s) = x.as_str() {
+                        out.insert(
+                            format!("`\"{s}\"`")
+                                .replace("`\"", "\"")
+                                .replace("\"`", "\""),
+                        );
+                    }
+                }
+                keys_and_statuses(
+                    x,
+                    out,
+                    !in_outcomes && matches!(k.as_str(), "outcomes" | "reads"),
+                );
+            }
+        }
+        serde_json::Value::Array(a) => a.iter().for_each(|x| keys_and_statuses(x, out, false)),
+        _ => {}
+    }
+}
+
+#[test]
+fn docs_name_every_report_key() {
+    let doc = std::fs::read_to_string(crate::common::root().join("docs/derivation.md"))
+        .expect("docs/derivation.md");
+    let mut seen = std::collections::BTreeSet::new();
+    let mut runs: Vec<Vec<String>> = Vec::new();
+    for entry in std::fs::read_dir(crate::common::root().join("tests/cases/own")).expect("cases") {
+        let path = entry.expect("entry").path();
+        if is_case(&path) {
+            runs.push(vec![
+                "eval".into(),
+                "--format".into(),
+                "json".into(),
+                rel(&path),
+            ]);
+        }
+    }
+    runs.push(
+        [
+            "eval",
+            "--policies",
+            "tests/fixtures/conflict",
+            "--format",
+            "json",
+            "tests/fixtures/conflict/teacher.json",
+        ]
+        .map(String::from)
+        .to_vec(),
+    );
+    for (case, outcome) in [
+        (EXAMPLE, "injury.application_district"),
+        (EXAMPLE, "injury.medical_subsidy_payer"),
+        (
+            "tests/cases/own/24-equal-pay-rectified-day-late.json",
+            "equal_pay.penalty_due",
+        ),
+        (
+            "tests/cases/own/04-day-after-expiry.json",
+            "wage_arrears.advance_permitted",
+        ),
+        ("tests/cases/own/04-day-after-expiry.json", "in_force"),
+    ] {
+        runs.push(
+            ["explain", "--format", "json", case, outcome]
+                .map(String::from)
+                .to_vec(),
+        );
+    }
+    for args in &runs {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = regula(&args);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        keys_and_statuses(&v, &mut seen, false);
+    }
+    let undocumented: Vec<&String> = seen
+        .iter()
+        .filter(|k| {
+            let bare = k.trim_matches(|c| c == '`' || c == '"');
+            !(doc.contains(k.as_str())
+                || doc.contains(&format!("`\"{bare}\"`"))
+                || doc.contains(&format!("`{bare}`")))
+        })
+        .collect();
+    assert!(
+        undocumented.is_empty(),
+        "docs/derivation.md does not name {undocumented:?}"
+    );
+    for must in [
+        "`decided`",
+        "`unknown`",
+        "`conflict`",
+        "`not_in_force`",
+        "`applied`",
+        "`overridden`",
+        "`why_not`",
+    ] {
+        assert!(
+            seen.iter()
+                .any(|k| k.trim_matches(|c| c == '`' || c == '"') == must.trim_matches('`')),
+            "{must} never produced"
+        );
+    }
+}

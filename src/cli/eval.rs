@@ -147,6 +147,22 @@ fn eval_error(p: &Program, e: &EvalError, out: &Out) -> Exit {
     Exit::Finding
 }
 
+/// One outcome's value, cites, missing facts and derivation.
+fn explain_entry(p: &Program, d: &crate::eval::Derivation) -> serde_json::Value {
+    let missing: Vec<&str> = d
+        .missing
+        .iter()
+        .filter_map(|f| p.fact(*f))
+        .map(|f| f.name.as_str())
+        .collect();
+    serde_json::json!({
+        "value": p.value_json(&d.value),
+        "cites": d.cites,
+        "missing": missing,
+        "derivation": report::derivation_json(p, d),
+    })
+}
+
 /// Runs `regula eval`.
 pub fn run_eval(a: EvalArgs, out: &Out) -> Exit {
     let Some(p) = load_program(&a.policies, out) else {
@@ -298,16 +314,35 @@ pub fn run_explain(a: ExplainArgs, out: &Out) -> Exit {
         ReportFormat::Json => {
             let mut j = serde_json::Map::new();
             j.insert("outcome".into(), serde_json::Value::from(a.outcome.clone()));
-            j.insert("value".into(), p.value_json(&d.value));
-            j.insert("cites".into(), serde_json::json!(d.cites));
-            let missing: Vec<&str> = d
-                .missing
-                .iter()
-                .filter_map(|f| p.fact(*f))
-                .map(|f| f.name.as_str())
-                .collect();
-            j.insert("missing".into(), serde_json::json!(missing));
-            j.insert("derivation".into(), report::derivation_json(&p, &d));
+            if let serde_json::Value::Object(m) = explain_entry(&p, &d) {
+                j.extend(m);
+            }
+            // The outcomes the derivation reads, each with its own derivation.
+            let mut queue = report::outcomes_read(&d);
+            let mut reads = serde_json::Map::new();
+            let mut i = 0;
+            while let Some(&o) = queue.get(i) {
+                i += 1;
+                let Some(name) = p.outcome(o).map(|x| x.name.clone()) else {
+                    continue;
+                };
+                if o == d.outcome || reads.contains_key(&name) {
+                    continue;
+                }
+                let sd = match s.derive(o) {
+                    Ok(sd) => sd,
+                    Err(e) => return eval_error(&p, &e, out),
+                };
+                for x in report::outcomes_read(&sd) {
+                    if !queue.contains(&x) {
+                        queue.push(x);
+                    }
+                }
+                reads.insert(name, explain_entry(&p, &sd));
+            }
+            if !reads.is_empty() {
+                j.insert("reads".into(), serde_json::Value::Object(reads));
+            }
             print(&format!(
                 "{}\n",
                 serde_json::to_string_pretty(&serde_json::Value::Object(j)).unwrap_or_default()
