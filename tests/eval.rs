@@ -475,3 +475,17 @@ fn docs_name_every_report_key() {
         );
     }
 }
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let piped = regula(&["eval", EXAMPLE]);
+    assert!(
+        !String::from_utf8_lossy(&piped.stdout).contains('\u{1b}'),
+        "no colour into a pipe"
+    );
+    let forced = regula(&["--color", "always", "eval", EXAMPLE]);
+    assert!(
+        String::from_utf8_lossy(&forced.stdout).contains("\u{1b}["),
+        "colour when asked"
+    );
+}

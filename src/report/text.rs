@@ -98,7 +98,22 @@ pub fn text_report(s: &Subject, case_name: &str, opts: TextOptions) -> Result<St
     };
     let _ = writeln!(out, "本意见施行（in_force）：{yes_no}{quote}");
     if !in_force {
-        let _ = writeln!(out, "  评估日期不在施行期间内，本文件各项结论均不适用。");
+        let period = doc
+            .map(|d| {
+                let to = d.to.map(date).unwrap_or_else(|| "—".into());
+                let key = d
+                    .cites
+                    .as_ref()
+                    .map(|c| format!("（{}）", c.key()))
+                    .unwrap_or_default();
+                format!("施行期间 {} 至 {to}{key}", date(d.from))
+            })
+            .unwrap_or_else(|| "施行期间".into());
+        let _ = writeln!(
+            out,
+            "  评估日期 {} 不在{period}内，本文件各项结论均不适用。",
+            date(s.ev.as_of)
+        );
         return Ok(out);
     }
 
@@ -227,14 +242,30 @@ pub fn text_report(s: &Subject, case_name: &str, opts: TextOptions) -> Result<St
         .filter(|d| d.status == Status::Unknown)
         .collect();
     if !unknown.is_empty() {
-        let _ = writeln!(out, "\n{}", paint.yellow("尚待确定（缺少以下事实）"));
+        let _ = writeln!(
+            out,
+            "\n{}",
+            paint.yellow(&format!(
+                "尚待确定的结论（{} 项，案件缺少以下事实）",
+                unknown.len()
+            ))
+        );
+        let mut last_article = None;
         for d in unknown {
             let Some(o) = p.outcome(d.outcome) else {
                 continue;
             };
-            let _ = writeln!(out, "  {}（{}）", o.label, o.name);
+            if last_article != Some(o.article) {
+                last_article = Some(o.article);
+                let heading = doc
+                    .and_then(|x| x.regulation.heading(o.article))
+                    .map(str::to_string)
+                    .unwrap_or_else(|| format!("第 {} 条", o.article));
+                let _ = writeln!(out, "  {}", paint.bold(&heading));
+            }
+            let _ = writeln!(out, "    {}（{}）", o.label, o.name);
             for f in d.missing.iter().filter_map(|f| p.fact(*f)) {
-                let _ = writeln!(out, "    - {}（{}）", f.label, f.name);
+                let _ = writeln!(out, "      - {}（{}）", f.label, f.name);
             }
         }
     }
