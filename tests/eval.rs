@@ -18,11 +18,20 @@ fn own_cases_pass() {
     let (n, errors) = check_dir("tests/cases/own");
     assert!(n >= 40, "at least forty own cases, found {n}");
     assert!(errors.is_empty(), "{}", errors.join("\n"));
+    // YAML and TOML cases sit apart, as the shared check-cases tool runs JSON only.
+    let (n, errors) = check_dir("tests/cases/own/formats");
+    assert_eq!(n, 2, "a YAML and a TOML case");
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
 }
 
 #[test]
 fn own_case_reports() {
-    insta::glob!("cases/own/*", |path| {
+    insta::glob!("cases/own/*", |path| report_snapshots(path));
+    insta::glob!("cases/own/formats/*", |path| report_snapshots(path));
+}
+
+fn report_snapshots(path: &Path) {
+    {
         if !is_case(path) {
             return;
         }
@@ -34,7 +43,7 @@ fn own_case_reports() {
         let text = regula(&["eval", &case]);
         assert_eq!(text.status.code(), Some(0), "{}", transcript(&text));
         insta::assert_snapshot!("text", String::from_utf8_lossy(&text.stdout));
-    });
+    }
 }
 
 /// A run of the binary as a snapshot: the command, then its transcript.
