@@ -26,8 +26,8 @@ fn own_cases_pass() {
 
 #[test]
 fn own_case_reports() {
-    insta::glob!("cases/own/*", |path| report_snapshots(path));
-    insta::glob!("cases/own/formats/*", |path| report_snapshots(path));
+    insta::glob!("cases/own/*", report_snapshots);
+    insta::glob!("cases/own/formats/*", report_snapshots);
 }
 
 fn report_snapshots(path: &Path) {
