@@ -498,3 +498,36 @@ fn colour_only_when_asked_or_on_a_terminal() {
         "colour when asked"
     );
 }
+
+fn regula_stdin(args: &[&str], input: &[u8]) -> std::process::Output {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_regula"))
+        .args(args)
+        .current_dir(crate::common::root())
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run regula");
+    let mut stdin = child.stdin.take().expect("stdin");
+    // The program may stop reading early; a broken pipe is then expected.
+    let _ = stdin.write_all(input);
+    drop(stdin);
+    child.wait_with_output().expect("wait")
+}
+
+#[test]
+fn a_case_on_standard_input() {
+    let case = std::fs::read(crate::common::root().join(EXAMPLE)).expect("example");
+    let out = regula_stdin(&["eval", "-"], &case);
+    assert_eq!(out.status.code(), Some(0), "{}", transcript(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("案件：标准输入"));
+    let huge = vec![b' '; 9 << 20];
+    let out = regula_stdin(&["eval", "-"], &huge);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("standard input holds more than"));
+    let out = regula_stdin(&["eval", "-"], b"\xff{}");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not valid UTF-8"));
+}

@@ -104,6 +104,21 @@ pub fn load_case(
             );
             return None;
         }
+        if u64::try_from(s.len()).unwrap_or(u64::MAX) > case::MAX_CASE_BYTES {
+            case_errors(
+                &name,
+                &[CaseError {
+                    path: String::new(),
+                    message: format!(
+                        "standard input holds more than {} bytes; a case may be at most that",
+                        case::MAX_CASE_BYTES
+                    ),
+                    help: Some("a case describes one dispatch relationship".into()),
+                }],
+                out,
+            );
+            return None;
+        }
         s
     } else {
         match case::read_case_file(path) {
@@ -192,7 +207,11 @@ pub fn run_eval(a: EvalArgs, out: &Out) -> Exit {
             .map(|j| format!("{}\n", serde_json::to_string_pretty(&j).unwrap_or_default())),
         ReportFormat::Text => report::text_report(
             &s,
-            &l.name,
+            if l.name == "-" {
+                "标准输入"
+            } else {
+                &l.name
+            },
             TextOptions {
                 all: a.all,
                 color: out.color_out,
