@@ -336,6 +336,17 @@ fn failing(p: &Program, t: &Trace, negated: bool, out: &mut Vec<String>) {
             }
         }
         _ if t.value == Value::Absent => out.push(format!("{} 不适用", p.expr_text(t.span))),
+        Node::Op => {
+            // An operator: say what its facts and outcomes are.
+            let mut parts = Vec::new();
+            leaves(p, t, &mut parts);
+            let shown = format!("{} = {}", p.expr_text(t.span), p.value_label(&t.value));
+            if parts.is_empty() {
+                out.push(shown);
+            } else {
+                out.push(format!("{shown}（因 {}）", parts.join("，")));
+            }
+        }
         _ => out.push(format!(
             "{} = {}",
             p.expr_text(t.span),
