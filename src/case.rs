@@ -310,9 +310,16 @@ impl Sink<'_> {
                     Some("integers range over 64 bits".into()),
                 )),
             },
+            (Type::Int, Scalar::Float(x)) if x.fract() == 0.0 && x.abs() >= 9.2e18 => {
+                Err(CaseError::new(
+                    path,
+                    format!("the integer {x} is too large"),
+                    Some("integers range over 64 bits".into()),
+                ))
+            }
             (Type::Int, Scalar::Float(x)) => Err(CaseError::new(
                 path,
-                format!("expected an integer, found the decimal number {x}"),
+                format!("expected an integer, found the decimal number {x:?}"),
                 Some("write a whole number".into()),
             )),
             (Type::Date, Scalar::Str(s)) => parse_date(&s).map(Value::Date).map_err(|m| {
