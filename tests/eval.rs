@@ -153,6 +153,21 @@ fn conflict_is_reported_never_resolved() {
         serde_json::Value::Null
     );
     insta::assert_snapshot!("conflict_json", run(&json_args));
+    // An outcome reading the conflicted one is unknown and says what blocks it.
+    assert_eq!(
+        report["outcomes"]["leave.plan_required"]["blocked_by"][0],
+        "leave.paid_annual_leave"
+    );
+    insta::assert_snapshot!(
+        "conflict_blocks_explain",
+        run(&[
+            "explain",
+            "--policies",
+            "tests/fixtures/conflict",
+            "tests/fixtures/conflict/teacher.json",
+            "leave.plan_required",
+        ])
+    );
     insta::assert_snapshot!(
         "conflict_explain",
         run(&[

@@ -170,12 +170,22 @@ fn explain_entry(p: &Program, d: &crate::eval::Derivation) -> serde_json::Value 
         .filter_map(|f| p.fact(*f))
         .map(|f| f.name.as_str())
         .collect();
-    serde_json::json!({
+    let mut j = serde_json::json!({
         "value": p.value_json(&d.value),
         "cites": d.cites,
         "missing": missing,
-        "derivation": report::derivation_json(p, d),
-    })
+    });
+    if !d.blocked_by.is_empty() {
+        let names: Vec<&str> = d
+            .blocked_by
+            .iter()
+            .filter_map(|o| p.outcome(*o))
+            .map(|o| o.name.as_str())
+            .collect();
+        j["blocked_by"] = serde_json::json!(names);
+    }
+    j["derivation"] = report::derivation_json(p, d);
+    j
 }
 
 /// Runs `regula eval`.

@@ -352,6 +352,15 @@ pub fn json_report(s: &Subject, detail: Detail) -> Result<J, EvalError> {
                     .map(|f| f.name.as_str())
                     .collect();
                 m.insert("missing".into(), json!(missing));
+                if !d.blocked_by.is_empty() {
+                    let names: Vec<&str> = d
+                        .blocked_by
+                        .iter()
+                        .filter_map(|o| p.outcome(*o))
+                        .map(|o| o.name.as_str())
+                        .collect();
+                    m.insert("blocked_by".into(), json!(names));
+                }
             }
             if d.status == Status::Conflict {
                 let names: Vec<&str> = d

@@ -267,6 +267,13 @@ pub fn text_report(s: &Subject, case_name: &str, opts: TextOptions) -> Result<St
             for f in d.missing.iter().filter_map(|f| p.fact(*f)) {
                 let _ = writeln!(out, "      - {}（{}）", f.label, f.name);
             }
+            for x in d.blocked_by.iter().filter_map(|x| p.outcome(*x)) {
+                let _ = writeln!(
+                    out,
+                    "      - 取决于规则冲突的结论：{}（{}）",
+                    x.label, x.name
+                );
+            }
         }
     }
     if hidden > 0 {
@@ -498,6 +505,15 @@ fn explain_one(
             .map(|f| format!("{}（{}）", f.name, f.label))
             .collect();
         let _ = writeln!(out, "  缺少事实：{}", names.join("、"));
+    }
+    if !d.blocked_by.is_empty() {
+        let names: Vec<String> = d
+            .blocked_by
+            .iter()
+            .filter_map(|x| p.outcome(*x))
+            .map(|x| format!("{}（{}）", x.name, x.label))
+            .collect();
+        let _ = writeln!(out, "  取决于规则冲突的结论：{}", names.join("、"));
     }
     if d.status == Status::Decided && !d.rules.iter().any(|r| r.status == RuleStatus::Applied) {
         let _ = writeln!(
