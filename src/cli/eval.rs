@@ -170,11 +170,10 @@ fn explain_entry(p: &Program, d: &crate::eval::Derivation) -> serde_json::Value 
         .filter_map(|f| p.fact(*f))
         .map(|f| f.name.as_str())
         .collect();
-    let mut j = serde_json::json!({
-        "value": p.value_json(&d.value),
-        "cites": d.cites,
-        "missing": missing,
-    });
+    let mut j = serde_json::Map::new();
+    j.insert("value".into(), p.value_json(&d.value));
+    j.insert("cites".into(), serde_json::json!(d.cites));
+    j.insert("missing".into(), serde_json::json!(missing));
     if !d.blocked_by.is_empty() {
         let names: Vec<&str> = d
             .blocked_by
@@ -182,10 +181,10 @@ fn explain_entry(p: &Program, d: &crate::eval::Derivation) -> serde_json::Value 
             .filter_map(|o| p.outcome(*o))
             .map(|o| o.name.as_str())
             .collect();
-        j["blocked_by"] = serde_json::json!(names);
+        j.insert("blocked_by".into(), serde_json::json!(names));
     }
-    j["derivation"] = report::derivation_json(p, d);
-    j
+    j.insert("derivation".into(), report::derivation_json(p, d));
+    serde_json::Value::Object(j)
 }
 
 /// Runs `regula eval`.
