@@ -156,7 +156,11 @@ pub fn text_report(s: &Subject, case_name: &str, opts: TextOptions) -> Result<St
                             let _ = writeln!(
                                 block,
                                 "    {}",
-                                paint.dim(&format!("（作为 {} {} 的例外）", e.cites.key(), e.name))
+                                paint.dim(&format!(
+                                    "（例外，优先于 {} {}）",
+                                    e.cites.key(),
+                                    e.name
+                                ))
                             );
                         }
                     }
