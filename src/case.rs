@@ -295,7 +295,7 @@ impl Sink<'_> {
                 Ok(n) if f.min.is_some_and(|m| n < m) => Err(CaseError::new(
                     path,
                     format!(
-                        "{n} is below the least allowed value {}",
+                        "expected an integer of at least {}, found {n}",
                         f.min.unwrap_or(0)
                     ),
                     Some(format!(
@@ -310,9 +310,16 @@ impl Sink<'_> {
                     Some("integers range over 64 bits".into()),
                 )),
             },
+            (Type::Int, Scalar::Float(x)) if x.fract() == 0.0 && x.abs() >= 9.2e18 => {
+                Err(CaseError::new(
+                    path,
+                    format!("the integer {x} is too large"),
+                    Some("integers range over 64 bits".into()),
+                ))
+            }
             (Type::Int, Scalar::Float(x)) => Err(CaseError::new(
                 path,
-                format!("expected an integer, found the decimal number {x}"),
+                format!("expected an integer, found the decimal number {x:?}"),
                 Some("write a whole number".into()),
             )),
             (Type::Date, Scalar::Str(s)) => parse_date(&s).map(Value::Date).map_err(|m| {
@@ -341,8 +348,8 @@ impl Sink<'_> {
                         Err(CaseError::new(
                             path,
                             format!(
-                                "`{s}` is not a value of {}",
-                                t.map(|t| t.name.as_str()).unwrap_or("")
+                                "`{s}` is not one of the values of `{}` ({})",
+                                f.name, f.label
                             ),
                             Some(help),
                         ))
@@ -428,7 +435,7 @@ impl<'de> Visitor<'de> for BranchSeed<'_, '_> {
                     if seen.get(i).copied().unwrap_or(false) {
                         self.sink.errors.push(CaseError::new(
                             &path,
-                            "the key appears twice",
+                            format!("the key `{key}` appears twice"),
                             Some("state each fact once; remove one of the two".into()),
                         ));
                         m.next_value::<IgnoredAny>()?;
@@ -608,7 +615,11 @@ pub fn decode_json(p: &Program, schema: &Schema, text: &str) -> Result<Case, Vec
     let mut de = serde_json::Deserializer::from_str(text);
     let case = decode(p, schema, &mut de)?;
     if let Err(e) = de.end() {
-        return Err(vec![CaseError::new("", syntax_message(&e.to_string()), Some("a case file holds one JSON object; for many cases use `regula batch` with JSON lines".into()))]);
+        return Err(vec![CaseError::new(
+            "",
+            syntax_message(&e.to_string()),
+            Some("a case file holds exactly one JSON object".into()),
+        )]);
     }
     Ok(case)
 }
@@ -696,7 +707,6 @@ pub fn decode_text(
 
 /// Reads a case file, refusing directories, oversized files and invalid UTF-8.
 pub fn read_case_file(path: &Path) -> Result<String, CaseError> {
-    let shown = path.to_string_lossy();
     let meta = std::fs::metadata(path).map_err(|e| {
         let why = match e.kind() {
             std::io::ErrorKind::NotFound => "no such file".to_string(),
@@ -705,33 +715,37 @@ pub fn read_case_file(path: &Path) -> Result<String, CaseError> {
         };
         CaseError::new(
             "",
-            format!("cannot read case file `{shown}`: {why}"),
+            format!("cannot read the case file: {why}"),
             Some("check the path".into()),
         )
     })?;
     if meta.is_dir() {
         return Err(CaseError::new(
             "",
-            format!("`{shown}` is a directory, not a case file"),
-            Some(
-                "name one case file (JSON, YAML or TOML); for many cases use `regula batch`".into(),
-            ),
+            "this is a directory, not a case file",
+            Some("name one case file (JSON, YAML or TOML)".into()),
         ));
     }
     if meta.len() > MAX_CASE_BYTES {
         return Err(CaseError::new(
             "",
-            format!("case file `{shown}` is {} bytes; a case may be at most {MAX_CASE_BYTES}", meta.len()),
-            Some("a case describes one dispatch relationship; for many cases use `regula batch` with JSON lines".into()),
+            format!(
+                "the file is {} bytes; a case file may be at most {MAX_CASE_BYTES} bytes",
+                meta.len()
+            ),
+            Some(
+                "a case describes one dispatch relationship; evaluate each case file on its own"
+                    .into(),
+            ),
         ));
     }
-    let bytes = std::fs::read(path)
-        .map_err(|_| CaseError::new("", format!("cannot read case file `{shown}`"), None))?;
+    let bytes =
+        std::fs::read(path).map_err(|_| CaseError::new("", "cannot read the case file", None))?;
     String::from_utf8(bytes).map_err(|e| {
         CaseError::new(
             "",
             format!(
-                "case file `{shown}` is not valid UTF-8 (byte {})",
+                "the file is not valid UTF-8 (at byte {})",
                 e.utf8_error().valid_up_to()
             ),
             Some("save the file as UTF-8".into()),

@@ -64,9 +64,13 @@ pub fn check_dir(dir: &str) -> (usize, Vec<String>) {
     files.sort();
     let mut errors = Vec::new();
     for expected in &files {
-        let case = expected
-            .to_string_lossy()
-            .replace(".expected.json", ".json");
+        // The case beside its expectations: JSON, or YAML or TOML.
+        let stem = expected.to_string_lossy().replace(".expected.json", "");
+        let case = [".json", ".yaml", ".yml", ".toml"]
+            .iter()
+            .map(|ext| format!("{stem}{ext}"))
+            .find(|c| std::path::Path::new(c).exists())
+            .unwrap_or_else(|| format!("{stem}.json"));
         let case_rel = rel(std::path::Path::new(&case));
         let out = regula(&["eval", "--format", "json", &case_rel]);
         let got: Value = match serde_json::from_slice(&out.stdout) {

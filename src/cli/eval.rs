@@ -119,6 +119,21 @@ pub fn load_case(
             );
             return None;
         }
+        if u64::try_from(s.len()).unwrap_or(u64::MAX) > case::MAX_CASE_BYTES {
+            case_errors(
+                &name,
+                &[CaseError {
+                    path: String::new(),
+                    message: format!(
+                        "standard input holds more than {} bytes; a case may be at most that",
+                        case::MAX_CASE_BYTES
+                    ),
+                    help: Some("a case describes one dispatch relationship".into()),
+                }],
+                out,
+            );
+            return None;
+        }
         s
     } else {
         match case::read_case_file(path) {
@@ -162,6 +177,31 @@ fn eval_error(p: &Program, e: &EvalError, out: &Out) -> Exit {
     Exit::Finding
 }
 
+/// One outcome's value, cites, missing facts and derivation.
+fn explain_entry(p: &Program, d: &crate::eval::Derivation) -> serde_json::Value {
+    let missing: Vec<&str> = d
+        .missing
+        .iter()
+        .filter_map(|f| p.fact(*f))
+        .map(|f| f.name.as_str())
+        .collect();
+    let mut j = serde_json::Map::new();
+    j.insert("value".into(), p.value_json(&d.value));
+    j.insert("cites".into(), serde_json::json!(d.cites));
+    j.insert("missing".into(), serde_json::json!(missing));
+    if !d.blocked_by.is_empty() {
+        let names: Vec<&str> = d
+            .blocked_by
+            .iter()
+            .filter_map(|o| p.outcome(*o))
+            .map(|o| o.name.as_str())
+            .collect();
+        j.insert("blocked_by".into(), serde_json::json!(names));
+    }
+    j.insert("derivation".into(), report::derivation_json(p, d));
+    serde_json::Value::Object(j)
+}
+
 /// Runs `regula eval`.
 pub fn run_eval(a: EvalArgs, out: &Out) -> Exit {
     let Some(p) = load_program(&a.policies, out) else {
@@ -179,13 +219,23 @@ pub fn run_eval(a: EvalArgs, out: &Out) -> Exit {
         facts: &l.case.facts,
         ev: &ev,
     };
-    let conflict = ev.outcomes.iter().any(|o| o.conflict);
+    let conflicts: Vec<&str> = ev
+        .outcomes
+        .iter()
+        .zip(&p.outcomes)
+        .filter(|(r, _)| r.conflict)
+        .map(|(_, o)| o.name.as_str())
+        .collect();
     let rendered = match a.format {
         ReportFormat::Json => report::json_report(&s, a.derivations)
             .map(|j| format!("{}\n", serde_json::to_string_pretty(&j).unwrap_or_default())),
         ReportFormat::Text => report::text_report(
             &s,
-            &l.name,
+            if l.name == "-" {
+                "标准输入"
+            } else {
+                &l.name
+            },
             TextOptions {
                 all: a.all,
                 color: out.color_out,
@@ -196,8 +246,21 @@ pub fn run_eval(a: EvalArgs, out: &Out) -> Exit {
         Ok(text) => print(&text),
         Err(e) => return eval_error(&p, &e, out),
     }
-    if conflict {
-        eprintln!("error: rules conflict on this case; see the outcomes marked as conflicts");
+    if !conflicts.is_empty() {
+        let names: Vec<String> = conflicts.iter().map(|n| format!("`{n}`")).collect();
+        let d = Diag::error(
+            "regula::conflict",
+            format!(
+                "rules conflict on {}; no value was chosen",
+                names.join(", ")
+            ),
+        )
+        .help(format!(
+            "two rules apply to this case and conclude different values; run `regula explain {} {}` for both derivations, and make one an exception to the other if the regulation says which prevails",
+            l.name,
+            conflicts.first().copied().unwrap_or("")
+        ));
+        out.diags(&[d], &p.sources);
         return Exit::Finding;
     }
     Exit::Ok
@@ -269,8 +332,13 @@ pub fn run_explain(a: ExplainArgs, out: &Out) -> Exit {
                         .as_ref()
                         .map(|c| format!("  {}「{}」", c.key(), c.quote))
                         .unwrap_or_default();
+                    let within = if ev.in_force.is_some() {
+                        "在"
+                    } else {
+                        "不在"
+                    };
                     t.push_str(&format!(
-                        "└─ 评估日期 {} ；{} 施行期间 {} 至 {to}{cite}\n",
+                        "└─ 评估日期 {} {within} {} 的施行期间 {} 至 {to} 内{cite}\n",
                         l.as_of.format("%Y-%m-%d"),
                         d.id,
                         d.from.format("%Y-%m-%d")
@@ -289,16 +357,35 @@ pub fn run_explain(a: ExplainArgs, out: &Out) -> Exit {
         ExplainFormat::Json => {
             let mut j = serde_json::Map::new();
             j.insert("outcome".into(), serde_json::Value::from(a.outcome.clone()));
-            j.insert("value".into(), p.value_json(&d.value));
-            j.insert("cites".into(), serde_json::json!(d.cites));
-            let missing: Vec<&str> = d
-                .missing
-                .iter()
-                .filter_map(|f| p.fact(*f))
-                .map(|f| f.name.as_str())
-                .collect();
-            j.insert("missing".into(), serde_json::json!(missing));
-            j.insert("derivation".into(), report::derivation_json(&p, &d));
+            if let serde_json::Value::Object(m) = explain_entry(&p, &d) {
+                j.extend(m);
+            }
+            // The outcomes the derivation reads, each with its own derivation.
+            let mut queue = report::outcomes_read(&d);
+            let mut reads = serde_json::Map::new();
+            let mut i = 0;
+            while let Some(&o) = queue.get(i) {
+                i += 1;
+                let Some(name) = p.outcome(o).map(|x| x.name.clone()) else {
+                    continue;
+                };
+                if o == d.outcome || reads.contains_key(&name) {
+                    continue;
+                }
+                let sd = match s.derive(o) {
+                    Ok(sd) => sd,
+                    Err(e) => return eval_error(&p, &e, out),
+                };
+                for x in report::outcomes_read(&sd) {
+                    if !queue.contains(&x) {
+                        queue.push(x);
+                    }
+                }
+                reads.insert(name, explain_entry(&p, &sd));
+            }
+            if !reads.is_empty() {
+                j.insert("reads".into(), serde_json::Value::Object(reads));
+            }
             print(&format!(
                 "{}\n",
                 serde_json::to_string_pretty(&serde_json::Value::Object(j)).unwrap_or_default()
@@ -310,6 +397,15 @@ pub fn run_explain(a: ExplainArgs, out: &Out) -> Exit {
             Ok(t) => print(&t),
             Err(e) => return eval_error(&p, &e, out),
         },
+    }
+    if d.status == crate::eval::Status::Conflict {
+        let d = Diag::error(
+            "regula::conflict",
+            format!("rules conflict on `{}`; no value was chosen", a.outcome),
+        )
+        .help("make one rule an exception to the other if the regulation says which prevails");
+        out.diags(&[d], &p.sources);
+        return Exit::Finding;
     }
     Exit::Ok
 }

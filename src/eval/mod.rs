@@ -177,10 +177,21 @@ fn decide(
             *slot = eff;
         }
     }
-    combine(env, out, effective)
+    // When some rule surely applies, some rule is in effect whichever way the
+    // undetermined exceptions go: the default can then never be reached.
+    let some_rule_applies = out
+        .rules
+        .iter()
+        .any(|r| applies.get(*r as usize).copied() == Some(Tri::Yes));
+    combine(env, out, effective, some_rule_applies)
 }
 
-fn combine(env: &Env, out: &Outcome, effective: &[Tri]) -> Result<OutcomeResult, EvalError> {
+fn combine(
+    env: &Env,
+    out: &Outcome,
+    effective: &[Tri],
+    some_rule_applies: bool,
+) -> Result<OutcomeResult, EvalError> {
     let mut first_yes: Option<(RuleId, Value)> = None;
     let mut first_maybe: Option<RuleId> = None;
     // The value every rule that applies or may apply concludes, while they agree.
@@ -251,7 +262,7 @@ fn combine(env: &Env, out: &Outcome, effective: &[Tri]) -> Result<OutcomeResult,
         }
         (None, Some(m)) if agree => {
             let v = common.unwrap_or(Value::Unknown);
-            if v != Value::Unknown && fallback()? == v {
+            if v != Value::Unknown && (some_rule_applies || fallback()? == v) {
                 result(v, Some(m), false)
             } else {
                 result(Value::Unknown, None, false)

@@ -106,6 +106,8 @@ pub struct Derivation {
     pub rules: Vec<RuleTrace>,
     /// For an unknown outcome: the facts that could decide it.
     pub missing: Vec<FactId>,
+    /// For an unknown outcome: the outcomes in conflict it depends on.
+    pub blocked_by: Vec<OutcomeId>,
     /// Paragraphs of the deciding rules, then of the outcomes they read.
     pub cites: Vec<String>,
     /// The document of the deciding rule.
@@ -366,6 +368,38 @@ pub fn cites_of(p: &Program, ev: &Evaluation, o: OutcomeId, out: &mut Vec<String
     }
 }
 
+/// The outcomes in conflict that an unknown outcome `o` is, or reads.
+fn conflicts_upstream(
+    p: &Program,
+    ev: &Evaluation,
+    o: OutcomeId,
+    out: &mut Vec<OutcomeId>,
+    depth: usize,
+) {
+    let Some(res) = ev.outcomes.get(o as usize) else {
+        return;
+    };
+    if res.value != Value::Unknown || depth > p.outcomes.len() {
+        return;
+    }
+    if res.conflict {
+        if !out.contains(&o) {
+            out.push(o);
+        }
+        return;
+    }
+    for r in p.outcome(o).map(|x| x.rules.as_slice()).unwrap_or_default() {
+        if ev.effective.get(*r as usize).copied() == Some(Tri::No) {
+            continue;
+        }
+        if let Some(rule) = p.rule(*r) {
+            for x in &rule.reads_outcomes {
+                conflicts_upstream(p, ev, *x, out, depth + 1);
+            }
+        }
+    }
+}
+
 /// Builds the derivation of one outcome from an evaluation.
 pub fn derive(
     p: &Program,
@@ -406,6 +440,7 @@ fn derive_inner(
             decided_by: Vec::new(),
             rules: Vec::new(),
             missing: Vec::new(),
+            blocked_by: Vec::new(),
             cites: Vec::new(),
             document: None,
             default: None,
@@ -553,6 +588,19 @@ fn derive_inner(
             }
         }
     }
+    let mut blocked_by = Vec::new();
+    if status == Status::Unknown {
+        for rt in rules
+            .iter()
+            .filter(|r| matches!(r.status, RuleStatus::Applied | RuleStatus::Undetermined))
+        {
+            if let Some(rule) = p.rule(rt.rule) {
+                for x in &rule.reads_outcomes {
+                    conflicts_upstream(p, ev, *x, &mut blocked_by, 0);
+                }
+            }
+        }
+    }
     let default = if status == Status::Default {
         outcome
             .and_then(|x| x.default.as_ref())
@@ -581,6 +629,7 @@ fn derive_inner(
         decided_by,
         rules,
         missing,
+        blocked_by,
         cites,
         document,
         default,

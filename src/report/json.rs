@@ -1,6 +1,7 @@
 //! The JSON report (`regula eval --format json`), as specified by the case
 //! vocabulary: every outcome with `value`, `cites`, `missing` and
-//! `derivation`. The derivation's shape is documented in README.md.
+//! `derivation`. The report's and the derivation's shape are documented in
+//! docs/derivation.md, a stable contract: keep the two in agreement.
 use super::Subject;
 use crate::eval::{Derivation, EvalError, Node, RuleStatus, Status, Trace};
 use crate::program::{Program, Value};
@@ -123,6 +124,44 @@ pub fn trace_json(p: &Program, t: &Trace) -> J {
     J::Object(m)
 }
 
+/// The sub-expressions that made a condition false (or n/a): below an `and`
+/// that is false, its false operands; otherwise the condition itself.
+fn why_not(p: &Program, t: &Trace, out: &mut Vec<J>) {
+    if t.node == Node::And && t.value == Value::Bool(false) {
+        for c in t.children.iter().filter(|c| c.value == Value::Bool(false)) {
+            why_not(p, c, out);
+        }
+        return;
+    }
+    let mut m = Map::new();
+    m.insert("expr".into(), J::from(p.expr_text(t.span)));
+    put_value(p, &mut m, &t.value);
+    out.push(J::Object(m));
+}
+
+/// The outcomes a derivation reads, in the order first met.
+pub fn outcomes_read(d: &Derivation) -> Vec<crate::program::OutcomeId> {
+    fn walk(t: &Trace, out: &mut Vec<crate::program::OutcomeId>) {
+        if let Node::Outcome(o) = t.node {
+            if !out.contains(&o) {
+                out.push(o);
+            }
+        }
+        t.children.iter().for_each(|c| walk(c, out));
+    }
+    let mut out = Vec::new();
+    for rt in &d.rules {
+        rt.condition
+            .iter()
+            .chain(rt.value.iter())
+            .for_each(|t| walk(t, &mut out));
+    }
+    if let Some(t) = &d.default {
+        walk(t, &mut out);
+    }
+    out
+}
+
 /// An outcome's derivation as JSON.
 pub fn derivation_json(p: &Program, d: &Derivation) -> J {
     let mut m = Map::new();
@@ -143,10 +182,19 @@ pub fn derivation_json(p: &Program, d: &Derivation) -> J {
         m.insert("decided_by".into(), json!(names));
     }
     if d.status == Status::NotInForce {
+        let cites: Vec<String> = p
+            .documents
+            .iter()
+            .filter_map(|x| x.cites.as_ref().map(|c| format!("{} {}", x.id, c.key())))
+            .collect();
         m.insert(
             "reason".into(),
-            J::from("no document is in force on the assessment date"),
+            J::from(format!(
+                "the assessment date is outside the in-force period ({})",
+                cites.join(", ")
+            )),
         );
+        m.insert("periods".into(), periods(p));
     }
     let rules: Vec<J> = d
         .rules
@@ -179,6 +227,11 @@ pub fn derivation_json(p: &Program, d: &Derivation) -> J {
             }
             if let Some(c) = &rt.condition {
                 x.insert("condition".into(), trace_json(p, c));
+                if rt.status == RuleStatus::NotApplicable {
+                    let mut why = Vec::new();
+                    why_not(p, c, &mut why);
+                    x.insert("why_not".into(), J::Array(why));
+                }
             }
             if let Some(v) = &rt.value {
                 x.insert("conclusion".into(), trace_json(p, v));
@@ -193,21 +246,10 @@ pub fn derivation_json(p: &Program, d: &Derivation) -> J {
     J::Object(m)
 }
 
-fn in_force_entry(s: &Subject, detail: Detail) -> J {
-    let p = s.p;
-    let mut m = Map::new();
-    let doc = s.document();
-    m.insert("value".into(), J::Bool(s.ev.in_force.is_some()));
-    if detail != Detail::None {
-        let cites: Vec<String> = doc
-            .and_then(|d| d.cites.as_ref())
-            .map(|c| vec![c.key()])
-            .unwrap_or_default();
-        m.insert("cites".into(), json!(cites));
-    }
-    if detail == Detail::Full {
-        let periods: Vec<J> = p
-            .documents
+/// The in-force period of every document, with the paragraph that sets it.
+fn periods(p: &Program) -> J {
+    J::Array(
+        p.documents
             .iter()
             .map(|d| {
                 json!({
@@ -218,7 +260,39 @@ fn in_force_entry(s: &Subject, detail: Detail) -> J {
                     "quote": d.cites.as_ref().map(|c| c.quote.clone()),
                 })
             })
-            .collect();
+            .collect(),
+    )
+}
+
+fn in_force_entry(s: &Subject, detail: Detail) -> J {
+    let p = s.p;
+    let mut m = Map::new();
+    let doc = s.document();
+    m.insert("value".into(), J::Bool(s.ev.in_force.is_some()));
+    if s.ev.in_force.is_none() {
+        if let Some(d) = doc {
+            let to =
+                d.to.map(|t| t.format("%Y-%m-%d").to_string())
+                    .unwrap_or_else(|| "…".into());
+            m.insert(
+                "reason".into(),
+                J::from(format!(
+                    "the assessment date {} is outside the period {} to {to} in which {} is in force; every other outcome is n/a",
+                    s.ev.as_of.format("%Y-%m-%d"),
+                    d.from.format("%Y-%m-%d"),
+                    d.id
+                )),
+            );
+        }
+    }
+    if detail != Detail::None {
+        let cites: Vec<String> = doc
+            .and_then(|d| d.cites.as_ref())
+            .map(|c| vec![c.key()])
+            .unwrap_or_default();
+        m.insert("cites".into(), json!(cites));
+    }
+    if detail == Detail::Full {
         let mut dm = Map::new();
         dm.insert("status".into(), J::from("decided"));
         dm.insert("label".into(), J::from("本意见施行"));
@@ -229,7 +303,7 @@ fn in_force_entry(s: &Subject, detail: Detail) -> J {
             "as_of".into(),
             J::from(s.ev.as_of.format("%Y-%m-%d").to_string()),
         );
-        dm.insert("periods".into(), J::Array(periods));
+        dm.insert("periods".into(), periods(p));
         m.insert("derivation".into(), J::Object(dm));
     }
     J::Object(m)
@@ -270,7 +344,7 @@ pub fn json_report(s: &Subject, detail: Detail) -> Result<J, EvalError> {
                     m.insert("document".into(), J::from(p.doc_id(doc)));
                 }
             }
-            if value == Value::Unknown {
+            if d.status == Status::Unknown {
                 let missing: Vec<&str> = d
                     .missing
                     .iter()
@@ -278,6 +352,15 @@ pub fn json_report(s: &Subject, detail: Detail) -> Result<J, EvalError> {
                     .map(|f| f.name.as_str())
                     .collect();
                 m.insert("missing".into(), json!(missing));
+                if !d.blocked_by.is_empty() {
+                    let names: Vec<&str> = d
+                        .blocked_by
+                        .iter()
+                        .filter_map(|o| p.outcome(*o))
+                        .map(|o| o.name.as_str())
+                        .collect();
+                    m.insert("blocked_by".into(), json!(names));
+                }
             }
             if d.status == Status::Conflict {
                 let names: Vec<&str> = d

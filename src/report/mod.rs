@@ -3,7 +3,7 @@
 mod json;
 mod text;
 
-pub use json::{derivation_json, json_report, trace_json, Detail};
+pub use json::{derivation_json, json_report, outcomes_read, trace_json, Detail};
 pub use text::{explain_text, text_report, TextOptions};
 
 use crate::eval::{derive, Derivation, EvalError, Evaluation};

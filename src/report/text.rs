@@ -98,7 +98,22 @@ pub fn text_report(s: &Subject, case_name: &str, opts: TextOptions) -> Result<St
     };
     let _ = writeln!(out, "本意见施行（in_force）：{yes_no}{quote}");
     if !in_force {
-        let _ = writeln!(out, "  评估日期不在施行期间内，本文件各项结论均不适用。");
+        let period = doc
+            .map(|d| {
+                let to = d.to.map(date).unwrap_or_else(|| "—".into());
+                let key = d
+                    .cites
+                    .as_ref()
+                    .map(|c| format!("（{}）", c.key()))
+                    .unwrap_or_default();
+                format!("施行期间 {} 至 {to}{key}", date(d.from))
+            })
+            .unwrap_or_else(|| "施行期间".into());
+        let _ = writeln!(
+            out,
+            "  评估日期 {} 不在{period}内，本文件各项结论均不适用。",
+            date(s.ev.as_of)
+        );
         return Ok(out);
     }
 
@@ -141,7 +156,11 @@ pub fn text_report(s: &Subject, case_name: &str, opts: TextOptions) -> Result<St
                             let _ = writeln!(
                                 block,
                                 "    {}",
-                                paint.dim(&format!("（作为 {} {} 的例外）", e.cites.key(), e.name))
+                                paint.dim(&format!(
+                                    "（例外，优先于 {} {}）",
+                                    e.cites.key(),
+                                    e.name
+                                ))
                             );
                         }
                     }
@@ -155,7 +174,7 @@ pub fn text_report(s: &Subject, case_name: &str, opts: TextOptions) -> Result<St
                         "  {}（{}）：{}",
                         o.label,
                         o.name,
-                        paint.red("规则冲突")
+                        paint.red("规则冲突，不予认定")
                     );
                     for rt in d
                         .rules
@@ -168,9 +187,28 @@ pub fn text_report(s: &Subject, case_name: &str, opts: TextOptions) -> Result<St
                                 .as_ref()
                                 .map(|t| p.value_label(&t.value))
                                 .unwrap_or_default();
-                            let _ = writeln!(block, "    {} {} 得出 {v}", r.cites.key(), r.name);
+                            let _ = writeln!(
+                                block,
+                                "    {} {} 得出 {v}「{}」",
+                                r.cites.key(),
+                                r.name,
+                                short(&r.cites.quote, 60)
+                            );
+                            let why = match &rt.condition {
+                                Some(c) => why_applies(p, c),
+                                None => "无条件（总是适用）".to_string(),
+                            };
+                            let _ = writeln!(block, "      适用原因：{why}");
                         }
                     }
+                    let _ = writeln!(
+                        block,
+                        "    {}",
+                        paint.dim(&format!(
+                            "两条以上规则同时适用、结论不同且互不为例外；`regula explain CASE {}` 显示完整推导",
+                            o.name
+                        ))
+                    );
                 }
                 Status::NotApplicable | Status::NotInForce if opts.all => {
                     let _ = writeln!(
@@ -208,14 +246,37 @@ pub fn text_report(s: &Subject, case_name: &str, opts: TextOptions) -> Result<St
         .filter(|d| d.status == Status::Unknown)
         .collect();
     if !unknown.is_empty() {
-        let _ = writeln!(out, "\n{}", paint.yellow("尚待确定（缺少以下事实）"));
+        let _ = writeln!(
+            out,
+            "\n{}",
+            paint.yellow(&format!(
+                "尚待确定的结论（{} 项，案件缺少以下事实）",
+                unknown.len()
+            ))
+        );
+        let mut last_article = None;
         for d in unknown {
             let Some(o) = p.outcome(d.outcome) else {
                 continue;
             };
-            let _ = writeln!(out, "  {}（{}）", o.label, o.name);
+            if last_article != Some(o.article) {
+                last_article = Some(o.article);
+                let heading = doc
+                    .and_then(|x| x.regulation.heading(o.article))
+                    .map(str::to_string)
+                    .unwrap_or_else(|| format!("第 {} 条", o.article));
+                let _ = writeln!(out, "  {}", paint.bold(&heading));
+            }
+            let _ = writeln!(out, "    {}（{}）", o.label, o.name);
             for f in d.missing.iter().filter_map(|f| p.fact(*f)) {
-                let _ = writeln!(out, "    - {}（{}）", f.label, f.name);
+                let _ = writeln!(out, "      - {}（{}）", f.label, f.name);
+            }
+            for x in d.blocked_by.iter().filter_map(|x| p.outcome(*x)) {
+                let _ = writeln!(
+                    out,
+                    "      - 取决于规则冲突的结论：{}（{}）",
+                    x.label, x.name
+                );
             }
         }
     }
@@ -227,6 +288,29 @@ pub fn text_report(s: &Subject, case_name: &str, opts: TextOptions) -> Result<St
         );
     }
     Ok(out)
+}
+
+/// The facts and outcomes that made a true condition true.
+fn why_applies(p: &Program, t: &Trace) -> String {
+    let mut parts = Vec::new();
+    leaves(p, t, &mut parts);
+    if parts.is_empty() {
+        format!("{} = {}", p.expr_text(t.span), p.value_label(&t.value))
+    } else {
+        parts.join("；")
+    }
+}
+
+fn leaves(p: &Program, t: &Trace, out: &mut Vec<String>) {
+    match t.node {
+        Node::Fact(_) | Node::Outcome(_) | Node::Param(_) | Node::AsOf => out.push(format!(
+            "{} = {}",
+            p.expr_text(t.span),
+            p.value_label(&t.value)
+        )),
+        Node::Const => {}
+        _ => t.children.iter().for_each(|c| leaves(p, c, out)),
+    }
 }
 
 /// The conditions that made a false condition false (why-not).
@@ -263,6 +347,17 @@ fn failing(p: &Program, t: &Trace, negated: bool, out: &mut Vec<String>) {
             }
         }
         _ if t.value == Value::Absent => out.push(format!("{} 不适用", p.expr_text(t.span))),
+        Node::Op => {
+            // An operator: say what its facts and outcomes are.
+            let mut parts = Vec::new();
+            leaves(p, t, &mut parts);
+            let shown = format!("{} = {}", p.expr_text(t.span), p.value_label(&t.value));
+            if parts.is_empty() {
+                out.push(shown);
+            } else {
+                out.push(format!("{shown}（因 {}）", parts.join("，")));
+            }
+        }
         _ => out.push(format!(
             "{} = {}",
             p.expr_text(t.span),
@@ -363,10 +458,10 @@ fn explain_one(
     done.push(d.outcome);
     let status = match d.status {
         Status::Decided => "已确定",
-        Status::Default => "取默认值",
-        Status::NotApplicable => "不适用",
+        Status::Default => "无规则适用，取默认值",
+        Status::NotApplicable => "无规则适用",
         Status::Unknown => "尚待确定",
-        Status::Conflict => "规则冲突",
+        Status::Conflict => "规则冲突，不予认定",
         Status::NotInForce => "本文件未施行",
     };
     let cites = if d.cites.is_empty() {
@@ -374,13 +469,38 @@ fn explain_one(
     } else {
         format!("  [{}]", d.cites.join(", "))
     };
-    let _ = writeln!(
-        out,
-        "{}（{}）= {}  {status}{cites}",
-        o.label,
-        o.name,
-        p.value_label(&d.value)
-    );
+    let shown = match d.status {
+        Status::Unknown => "未知".to_string(),
+        Status::Conflict => "—".to_string(),
+        _ => p.value_label(&d.value),
+    };
+    let _ = writeln!(out, "{}（{}）= {shown}  {status}{cites}", o.label, o.name);
+    let deciding: Vec<String> = d
+        .decided_by
+        .iter()
+        .filter_map(|r| p.rule(*r))
+        .map(|r| {
+            let over: Vec<String> = r
+                .exception_to
+                .iter()
+                .filter_map(|e| p.rule(*e))
+                .map(|e| format!("{} {}", e.cites.key(), e.name))
+                .collect();
+            if over.is_empty() {
+                format!("{} {}", r.cites.key(), r.name)
+            } else {
+                format!(
+                    "{} {}（例外，优先于 {}）",
+                    r.cites.key(),
+                    r.name,
+                    over.join("、")
+                )
+            }
+        })
+        .collect();
+    if !deciding.is_empty() {
+        let _ = writeln!(out, "  决定规则：{}", deciding.join("、"));
+    }
     if !d.missing.is_empty() {
         let names: Vec<String> = d
             .missing
@@ -389,6 +509,21 @@ fn explain_one(
             .map(|f| format!("{}（{}）", f.name, f.label))
             .collect();
         let _ = writeln!(out, "  缺少事实：{}", names.join("、"));
+    }
+    if !d.blocked_by.is_empty() {
+        let names: Vec<String> = d
+            .blocked_by
+            .iter()
+            .filter_map(|x| p.outcome(*x))
+            .map(|x| format!("{}（{}）", x.name, x.label))
+            .collect();
+        let _ = writeln!(out, "  取决于规则冲突的结论：{}", names.join("、"));
+    }
+    if d.status == Status::Decided && !d.rules.iter().any(|r| r.status == RuleStatus::Applied) {
+        let _ = writeln!(
+            out,
+            "  尚待确定的规则无论是否适用，结论都相同，故结论已确定"
+        );
     }
     let mut sub = Vec::new();
     for (i, rt) in d.rules.iter().enumerate() {
