@@ -364,6 +364,9 @@ pub struct Epoch {
     pub in_force: Option<DocId>,
     /// Whether each rule is in force.
     pub rule_active: Vec<bool>,
+    /// Per rule in force: the document under which it decides (the
+    /// amendment that supplied it, or the document in force that carries it).
+    pub rule_document: Vec<DocId>,
     /// Each parameter's value.
     pub params: Vec<Value>,
 }

@@ -6,7 +6,7 @@ use crate::source::FileId;
 use crate::syntax::ast;
 use serde::Serialize;
 
-fn check_one(ctx: &mut Ctx, doc: DocId, c: &Cite, what: &str) {
+pub(crate) fn check_one(ctx: &mut Ctx, doc: DocId, c: &Cite, what: &str) {
     let Some(d) = ctx.p.documents.get(doc as usize) else {
         return;
     };

@@ -563,10 +563,13 @@ fn derive_inner(
     };
     let mut cites = Vec::new();
     cites_of(p, ev, o, &mut cites, 0);
-    let document = decided_by
-        .first()
-        .and_then(|r| p.rule(*r))
-        .map(|r| r.document);
+    let document = decided_by.first().and_then(|r| {
+        epoch
+            .rule_document
+            .get(*r as usize)
+            .copied()
+            .or_else(|| p.rule(*r).map(|x| x.document))
+    });
     Ok(Derivation {
         outcome: o,
         value: res.value,
