@@ -646,10 +646,12 @@ fn gaps(ctx: &mut Ctx) {
             .map(|o| format!("`{}`", o.name))
             .collect();
         let n = names.len();
-        if n > 4 {
-            names.truncate(3);
-            names.push(format!("and {} more", n - 3));
-        }
+        let listed = if n > 3 {
+            names.truncate(2);
+            format!("{} and {} other outcomes", names.join(", "), n - 2)
+        } else {
+            names.join(", ")
+        };
         let period = if from == to {
             format!("on {}", fmt_date(from))
         } else {
@@ -659,9 +661,7 @@ fn gaps(ctx: &mut Ctx) {
             Diag::warning(
                 "regula::gap-in-force",
                 format!(
-                    "no document decides {} {period}, though {} before and after",
-                    names.join(", "),
-                    if n == 1 { "it is decided" } else { "they are decided" }
+                    "{period} no document decides {listed}, decided the day before and the day after"
                 ),
             )
             .label(dbefore.span, format!("`{}` decides it until {}", dbefore.id, fmt_date(from.pred_opt().unwrap_or(from))))

@@ -1,6 +1,8 @@
 //! The `regula` command line: one file per subcommand over the library.
 mod check;
+mod diff;
 mod eval;
+mod timeline;
 
 use crate::check::Checked;
 use crate::diag::{render, Diag, ErrorFormat};
@@ -64,6 +66,10 @@ pub enum Command {
     Eval(eval::EvalArgs),
     /// The derivation tree of one outcome of a case.
     Explain(eval::ExplainArgs),
+    /// How a case's outcomes change across the dates where the law changes.
+    Timeline(timeline::TimelineArgs),
+    /// Evaluate cases under two policy sets and list the outcomes that change.
+    Diff(diff::DiffArgs),
 }
 
 /// Where policies come from, shared by every subcommand that reads them.
@@ -149,6 +155,8 @@ pub fn main() -> ExitCode {
         Command::Check(a) => check::run(a, &out),
         Command::Eval(a) => eval::run_eval(a, &out),
         Command::Explain(a) => eval::run_explain(a, &out),
+        Command::Timeline(a) => timeline::run(a, &out),
+        Command::Diff(a) => diff::run(a, &out),
     };
     exit.into()
 }

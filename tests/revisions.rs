@@ -1,0 +1,326 @@
+//! Revisions over time: a hypothetical successor of the 2023 document and a
+//! hypothetical amendment of its provision 5 (tests/fixtures/revisions), each
+//! evaluated together with the shipped policies, and the checks of a family
+//! of documents (overlap, gap, dangling amendment).
+use crate::common::{regula, transcript};
+use serde_json::{json, Value};
+
+const SHIPPED: &str = "policies";
+const SUCCESSOR: &str = "tests/fixtures/revisions/successor";
+const AMENDMENT: &str = "tests/fixtures/revisions/amendment";
+const WAGE_CASE: &str = "tests/cases/shared/10-wage-arrears-already-advanced.json";
+const BRANCH_CASE: &str = "tests/cases/shared/02-injury-out-of-town-with-branch-returned.json";
+
+/// The command line and its transcript, for a snapshot.
+fn run(args: &[&str]) -> String {
+    format!("$ regula {}\n{}", args.join(" "), transcript(&regula(args)))
+}
+
+/// Evaluates a case as JSON with cites, checking the report contract:
+/// every decided outcome names its document and cites.
+fn eval_json(sets: &[&str], case: &str, at: &str) -> Value {
+    let mut args = vec![
+        "eval",
+        "--format",
+        "json",
+        "--derivations",
+        "cites",
+        "--at",
+        at,
+    ];
+    for s in sets {
+        args.extend(["--policies", s]);
+    }
+    args.push(case);
+    let out = regula(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", transcript(&out));
+    let j: Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    for (name, o) in j["outcomes"].as_object().expect("outcomes") {
+        let known = !o["value"].is_null();
+        if known && name != "in_force" {
+            assert!(o["document"].is_string(), "{name} has no document: {o}");
+            assert!(
+                !o["cites"].as_array().expect("cites").is_empty(),
+                "{name} has no cites: {o}"
+            );
+        }
+    }
+    j
+}
+
+/// The parts of a report a revision changes.
+fn extract(j: &Value, outcomes: &[&str]) -> Value {
+    let mut m = serde_json::Map::new();
+    m.insert("document".into(), j["document"].clone());
+    m.insert("as_of".into(), j["as_of"].clone());
+    for o in outcomes {
+        m.insert((*o).into(), j["outcomes"][o].clone());
+    }
+    Value::Object(m)
+}
+
+#[test]
+fn successor_takes_over_on_its_first_day() {
+    let outcomes = ["in_force", "wage_arrears.advance_permitted"];
+    let last = eval_json(&[SHIPPED, SUCCESSOR], WAGE_CASE, "2028-12-31");
+    let first = eval_json(&[SHIPPED, SUCCESSOR], WAGE_CASE, "2029-01-01");
+    // One advance already made: refused under the 2023 limit of one, allowed
+    // under the successor's limit of two.
+    assert_eq!(
+        last["outcomes"]["wage_arrears.advance_permitted"]["value"],
+        json!(false)
+    );
+    assert_eq!(
+        first["outcomes"]["wage_arrears.advance_permitted"]["value"],
+        json!(true)
+    );
+    insta::assert_json_snapshot!(
+        "successor_boundary",
+        json!({
+            "2028-12-31": extract(&last, &outcomes),
+            "2029-01-01": extract(&first, &outcomes),
+        })
+    );
+    // A provision the successor does not change is continued under it.
+    let branch = eval_json(&[SHIPPED, SUCCESSOR], BRANCH_CASE, "2029-01-01");
+    assert_eq!(
+        branch["outcomes"]["social_insurance.payer"]["value"],
+        json!("agency_branch")
+    );
+    assert_eq!(
+        branch["outcomes"]["social_insurance.payer"]["document"],
+        json!("沪人社规〔2028〕1号（假设）")
+    );
+}
+
+#[test]
+fn amendment_changes_one_provision_from_its_date() {
+    let outcomes = [
+        "in_force",
+        "social_insurance.payer",
+        "social_insurance.filer",
+    ];
+    let before = eval_json(&[SHIPPED, AMENDMENT], BRANCH_CASE, "2026-06-30");
+    let after = eval_json(&[SHIPPED, AMENDMENT], BRANCH_CASE, "2026-07-01");
+    assert_eq!(
+        before["outcomes"]["social_insurance.payer"]["value"],
+        json!("agency_branch")
+    );
+    assert_eq!(
+        after["outcomes"]["social_insurance.payer"]["value"],
+        json!("host")
+    );
+    // The rest of provision 5 is untouched.
+    assert_eq!(
+        before["outcomes"]["social_insurance.filer"],
+        after["outcomes"]["social_insurance.filer"]
+    );
+    insta::assert_json_snapshot!(
+        "amendment_boundary",
+        json!({
+            "2026-06-30": extract(&before, &outcomes),
+            "2026-07-01": extract(&after, &outcomes),
+        })
+    );
+}
+
+#[test]
+fn shipped_set_is_unchanged_by_the_mechanism() {
+    let out = regula(&["check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", transcript(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("0 errors, 0 warnings"));
+    for set in [SUCCESSOR, AMENDMENT] {
+        let out = regula(&["check", "--policies", SHIPPED, "--policies", set]);
+        assert_eq!(out.status.code(), Some(0), "{}", transcript(&out));
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("0 errors, 0 warnings"),
+            "{}",
+            transcript(&out)
+        );
+    }
+}
+
+#[test]
+fn timeline_of_the_successor() {
+    insta::assert_snapshot!(
+        "timeline_successor",
+        run(&[
+            "timeline",
+            "--policies",
+            SHIPPED,
+            "--policies",
+            SUCCESSOR,
+            WAGE_CASE
+        ])
+    );
+}
+
+#[test]
+fn timeline_of_the_amendment_and_the_successor() {
+    insta::assert_snapshot!(
+        "timeline_amendment_and_successor",
+        run(&[
+            "timeline",
+            "--policies",
+            SHIPPED,
+            "--policies",
+            AMENDMENT,
+            "--policies",
+            SUCCESSOR,
+            BRANCH_CASE,
+        ])
+    );
+}
+
+#[test]
+fn timeline_json() {
+    insta::assert_snapshot!(
+        "timeline_json",
+        run(&[
+            "timeline",
+            "--format",
+            "json",
+            "--policies",
+            SHIPPED,
+            "--policies",
+            AMENDMENT,
+            BRANCH_CASE,
+        ])
+    );
+}
+
+#[test]
+fn diff_shipped_and_successor() {
+    insta::assert_snapshot!(
+        "diff_successor",
+        run(&[
+            "diff",
+            "--from",
+            SHIPPED,
+            "--to",
+            SHIPPED,
+            "--to",
+            SUCCESSOR,
+            "tests/cases/shared",
+        ])
+    );
+}
+
+#[test]
+fn diff_shipped_and_successor_across_the_handover() {
+    insta::assert_snapshot!(
+        "diff_successor_handover",
+        run(&[
+            "diff",
+            "--from",
+            SHIPPED,
+            "--to",
+            SHIPPED,
+            "--to",
+            SUCCESSOR,
+            "--from-at",
+            "2028-12-31",
+            "--at",
+            "2029-01-01",
+            "tests/cases/shared",
+        ])
+    );
+}
+
+#[test]
+fn diff_shipped_and_amendment() {
+    insta::assert_snapshot!(
+        "diff_amendment",
+        run(&[
+            "diff",
+            "--from",
+            SHIPPED,
+            "--to",
+            SHIPPED,
+            "--to",
+            AMENDMENT,
+            "tests/cases/shared",
+        ])
+    );
+}
+
+#[test]
+fn diff_json() {
+    insta::assert_snapshot!(
+        "diff_amendment_json",
+        run(&[
+            "diff",
+            "--format",
+            "json",
+            "--from",
+            SHIPPED,
+            "--to",
+            SHIPPED,
+            "--to",
+            AMENDMENT,
+            BRANCH_CASE,
+        ])
+    );
+}
+
+#[test]
+fn diff_reports_a_case_that_fails() {
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("revisions-diff");
+    std::fs::create_dir_all(&dir).unwrap();
+    let lines = dir.join("cases.jsonl");
+    std::fs::write(
+        &lines,
+        "{\"as_of\": \"2026-07-15\", \"agency\": {\"registered_in_shanghai\": false, \"has_shanghai_branch\": true}}\n\n{\"as_of\": \"2026-07-15\", \"agency\": {\"registerd_in_shanghai\": false}}\n",
+    )
+    .unwrap();
+    let path = lines.to_string_lossy().to_string();
+    let out = run(&[
+        "diff", "--from", SHIPPED, "--to", SHIPPED, "--to", AMENDMENT, &path,
+    ]);
+    let tmp = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .to_string_lossy()
+        .to_string();
+    insta::assert_snapshot!("diff_jsonl_with_failure", out.replace(&tmp, "[TMP]"));
+}
+
+#[test]
+fn check_reports_an_overlap() {
+    insta::assert_snapshot!(
+        "check_overlap",
+        run(&[
+            "check",
+            "--policies",
+            SHIPPED,
+            "--policies",
+            "tests/fixtures/revisions/diagnostics/overlap",
+        ])
+    );
+}
+
+#[test]
+fn check_warns_about_a_gap() {
+    insta::assert_snapshot!(
+        "check_gap",
+        run(&[
+            "check",
+            "--policies",
+            SHIPPED,
+            "--policies",
+            "tests/fixtures/revisions/diagnostics/gap",
+        ])
+    );
+}
+
+#[test]
+fn check_reports_a_dangling_amendment() {
+    insta::assert_snapshot!(
+        "check_dangling",
+        run(&[
+            "check",
+            "--policies",
+            SHIPPED,
+            "--policies",
+            "tests/fixtures/revisions/diagnostics/dangling",
+        ])
+    );
+}
