@@ -324,3 +324,110 @@ fn check_reports_a_dangling_amendment() {
         ])
     );
 }
+
+/// Writes a small hypothetical document (one rule deciding `x.decided`) into
+/// a directory under the test's temporary directory.
+fn tiny_doc(set: &str, dir: &str, id: &str, header_extra: &str, vocabulary: bool) {
+    let root = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(set)
+        .join(dir);
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(
+        root.join("text.txt"),
+        "假设文本（仅供测试）\n\n一、关于测试的问题\n\n甲应当作出决定。\n",
+    )
+    .unwrap();
+    let vocab = if vocabulary {
+        "fact x.applies : bool \"适用\"\noutcome x.decided : bool \"决定\"\n"
+    } else {
+        ""
+    };
+    std::fs::write(
+        root.join("00.policy"),
+        format!(
+            "// HYPOTHETICAL (tests only)\ndocument \"{id}\"\n  source \"text.txt\"\n  in force from 2024-01-01\n{header_extra}\n{vocab}\nrule decide_{dir}\n  cites 1.1 \"甲应当作出决定\"\n  when x.applies\n  then x.decided = true\n"
+        ),
+    )
+    .unwrap();
+}
+
+fn check_tmp(set: &str) -> String {
+    let out = regula(&[
+        "check",
+        "--policies",
+        &format!("{}/{set}", env!("CARGO_TARGET_TMPDIR")),
+    ]);
+    let tmp = env!("CARGO_TARGET_TMPDIR");
+    transcript(&out).replace(tmp, "[TMP]")
+}
+
+#[test]
+fn check_reports_a_replacement_cycle() {
+    tiny_doc(
+        "cycle",
+        "a",
+        "甲（假设）",
+        "  replaces \"乙（假设）\" from 2025-01-01",
+        true,
+    );
+    tiny_doc(
+        "cycle",
+        "b",
+        "乙（假设）",
+        "  replaces \"甲（假设）\" from 2025-01-01",
+        false,
+    );
+    let t = check_tmp("cycle");
+    assert!(t.starts_with("exit: 1"), "{t}");
+    assert!(t.contains("regula::replacement-cycle"), "{t}");
+}
+
+#[test]
+fn check_reports_an_amendment_of_an_amendment() {
+    tiny_doc("amend2", "a", "甲（假设）", "", true);
+    tiny_doc(
+        "amend2",
+        "b",
+        "乙（假设）",
+        "  amends \"甲（假设）\" from 2025-01-01 rules decide_a",
+        false,
+    );
+    tiny_doc(
+        "amend2",
+        "c",
+        "丙（假设）",
+        "  amends \"乙（假设）\" from 2026-01-01 rules decide_b",
+        false,
+    );
+    let t = check_tmp("amend2");
+    assert!(t.starts_with("exit: 1"), "{t}");
+    assert!(t.contains("regula::amends-amendment"), "{t}");
+}
+
+#[test]
+fn check_reports_an_unlisted_redeclaration_in_an_amendment() {
+    tiny_doc("unlisted", "a", "甲（假设）", "", true);
+    // The amendment declares `decide_a` again without listing it.
+    tiny_doc(
+        "unlisted",
+        "decide_a_dir",
+        "乙（假设）",
+        "  amends \"甲（假设）\" from 2025-01-01 rules decide_a",
+        false,
+    );
+    let root = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("unlisted");
+    std::fs::write(
+        root.join("decide_a_dir").join("01.policy"),
+        "rule decide_a\n  cites 1.1 \"甲应当作出决定\"\n  then x.decided = false\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("decide_a_dir").join("00.policy"),
+        "// HYPOTHETICAL (tests only)\ndocument \"乙（假设）\"\n  source \"text.txt\"\n  in force from 2024-01-01\n  amends \"甲（假设）\" from 2025-01-01 rules decide_b\n",
+    )
+    .unwrap();
+    let t = check_tmp("unlisted");
+    assert!(t.starts_with("exit: 1"), "{t}");
+    assert!(t.contains("regula::unlisted-amendment"), "{t}");
+    assert!(t.contains("regula::dangling-amendment"), "{t}");
+}

@@ -358,9 +358,78 @@ fn fmt_date(d: NaiveDate) -> String {
 /// The checks of a family of documents: dangling amendments, provisions an
 /// amendment redeclares without naming them, overlaps and gaps.
 pub(crate) fn check(ctx: &mut Ctx, files: &[(FileId, String, ast::File)]) {
+    links(ctx);
     amendments(ctx, files);
     overlaps(ctx);
     gaps(ctx);
+}
+
+/// Replacements that loop, and amendments of amendments.
+fn links(ctx: &mut Ctx) {
+    let n = ctx.p.documents.len();
+    let mut diags = Vec::new();
+    for (i, d) in ctx.p.documents.iter().enumerate() {
+        // Does `i` reach itself through `replaces`?
+        let mut seen = vec![false; n];
+        let mut stack: Vec<usize> = d.replaces.iter().map(|(o, _)| *o as usize).collect();
+        let mut cycle = false;
+        while let Some(x) = stack.pop() {
+            if x == i {
+                cycle = true;
+                break;
+            }
+            if seen.get(x).copied().unwrap_or(true) {
+                continue;
+            }
+            if let Some(s) = seen.get_mut(x) {
+                *s = true;
+            }
+            if let Some(o) = ctx.p.documents.get(x) {
+                stack.extend(o.replaces.iter().map(|(y, _)| *y as usize));
+            }
+        }
+        if cycle {
+            diags.push(
+                Diag::error(
+                    "regula::replacement-cycle",
+                    format!("document `{}` replaces itself through its successors", d.id),
+                )
+                .label(d.span, "in a cycle of replacements")
+                .help("a successor replaces an older document; remove the `replaces` clause of the older one"),
+            );
+        }
+        for (t, _, _, _) in &d.amends {
+            let Some(target) = ctx.p.documents.get(*t as usize) else {
+                continue;
+            };
+            if let Some((base, _, _, _)) = target.amends.first() {
+                diags.push(
+                    Diag::error(
+                        "regula::amends-amendment",
+                        format!(
+                            "`{}` amends `{}`, which is itself an amendment",
+                            d.id, target.id
+                        ),
+                    )
+                    .label(d.span, "amends an amendment")
+                    .help(format!(
+                        "amend `{}` directly, naming the provisions as they are called there",
+                        ctx.p.doc_id(*base)
+                    ))
+                    .with_related(
+                        Diag::error(
+                            "regula::amends-amendment",
+                            format!("`{}` is an amendment", target.id),
+                        )
+                        .label(target.span, "an amendment"),
+                    ),
+                );
+            }
+        }
+    }
+    for d in diags {
+        ctx.err(d);
+    }
 }
 
 /// The rule and parameter names a document has, with those it continues.
@@ -493,10 +562,13 @@ fn amendments(ctx: &mut Ctx, files: &[(FileId, String, ast::File)]) {
                                 ),
                             )
                             .label(span, "redeclared here")
-                            .label(a.loc.0, "the amendment clause")
                             .help(format!(
                                 "to replace it, add `{name}` to `{clause}` in the `amends` clause; otherwise rename it"
-                            )),
+                            ))
+                            .with_related(
+                                Diag::error("regula::unlisted-amendment", "the amendment clause")
+                                    .label(a.loc.0, format!("does not list `{name}`")),
+                            ),
                         );
                     }
                 }
@@ -511,6 +583,8 @@ fn overlaps(ctx: &mut Ctx) {
     let fam = families(&ctx.p);
     let mut reported: BTreeSet<(usize, usize, OutcomeId)> = BTreeSet::new();
     let mut found = Vec::new();
+    let mut preported: BTreeSet<(usize, usize, ParamId)> = BTreeSet::new();
+    let mut pfound = Vec::new();
     for e in &ctx.p.epochs {
         let Some(date) = e.from else { continue };
         let roots = roots(&ctx.p, date);
@@ -525,6 +599,21 @@ fn overlaps(ctx: &mut Ctx) {
             for (b, pb) in provs.iter().skip(i + 1) {
                 if fam.get(*a) == fam.get(*b) {
                     continue;
+                }
+                for (pid, va) in &pa.params {
+                    let Some(vb) = pb.params.get(pid) else {
+                        continue;
+                    };
+                    if !preported.insert((*a, *b, *pid)) {
+                        continue;
+                    }
+                    let spans = (
+                        ctx.param_versions.get(*va).map(|v| v.span),
+                        ctx.param_versions.get(*vb).map(|v| v.span),
+                    );
+                    if let (Some(sa), Some(sb)) = spans {
+                        pfound.push((*a, *b, *pid, sa, sb, date));
+                    }
                 }
                 for ra in pa.rules.values() {
                     let Some(rule_a) = ctx.p.rules.get(*ra as usize) else {
@@ -543,6 +632,35 @@ fn overlaps(ctx: &mut Ctx) {
                 }
             }
         }
+    }
+    for (a, b, pid, sa, sb, date) in pfound {
+        let (ida, idb) = (
+            ctx.p.doc_id(a as DocId).to_string(),
+            ctx.p.doc_id(b as DocId).to_string(),
+        );
+        let name = ctx
+            .p
+            .params
+            .get(pid as usize)
+            .map(|x| x.name.clone())
+            .unwrap_or_default();
+        ctx.err(
+            Diag::error(
+                "regula::overlapping-documents",
+                format!(
+                    "documents `{ida}` and `{idb}` both set parameter `{name}` on {}",
+                    fmt_date(date)
+                ),
+            )
+            .label(sb, format!("set by `{idb}`"))
+            .help(format!(
+                "if `{idb}` succeeds `{ida}`, add `replaces \"{ida}\" from YYYY-MM-DD` to its header; otherwise make their in-force periods disjoint"
+            ))
+            .with_related(
+                Diag::error("regula::overlapping-documents", format!("`{ida}` sets it here"))
+                    .label(sa, format!("set by `{ida}`")),
+            ),
+        );
     }
     for (a, b, ra, rb, date) in found {
         let (ida, idb) = (
