@@ -570,6 +570,8 @@ fn derive_inner(
             .copied()
             .or_else(|| p.rule(*r).map(|x| x.document))
     });
+    // A default is decided under the document in force.
+    let document = document.or(ev.in_force.filter(|_| status == Status::Default));
     Ok(Derivation {
         outcome: o,
         value: res.value,
