@@ -503,11 +503,16 @@ fn amendments(ctx: &mut Ctx, files: &[(FileId, String, ast::File)]) {
                         if have.contains(&n.name) {
                             continue;
                         }
-                        let help = did_you_mean(
-                            &n.name,
-                            have.iter().map(String::as_str).collect(),
-                            &format!("name a {what} that `{}` declares", a.document.value),
-                        );
+                        // A name cut short (`max_advances`) is a likelier slip than a far edit.
+                        let prefixed = have.iter().find(|h| h.starts_with(n.name.as_str()));
+                        let help = match prefixed {
+                            Some(h) => format!("did you mean `{h}`?"),
+                            None => did_you_mean(
+                                &n.name,
+                                have.iter().map(String::as_str).collect(),
+                                &format!("name a {what} that `{}` declares", a.document.value),
+                            ),
+                        };
                         ctx.err(
                             Diag::error(
                                 "regula::dangling-amendment",
