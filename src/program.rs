@@ -203,6 +203,9 @@ pub struct Param {
     pub cites: Option<Cite>,
     /// The document declaring it.
     pub document: DocId,
+    /// Every document giving it a version (the declaring one first), with
+    /// the paragraph that version cites.
+    pub versions: Vec<(DocId, Option<Cite>)>,
     /// Where declared.
     pub span: Span,
 }

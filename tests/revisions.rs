@@ -431,3 +431,34 @@ fn check_reports_an_unlisted_redeclaration_in_an_amendment() {
     assert!(t.contains("regula::unlisted-amendment"), "{t}");
     assert!(t.contains("regula::dangling-amendment"), "{t}");
 }
+
+#[test]
+fn amendment_of_a_parameter_takes_effect_on_its_date() {
+    // A hypothetical amendment raising the limit of 6.1 to three from 2027.
+    let root = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("param-amendment");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(
+        root.join("text.txt"),
+        "假设文本（仅供测试）\n\n六、关于欠薪保障金垫付的问题\n\n对同一名劳动者的同一欠薪事项最多垫付 3 次。\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("00.policy"),
+        "// HYPOTHETICAL (tests only)\ndocument \"沪人社规〔2026〕9号（假设）\"\n  source \"text.txt\"\n  in force from 2027-01-01\n  amends \"沪人社规〔2023〕32号\" from 2027-01-01 parameters max_advances_per_matter\n\nparameter max_advances_per_matter : int \"垫付次数上限\" = 3\n  cites 6.1 \"对同一名劳动者的同一欠薪事项最多垫付 3 次\"\n",
+    )
+    .unwrap();
+    let dir = root.to_string_lossy().to_string();
+    let before = eval_json(&[SHIPPED, &dir], WAGE_CASE, "2026-12-31");
+    let after = eval_json(&[SHIPPED, &dir], WAGE_CASE, "2027-01-01");
+    assert_eq!(
+        before["outcomes"]["wage_arrears.advance_permitted"]["value"],
+        json!(false)
+    );
+    assert_eq!(
+        after["outcomes"]["wage_arrears.advance_permitted"]["value"],
+        json!(true)
+    );
+    // After the 2023 document expires, the amended value goes with it.
+    let later = eval_json(&[SHIPPED, &dir], WAGE_CASE, "2029-01-01");
+    assert_eq!(later["outcomes"]["in_force"]["value"], json!(false));
+}

@@ -870,6 +870,12 @@ fn declare_params(ctx: &mut Ctx, files: &[(FileId, String, ast::File)]) {
                 }
                 values.push((from, v));
             }
+            let cites = pd.cites.as_ref().map(|c| Cite {
+                article: c.paragraph.article,
+                paragraph: c.paragraph.paragraph,
+                quote: c.quote.value.clone(),
+                span: c.loc.0,
+            });
             if let Some(param) = existing {
                 ctx.param_versions.push(revisions::ParamVersion {
                     param,
@@ -877,14 +883,11 @@ fn declare_params(ctx: &mut Ctx, files: &[(FileId, String, ast::File)]) {
                     values,
                     span: pd.name.loc.0,
                 });
-                if let Some(c) = &pd.cites {
-                    let cite = Cite {
-                        article: c.paragraph.article,
-                        paragraph: c.paragraph.paragraph,
-                        quote: c.quote.value.clone(),
-                        span: c.loc.0,
-                    };
-                    cite::check_one(ctx, doc, &cite, &format!("parameter `{}`", pd.name.name));
+                if let Some(cite) = &cites {
+                    cite::check_one(ctx, doc, cite, &format!("parameter `{}`", pd.name.name));
+                }
+                if let Some(x) = ctx.p.params.get_mut(param as usize) {
+                    x.versions.push((doc, cites));
                 }
                 continue;
             }
@@ -901,12 +904,8 @@ fn declare_params(ctx: &mut Ctx, files: &[(FileId, String, ast::File)]) {
                 label: pd.label.value.clone(),
                 ty,
                 values,
-                cites: pd.cites.as_ref().map(|c| Cite {
-                    article: c.paragraph.article,
-                    paragraph: c.paragraph.paragraph,
-                    quote: c.quote.value.clone(),
-                    span: c.loc.0,
-                }),
+                versions: vec![(doc, cites.clone())],
+                cites,
                 document: doc,
                 span: pd.name.loc.0,
             });
