@@ -1,6 +1,5 @@
 //! `regula diff`: evaluate cases under two policy sets and list the outcomes
 //! that change, with the rule responsible on each side.
-use super::eval::ReportFormat;
 use super::{load_program, print, Exit, Out, PolicyArgs};
 use crate::case::{self, CaseError, Format, Schema};
 use crate::diag::Diag;
@@ -11,6 +10,16 @@ use serde_json::{json, Value as J};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
+
+/// Output formats of `regula diff` and `regula timeline`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// For a person: one block per case or date.
+    #[default]
+    Text,
+    /// The same as one JSON document.
+    Json,
+}
 
 /// Arguments of `regula diff`.
 #[derive(clap::Args, Debug)]
@@ -26,7 +35,7 @@ pub struct DiffArgs {
     #[arg(required = true, value_name = "CASES")]
     cases: Vec<PathBuf>,
     /// Assessment date (YYYY-MM-DD); overrides each case's `as_of`.
-    #[arg(long, value_parser = case::parse_date)]
+    #[arg(long, value_parser = case::parse_date, value_name = "DATE")]
     at: Option<NaiveDate>,
     /// Assessment date for the old set only (default: the same as the new
     /// set's), to compare a successor on its first day with its predecessor

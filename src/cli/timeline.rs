@@ -1,7 +1,7 @@
 //! `regula timeline`: how each outcome of a case changes across the dates
 //! where a document, a rule or a parameter value changes.
-use super::diff::{by_whom, outcomes_of, Decided};
-use super::eval::{load_case, ReportFormat};
+use super::diff::{by_whom, outcomes_of, Decided, ReportFormat};
+use super::eval::load_case;
 use super::{load_program, print, Exit, Out, PolicyArgs};
 use crate::diag::Diag;
 use crate::eval::evaluate;
