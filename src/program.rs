@@ -203,6 +203,9 @@ pub struct Param {
     pub cites: Option<Cite>,
     /// The document declaring it.
     pub document: DocId,
+    /// Every document giving it a version (the declaring one first), with
+    /// the paragraph that version cites.
+    pub versions: Vec<(DocId, Option<Cite>)>,
     /// Where declared.
     pub span: Span,
 }
@@ -364,6 +367,9 @@ pub struct Epoch {
     pub in_force: Option<DocId>,
     /// Whether each rule is in force.
     pub rule_active: Vec<bool>,
+    /// Per rule in force: the document under which it decides (the
+    /// amendment that supplied it, or the document in force that carries it).
+    pub rule_document: Vec<DocId>,
     /// Each parameter's value.
     pub params: Vec<Value>,
 }

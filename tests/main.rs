@@ -3,4 +3,5 @@ mod acceptance;
 mod common;
 mod eval;
 mod props;
+mod revisions;
 mod tooling;

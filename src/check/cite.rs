@@ -6,7 +6,7 @@ use crate::source::FileId;
 use crate::syntax::ast;
 use serde::Serialize;
 
-fn check_one(ctx: &mut Ctx, doc: DocId, c: &Cite, what: &str) {
+pub(crate) fn check_one(ctx: &mut Ctx, doc: DocId, c: &Cite, what: &str) {
     let Some(d) = ctx.p.documents.get(doc as usize) else {
         return;
     };
@@ -182,15 +182,19 @@ pub(crate) fn check_citations(ctx: &mut Ctx, files: &[(FileId, String, ast::File
                 r.document as usize == di
                     && r.cites.article == u.article
                     && r.cites.paragraph == u.paragraph
-            }) || ctx.p.params.iter().any(|p| {
-                p.document as usize == di
-                    && p.cites
-                        .as_ref()
-                        .is_some_and(|c| c.article == u.article && c.paragraph == u.paragraph)
-            }) || d
-                .cites
-                .as_ref()
-                .is_some_and(|c| c.article == u.article && c.paragraph == u.paragraph)
+            }) || ctx
+                .p
+                .params
+                .iter()
+                .flat_map(|p| &p.versions)
+                .any(|(pd, c)| {
+                    *pd as usize == di
+                        && c.as_ref()
+                            .is_some_and(|c| c.article == u.article && c.paragraph == u.paragraph)
+                })
+                || d.cites
+                    .as_ref()
+                    .is_some_and(|c| c.article == u.article && c.paragraph == u.paragraph)
                 || d.not_encoded
                     .iter()
                     .any(|(a, p, _)| *a == u.article && *p == u.paragraph);
@@ -269,10 +273,12 @@ pub fn coverage(p: &Program) -> Coverage {
                 p.params
                     .iter()
                     .filter(|x| {
-                        x.document as usize == di
-                            && x.cites.as_ref().is_some_and(|c| {
-                                c.article == u.article && c.paragraph == u.paragraph
-                            })
+                        x.versions.iter().any(|(pd, c)| {
+                            *pd as usize == di
+                                && c.as_ref().is_some_and(|c| {
+                                    c.article == u.article && c.paragraph == u.paragraph
+                                })
+                        })
                     })
                     .map(|x| format!("parameter {}", x.name)),
             );

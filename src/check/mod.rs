@@ -3,6 +3,7 @@
 //! periods during which the law in force does not change.
 mod cite;
 mod expr;
+mod revisions;
 
 pub use cite::{coverage, Coverage, CoverageRow};
 
@@ -12,7 +13,7 @@ use crate::program::*;
 use crate::regulation::Regulation;
 use crate::source::{FileId, SourceMap, Span};
 use crate::syntax::ast;
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 use std::collections::{BTreeSet, HashMap};
 
 /// The result of checking: the program when there are no errors, and every
@@ -53,6 +54,8 @@ pub(crate) struct Ctx<'a> {
     pub record_index: HashMap<String, RecordId>,
     pub group_index: HashMap<String, u32>,
     pub param_index: HashMap<String, ParamId>,
+    /// Every document's version of each parameter.
+    pub(crate) param_versions: Vec<revisions::ParamVersion>,
     /// Facts read by any rule, default or definition.
     pub fact_read: Vec<bool>,
     /// Outcomes read while lowering the current rule.
@@ -154,6 +157,7 @@ fn compile_program(
         record_index: HashMap::new(),
         group_index: HashMap::new(),
         param_index: HashMap::new(),
+        param_versions: Vec::new(),
         fact_read: Vec::new(),
         reads: BTreeSet::new(),
         quiet: 0,
@@ -168,13 +172,15 @@ fn compile_program(
     lower_defaults(&mut ctx, files);
     lower_rules(&mut ctx, &rule_asts);
     exceptions(&mut ctx, &rule_asts);
+    revisions::bind_exceptions_by_name(&mut ctx);
     canonical_rule_order(&mut ctx);
     order_outcomes(&mut ctx);
     cite::check_citations(&mut ctx, files);
     if !partial {
         completeness(&mut ctx);
     }
-    epochs(&mut ctx);
+    revisions::epochs(&mut ctx);
+    revisions::check(&mut ctx, files);
     for o in 0..ctx.p.outcomes.len() {
         let article = ctx
             .p
@@ -789,19 +795,49 @@ fn declare_params(ctx: &mut Ctx, files: &[(FileId, String, ast::File)]) {
             .unwrap_or(0);
         for item in &f.items {
             let ast::Item::Param(pd) = item else { continue };
-            if let Some(first) = ctx.param_index.get(&pd.name.name) {
-                let first = ctx
-                    .p
-                    .params
-                    .get(*first as usize)
-                    .map(|x| x.span)
-                    .unwrap_or_default();
-                duplicate(ctx, "parameter", &pd.name.name, pd.name.loc.0, first);
-                continue;
+            // One version per document: a successor or an amendment may give
+            // a parameter of another document new values.
+            let existing = ctx.param_index.get(&pd.name.name).copied();
+            if let Some(first) = existing {
+                let same_doc = ctx
+                    .param_versions
+                    .iter()
+                    .find(|v| v.param == first && v.doc == doc)
+                    .map(|v| v.span);
+                if let Some(span) = same_doc {
+                    duplicate(ctx, "parameter", &pd.name.name, pd.name.loc.0, span);
+                    continue;
+                }
             }
             let Some((ty, _)) = resolve_type(ctx, &pd.ty) else {
                 continue;
             };
+            if let Some((want, span)) = existing
+                .and_then(|e| ctx.p.params.get(e as usize))
+                .map(|x| (x.ty, x.span))
+            {
+                if want != ty {
+                    let (w, g) = (ctx.p.type_name(want), ctx.p.type_name(ty));
+                    ctx.err(
+                        Diag::error(
+                            "regula::parameter-type",
+                            format!(
+                                "parameter `{}` is a {w} elsewhere but a {g} here",
+                                pd.name.name
+                            ),
+                        )
+                        .label(pd.ty.loc().0, format!("a {g}"))
+                        .help(format!(
+                            "every version of a parameter has one type: declare it as {w}"
+                        ))
+                        .with_related(
+                            Diag::error("regula::parameter-type", "first declared here")
+                                .label(span, format!("a {w}")),
+                        ),
+                    );
+                    continue;
+                }
+            }
             let mut values: Vec<(Option<NaiveDate>, Value)> = Vec::new();
             for (e, from) in &pd.values {
                 let scope = expr::Scope::default();
@@ -835,19 +871,42 @@ fn declare_params(ctx: &mut Ctx, files: &[(FileId, String, ast::File)]) {
                 }
                 values.push((from, v));
             }
+            let cites = pd.cites.as_ref().map(|c| Cite {
+                article: c.paragraph.article,
+                paragraph: c.paragraph.paragraph,
+                quote: c.quote.value.clone(),
+                span: c.loc.0,
+            });
+            if let Some(param) = existing {
+                ctx.param_versions.push(revisions::ParamVersion {
+                    param,
+                    doc,
+                    values,
+                    span: pd.name.loc.0,
+                });
+                if let Some(cite) = &cites {
+                    cite::check_one(ctx, doc, cite, &format!("parameter `{}`", pd.name.name));
+                }
+                if let Some(x) = ctx.p.params.get_mut(param as usize) {
+                    x.versions.push((doc, cites));
+                }
+                continue;
+            }
             let id = ParamId::try_from(ctx.p.params.len()).unwrap_or(ParamId::MAX);
             ctx.param_index.insert(pd.name.name.clone(), id);
+            ctx.param_versions.push(revisions::ParamVersion {
+                param: id,
+                doc,
+                values: values.clone(),
+                span: pd.name.loc.0,
+            });
             ctx.p.params.push(Param {
                 name: pd.name.name.clone(),
                 label: pd.label.value.clone(),
                 ty,
                 values,
-                cites: pd.cites.as_ref().map(|c| Cite {
-                    article: c.paragraph.article,
-                    paragraph: c.paragraph.paragraph,
-                    quote: c.quote.value.clone(),
-                    span: c.loc.0,
-                }),
+                versions: vec![(doc, cites.clone())],
+                cites,
                 document: doc,
                 span: pd.name.loc.0,
             });
@@ -1368,102 +1427,5 @@ fn completeness(ctx: &mut Ctx) {
             .help("read it in a rule, or remove the declaration");
             ctx.diags.push(d);
         }
-    }
-}
-
-fn epochs(ctx: &mut Ctx) {
-    let docs = &ctx.p.documents;
-    let mut points: BTreeSet<NaiveDate> = BTreeSet::new();
-    for d in docs {
-        points.insert(d.from);
-        if let Some(t) = d.to.and_then(|t| t.checked_add_days(Days::new(1))) {
-            points.insert(t);
-        }
-        for (_, f) in &d.replaces {
-            points.insert(*f);
-        }
-        for (_, f, _, _) in &d.amends {
-            points.insert(*f);
-        }
-    }
-    for p in &ctx.p.params {
-        for (f, _) in &p.values {
-            if let Some(f) = f {
-                points.insert(*f);
-            }
-        }
-    }
-    let points: Vec<NaiveDate> = points.into_iter().collect();
-    let mut epochs = Vec::with_capacity(points.len() + 1);
-    let mut starts: Vec<Option<NaiveDate>> = vec![None];
-    starts.extend(points.iter().map(|p| Some(*p)));
-    for (i, start) in starts.iter().enumerate() {
-        let end = points.get(i).and_then(|p| p.pred_opt());
-        let end = if i < points.len() { end } else { None };
-        let probe = start.unwrap_or(NaiveDate::MIN);
-        epochs.push(epoch_at(&ctx.p, *start, end, probe));
-    }
-    ctx.p.epochs = epochs;
-}
-
-/// Whether document `d` is in force on a date (its own period, not replaced).
-pub(crate) fn doc_in_force(p: &Program, d: usize, date: NaiveDate) -> bool {
-    let Some(doc) = p.documents.get(d) else {
-        return false;
-    };
-    let own = doc.from <= date && doc.to.is_none_or(|t| date <= t);
-    let replaced = p.documents.iter().any(|o| {
-        o.replaces
-            .iter()
-            .any(|(r, from)| *r as usize == d && *from <= date)
-    });
-    own && !replaced
-}
-
-fn epoch_at(p: &Program, from: Option<NaiveDate>, to: Option<NaiveDate>, date: NaiveDate) -> Epoch {
-    let in_force: Vec<bool> = (0..p.documents.len())
-        .map(|d| doc_in_force(p, d, date))
-        .collect();
-    let amended = |rule: &Rule| {
-        p.documents.iter().enumerate().any(|(ai, a)| {
-            in_force.get(ai).copied().unwrap_or(false)
-                && a.amends.iter().any(|(d, f, rules, _)| {
-                    *d == rule.document && *f <= date && rules.contains(&rule.name)
-                })
-        })
-    };
-    let rule_active = p
-        .rules
-        .iter()
-        .map(|r| in_force.get(r.document as usize).copied().unwrap_or(false) && !amended(r))
-        .collect();
-    let params = p
-        .params
-        .iter()
-        .map(|pr| {
-            pr.values
-                .iter()
-                .rev()
-                .find(|(f, _)| f.is_none_or(|f| f <= date))
-                .or(pr.values.first())
-                .map(|(_, v)| v.clone())
-                .unwrap_or(Value::Unknown)
-        })
-        .collect();
-    // The document whose own period covers the date decides `in_force`;
-    // amendments are in force only through the document they amend.
-    let doc = (0..p.documents.len())
-        .find(|d| {
-            in_force.get(*d).copied().unwrap_or(false)
-                && p.documents.get(*d).is_some_and(|x| x.amends.is_empty())
-        })
-        .or_else(|| (0..p.documents.len()).find(|d| in_force.get(*d).copied().unwrap_or(false)))
-        .and_then(|d| DocId::try_from(d).ok());
-    Epoch {
-        from,
-        to,
-        in_force: doc,
-        rule_active,
-        params,
     }
 }

@@ -67,6 +67,30 @@ pub fn run(a: CheckArgs, out: &Out) -> Exit {
                 d.id,
                 d.from.format("%Y-%m-%d")
             );
+            for (o, from) in &d.replaces {
+                let _ = writeln!(
+                    s,
+                    "  replaces {} from {}",
+                    p.doc_id(*o),
+                    from.format("%Y-%m-%d")
+                );
+            }
+            for (o, from, rules, params) in &d.amends {
+                let mut what: Vec<String> = Vec::new();
+                if !rules.is_empty() {
+                    what.push(format!("rules {}", rules.join(", ")));
+                }
+                if !params.is_empty() {
+                    what.push(format!("parameters {}", params.join(", ")));
+                }
+                let _ = writeln!(
+                    s,
+                    "  amends {} from {}: {}",
+                    p.doc_id(*o),
+                    from.format("%Y-%m-%d"),
+                    what.join("; ")
+                );
+            }
         }
         let _ = writeln!(
             s,
@@ -77,7 +101,13 @@ pub fn run(a: CheckArgs, out: &Out) -> Exit {
             p.params.len()
         );
         let _ = writeln!(s, "\ncoverage of the source text:");
+        let mut current = "";
         for r in &cov.rows {
+            // Several documents: a heading before each one's paragraphs.
+            if p.documents.len() > 1 && r.document != current {
+                let _ = writeln!(s, "  {}", r.document);
+                current = &r.document;
+            }
             let who = if !r.cited_by.is_empty() {
                 r.cited_by.join(", ")
             } else if let Some(reason) = &r.not_encoded {

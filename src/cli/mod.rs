@@ -1,9 +1,11 @@
 //! The `regula` command line: one file per subcommand over the library.
 mod check;
+mod diff;
 mod eval;
 mod fmt;
 mod graph;
 mod test;
+mod timeline;
 
 use crate::check::Checked;
 use crate::diag::{render, Diag, ErrorFormat};
@@ -73,6 +75,10 @@ pub enum Command {
     Test(test::TestArgs),
     /// The dependency graph of a policy set: facts, rules and outcomes.
     Graph(graph::GraphArgs),
+    /// How a case's outcomes change across the dates where the law changes.
+    Timeline(timeline::TimelineArgs),
+    /// Evaluate cases under two policy sets and list the outcomes that change.
+    Diff(diff::DiffArgs),
 }
 
 /// Where policies come from, shared by every subcommand that reads them.
@@ -161,6 +167,8 @@ pub fn main() -> ExitCode {
         Command::Fmt(a) => fmt::run(a, &out),
         Command::Test(a) => test::run(a, &out),
         Command::Graph(a) => graph::run(a, &out),
+        Command::Timeline(a) => timeline::run(a, &out),
+        Command::Diff(a) => diff::run(a, &out),
     };
     exit.into()
 }

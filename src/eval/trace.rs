@@ -611,10 +611,15 @@ fn derive_inner(
     };
     let mut cites = Vec::new();
     cites_of(p, ev, o, &mut cites, 0);
-    let document = decided_by
-        .first()
-        .and_then(|r| p.rule(*r))
-        .map(|r| r.document);
+    let document = decided_by.first().and_then(|r| {
+        epoch
+            .rule_document
+            .get(*r as usize)
+            .copied()
+            .or_else(|| p.rule(*r).map(|x| x.document))
+    });
+    // A default is decided under the document in force.
+    let document = document.or(ev.in_force.filter(|_| status == Status::Default));
     // By name, so that reports do not depend on the order of declarations.
     let mut missing: Vec<FactId> = missing.into_iter().collect();
     missing.sort_by(|a, b| {

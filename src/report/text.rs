@@ -144,10 +144,16 @@ pub fn text_report(s: &Subject, case_name: &str, opts: TextOptions) -> Result<St
                         o.name,
                         paint.bold(&p.value_label(&d.value))
                     );
+                    // A rule of an amendment names its document.
+                    let doc = d
+                        .document
+                        .filter(|x| Some(*x) != s.ev.in_force)
+                        .map(|x| format!("{} ", p.doc_id(x)))
+                        .unwrap_or_default();
                     for r in d.decided_by.iter().filter_map(|r| p.rule(*r)) {
                         let _ = writeln!(
                             block,
-                            "    依据 {} {}「{}」",
+                            "    依据 {doc}{} {}「{}」",
                             r.cites.key(),
                             r.name,
                             short(&r.cites.quote, 60)

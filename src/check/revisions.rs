@@ -1,0 +1,809 @@
+//! Revisions over time: which documents, rules and parameter values are in
+//! force on a date, and the checks that keep a family of documents coherent.
+//!
+//! The model (see docs/revising.md):
+//! - A *base* document (one without `amends`) is in force on the days of its
+//!   own period unless a document that `replaces` it has taken over.
+//! - The provisions of a base document on a date are its own rules and
+//!   parameters, plus those of every document it replaces (from the
+//!   replacement date) that it does not redeclare by name: a successor
+//!   continues what it does not change.
+//! - An amendment `amends "D" from X rules a, b parameters p` replaces, from
+//!   `X` and while its own period lasts, `D`'s provisions named in the clause
+//!   by its own provisions of the same name (a listed name the amendment does
+//!   not declare is repealed); its other rules are added to `D`.
+//! - Exceptions bind to provisions by name: an exception to `a` defeats
+//!   whichever version of `a` is in force.
+use super::Ctx;
+use crate::diag::{did_you_mean, Diag};
+use crate::program::*;
+use crate::source::{FileId, Span};
+use crate::syntax::ast;
+use chrono::{Days, NaiveDate};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// The values one document gives a parameter.
+#[derive(Clone, Debug)]
+pub(crate) struct ParamVersion {
+    /// The parameter slot (one per name across the set).
+    pub param: ParamId,
+    /// The document declaring this version.
+    pub doc: DocId,
+    /// Dated values, ascending.
+    pub values: Vec<(Option<NaiveDate>, Value)>,
+    /// Where declared.
+    pub span: Span,
+}
+
+/// Whether a document's own period covers a date.
+fn own_period(d: &Document, date: NaiveDate) -> bool {
+    d.from <= date && d.to.is_none_or(|t| date <= t)
+}
+
+/// Whether a document has been replaced by another on a date.
+fn replaced(p: &Program, d: usize, date: NaiveDate) -> bool {
+    p.documents.iter().any(|o| {
+        o.replaces
+            .iter()
+            .any(|(r, from)| *r as usize == d && *from <= date)
+    })
+}
+
+/// Whether document `d` is in force on a date: its own period covers it and
+/// no successor has replaced it. An amendment is in force in its own period.
+pub(crate) fn doc_in_force(p: &Program, d: usize, date: NaiveDate) -> bool {
+    p.documents
+        .get(d)
+        .is_some_and(|doc| own_period(doc, date) && !replaced(p, d, date))
+}
+
+/// The base documents in force on a date, in declaration order.
+pub(crate) fn roots(p: &Program, date: NaiveDate) -> Vec<usize> {
+    (0..p.documents.len())
+        .filter(|d| {
+            p.documents.get(*d).is_some_and(|x| x.amends.is_empty()) && doc_in_force(p, *d, date)
+        })
+        .collect()
+}
+
+/// The provisions of a document on a date: rule per name, parameter version per slot.
+#[derive(Default)]
+struct Provisions {
+    rules: BTreeMap<String, RuleId>,
+    params: BTreeMap<ParamId, usize>,
+}
+
+fn provisions(
+    p: &Program,
+    versions: &[ParamVersion],
+    doc: usize,
+    date: NaiveDate,
+    depth: usize,
+) -> Provisions {
+    let mut out = Provisions::default();
+    let Some(d) = p.documents.get(doc) else {
+        return out;
+    };
+    if depth > p.documents.len() {
+        return out; // a cycle of replacements (reported elsewhere)
+    }
+    // What it continues from the documents it replaces.
+    for (old, from) in &d.replaces {
+        if *from <= date && *old as usize != doc {
+            let inherited = provisions(p, versions, *old as usize, date, depth + 1);
+            out.rules.extend(inherited.rules);
+            out.params.extend(inherited.params);
+        }
+    }
+    // Its own provisions, which take precedence.
+    for (i, r) in p.rules.iter().enumerate() {
+        if r.document as usize == doc {
+            out.rules
+                .insert(r.name.clone(), RuleId::try_from(i).unwrap_or(RuleId::MAX));
+        }
+    }
+    for (i, v) in versions.iter().enumerate() {
+        if v.doc as usize == doc {
+            out.params.insert(v.param, i);
+        }
+    }
+    // Amendments in force, oldest first.
+    let mut amendments: Vec<(NaiveDate, usize, usize)> = Vec::new();
+    for (bi, b) in p.documents.iter().enumerate() {
+        for (k, (target, from, _, _)) in b.amends.iter().enumerate() {
+            if *target as usize == doc && bi != doc && *from <= date && own_period(b, date) {
+                amendments.push((*from, bi, k));
+            }
+        }
+    }
+    amendments.sort_unstable();
+    for (_, bi, k) in amendments {
+        let Some(b) = p.documents.get(bi) else {
+            continue;
+        };
+        let Some((_, _, rules, params)) = b.amends.get(k) else {
+            continue;
+        };
+        for n in rules {
+            out.rules.remove(n);
+        }
+        // The amendment's rules: listed ones replace, others are added (by its first clause).
+        for (i, r) in p.rules.iter().enumerate() {
+            if r.document as usize == bi && (k == 0 || rules.contains(&r.name)) {
+                out.rules
+                    .insert(r.name.clone(), RuleId::try_from(i).unwrap_or(RuleId::MAX));
+            }
+        }
+        for n in params {
+            if let Some(pid) = p.params.iter().position(|x| x.name == *n) {
+                out.params
+                    .remove(&ParamId::try_from(pid).unwrap_or(ParamId::MAX));
+            }
+        }
+        for (i, v) in versions.iter().enumerate() {
+            let name = p.params.get(v.param as usize).map(|x| x.name.as_str());
+            if v.doc as usize == bi
+                && (k == 0 || name.is_some_and(|n| params.iter().any(|x| x == n)))
+            {
+                out.params.insert(v.param, i);
+            }
+        }
+    }
+    out
+}
+
+/// The value a version gives on a date.
+fn value_on(values: &[(Option<NaiveDate>, Value)], date: NaiveDate) -> Value {
+    values
+        .iter()
+        .rev()
+        .find(|(f, _)| f.is_none_or(|f| f <= date))
+        .or(values.first())
+        .map(|(_, v)| v.clone())
+        .unwrap_or(Value::Unknown)
+}
+
+/// The law in force on a date, as an epoch from `from` to `to`.
+pub(crate) fn epoch_at(
+    p: &Program,
+    versions: &[ParamVersion],
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    date: NaiveDate,
+) -> Epoch {
+    let roots = roots(p, date);
+    let mut rule_active = vec![false; p.rules.len()];
+    let mut rule_document: Vec<DocId> = p.rules.iter().map(|r| r.document).collect();
+    let mut chosen: Vec<Option<usize>> = vec![None; p.params.len()];
+    for &root in &roots {
+        let prov = provisions(p, versions, root, date, 0);
+        for r in prov.rules.values() {
+            let Some(rule) = p.rules.get(*r as usize) else {
+                continue;
+            };
+            if let Some(slot) = rule_active.get_mut(*r as usize) {
+                *slot = true;
+            }
+            let by_amendment = p
+                .documents
+                .get(rule.document as usize)
+                .is_some_and(|d| !d.amends.is_empty());
+            if !by_amendment {
+                if let Some(slot) = rule_document.get_mut(*r as usize) {
+                    *slot = DocId::try_from(root).unwrap_or(DocId::MAX);
+                }
+            }
+        }
+        for (pid, v) in prov.params {
+            if let Some(slot) = chosen.get_mut(pid as usize) {
+                slot.get_or_insert(v);
+            }
+        }
+    }
+    let params = (0..p.params.len())
+        .map(|i| {
+            let version = chosen
+                .get(i)
+                .copied()
+                .flatten()
+                .and_then(|v| versions.get(v))
+                .or_else(|| versions.iter().find(|v| v.param as usize == i));
+            match version {
+                Some(v) => value_on(&v.values, date),
+                None => p
+                    .params
+                    .get(i)
+                    .map(|x| value_on(&x.values, date))
+                    .unwrap_or(Value::Unknown),
+            }
+        })
+        .collect();
+    Epoch {
+        from,
+        to,
+        in_force: roots.first().and_then(|d| DocId::try_from(*d).ok()),
+        rule_active,
+        rule_document,
+        params,
+    }
+}
+
+/// Splits time into epochs at every date where a document, an amendment or a
+/// parameter value changes.
+pub(crate) fn epochs(ctx: &mut Ctx) {
+    let mut points: BTreeSet<NaiveDate> = BTreeSet::new();
+    for d in &ctx.p.documents {
+        points.insert(d.from);
+        if let Some(t) = d.to.and_then(|t| t.checked_add_days(Days::new(1))) {
+            points.insert(t);
+        }
+        for (_, f) in &d.replaces {
+            points.insert(*f);
+        }
+        for (_, f, _, _) in &d.amends {
+            points.insert(*f);
+        }
+    }
+    for v in &ctx.param_versions {
+        points.extend(v.values.iter().filter_map(|(f, _)| *f));
+    }
+    for p in &ctx.p.params {
+        points.extend(p.values.iter().filter_map(|(f, _)| *f));
+    }
+    points.remove(&NaiveDate::MIN);
+    let points: Vec<NaiveDate> = points.into_iter().collect();
+    let mut epochs = Vec::with_capacity(points.len() + 1);
+    let mut starts: Vec<Option<NaiveDate>> = vec![None];
+    starts.extend(points.iter().map(|p| Some(*p)));
+    for (i, start) in starts.iter().enumerate() {
+        let end = points.get(i).and_then(|p| p.pred_opt());
+        let probe = start.unwrap_or(NaiveDate::MIN);
+        epochs.push(epoch_at(&ctx.p, &ctx.param_versions, *start, end, probe));
+    }
+    ctx.p.epochs = epochs;
+}
+
+/// Makes exceptions bind to provisions by name: a rule that is an exception
+/// to `a` defeats every version of `a` (same name, same outcome), so that an
+/// amended or re-enacted general rule keeps its exceptions.
+pub(crate) fn bind_exceptions_by_name(ctx: &mut Ctx) {
+    let key = |r: &Rule| (r.name.clone(), r.outcome);
+    let mut counts: HashMap<(String, OutcomeId), usize> = HashMap::new();
+    for r in &ctx.p.rules {
+        *counts.entry(key(r)).or_default() += 1;
+    }
+    if counts.values().all(|n| *n < 2) {
+        return;
+    }
+    // Direct exceptions to each provision.
+    let mut children: HashMap<(String, OutcomeId), Vec<RuleId>> = HashMap::new();
+    for (i, r) in ctx.p.rules.iter().enumerate() {
+        for t in &r.exception_to {
+            if let Some(target) = ctx.p.rules.get(*t as usize) {
+                children
+                    .entry(key(target))
+                    .or_default()
+                    .push(RuleId::try_from(i).unwrap_or(RuleId::MAX));
+            }
+        }
+    }
+    let n = ctx.p.rules.len();
+    for start in 0..n {
+        let Some(k) = ctx.p.rules.get(start).map(key) else {
+            continue;
+        };
+        let mut seen = vec![false; n];
+        let mut stack: Vec<RuleId> = children.get(&k).cloned().unwrap_or_default();
+        let mut defeaters = Vec::new();
+        while let Some(r) = stack.pop() {
+            let ri = r as usize;
+            if seen.get(ri).copied().unwrap_or(true) {
+                continue;
+            }
+            if let Some(x) = seen.get_mut(ri) {
+                *x = true;
+            }
+            let Some(rk) = ctx.p.rules.get(ri).map(key) else {
+                continue;
+            };
+            if rk == k {
+                continue; // another version of the same provision
+            }
+            defeaters.push(r);
+            if let Some(c) = children.get(&rk) {
+                stack.extend(c.iter().copied());
+            }
+        }
+        defeaters.sort_unstable();
+        if let Some(rule) = ctx.p.rules.get_mut(start) {
+            rule.defeaters = defeaters;
+        }
+    }
+}
+
+/// Documents linked by replacement or amendment, as family ids.
+fn families(p: &Program) -> Vec<usize> {
+    let n = p.documents.len();
+    let mut fam: Vec<usize> = (0..n).collect();
+    fn find(f: &mut [usize], x: usize) -> usize {
+        let mut r = x;
+        while let Some(&up) = f.get(r) {
+            if up == r {
+                break;
+            }
+            r = up;
+        }
+        r
+    }
+    for (i, d) in p.documents.iter().enumerate() {
+        let links = d
+            .replaces
+            .iter()
+            .map(|(o, _)| *o)
+            .chain(d.amends.iter().map(|(o, _, _, _)| *o));
+        for o in links {
+            let (a, b) = (find(&mut fam, i), find(&mut fam, o as usize));
+            if let Some(slot) = fam.get_mut(a) {
+                *slot = b;
+            }
+        }
+    }
+    (0..n).map(|i| find(&mut fam, i)).collect()
+}
+
+fn fmt_date(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// The checks of a family of documents: dangling amendments, provisions an
+/// amendment redeclares without naming them, overlaps and gaps.
+pub(crate) fn check(ctx: &mut Ctx, files: &[(FileId, String, ast::File)]) {
+    links(ctx);
+    amendments(ctx, files);
+    overlaps(ctx);
+    gaps(ctx);
+}
+
+/// Replacements that loop, and amendments of amendments.
+fn links(ctx: &mut Ctx) {
+    let n = ctx.p.documents.len();
+    let mut diags = Vec::new();
+    for (i, d) in ctx.p.documents.iter().enumerate() {
+        // Does `i` reach itself through `replaces`?
+        let mut seen = vec![false; n];
+        let mut stack: Vec<usize> = d.replaces.iter().map(|(o, _)| *o as usize).collect();
+        let mut cycle = false;
+        while let Some(x) = stack.pop() {
+            if x == i {
+                cycle = true;
+                break;
+            }
+            if seen.get(x).copied().unwrap_or(true) {
+                continue;
+            }
+            if let Some(s) = seen.get_mut(x) {
+                *s = true;
+            }
+            if let Some(o) = ctx.p.documents.get(x) {
+                stack.extend(o.replaces.iter().map(|(y, _)| *y as usize));
+            }
+        }
+        if cycle {
+            diags.push(
+                Diag::error(
+                    "regula::replacement-cycle",
+                    format!("document `{}` replaces itself through its successors", d.id),
+                )
+                .label(d.span, "in a cycle of replacements")
+                .help("a successor replaces an older document; remove the `replaces` clause of the older one"),
+            );
+        }
+        for (t, _, _, _) in &d.amends {
+            let Some(target) = ctx.p.documents.get(*t as usize) else {
+                continue;
+            };
+            if let Some((base, _, _, _)) = target.amends.first() {
+                diags.push(
+                    Diag::error(
+                        "regula::amends-amendment",
+                        format!(
+                            "`{}` amends `{}`, which is itself an amendment",
+                            d.id, target.id
+                        ),
+                    )
+                    .label(d.span, "amends an amendment")
+                    .help(format!(
+                        "amend `{}` directly, naming the provisions as they are called there",
+                        ctx.p.doc_id(*base)
+                    ))
+                    .with_related(
+                        Diag::error(
+                            "regula::amends-amendment",
+                            format!("`{}` is an amendment", target.id),
+                        )
+                        .label(target.span, "an amendment"),
+                    ),
+                );
+            }
+        }
+    }
+    for d in diags {
+        ctx.err(d);
+    }
+}
+
+/// The rule and parameter names a document has, with those it continues.
+fn names_of(ctx: &Ctx, doc: usize, depth: usize) -> (BTreeSet<String>, BTreeSet<String>) {
+    let mut rules = BTreeSet::new();
+    let mut params = BTreeSet::new();
+    let Some(d) = ctx.p.documents.get(doc) else {
+        return (rules, params);
+    };
+    if depth > ctx.p.documents.len() {
+        return (rules, params);
+    }
+    for (old, _) in &d.replaces {
+        let (r, p) = names_of(ctx, *old as usize, depth + 1);
+        rules.extend(r);
+        params.extend(p);
+    }
+    rules.extend(
+        ctx.p
+            .rules
+            .iter()
+            .filter(|r| r.document as usize == doc)
+            .map(|r| r.name.clone()),
+    );
+    params.extend(
+        ctx.param_versions
+            .iter()
+            .filter(|v| v.doc as usize == doc)
+            .filter_map(|v| ctx.p.params.get(v.param as usize))
+            .map(|x| x.name.clone()),
+    );
+    (rules, params)
+}
+
+fn amendments(ctx: &mut Ctx, files: &[(FileId, String, ast::File)]) {
+    for (_, _, f) in files {
+        for item in &f.items {
+            let ast::Item::Document(d) = item else {
+                continue;
+            };
+            let Some(me) = ctx
+                .p
+                .documents
+                .iter()
+                .position(|x| x.id == d.id.value && x.span == d.loc.0)
+            else {
+                continue;
+            };
+            for a in &d.amends {
+                let Some(target) = ctx
+                    .p
+                    .documents
+                    .iter()
+                    .position(|x| x.id == a.document.value)
+                else {
+                    continue; // reported as an unknown document
+                };
+                let target_span = ctx
+                    .p
+                    .documents
+                    .get(target)
+                    .map(|x| x.span)
+                    .unwrap_or_default();
+                let (rules, params) = names_of(ctx, target, 0);
+                let lists = [
+                    ("rule", &a.rules, &rules),
+                    ("parameter", &a.parameters, &params),
+                ];
+                for (what, listed, have) in lists {
+                    for n in listed {
+                        if have.contains(&n.name) {
+                            continue;
+                        }
+                        // A name cut short (`max_advances`) is a likelier slip than a far edit.
+                        let prefixed = have.iter().find(|h| h.starts_with(n.name.as_str()));
+                        let help = match prefixed {
+                            Some(h) => format!("did you mean `{h}`?"),
+                            None => did_you_mean(
+                                &n.name,
+                                have.iter().map(String::as_str).collect(),
+                                &format!("name a {what} that `{}` declares", a.document.value),
+                            ),
+                        };
+                        ctx.err(
+                            Diag::error(
+                                "regula::dangling-amendment",
+                                format!(
+                                    "`{}` amends {what} `{}`, which `{}` does not have",
+                                    d.id.value, n.name, a.document.value
+                                ),
+                            )
+                            .label(n.loc.0, format!("no such {what} in the amended document"))
+                            .help(help)
+                            .with_related(
+                                Diag::error(
+                                    "regula::dangling-amendment",
+                                    format!("the amended document `{}`", a.document.value),
+                                )
+                                .label(target_span, "amended document"),
+                            ),
+                        );
+                    }
+                }
+                // Provisions the amendment redeclares without listing them.
+                let listed: BTreeSet<&str> = a.rules.iter().map(|r| r.name.as_str()).collect();
+                let clashes: Vec<(String, Span)> = ctx
+                    .p
+                    .rules
+                    .iter()
+                    .filter(|r| r.document as usize == me)
+                    .filter(|r| rules.contains(&r.name) && !listed.contains(r.name.as_str()))
+                    .map(|r| (r.name.clone(), r.span))
+                    .collect();
+                let plisted: BTreeSet<&str> =
+                    a.parameters.iter().map(|r| r.name.as_str()).collect();
+                let pclashes: Vec<(String, Span)> = ctx
+                    .param_versions
+                    .iter()
+                    .filter(|v| v.doc as usize == me)
+                    .filter_map(|v| ctx.p.params.get(v.param as usize).map(|x| (x, v.span)))
+                    .filter(|(x, _)| params.contains(&x.name) && !plisted.contains(x.name.as_str()))
+                    .map(|(x, s)| (x.name.clone(), s))
+                    .collect();
+                for (what, list, clause) in [
+                    ("rule", clashes, "rules"),
+                    ("parameter", pclashes, "parameters"),
+                ] {
+                    for (name, span) in list {
+                        ctx.err(
+                            Diag::error(
+                                "regula::unlisted-amendment",
+                                format!(
+                                    "{what} `{name}` of `{}` has the name of a {what} of `{}` that the amendment does not list",
+                                    d.id.value, a.document.value
+                                ),
+                            )
+                            .label(span, "redeclared here")
+                            .help(format!(
+                                "to replace it, add `{name}` to `{clause}` in the `amends` clause; otherwise rename it"
+                            ))
+                            .with_related(
+                                Diag::error("regula::unlisted-amendment", "the amendment clause")
+                                    .label(a.loc.0, format!("does not list `{name}`")),
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// For each pair of unrelated base documents in force on the same day, the
+/// outcomes both decide.
+fn overlaps(ctx: &mut Ctx) {
+    let fam = families(&ctx.p);
+    let mut reported: BTreeSet<(usize, usize, OutcomeId)> = BTreeSet::new();
+    let mut found = Vec::new();
+    let mut preported: BTreeSet<(usize, usize, ParamId)> = BTreeSet::new();
+    let mut pfound = Vec::new();
+    for e in &ctx.p.epochs {
+        let Some(date) = e.from else { continue };
+        let roots = roots(&ctx.p, date);
+        if roots.len() < 2 {
+            continue;
+        }
+        let provs: Vec<(usize, Provisions)> = roots
+            .iter()
+            .map(|r| (*r, provisions(&ctx.p, &ctx.param_versions, *r, date, 0)))
+            .collect();
+        for (i, (a, pa)) in provs.iter().enumerate() {
+            for (b, pb) in provs.iter().skip(i + 1) {
+                if fam.get(*a) == fam.get(*b) {
+                    continue;
+                }
+                for (pid, va) in &pa.params {
+                    let Some(vb) = pb.params.get(pid) else {
+                        continue;
+                    };
+                    if !preported.insert((*a, *b, *pid)) {
+                        continue;
+                    }
+                    let spans = (
+                        ctx.param_versions.get(*va).map(|v| v.span),
+                        ctx.param_versions.get(*vb).map(|v| v.span),
+                    );
+                    if let (Some(sa), Some(sb)) = spans {
+                        pfound.push((*a, *b, *pid, sa, sb, date));
+                    }
+                }
+                for ra in pa.rules.values() {
+                    let Some(rule_a) = ctx.p.rules.get(*ra as usize) else {
+                        continue;
+                    };
+                    let rb = pb
+                        .rules
+                        .values()
+                        .filter_map(|r| ctx.p.rules.get(*r as usize))
+                        .find(|r| r.outcome == rule_a.outcome);
+                    let Some(rule_b) = rb else { continue };
+                    if !reported.insert((*a, *b, rule_a.outcome)) {
+                        continue;
+                    }
+                    found.push((*a, *b, rule_a.clone(), rule_b.clone(), date));
+                }
+            }
+        }
+    }
+    for (a, b, pid, sa, sb, date) in pfound {
+        let (ida, idb) = (
+            ctx.p.doc_id(a as DocId).to_string(),
+            ctx.p.doc_id(b as DocId).to_string(),
+        );
+        let name = ctx
+            .p
+            .params
+            .get(pid as usize)
+            .map(|x| x.name.clone())
+            .unwrap_or_default();
+        ctx.err(
+            Diag::error(
+                "regula::overlapping-documents",
+                format!(
+                    "documents `{ida}` and `{idb}` both set parameter `{name}` on {}",
+                    fmt_date(date)
+                ),
+            )
+            .label(sb, format!("set by `{idb}`"))
+            .help(format!(
+                "if `{idb}` succeeds `{ida}`, add `replaces \"{ida}\" from YYYY-MM-DD` to its header; otherwise make their in-force periods disjoint"
+            ))
+            .with_related(
+                Diag::error("regula::overlapping-documents", format!("`{ida}` sets it here"))
+                    .label(sa, format!("set by `{ida}`")),
+            ),
+        );
+    }
+    for (a, b, ra, rb, date) in found {
+        let (ida, idb) = (
+            ctx.p.doc_id(a as DocId).to_string(),
+            ctx.p.doc_id(b as DocId).to_string(),
+        );
+        let oname = ctx
+            .p
+            .outcome(ra.outcome)
+            .map(|o| o.name.clone())
+            .unwrap_or_default();
+        ctx.err(
+            Diag::error(
+                "regula::overlapping-documents",
+                format!(
+                    "documents `{ida}` and `{idb}` both decide `{oname}` on {}",
+                    fmt_date(date)
+                ),
+            )
+            .label(rb.span, format!("decides `{oname}` under `{idb}`"))
+            .help(format!(
+                "if `{idb}` succeeds `{ida}`, add `replaces \"{ida}\" from YYYY-MM-DD` to its header; if it changes some of its rules, use `amends \"{ida}\" from YYYY-MM-DD rules …`; otherwise make their in-force periods disjoint"
+            ))
+            .with_related(
+                Diag::error(
+                    "regula::overlapping-documents",
+                    format!("`{ida}` decides `{oname}` here"),
+                )
+                .label(ra.span, format!("decides `{oname}` under `{ida}`")),
+            ),
+        );
+    }
+}
+
+/// An outcome undecided in a gap: it, and a rule deciding it before and after.
+type GapOutcome = (usize, RuleId, RuleId);
+
+/// Days on which outcomes decided the day before and the day after are
+/// decided by no document.
+fn gaps(ctx: &mut Ctx) {
+    let epochs = &ctx.p.epochs;
+    let covered = |e: &Epoch, o: usize| -> Option<RuleId> {
+        ctx.p.outcomes.get(o).and_then(|out| {
+            out.rules
+                .iter()
+                .copied()
+                .find(|r| e.rule_active.get(*r as usize).copied().unwrap_or(false))
+        })
+    };
+    // (first uncovered epoch, last) -> outcomes, with the rules before and after.
+    let mut runs: BTreeMap<(usize, usize), Vec<GapOutcome>> = BTreeMap::new();
+    for o in 0..ctx.p.outcomes.len() {
+        let mut i = 1;
+        while i + 1 < epochs.len() {
+            let Some(before) = epochs.get(i - 1).and_then(|e| covered(e, o)) else {
+                i += 1;
+                continue;
+            };
+            if epochs.get(i).and_then(|e| covered(e, o)).is_some() {
+                i += 1;
+                continue;
+            }
+            let mut j = i;
+            while j + 1 < epochs.len() && epochs.get(j + 1).and_then(|e| covered(e, o)).is_none() {
+                j += 1;
+            }
+            if let Some(after) = epochs.get(j + 1).and_then(|e| covered(e, o)) {
+                runs.entry((i, j)).or_default().push((o, before, after));
+            }
+            i = j + 1;
+        }
+    }
+    let mut diags = Vec::new();
+    for ((i, j), outs) in runs {
+        let (Some(first), Some(last)) = (epochs.get(i), epochs.get(j)) else {
+            continue;
+        };
+        let (Some(from), Some(to)) = (first.from, last.to) else {
+            continue;
+        };
+        let Some((_, before, after)) = outs.first().copied() else {
+            continue;
+        };
+        let doc_of = |e: usize, r: RuleId| {
+            epochs
+                .get(e)
+                .and_then(|x| x.rule_document.get(r as usize))
+                .copied()
+                .unwrap_or(0)
+        };
+        let (db, da) = (doc_of(i - 1, before), doc_of(j + 1, after));
+        let (Some(dbefore), Some(dafter)) = (
+            ctx.p.documents.get(db as usize),
+            ctx.p.documents.get(da as usize),
+        ) else {
+            continue;
+        };
+        let mut names: Vec<String> = outs
+            .iter()
+            .filter_map(|(o, _, _)| ctx.p.outcomes.get(*o))
+            .map(|o| format!("`{}`", o.name))
+            .collect();
+        let n = names.len();
+        let listed = if n > 3 {
+            names.truncate(2);
+            format!("{} and {} other outcomes", names.join(", "), n - 2)
+        } else {
+            names.join(", ")
+        };
+        let period = if from == to {
+            format!("on {}", fmt_date(from))
+        } else {
+            format!("from {} to {}", fmt_date(from), fmt_date(to))
+        };
+        diags.push(
+            Diag::warning(
+                "regula::gap-in-force",
+                format!(
+                    "{period} no document decides {listed}, decided the day before and the day after"
+                ),
+            )
+            .label(dbefore.span, format!("`{}` decides it until {}", dbefore.id, fmt_date(from.pred_opt().unwrap_or(from))))
+            .help(format!(
+                "if the gap is not intended, make `{}` come into force on {} or extend the period of `{}`",
+                dafter.id,
+                fmt_date(from),
+                dbefore.id
+            ))
+            .with_related(
+                Diag::warning(
+                    "regula::gap-in-force",
+                    format!("`{}` decides it again from {}", dafter.id, fmt_date(to.succ_opt().unwrap_or(to))),
+                )
+                .label(dafter.span, format!("in force from {}", fmt_date(to.succ_opt().unwrap_or(to)))),
+            ),
+        );
+    }
+    for d in diags {
+        ctx.err(d);
+    }
+}

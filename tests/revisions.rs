@@ -1,0 +1,464 @@
+//! Revisions over time: a hypothetical successor of the 2023 document and a
+//! hypothetical amendment of its provision 5 (tests/fixtures/revisions), each
+//! evaluated together with the shipped policies, and the checks of a family
+//! of documents (overlap, gap, dangling amendment).
+use crate::common::{regula, transcript};
+use serde_json::{json, Value};
+
+const SHIPPED: &str = "policies";
+const SUCCESSOR: &str = "tests/fixtures/revisions/successor";
+const AMENDMENT: &str = "tests/fixtures/revisions/amendment";
+const WAGE_CASE: &str = "tests/cases/shared/10-wage-arrears-already-advanced.json";
+const BRANCH_CASE: &str = "tests/cases/shared/02-injury-out-of-town-with-branch-returned.json";
+
+/// The command line and its transcript, for a snapshot.
+fn run(args: &[&str]) -> String {
+    format!("$ regula {}\n{}", args.join(" "), transcript(&regula(args)))
+}
+
+/// Evaluates a case as JSON with cites, checking the report contract:
+/// every decided outcome names its document and cites.
+fn eval_json(sets: &[&str], case: &str, at: &str) -> Value {
+    let mut args = vec![
+        "eval",
+        "--format",
+        "json",
+        "--derivations",
+        "cites",
+        "--at",
+        at,
+    ];
+    for s in sets {
+        args.extend(["--policies", s]);
+    }
+    args.push(case);
+    let out = regula(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", transcript(&out));
+    let j: Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    for (name, o) in j["outcomes"].as_object().expect("outcomes") {
+        let known = !o["value"].is_null();
+        if known && name != "in_force" {
+            assert!(o["document"].is_string(), "{name} has no document: {o}");
+            assert!(
+                !o["cites"].as_array().expect("cites").is_empty(),
+                "{name} has no cites: {o}"
+            );
+        }
+    }
+    j
+}
+
+/// The parts of a report a revision changes.
+fn extract(j: &Value, outcomes: &[&str]) -> Value {
+    let mut m = serde_json::Map::new();
+    m.insert("document".into(), j["document"].clone());
+    m.insert("as_of".into(), j["as_of"].clone());
+    for o in outcomes {
+        m.insert((*o).into(), j["outcomes"][o].clone());
+    }
+    Value::Object(m)
+}
+
+#[test]
+fn successor_takes_over_on_its_first_day() {
+    let outcomes = ["in_force", "wage_arrears.advance_permitted"];
+    let last = eval_json(&[SHIPPED, SUCCESSOR], WAGE_CASE, "2028-12-31");
+    let first = eval_json(&[SHIPPED, SUCCESSOR], WAGE_CASE, "2029-01-01");
+    // One advance already made: refused under the 2023 limit of one, allowed
+    // under the successor's limit of two.
+    assert_eq!(
+        last["outcomes"]["wage_arrears.advance_permitted"]["value"],
+        json!(false)
+    );
+    assert_eq!(
+        first["outcomes"]["wage_arrears.advance_permitted"]["value"],
+        json!(true)
+    );
+    insta::assert_json_snapshot!(
+        "successor_boundary",
+        json!({
+            "2028-12-31": extract(&last, &outcomes),
+            "2029-01-01": extract(&first, &outcomes),
+        })
+    );
+    // A provision the successor does not change is continued under it.
+    let branch = eval_json(&[SHIPPED, SUCCESSOR], BRANCH_CASE, "2029-01-01");
+    assert_eq!(
+        branch["outcomes"]["social_insurance.payer"]["value"],
+        json!("agency_branch")
+    );
+    assert_eq!(
+        branch["outcomes"]["social_insurance.payer"]["document"],
+        json!("沪人社规〔2028〕1号（假设）")
+    );
+}
+
+#[test]
+fn amendment_changes_one_provision_from_its_date() {
+    let outcomes = [
+        "in_force",
+        "social_insurance.payer",
+        "social_insurance.filer",
+    ];
+    let before = eval_json(&[SHIPPED, AMENDMENT], BRANCH_CASE, "2026-06-30");
+    let after = eval_json(&[SHIPPED, AMENDMENT], BRANCH_CASE, "2026-07-01");
+    assert_eq!(
+        before["outcomes"]["social_insurance.payer"]["value"],
+        json!("agency_branch")
+    );
+    assert_eq!(
+        after["outcomes"]["social_insurance.payer"]["value"],
+        json!("host")
+    );
+    // The rest of provision 5 is untouched.
+    assert_eq!(
+        before["outcomes"]["social_insurance.filer"],
+        after["outcomes"]["social_insurance.filer"]
+    );
+    insta::assert_json_snapshot!(
+        "amendment_boundary",
+        json!({
+            "2026-06-30": extract(&before, &outcomes),
+            "2026-07-01": extract(&after, &outcomes),
+        })
+    );
+}
+
+#[test]
+fn shipped_set_is_unchanged_by_the_mechanism() {
+    let out = regula(&["check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", transcript(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("0 errors, 0 warnings"));
+    for set in [SUCCESSOR, AMENDMENT] {
+        let out = regula(&["check", "--policies", SHIPPED, "--policies", set]);
+        assert_eq!(out.status.code(), Some(0), "{}", transcript(&out));
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("0 errors, 0 warnings"),
+            "{}",
+            transcript(&out)
+        );
+    }
+}
+
+#[test]
+fn timeline_of_the_successor() {
+    insta::assert_snapshot!(
+        "timeline_successor",
+        run(&[
+            "timeline",
+            "--policies",
+            SHIPPED,
+            "--policies",
+            SUCCESSOR,
+            WAGE_CASE
+        ])
+    );
+}
+
+#[test]
+fn timeline_of_the_amendment_and_the_successor() {
+    insta::assert_snapshot!(
+        "timeline_amendment_and_successor",
+        run(&[
+            "timeline",
+            "--policies",
+            SHIPPED,
+            "--policies",
+            AMENDMENT,
+            "--policies",
+            SUCCESSOR,
+            BRANCH_CASE,
+        ])
+    );
+}
+
+#[test]
+fn timeline_json() {
+    insta::assert_snapshot!(
+        "timeline_json",
+        run(&[
+            "timeline",
+            "--format",
+            "json",
+            "--policies",
+            SHIPPED,
+            "--policies",
+            AMENDMENT,
+            BRANCH_CASE,
+        ])
+    );
+}
+
+#[test]
+fn diff_shipped_and_successor() {
+    insta::assert_snapshot!(
+        "diff_successor",
+        run(&[
+            "diff",
+            "--from",
+            SHIPPED,
+            "--to",
+            SHIPPED,
+            "--to",
+            SUCCESSOR,
+            "tests/cases/shared",
+        ])
+    );
+}
+
+#[test]
+fn diff_shipped_and_successor_across_the_handover() {
+    insta::assert_snapshot!(
+        "diff_successor_handover",
+        run(&[
+            "diff",
+            "--from",
+            SHIPPED,
+            "--to",
+            SHIPPED,
+            "--to",
+            SUCCESSOR,
+            "--from-at",
+            "2028-12-31",
+            "--at",
+            "2029-01-01",
+            "tests/cases/shared",
+        ])
+    );
+}
+
+#[test]
+fn diff_shipped_and_amendment() {
+    insta::assert_snapshot!(
+        "diff_amendment",
+        run(&[
+            "diff",
+            "--from",
+            SHIPPED,
+            "--to",
+            SHIPPED,
+            "--to",
+            AMENDMENT,
+            "tests/cases/shared",
+        ])
+    );
+}
+
+#[test]
+fn diff_json() {
+    insta::assert_snapshot!(
+        "diff_amendment_json",
+        run(&[
+            "diff",
+            "--format",
+            "json",
+            "--from",
+            SHIPPED,
+            "--to",
+            SHIPPED,
+            "--to",
+            AMENDMENT,
+            BRANCH_CASE,
+        ])
+    );
+}
+
+#[test]
+fn diff_reports_a_case_that_fails() {
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("revisions-diff");
+    std::fs::create_dir_all(&dir).unwrap();
+    let lines = dir.join("cases.jsonl");
+    std::fs::write(
+        &lines,
+        "{\"as_of\": \"2026-07-15\", \"agency\": {\"registered_in_shanghai\": false, \"has_shanghai_branch\": true}}\n\n{\"as_of\": \"2026-07-15\", \"agency\": {\"registerd_in_shanghai\": false}}\n",
+    )
+    .unwrap();
+    let path = lines.to_string_lossy().to_string();
+    let out = run(&[
+        "diff", "--from", SHIPPED, "--to", SHIPPED, "--to", AMENDMENT, &path,
+    ]);
+    let tmp = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .to_string_lossy()
+        .to_string();
+    insta::assert_snapshot!("diff_jsonl_with_failure", out.replace(&tmp, "[TMP]"));
+}
+
+#[test]
+fn check_reports_an_overlap() {
+    insta::assert_snapshot!(
+        "check_overlap",
+        run(&[
+            "check",
+            "--policies",
+            SHIPPED,
+            "--policies",
+            "tests/fixtures/revisions/diagnostics/overlap",
+        ])
+    );
+}
+
+#[test]
+fn check_warns_about_a_gap() {
+    insta::assert_snapshot!(
+        "check_gap",
+        run(&[
+            "check",
+            "--policies",
+            SHIPPED,
+            "--policies",
+            "tests/fixtures/revisions/diagnostics/gap",
+        ])
+    );
+}
+
+#[test]
+fn check_reports_a_dangling_amendment() {
+    insta::assert_snapshot!(
+        "check_dangling",
+        run(&[
+            "check",
+            "--policies",
+            SHIPPED,
+            "--policies",
+            "tests/fixtures/revisions/diagnostics/dangling",
+        ])
+    );
+}
+
+/// Writes a small hypothetical document (one rule deciding `x.decided`) into
+/// a directory under the test's temporary directory.
+fn tiny_doc(set: &str, dir: &str, id: &str, header_extra: &str, vocabulary: bool) {
+    let root = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(set)
+        .join(dir);
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(
+        root.join("text.txt"),
+        "假设文本（仅供测试）\n\n一、关于测试的问题\n\n甲应当作出决定。\n",
+    )
+    .unwrap();
+    let vocab = if vocabulary {
+        "fact x.applies : bool \"适用\"\noutcome x.decided : bool \"决定\"\n"
+    } else {
+        ""
+    };
+    std::fs::write(
+        root.join("00.policy"),
+        format!(
+            "// HYPOTHETICAL (tests only)\ndocument \"{id}\"\n  source \"text.txt\"\n  in force from 2024-01-01\n{header_extra}\n{vocab}\nrule decide_{dir}\n  cites 1.1 \"甲应当作出决定\"\n  when x.applies\n  then x.decided = true\n"
+        ),
+    )
+    .unwrap();
+}
+
+fn check_tmp(set: &str) -> String {
+    let out = regula(&[
+        "check",
+        "--policies",
+        &format!("{}/{set}", env!("CARGO_TARGET_TMPDIR")),
+    ]);
+    let tmp = env!("CARGO_TARGET_TMPDIR");
+    transcript(&out).replace(tmp, "[TMP]")
+}
+
+#[test]
+fn check_reports_a_replacement_cycle() {
+    tiny_doc(
+        "cycle",
+        "a",
+        "甲（假设）",
+        "  replaces \"乙（假设）\" from 2025-01-01",
+        true,
+    );
+    tiny_doc(
+        "cycle",
+        "b",
+        "乙（假设）",
+        "  replaces \"甲（假设）\" from 2025-01-01",
+        false,
+    );
+    let t = check_tmp("cycle");
+    assert!(t.starts_with("exit: 1"), "{t}");
+    assert!(t.contains("regula::replacement-cycle"), "{t}");
+}
+
+#[test]
+fn check_reports_an_amendment_of_an_amendment() {
+    tiny_doc("amend2", "a", "甲（假设）", "", true);
+    tiny_doc(
+        "amend2",
+        "b",
+        "乙（假设）",
+        "  amends \"甲（假设）\" from 2025-01-01 rules decide_a",
+        false,
+    );
+    tiny_doc(
+        "amend2",
+        "c",
+        "丙（假设）",
+        "  amends \"乙（假设）\" from 2026-01-01 rules decide_b",
+        false,
+    );
+    let t = check_tmp("amend2");
+    assert!(t.starts_with("exit: 1"), "{t}");
+    assert!(t.contains("regula::amends-amendment"), "{t}");
+}
+
+#[test]
+fn check_reports_an_unlisted_redeclaration_in_an_amendment() {
+    tiny_doc("unlisted", "a", "甲（假设）", "", true);
+    // The amendment declares `decide_a` again without listing it.
+    tiny_doc(
+        "unlisted",
+        "decide_a_dir",
+        "乙（假设）",
+        "  amends \"甲（假设）\" from 2025-01-01 rules decide_a",
+        false,
+    );
+    let root = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("unlisted");
+    std::fs::write(
+        root.join("decide_a_dir").join("01.policy"),
+        "rule decide_a\n  cites 1.1 \"甲应当作出决定\"\n  then x.decided = false\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("decide_a_dir").join("00.policy"),
+        "// HYPOTHETICAL (tests only)\ndocument \"乙（假设）\"\n  source \"text.txt\"\n  in force from 2024-01-01\n  amends \"甲（假设）\" from 2025-01-01 rules decide_b\n",
+    )
+    .unwrap();
+    let t = check_tmp("unlisted");
+    assert!(t.starts_with("exit: 1"), "{t}");
+    assert!(t.contains("regula::unlisted-amendment"), "{t}");
+    assert!(t.contains("regula::dangling-amendment"), "{t}");
+}
+
+#[test]
+fn amendment_of_a_parameter_takes_effect_on_its_date() {
+    // A hypothetical amendment raising the limit of 6.1 to three from 2027.
+    let root = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("param-amendment");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(
+        root.join("text.txt"),
+        "假设文本（仅供测试）\n\n六、关于欠薪保障金垫付的问题\n\n对同一名劳动者的同一欠薪事项最多垫付 3 次。\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("00.policy"),
+        "// HYPOTHETICAL (tests only)\ndocument \"沪人社规〔2026〕9号（假设）\"\n  source \"text.txt\"\n  in force from 2027-01-01\n  amends \"沪人社规〔2023〕32号\" from 2027-01-01 parameters max_advances_per_matter\n\nparameter max_advances_per_matter : int \"垫付次数上限\" = 3\n  cites 6.1 \"对同一名劳动者的同一欠薪事项最多垫付 3 次\"\n",
+    )
+    .unwrap();
+    let dir = root.to_string_lossy().to_string();
+    let before = eval_json(&[SHIPPED, &dir], WAGE_CASE, "2026-12-31");
+    let after = eval_json(&[SHIPPED, &dir], WAGE_CASE, "2027-01-01");
+    assert_eq!(
+        before["outcomes"]["wage_arrears.advance_permitted"]["value"],
+        json!(false)
+    );
+    assert_eq!(
+        after["outcomes"]["wage_arrears.advance_permitted"]["value"],
+        json!(true)
+    );
+    // After the 2023 document expires, the amended value goes with it.
+    let later = eval_json(&[SHIPPED, &dir], WAGE_CASE, "2029-01-01");
+    assert_eq!(later["outcomes"]["in_force"]["value"], json!(false));
+}
