@@ -4,4 +4,5 @@ mod common;
 mod eval;
 mod props;
 mod revisions;
+mod robustness;
 mod tooling;

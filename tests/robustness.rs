@@ -1,0 +1,151 @@
+//! Inputs that must simply work (a byte-order mark, CRLF line endings,
+//! trailing whitespace, Chinese file names) and inputs that must give a clear
+//! error (a symbolic-link loop, arithmetic overflow, a case nested too
+//! deeply), each run through the real binary.
+use crate::common::{regula, transcript};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn tmp(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+fn redact(s: &str) -> String {
+    s.replace(env!("CARGO_TARGET_TMPDIR"), "[TMP]")
+}
+
+fn json(out: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).expect("JSON report")
+}
+
+#[test]
+fn bom_crlf_trailing_whitespace_and_chinese_file_names_work() {
+    let dir = tmp("robust-crlf").join("沪人社规");
+    fs::create_dir_all(&dir).unwrap();
+    let src = crate::common::root().join("policies/hurenshegui-2023-32");
+    let chinese = [
+        "文件头",
+        "许可",
+        "同工同酬",
+        "辅助性岗位",
+        "工伤",
+        "社会保险",
+        "欠薪",
+        "外包",
+    ];
+    let mut n = 0;
+    let mut entries: Vec<_> = fs::read_dir(&src).unwrap().filter_map(Result::ok).collect();
+    entries.sort_by_key(|e| e.file_name());
+    for e in entries {
+        let name = e.file_name().to_string_lossy().to_string();
+        let text = fs::read_to_string(e.path()).unwrap_or_default();
+        if name.ends_with(".policy") {
+            let crlf: String = text.lines().map(|l| format!("{l}  \t\r\n")).collect();
+            let out = format!("\u{feff}{crlf}");
+            fs::write(
+                dir.join(format!("{:02}-{}.policy", n, chinese[n % chinese.len()])),
+                out,
+            )
+            .unwrap();
+            n += 1;
+        } else if name.ends_with(".txt") {
+            fs::write(dir.join(&name), text.replace('\n', "\r\n")).unwrap();
+        }
+    }
+    assert_eq!(n, 8, "eight policy files copied");
+    let shown = dir.to_string_lossy().to_string();
+    let check = regula(&["check", "--policies", &shown]);
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}",
+        redact(&transcript(&check))
+    );
+    // The same case, under the embedded policies and the transformed copy, also from a Chinese file name.
+    let case_dir = tmp("robust-case");
+    let case = case_dir.join("案件一.json");
+    fs::copy(
+        crate::common::root().join("tests/cases/shared/01-injury-out-of-town-no-branch.json"),
+        &case,
+    )
+    .unwrap();
+    let case = case.to_string_lossy().to_string();
+    let a = regula(&["eval", "--format", "json", &case]);
+    let b = regula(&["eval", "--format", "json", "--policies", &shown, &case]);
+    assert_eq!(a.status.code(), Some(0));
+    let (mut ja, mut jb) = (json(&a), json(&b));
+    ja["policies"] = serde_json::Value::Null;
+    jb["policies"] = serde_json::Value::Null;
+    // Spans differ (CRLF, BOM), so compare values, cites and missing facts.
+    for (name, o) in ja["outcomes"].as_object().unwrap() {
+        let p = &jb["outcomes"][name];
+        assert_eq!(o["value"], p["value"], "{name}");
+        assert_eq!(o["cites"], p["cites"], "{name}");
+        assert_eq!(o["missing"], p["missing"], "{name}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_loop_is_a_clear_error() {
+    let dir = tmp("robust-loop");
+    let base = crate::common::root().join("tests/fixtures/robustness/overflow");
+    for f in ["overflow.policy", "source.txt"] {
+        fs::copy(base.join(f), dir.join(f)).unwrap();
+    }
+    std::os::unix::fs::symlink(&dir, dir.join("again")).unwrap();
+    let out = regula(&["check", "--policies", &dir.to_string_lossy()]);
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!(redact(&transcript(&out)));
+}
+
+#[test]
+fn integer_overflow_is_an_evaluation_error() {
+    let dir = tmp("robust-overflow");
+    let case = dir.join("case.json");
+    fs::write(&case, r#"{"as_of": "2025-01-01", "headcount": 5000000000}"#).unwrap();
+    let out = regula(&[
+        "eval",
+        "--policies",
+        "tests/fixtures/robustness/overflow",
+        &case.to_string_lossy(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        out.stdout.is_empty(),
+        "nothing is reported for a failed evaluation"
+    );
+    insta::assert_snapshot!(redact(&transcript(&out)));
+    // Within range it computes.
+    fs::write(&case, r#"{"as_of": "2025-01-01", "headcount": 3000000000}"#).unwrap();
+    let ok = regula(&[
+        "eval",
+        "--format",
+        "json",
+        "--policies",
+        "tests/fixtures/robustness/overflow",
+        &case.to_string_lossy(),
+    ]);
+    assert_eq!(
+        json(&ok)["outcomes"]["fee"]["value"],
+        serde_json::json!(9_000_000_000_000_000_000i64)
+    );
+}
+
+#[test]
+fn a_case_nested_too_deeply_is_a_clear_error() {
+    let dir = tmp("robust-deep");
+    let case = dir.join("deep.json");
+    let deep = format!(
+        "{{\"as_of\": \"2025-01-01\", \"agency\": {}1{}}}",
+        "[".repeat(5000),
+        "]".repeat(5000)
+    );
+    fs::write(&case, deep).unwrap();
+    let out = regula(&["eval", &case.to_string_lossy()]);
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!(redact(&transcript(&out)));
+}
