@@ -21,18 +21,32 @@ fn compare(name: &str, got: &Value, want: &Value) -> Vec<String> {
             errors.push(format!("{name}: {outcome} = {value}, expected {expected}"));
             continue;
         }
-        let missing = o.get("missing").and_then(Value::as_array).map(Vec::len).unwrap_or(0);
+        let missing = o
+            .get("missing")
+            .and_then(Value::as_array)
+            .map(Vec::len)
+            .unwrap_or(0);
         if exp.get("missing").and_then(Value::as_bool) == Some(true) {
             if missing == 0 {
-                errors.push(format!("{name}: {outcome} should be unknown with missing facts"));
+                errors.push(format!(
+                    "{name}: {outcome} should be unknown with missing facts"
+                ));
             }
         } else if value.is_null() && missing > 0 {
-            errors.push(format!("{name}: {outcome} is n/a here but lists missing facts"));
+            errors.push(format!(
+                "{name}: {outcome} is n/a here but lists missing facts"
+            ));
         }
         if let Some(cite) = exp.get("cites").and_then(Value::as_str) {
-            let cites: Vec<&str> = o.get("cites").and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+            let cites: Vec<&str> = o
+                .get("cites")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
             if !cites.contains(&cite) {
-                errors.push(format!("{name}: {outcome} should cite {cite}, report cites {cites:?}"));
+                errors.push(format!(
+                    "{name}: {outcome} should cite {cite}, report cites {cites:?}"
+                ));
             }
         }
     }
@@ -50,17 +64,24 @@ pub fn check_dir(dir: &str) -> (usize, Vec<String>) {
     files.sort();
     let mut errors = Vec::new();
     for expected in &files {
-        let case = expected.to_string_lossy().replace(".expected.json", ".json");
+        let case = expected
+            .to_string_lossy()
+            .replace(".expected.json", ".json");
         let case_rel = rel(std::path::Path::new(&case));
         let out = regula(&["eval", "--format", "json", &case_rel]);
         let got: Value = match serde_json::from_slice(&out.stdout) {
             Ok(v) => v,
             Err(e) => {
-                errors.push(format!("{case_rel}: not JSON ({e}): {}", String::from_utf8_lossy(&out.stderr)));
+                errors.push(format!(
+                    "{case_rel}: not JSON ({e}): {}",
+                    String::from_utf8_lossy(&out.stderr)
+                ));
                 continue;
             }
         };
-        let want: Value = serde_json::from_str(&std::fs::read_to_string(expected).expect("read expected")).expect("expected JSON");
+        let want: Value =
+            serde_json::from_str(&std::fs::read_to_string(expected).expect("read expected"))
+                .expect("expected JSON");
         errors.extend(compare(&case_rel, &got, &want));
     }
     (files.len(), errors)

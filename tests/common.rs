@@ -31,5 +31,8 @@ pub fn transcript(out: &Output) -> String {
 
 /// A path relative to the root, with forward slashes, for stable snapshots.
 pub fn rel(p: &Path) -> String {
-    p.strip_prefix(root()).unwrap_or(p).to_string_lossy().replace('\\', "/")
+    p.strip_prefix(root())
+        .unwrap_or(p)
+        .to_string_lossy()
+        .replace('\\', "/")
 }

@@ -649,7 +649,7 @@ fn path(ctx: &mut Ctx, p: &ast::Path, scope: &Scope, expect: Option<Type>) -> Op
             many => {
                 let names: Vec<String> = many
                     .iter()
-                    .map(|e| ctx.p.type_name(Type::Enum(*e)))
+                    .map(|e| format!("`{}`", ctx.p.type_name(Type::Enum(*e))))
                     .collect();
                 ctx.err(
                     Diag::error(
@@ -661,13 +661,19 @@ fn path(ctx: &mut Ctx, p: &ast::Path, scope: &Scope, expect: Option<Type>) -> Op
                     )
                     .label(span, "which one?")
                     .help(format!(
-                        "qualify it, e.g. `{}.{first}`",
-                        names.first().cloned().unwrap_or_default()
+                        "qualify it with its enum, e.g. `{}.{first}`",
+                        names
+                            .first()
+                            .map(|n| n.trim_matches('`'))
+                            .unwrap_or_default()
                     )),
                 );
                 return None;
             }
         }
+    }
+    if ctx.is_poisoned(&name) {
+        return None; // its declaration is reported
     }
     // Unknown: suggest the closest name of any kind.
     let mut names: Vec<&str> = Vec::new();

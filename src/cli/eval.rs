@@ -82,7 +82,12 @@ fn case_errors(name: &str, errors: &[CaseError], out: &Out) {
 }
 
 /// Reads and decodes a case file against a program.
-pub fn load_case(p: &Program, path: &std::path::Path, at: Option<NaiveDate>, out: &Out) -> Option<Loaded> {
+pub fn load_case(
+    p: &Program,
+    path: &std::path::Path,
+    at: Option<NaiveDate>,
+    out: &Out,
+) -> Option<Loaded> {
     let name = path.to_string_lossy().to_string();
     let text = if name == "-" {
         let mut s = String::new();

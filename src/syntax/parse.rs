@@ -87,6 +87,7 @@ fn check_nesting(file: FileId, text: &str) -> Option<Diag> {
             i += 1;
             continue;
         }
+        let at = i;
         let word_start = i == 0
             || !bytes
                 .get(i - 1)
@@ -105,34 +106,66 @@ fn check_nesting(file: FileId, text: &str) -> Option<Diag> {
             }
             b')' | b'}' => depth = depth.saturating_sub(1),
             b'-' => prefix_run += 1,
-            b'n' if word_start && text.get(i..i + 4).is_some_and(|w| w == "not ") => {
-                prefix_run += 1
+            b'n' if word_start && is_word(bytes, i, b"not") => {
+                prefix_run += 1;
+                i += 2; // past the word: its letters must not end the run
             }
-            b'i' if word_start && text.get(i..i + 3).is_some_and(|w| w == "if ") => open_ifs += 1,
-            b'e' if word_start && text.get(i..i + 5).is_some_and(|w| w == "else ") => {
-                open_ifs = open_ifs.saturating_sub(1)
+            b'i' if word_start && is_word(bytes, i, b"if") => {
+                open_ifs += 1;
+                i += 1;
+            }
+            // Each `if` of an `else if` chain nests one level deeper in the
+            // parser; a declaration keyword ends the expression.
+            b'd' | b'e' | b'f' | b'o' | b'p' | b'r'
+                if word_start
+                    && DECLARATION_WORDS
+                        .iter()
+                        .any(|w| is_word(bytes, i, w.as_bytes())) =>
+            {
+                open_ifs = 0;
+                prefix_run = 0;
             }
             b' ' | b'\t' | b'\r' | b'\n' => {}
             _ => prefix_run = 0,
         }
         if depth + prefix_run + open_ifs > MAX_NESTING {
-            let end = text[i..]
-                .chars()
-                .next()
-                .map(|c| i + c.len_utf8())
-                .unwrap_or(i);
+            let end = text
+                .get(at..)
+                .and_then(|t| t.split(|c: char| !c.is_alphanumeric()).next())
+                .map(|w| at + w.len().max(1))
+                .unwrap_or(at);
             return Some(
                 Diag::error(
                     "regula::too-deep",
                     format!("expression nested more than {MAX_NESTING} levels deep"),
                 )
-                .label(Span::new(file, i, end), "too deep here")
+                .label(Span::new(file, at, end), "too deep here")
                 .help("split the expression with a `define` or an intermediate outcome"),
             );
         }
         i += 1;
     }
     None
+}
+
+/// The reserved words that open a declaration.
+const DECLARATION_WORDS: [&str; 8] = [
+    "document",
+    "enum",
+    "record",
+    "fact",
+    "outcome",
+    "parameter",
+    "define",
+    "rule",
+];
+
+/// Whether `word` stands at `i` followed by a blank or a parenthesis.
+fn is_word(bytes: &[u8], i: usize, word: &[u8]) -> bool {
+    bytes.get(i..i + word.len()) == Some(word)
+        && bytes
+            .get(i + word.len())
+            .is_some_and(|c| c.is_ascii_whitespace() || *c == b'(')
 }
 
 /// A readable name for a grammar rule, for "expected …" messages.
@@ -220,6 +253,73 @@ fn describe(rule: Rule) -> &'static str {
     }
 }
 
+/// The reserved words of the language (see `keyword` in the grammar).
+const RESERVED: [&str; 21] = [
+    "document",
+    "enum",
+    "record",
+    "fact",
+    "outcome",
+    "parameter",
+    "define",
+    "rule",
+    "cites",
+    "exception",
+    "when",
+    "then",
+    "if",
+    "else",
+    "and",
+    "or",
+    "not",
+    "in",
+    "true",
+    "false",
+    "as_of",
+];
+
+/// Expectations that only say "the expression could go on": shown as one item.
+fn is_operator(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::cmp_op
+            | Rule::in_op
+            | Rule::add_op
+            | Rule::mul_op
+            | Rule::unit
+            | Rule::rounding
+            | Rule::kw_round
+            | Rule::kw_and
+            | Rule::kw_or
+            | Rule::kw_in
+    )
+}
+
+/// Expectations that open a declaration: shown as one item.
+fn is_declaration(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::document
+            | Rule::kw_document
+            | Rule::enum_decl
+            | Rule::kw_enum
+            | Rule::record_decl
+            | Rule::kw_record
+            | Rule::fact_decl
+            | Rule::kw_fact
+            | Rule::outcome_decl
+            | Rule::kw_outcome
+            | Rule::param_decl
+            | Rule::kw_parameter
+            | Rule::define_decl
+            | Rule::kw_define
+            | Rule::rule_decl
+            | Rule::kw_rule
+            | Rule::not_encoded
+            | Rule::item
+    )
+}
+
 fn syntax_error(file: FileId, text: &str, e: &pest::error::Error<Rule>) -> Diag {
     use pest::error::{ErrorVariant, InputLocation};
     let pos = match e.location {
@@ -240,7 +340,7 @@ fn syntax_error(file: FileId, text: &str, e: &pest::error::Error<Rule>) -> Diag 
     } else {
         rest.chars().take(1).collect()
     };
-    let found = if rest.is_empty() {
+    let found = if rest.trim().is_empty() {
         "end of file".to_string()
     } else if word.trim().is_empty() {
         "a line break".to_string()
@@ -248,33 +348,54 @@ fn syntax_error(file: FileId, text: &str, e: &pest::error::Error<Rule>) -> Diag 
         format!("`{word}`")
     };
     let end = pos + word.len();
-    let mut expected: Vec<&'static str> = Vec::new();
-    if let ErrorVariant::ParsingError { positives, .. } = &e.variant {
-        for r in positives {
-            let d = describe(*r);
-            if !expected.contains(&d) && d != "whitespace" {
-                expected.push(d);
-            }
+    let span = if rest.trim().is_empty() {
+        // At the end of the file there is nothing to underline: point at
+        // the last word written instead.
+        let before = text.get(..pos).unwrap_or("").trim_end();
+        let last = before
+            .char_indices()
+            .next_back()
+            .map(|(i, c)| (i, i + c.len_utf8()))
+            .unwrap_or((0, 0));
+        let start = before
+            .char_indices()
+            .rev()
+            .take_while(|(_, c)| !c.is_whitespace())
+            .last()
+            .map(|(i, _)| i)
+            .unwrap_or(last.0);
+        Span::new(file, start, last.1)
+    } else {
+        Span::new(file, pos, end.max(pos))
+    };
+    let positives: &[Rule] = match &e.variant {
+        ErrorVariant::ParsingError { positives, .. } => positives,
+        ErrorVariant::CustomError { .. } => {
+            // pest's own limits: only reachable through extreme nesting.
+            return Diag::error("regula::too-deep", "the file is nested too deeply to read")
+                .label(span, "too deep here")
+                .help("split the expression with a `define` or an intermediate outcome");
         }
-    } else if let ErrorVariant::CustomError { message } = &e.variant {
-        return Diag::error("regula::syntax", message.clone())
-            .label(Span::new(file, pos, end), "here");
+    };
+    let declarations = positives.iter().any(|r| is_declaration(*r));
+    // `not` opens both a negation and `not encoded`; with declarations
+    // expected it is the latter.
+    let operators = positives.iter().filter(|r| is_operator(**r)).count();
+    let mut expected: Vec<&'static str> = Vec::new();
+    for r in positives {
+        let d = if is_declaration(*r) || (declarations && *r == Rule::kw_not) {
+            "a declaration (`rule`, `fact`, `outcome`, …)"
+        } else if (is_operator(*r) && operators > 1) || (*r == Rule::EOI && declarations) {
+            continue;
+        } else {
+            describe(*r)
+        };
+        if !expected.contains(&d) && d != "whitespace" {
+            expected.push(d);
+        }
     }
-    let declaration_words = [
-        "`document`",
-        "`enum`",
-        "`record`",
-        "`fact`",
-        "`outcome`",
-        "`parameter`",
-        "`define`",
-        "`rule`",
-        "`not encoded`",
-    ];
-    let all_decls = declaration_words.iter().all(|w| expected.contains(w));
-    if all_decls {
-        expected.retain(|w| !declaration_words.contains(w));
-        expected.insert(0, "a declaration (`rule`, `fact`, `outcome`, …)");
+    if operators > 1 {
+        expected.push("an operator (`and`, `or`, `=`, `+`, …)");
     }
     let list = match expected.len() {
         0 => "something else".to_string(),
@@ -284,44 +405,38 @@ fn syntax_error(file: FileId, text: &str, e: &pest::error::Error<Rule>) -> Diag 
             None => String::new(),
         },
     };
-    let mut d = Diag::error("regula::syntax", format!("expected {list}, found {found}")).label(
-        Span::new(file, pos, end.max(pos)),
-        format!("expected {list}"),
-    );
-    let keyword_found = [
-        "document",
-        "enum",
-        "record",
-        "fact",
-        "outcome",
-        "parameter",
-        "define",
-        "rule",
-        "cites",
-        "exception",
-        "when",
-        "then",
-        "if",
-        "else",
-        "and",
-        "or",
-        "not",
-        "in",
-        "true",
-        "false",
-        "as_of",
-    ]
-    .contains(&word.as_str());
-    d = if keyword_found && expected.contains(&"a name") {
-        d.help(format!(
-            "`{word}` is a reserved word and cannot be used as a name"
-        ))
-    } else if all_decls {
-        d.help("each declaration starts with a keyword such as `rule`, `fact` or `outcome`")
+    let label = if rest.trim().is_empty() {
+        "the file ends after this".to_string()
     } else {
-        d.help("see the language reference in README.md")
+        format!("unexpected {found}")
     };
-    d
+    let d =
+        Diag::error("regula::syntax", format!("expected {list}, found {found}")).label(span, label);
+    let reserved = RESERVED.contains(&word.as_str());
+    let wants = |r: Rule| positives.contains(&r);
+    let help = if reserved && (wants(Rule::ident) || wants(Rule::path)) {
+        format!("`{word}` is a reserved word and cannot be used as a name; choose another name")
+    } else if declarations && !word.is_empty() {
+        match crate::diag::suggest(&word, DECLARATION_WORDS) {
+            Some(k) if k != word => format!("did you mean `{k}`?"),
+            _ => "each declaration starts with a keyword such as `rule`, `fact` or `outcome`"
+                .to_string(),
+        }
+    } else if wants(Rule::kw_then) && operators > 1 {
+        "a condition is followed by `then outcome = value`; join conditions with `and` or `or`"
+            .to_string()
+    } else if wants(Rule::citation) || wants(Rule::kw_cites) {
+        "every rule cites the paragraph it encodes: `cites 4.2 \"quoted words\"`".to_string()
+    } else if wants(Rule::expr) || positives.iter().any(|r| describe(*r) == "an expression") {
+        "write a value, a name, a call or a parenthesised expression here".to_string()
+    } else if wants(Rule::label) || wants(Rule::string) {
+        "labels and quotes are written in double quotes: `\"劳务派遣单位\"`".to_string()
+    } else if wants(Rule::type_ref) {
+        "the types are bool, int, date, text and the declared enums and records".to_string()
+    } else {
+        "the declarations and their clauses are described in the language reference".to_string()
+    };
+    d.help(help)
 }
 
 struct Lower {
@@ -334,7 +449,10 @@ type P<'a> = Pair<'a, Rule>;
 impl Lower {
     fn loc(&self, p: &P) -> Loc {
         let s = p.as_span();
-        Loc(Span::new(self.file, s.start(), s.end()))
+        // pest's implicit whitespace can trail a pair (`2 months` before an
+        // absent `round`): underline the words only.
+        let end = s.start() + p.as_str().trim_end().len();
+        Loc(Span::new(self.file, s.start(), end))
     }
 
     fn bug(&mut self, p: &P, what: &str) {
