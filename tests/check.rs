@@ -562,3 +562,29 @@ fn underlines_align_under_chinese_text() {
         assert_eq!(got, want, "{name}:\n{rendered}");
     }
 }
+
+/// The human and plain forms give the same line and column (in characters,
+/// also after Chinese text).
+#[test]
+fn human_and_plain_columns_agree() {
+    for name in [
+        "chinese-syntax-error",
+        "chinese-unknown-fact",
+        "chinese-quote-mismatch",
+    ] {
+        let dir = format!("tests/fixtures/check/{name}");
+        let human = String::from_utf8(regula(&["check", "--policies", &dir]).stderr).unwrap();
+        let plain = String::from_utf8(
+            regula(&["check", "--policies", &dir, "--error-format", "plain"]).stderr,
+        )
+        .unwrap();
+        // `set.policy:13:15` in both: `[…]` in the human form, `…: error` in the plain one.
+        let place = |s: &str| {
+            let file = format!("{dir}/set.policy:");
+            let at = s.find(&file).expect("a place") + file.len();
+            let mut parts = s[at..].split(|c: char| !c.is_ascii_digit());
+            format!("{}:{}", parts.next().unwrap(), parts.next().unwrap())
+        };
+        assert_eq!(place(&human), place(&plain), "{name}");
+    }
+}
