@@ -588,3 +588,60 @@ fn human_and_plain_columns_agree() {
         assert_eq!(place(&human), place(&plain), "{name}");
     }
 }
+
+/// Every truncation and every one-token deletion of a shipped policy file is
+/// reported in words: no grammar rule name, no panic.
+#[test]
+fn syntax_errors_never_leak_rule_names() {
+    let text =
+        std::fs::read_to_string(root().join("policies/hurenshegui-2023-32/06-wage-arrears.policy"))
+            .expect("policy");
+    let mut sources = regula::source::SourceMap::default();
+    let words: Vec<(usize, usize)> = {
+        let mut v = Vec::new();
+        let mut start = None;
+        for (i, c) in text.char_indices() {
+            match (c.is_whitespace(), start) {
+                (false, None) => start = Some(i),
+                (true, Some(s)) => {
+                    v.push((s, i));
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        v
+    };
+    let mut broken: Vec<String> = Vec::new();
+    for &(_, end) in &words {
+        broken.push(text[..end].to_string());
+    }
+    for &(s, e) in &words {
+        broken.push(format!("{}{}", &text[..s], &text[e..]));
+    }
+    let mut errors = 0;
+    for b in broken {
+        let id = sources.add("t.policy", b.as_str());
+        if let Err(diags) = regula::syntax::parse_file(id, &b) {
+            for d in diags {
+                errors += 1;
+                let all = format!("{} {:?} {:?}", d.message, d.help, d.labels);
+                for bad in [
+                    "kw_",
+                    "_decl",
+                    "_expr",
+                    "ident",
+                    "EOI",
+                    "BUILTIN",
+                    "Rule",
+                    "SOI",
+                    "WHITESPACE",
+                ] {
+                    assert!(!all.contains(bad), "`{bad}` in {all}\n--- input\n{b}");
+                }
+                assert!(d.help.is_some(), "{all}");
+            }
+        }
+    }
+    assert!(errors > 50, "only {errors} syntax errors");
+}

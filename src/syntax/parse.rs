@@ -25,7 +25,13 @@ pub fn parse_file(file: FileId, text: &str) -> Result<File, Vec<Diag>> {
     }
     let pairs = match PolicyParser::parse(Rule::file, text) {
         Ok(p) => p,
-        Err(e) => return Err(vec![syntax_error(file, text, &e)]),
+        Err(e) => {
+            return Err(vec![syntax_error(
+                file,
+                text,
+                &detailed(Rule::file, text, e),
+            )])
+        }
     };
     let mut lower = Lower {
         file,
@@ -56,7 +62,13 @@ pub fn parse_expr(file: FileId, text: &str) -> Result<Expr, Vec<Diag>> {
     }
     let mut pairs = match PolicyParser::parse(Rule::expr, text) {
         Ok(p) => p,
-        Err(e) => return Err(vec![syntax_error(file, text, &e)]),
+        Err(e) => {
+            return Err(vec![syntax_error(
+                file,
+                text,
+                &detailed(Rule::expr, text, e),
+            )])
+        }
     };
     let mut lower = Lower {
         file,
@@ -67,6 +79,16 @@ pub fn parse_expr(file: FileId, text: &str) -> Result<Expr, Vec<Diag>> {
         Some(e) if lower.diags.is_empty() => Ok(e),
         _ => Err(lower.diags),
     }
+}
+
+/// Parses again, tracking the tokens (`:`, `=`, `{`) expected where parsing
+/// stopped; pest's plain error knows only the rules. Done on failure only,
+/// as the tracking costs time.
+fn detailed(rule: Rule, text: &str, plain: pest::error::Error<Rule>) -> pest::error::Error<Rule> {
+    pest::set_error_detail(true);
+    let again = PolicyParser::parse(rule, text).err();
+    pest::set_error_detail(false);
+    again.unwrap_or(plain)
 }
 
 /// Rejects input nested deeper than [`MAX_NESTING`] before pest recurses on it.
@@ -320,12 +342,44 @@ fn is_declaration(rule: Rule) -> bool {
     )
 }
 
+/// Literal tokens that continue an expression; grouped as "an operator".
+const OPERATOR_TOKENS: [&str; 21] = [
+    "!=", "*", "+", "-", "<", "<=", "=", ">", ">=", "and", "or", "in", "not", "day", "days",
+    "month", "months", "year", "years", "round", "up",
+];
+
+/// The literal tokens pest expected at the furthest position it reached, that
+/// position, and whether it lies beyond the error's own position.
+fn literal_tokens(e: &pest::error::Error<Rule>, pos: usize) -> (usize, Vec<String>, bool) {
+    let Some(a) = e.parse_attempts() else {
+        return (pos, Vec::new(), false);
+    };
+    let tokens: Vec<String> = a
+        .expected_tokens()
+        .into_iter()
+        .map(|t| t.to_string())
+        // Only the grammar's literals: no built-in classes, no ranges.
+        .filter(|t| t != "BUILTIN_RULE" && !(t.len() > 2 && t.contains("..")))
+        .filter(|t| !t.trim().is_empty() && t != "//" && t != "down")
+        .collect();
+    if a.max_position > pos && !tokens.is_empty() {
+        (a.max_position, tokens, true)
+    } else if a.max_position == pos {
+        (pos, tokens, false)
+    } else {
+        (pos, Vec::new(), false)
+    }
+}
+
 fn syntax_error(file: FileId, text: &str, e: &pest::error::Error<Rule>) -> Diag {
     use pest::error::{ErrorVariant, InputLocation};
     let pos = match e.location {
         InputLocation::Pos(p) => p,
         InputLocation::Span((s, _)) => s,
     };
+    let pos = pos.min(text.len());
+    // The literal tokens (`:`, `)`, `then`) expected where parsing stopped.
+    let (pos, tokens, further) = literal_tokens(e, pos);
     let pos = pos.min(text.len());
     // Underline the word found at the error position (or one character).
     let rest = text.get(pos..).unwrap_or("");
@@ -369,6 +423,8 @@ fn syntax_error(file: FileId, text: &str, e: &pest::error::Error<Rule>) -> Diag 
         Span::new(file, pos, end.max(pos))
     };
     let positives: &[Rule] = match &e.variant {
+        // Parsing got further than the rules say: only the tokens count there.
+        ErrorVariant::ParsingError { .. } if further => &[],
         ErrorVariant::ParsingError { positives, .. } => positives,
         ErrorVariant::CustomError { .. } => {
             // pest's own limits: only reachable through extreme nesting.
@@ -380,18 +436,43 @@ fn syntax_error(file: FileId, text: &str, e: &pest::error::Error<Rule>) -> Diag 
     let declarations = positives.iter().any(|r| is_declaration(*r));
     // `not` opens both a negation and `not encoded`; with declarations
     // expected it is the latter.
-    let operators = positives.iter().filter(|r| is_operator(**r)).count();
-    let mut expected: Vec<&'static str> = Vec::new();
+    let operators = positives.iter().filter(|r| is_operator(**r)).count()
+        + tokens
+            .iter()
+            .filter(|t| further && OPERATOR_TOKENS.contains(&t.as_str()))
+            .count();
+    let mut expected: Vec<&str> = Vec::new();
     for r in positives {
         let d = if is_declaration(*r) || (declarations && *r == Rule::kw_not) {
             "a declaration (`rule`, `fact`, `outcome`, …)"
-        } else if (is_operator(*r) && operators > 1) || (*r == Rule::EOI && declarations) {
+        } else if (is_operator(*r) && operators > 1)
+            || (*r == Rule::EOI && declarations)
+            // An unterminated string is reported when lowered, with its own help.
+            || (matches!(*r, Rule::close_quote | Rule::unterminated) && positives.len() > 1)
+        {
             continue;
         } else {
             describe(*r)
         };
         if !expected.contains(&d) && d != "whitespace" {
             expected.push(d);
+        }
+    }
+    let quoted: Vec<String> = tokens
+        .iter()
+        .filter(|t| {
+            let operator = OPERATOR_TOKENS.contains(&t.as_str());
+            // Where rules were expected too, they name the words, operators
+            // and openings; only closing punctuation is added to them.
+            let closing = [")", "}", ",", ":"].contains(&t.as_str());
+            let opening = ["\"", "_", "("].contains(&t.as_str());
+            (further || closing) && !opening && !(operator && (operators > 1 || !further))
+        })
+        .map(|t| format!("`{t}`"))
+        .collect();
+    for q in &quoted {
+        if !expected.contains(&q.as_str()) {
+            expected.push(q);
         }
     }
     if operators > 1 {
@@ -429,6 +510,26 @@ fn syntax_error(file: FileId, text: &str, e: &pest::error::Error<Rule>) -> Diag 
         "every rule cites the paragraph it encodes: `cites 4.2 \"quoted words\"`".to_string()
     } else if wants(Rule::expr) || positives.iter().any(|r| describe(*r) == "an expression") {
         "write a value, a name, a call or a parenthesised expression here".to_string()
+    } else if expected.contains(&"`:`") {
+        "a name is followed by its type: `name : type`, e.g. `fact injury.occurred : bool \"…\"`"
+            .to_string()
+    } else if expected.first().is_some_and(|e| *e == "`)`") {
+        "close every `(` that is opened".to_string()
+    } else if expected.first().is_some_and(|e| *e == "`{`") {
+        "list the values or fields inside braces: `enum Party \"当事方\" { host \"用工单位\" }`"
+            .to_string()
+    } else if expected.first().is_some_and(|e| *e == "`=`") {
+        "a parameter or a definition gives its value after `=`".to_string()
+    } else if wants(Rule::kw_when) || wants(Rule::kw_then) || wants(Rule::kw_to) {
+        "a rule reads `rule name cites 4.2 \"…\"`, then optionally `exception to other_rule` and `when condition`, then `then outcome = value`"
+            .to_string()
+    } else if wants(Rule::paragraph) {
+        "cite a paragraph as article.paragraph: `cites 4.2 \"quoted words\"`".to_string()
+    } else if wants(Rule::number) {
+        "write a whole number such as `0`".to_string()
+    } else if wants(Rule::ident) || wants(Rule::path) {
+        "write a name: letters, digits and `_`, dotted for facts and outcomes (`wage_arrears.fund_case`)"
+            .to_string()
     } else if wants(Rule::label) || wants(Rule::string) {
         "labels and quotes are written in double quotes: `\"劳务派遣单位\"`".to_string()
     } else if wants(Rule::type_ref) {
