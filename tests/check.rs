@@ -115,6 +115,9 @@ fn primary_labels_underline_the_fault() {
         ("duplicate-rule", "regula::duplicate", "advance"),
         ("in-force-backwards", "regula::empty-period", "2024-01-01"),
         ("unused-fact", "regula::unused-fact", "wage.amount"),
+        ("unknown-field", "regula::unknown-field", "isued"),
+        ("syntax-missing-colon", "regula::syntax", "bool"),
+        ("exception-cycle", "regula::exception-cycle", "first"),
     ];
     for (fixture, code, text) in cases {
         let got = underlined(fixture);

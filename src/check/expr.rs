@@ -675,6 +675,31 @@ fn path(ctx: &mut Ctx, p: &ast::Path, scope: &Scope, expect: Option<Type>) -> Op
     if ctx.is_poisoned(&name) {
         return None; // its declaration is reported
     }
+    // A field of a record fact that the record does not have.
+    if let Some((group, field)) = name.rsplit_once('.') {
+        let record = ctx
+            .group_index
+            .get(group)
+            .and_then(|g| ctx.p.groups.get(*g as usize))
+            .and_then(|g| ctx.p.records.get(g.record as usize));
+        if let Some(rec) = record {
+            let fields: Vec<&str> = rec.fields.iter().map(|f| f.name.as_str()).collect();
+            let help = match crate::diag::suggest(field, fields.iter().copied()) {
+                Some(f) => format!("did you mean `{group}.{f}`?"),
+                None => format!("the fields of `{}` are `{}`", rec.name, fields.join("`, `")),
+            };
+            let fspan = p.segments.last().map(|s| s.loc.0).unwrap_or(span);
+            ctx.err(
+                Diag::error(
+                    "regula::unknown-field",
+                    format!("`{group}` has no field `{field}`"),
+                )
+                .label(fspan, format!("not a field of `{}`", rec.name))
+                .help(help),
+            );
+            return None;
+        }
+    }
     // Unknown: suggest the closest name of any kind.
     let mut names: Vec<&str> = Vec::new();
     names.extend(ctx.p.fact_index.keys().map(String::as_str));

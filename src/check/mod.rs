@@ -1202,16 +1202,29 @@ fn exceptions(ctx: &mut Ctx, asts: &[Option<&ast::RuleDecl>]) {
                     let Some(rule) = ctx.p.rules.get(start) else {
                         continue;
                     };
+                    // Each rule of the cycle, with the rule of the cycle it excepts.
+                    let excepts = |k: usize| -> String {
+                        let target = ctx.p.rules.get(k).and_then(|x| {
+                            x.exception_to
+                                .iter()
+                                .find(|t| cycle.contains(&(**t as usize)))
+                                .and_then(|t| ctx.p.rules.get(*t as usize))
+                        });
+                        match target {
+                            Some(t) => format!("an exception to `{}`", t.name),
+                            None => "in a cycle of exceptions".to_string(),
+                        }
+                    };
                     let mut d = Diag::error(
                         "regula::exception-cycle",
                         format!("rules {} are exceptions to each other", names.join(", ")),
                     )
-                    .label(rule.span, "in a cycle of exceptions")
-                    .help("exceptions form a hierarchy: make one rule the general one");
+                    .label(rule.span, excepts(start))
+                    .help("exceptions form a hierarchy: remove the `exception to` of the general rule");
                     for k in &cycle {
                         if *k != start {
                             if let Some(x) = ctx.p.rules.get(*k) {
-                                d = d.label(x.span, "");
+                                d = d.label(x.span, excepts(*k));
                             }
                         }
                     }
