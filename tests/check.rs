@@ -648,3 +648,44 @@ fn syntax_errors_never_leak_rule_names() {
     }
     assert!(errors > 50, "only {errors} syntax errors");
 }
+
+#[test]
+fn hostile_long_chain() {
+    let mut tail = "outcome long : bool \"长\" default wage.paid\n"
+        .as_bytes()
+        .to_vec();
+    for _ in 0..20_000 {
+        tail.extend(b"  and wage.paid\n");
+    }
+    header_set("long-chain", &tail);
+    insta::assert_snapshot!(run_in_tmp("long-chain"));
+}
+
+#[test]
+fn hostile_exponential_definitions() {
+    let mut tail = b"define f0(x: bool) : bool = x\n".to_vec();
+    for i in 1..60 {
+        tail.extend(
+            format!(
+                "define f{i}(x: bool) : bool = f{}(x) and f{}(not x and x)\n",
+                i - 1,
+                i - 1
+            )
+            .bytes(),
+        );
+    }
+    tail.extend("outcome big : bool \"大\" default f59(wage.paid)\n".bytes());
+    header_set("exponential-definitions", &tail);
+    insta::assert_snapshot!(run_in_tmp("exponential-definitions"));
+}
+
+#[test]
+fn hostile_deep_definitions() {
+    let mut tail = b"define g0(x: bool) : bool = x\n".to_vec();
+    for i in 1..200 {
+        tail.extend(format!("define g{i}(x: bool) : bool = not g{}(x)\n", i - 1).bytes());
+    }
+    tail.extend("outcome deep : bool \"深\" default g199(wage.paid)\n".bytes());
+    header_set("deep-definitions", &tail);
+    insta::assert_snapshot!(run_in_tmp("deep-definitions"));
+}

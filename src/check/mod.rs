@@ -62,6 +62,12 @@ pub(crate) struct Ctx<'a> {
     /// Facts and outcomes whose declaration has an error: reading them
     /// raises no second error.
     pub poisoned: HashSet<String>,
+    /// Depth of the expression being lowered, definitions inlined.
+    pub depth: usize,
+    /// Nodes lowered while inlining the outermost call being lowered.
+    pub expanded: usize,
+    /// Whether that inlining went past [`expr::MAX_EXPANSION`] or [`expr::MAX_DEPTH`].
+    pub overflowed: bool,
 }
 
 impl Ctx<'_> {
@@ -212,6 +218,9 @@ fn compile_program(
         reads: BTreeSet::new(),
         quiet: 0,
         poisoned: HashSet::new(),
+        depth: 0,
+        expanded: 0,
+        overflowed: false,
     };
     documents(&mut ctx, raw, files);
     declare_types(&mut ctx, files);

@@ -18,6 +18,10 @@ struct PolicyParser;
 /// policy may have.
 pub const MAX_NESTING: usize = 64;
 
+/// The most operands that chains of `and`, `or`, `+`, `-` and `*` may join
+/// along any path of an expression (a folded chain nests one level per operand).
+pub const MAX_CHAIN: usize = 128;
+
 /// Parses one policy file, returning its tree or every problem found.
 pub fn parse_file(file: FileId, text: &str) -> Result<File, Vec<Diag>> {
     if let Some(d) = check_nesting(file, text) {
@@ -36,6 +40,8 @@ pub fn parse_file(file: FileId, text: &str) -> Result<File, Vec<Diag>> {
     let mut lower = Lower {
         file,
         diags: Vec::new(),
+        chain: 0,
+        too_long: false,
     };
     let mut items = Vec::new();
     for pair in pairs.flatten().take(1) {
@@ -73,6 +79,8 @@ pub fn parse_expr(file: FileId, text: &str) -> Result<Expr, Vec<Diag>> {
     let mut lower = Lower {
         file,
         diags: Vec::new(),
+        chain: 0,
+        too_long: false,
     };
     let e = pairs.next().and_then(|p| lower.expr(p));
     match e {
@@ -543,6 +551,11 @@ fn syntax_error(file: FileId, text: &str, e: &pest::error::Error<Rule>) -> Diag 
 struct Lower {
     file: FileId,
     diags: Vec<Diag>,
+    /// Operands of the chains (`and`, `or`, `+`, `*`) being lowered, which
+    /// bounds the depth of the tree.
+    chain: usize,
+    /// Whether [`MAX_CHAIN`] was reported (once per file).
+    too_long: bool,
 }
 
 type P<'a> = Pair<'a, Rule>;
@@ -1039,6 +1052,68 @@ impl Lower {
         }
     }
 
+    /// Counts a chain of `n` operands, which nests `n` deep once folded;
+    /// refuses one that would make the tree too deep to check safely.
+    fn enter_chain(&mut self, n: usize, loc: Loc) -> Option<usize> {
+        if n <= 1 {
+            return Some(0); // a single operand: no chain
+        }
+        if self.chain + n > MAX_CHAIN {
+            if !self.too_long {
+                self.too_long = true;
+                self.diags.push(
+                    Diag::error(
+                        "regula::too-long",
+                        format!("expression joins more than {MAX_CHAIN} terms"),
+                    )
+                    .label(
+                        Span::new(loc.0.file, loc.0.start as usize, loc.0.start as usize + 1),
+                        "this expression",
+                    )
+                    .help("split it with a `define` or an intermediate outcome"),
+                );
+            }
+            return None;
+        }
+        self.chain += n;
+        Some(n)
+    }
+
+    /// `a and b and c`, left-nested.
+    fn fold_logic(&mut self, op: BinOp, xs: Vec<P>) -> Option<Expr> {
+        let mut xs = xs.into_iter();
+        let mut acc = self.expr(xs.next()?)?;
+        for x in xs {
+            let rhs = self.expr(x)?;
+            let l = Loc(acc.loc.0.to(rhs.loc.0));
+            acc = Expr {
+                kind: ExprKind::Binary(op, Box::new(acc), Box::new(rhs)),
+                loc: l,
+            };
+        }
+        Some(acc)
+    }
+
+    /// `a + b - c`, `a * b`, left-nested.
+    fn fold_arith(&mut self, p: P) -> Option<Expr> {
+        let mut xs = p.into_inner();
+        let mut acc = self.expr(xs.next()?)?;
+        while let Some(op) = xs.next() {
+            let op = match op.as_str() {
+                "+" => BinOp::Add,
+                "-" => BinOp::Sub,
+                _ => BinOp::Mul,
+            };
+            let rhs = self.expr(xs.next()?)?;
+            let l = Loc(acc.loc.0.to(rhs.loc.0));
+            acc = Expr {
+                kind: ExprKind::Binary(op, Box::new(acc), Box::new(rhs)),
+                loc: l,
+            };
+        }
+        Some(acc)
+    }
+
     fn expr(&mut self, p: P) -> Option<Expr> {
         let loc = self.loc(&p);
         match p.as_rule() {
@@ -1063,17 +1138,11 @@ impl Lower {
                 } else {
                     BinOp::And
                 };
-                let mut xs = self.parts(p).into_iter();
-                let mut acc = self.expr(xs.next()?)?;
-                for x in xs {
-                    let rhs = self.expr(x)?;
-                    let l = Loc(acc.loc.0.to(rhs.loc.0));
-                    acc = Expr {
-                        kind: ExprKind::Binary(op, Box::new(acc), Box::new(rhs)),
-                        loc: l,
-                    };
-                }
-                Some(acc)
+                let xs = self.parts(p);
+                let n = self.enter_chain(xs.len(), loc)?;
+                let folded = self.fold_logic(op, xs);
+                self.chain -= n;
+                folded
             }
             Rule::not_expr => {
                 let mut xs = p.into_inner();
@@ -1125,22 +1194,10 @@ impl Lower {
                 }
             }
             Rule::add_expr | Rule::mul_expr => {
-                let mut xs = p.into_inner();
-                let mut acc = self.expr(xs.next()?)?;
-                while let Some(op) = xs.next() {
-                    let op = match op.as_str() {
-                        "+" => BinOp::Add,
-                        "-" => BinOp::Sub,
-                        _ => BinOp::Mul,
-                    };
-                    let rhs = self.expr(xs.next()?)?;
-                    let l = Loc(acc.loc.0.to(rhs.loc.0));
-                    acc = Expr {
-                        kind: ExprKind::Binary(op, Box::new(acc), Box::new(rhs)),
-                        loc: l,
-                    };
-                }
-                Some(acc)
+                let n = self.enter_chain(p.clone().into_inner().count().div_ceil(2), loc)?;
+                let folded = self.fold_arith(p);
+                self.chain -= n;
+                folded
             }
             Rule::unary => {
                 let mut xs = p.into_inner().peekable();
