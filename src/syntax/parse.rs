@@ -1008,26 +1008,29 @@ impl Lower {
         if let Ok(n) = digits.parse::<i64>() {
             return Some(n);
         }
-        let (msg, help) = if digits.chars().all(|c| c.is_ascii_digit()) {
+        let (msg, label, help) = if digits.chars().all(|c| c.is_ascii_digit()) {
             (
                 format!("number `{text}` is too large"),
+                "too large",
                 format!("integers range from {} to {}", i64::MIN, i64::MAX),
             )
         } else if digits.contains('.') && !digits.chars().any(|c| c.is_alphabetic()) {
             (
                 format!("`{text}` is not an integer"),
+                "a decimal",
                 "regula's numbers are integers; there are no decimals".to_string(),
             )
         } else {
             let lead: String = digits.chars().take_while(|c| c.is_ascii_digit()).collect();
             (
                 format!("`{text}` is not a number"),
+                "digits followed by letters",
                 format!("a number is digits only; to use a unit write a space: `{lead} days`"),
             )
         };
         self.diags.push(
             Diag::error("regula::bad-number", msg)
-                .label(loc.0, "here")
+                .label(loc.0, label)
                 .help(help),
         );
         None
