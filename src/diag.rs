@@ -1,7 +1,10 @@
 //! Diagnostics: every problem a user can cause, with where, what and a hint,
 //! rendered through miette (graphical), as plain lines, or as JSON.
 use crate::source::{SourceMap, Span};
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    NamedSource, SourceCode, SourceSpan, SpanContents,
+};
 use serde::Serialize;
 use std::fmt;
 
@@ -107,9 +110,45 @@ pub enum ErrorFormat {
     Json,
 }
 
+/// A named source whose reported columns count characters, as the plain and
+/// JSON forms do (miette counts bytes, which is wrong after Chinese text).
+struct CharColumns(NamedSource<String>);
+
+impl SourceCode for CharColumns {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let c = self.0.read_span(span, before, after)?;
+        let text = self.0.inner().as_str();
+        let start = c.span().offset();
+        let head = text.get(..start).unwrap_or("");
+        let column = head
+            .rsplit('\n')
+            .next()
+            .map(|l| l.chars().count())
+            .unwrap_or(0);
+        let name = c.name().unwrap_or_default().to_string();
+        let mut out = MietteSpanContents::new_named(
+            name,
+            c.data(),
+            *c.span(),
+            c.line(),
+            column,
+            c.line_count(),
+        );
+        if let Some(lang) = c.language() {
+            out = out.with_language(lang.to_string());
+        }
+        Ok(Box::new(out))
+    }
+}
+
 struct Rendered<'a> {
     diag: &'a Diag,
-    src: Option<NamedSource<String>>,
+    src: Option<CharColumns>,
     related: Vec<Rendered<'a>>,
 }
 
@@ -175,9 +214,11 @@ impl miette::Diagnostic for Rendered<'_> {
 
 fn prepare<'a>(diag: &'a Diag, sources: &SourceMap) -> Rendered<'a> {
     let src = diag.labels.first().and_then(|(s, _)| {
-        sources
-            .get(s.file)
-            .map(|f| NamedSource::new(f.name.clone(), f.text.to_string()).with_language("regula"))
+        sources.get(s.file).map(|f| {
+            CharColumns(
+                NamedSource::new(f.name.clone(), f.text.to_string()).with_language("regula"),
+            )
+        })
     });
     let related = diag.related.iter().map(|r| prepare(r, sources)).collect();
     Rendered { diag, src, related }

@@ -83,12 +83,27 @@ pub fn from_paths(paths: &[PathBuf]) -> Result<RawSet, Vec<Diag>> {
             walk(root, &shown, 0, &mut seen, &mut set, &mut errors);
         }
         if set.policies.len() == before && errors.is_empty() {
+            let prefix = format!("{shown}/");
+            let texts: Vec<&str> = set
+                .others
+                .keys()
+                .filter_map(|k| k.strip_prefix(&prefix))
+                .take(3)
+                .collect();
+            let help = if texts.is_empty() {
+                "a policy set is a directory of `.policy` files; check the path".to_string()
+            } else {
+                format!(
+                    "it holds only other files (`{}`); a policy set is a directory of `.policy` files",
+                    texts.join("`, `")
+                )
+            };
             errors.push(
                 Diag::error(
                     "regula::empty-policies",
                     format!("`{shown}` holds no `.policy` files"),
                 )
-                .help("a policy set is a directory of `.policy` files; check the path"),
+                .help(help),
             );
         }
         if set.policies.len() > MAX_FILES {
@@ -156,10 +171,13 @@ fn walk(
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
-            errors.push(Diag::error(
-                "regula::unreadable",
-                format!("cannot read directory `{shown}`: {}", io_reason(&e)),
-            ));
+            errors.push(
+                Diag::error(
+                    "regula::unreadable",
+                    format!("cannot read directory `{shown}`: {}", io_reason(&e)),
+                )
+                .help("check that the directory exists and that you may read it"),
+            );
             return;
         }
     };
@@ -198,11 +216,11 @@ fn read_one(path: &Path, shown: &str, set: &mut RawSet, errors: &mut Vec<Diag>) 
                 Diag::error(
                     "regula::file-too-large",
                     format!(
-                        "`{shown}` is {} bytes; a policy file may be at most {MAX_FILE_BYTES}",
+                        "`{shown}` is {} bytes, more than the {MAX_FILE_BYTES} bytes (1 MiB) a file of a policy set may have",
                         m.len()
                     ),
                 )
-                .help("split the provisions over several files"),
+                .help("split the provisions over several files of at most 1 MiB each"),
             );
             return;
         }
@@ -211,10 +229,13 @@ fn read_one(path: &Path, shown: &str, set: &mut RawSet, errors: &mut Vec<Diag>) 
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
-            errors.push(Diag::error(
-                "regula::unreadable",
-                format!("cannot read `{shown}`: {}", io_reason(&e)),
-            ));
+            errors.push(
+                Diag::error(
+                    "regula::unreadable",
+                    format!("cannot read `{shown}`: {}", io_reason(&e)),
+                )
+                .help("check that the file exists and that you may read it"),
+            );
             return;
         }
     };

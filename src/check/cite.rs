@@ -2,7 +2,7 @@
 use super::Ctx;
 use crate::diag::Diag;
 use crate::program::{Cite, DocId, Program};
-use crate::source::FileId;
+use crate::source::{FileId, Span};
 use crate::syntax::ast;
 use serde::Serialize;
 
@@ -60,24 +60,83 @@ pub(crate) fn check_one(ctx: &mut Ctx, doc: DocId, c: &Cite, what: &str) {
             })
             .map(|u| u.key())
             .collect();
-        let help = if elsewhere.is_empty() {
-            let text: String = unit.text.chars().take(60).collect();
-            format!("quote the words of {key} exactly (whitespace aside); it begins `{text}…`")
-        } else {
+        let para = crate::regulation::squash(&unit.text);
+        let quote: Vec<char> = crate::regulation::squash(&c.quote).chars().collect();
+        // The longest opening of the quote that the paragraph holds.
+        let mut agree = 0;
+        while agree < quote.len() {
+            let head: String = quote.iter().take(agree + 1).collect();
+            if !para.contains(&head) {
+                break;
+            }
+            agree += 1;
+        }
+        let head: String = quote.iter().take(agree).collect();
+        let help = if !elsewhere.is_empty() {
             format!(
                 "these words are in {}: cite that paragraph",
                 elsewhere.join(", ")
             )
+        } else if agree > 0 {
+            // What the paragraph says where the quote departs from it.
+            let at = para.find(&head).map(|i| i + head.len()).unwrap_or(0);
+            let next: String = para.get(at..).unwrap_or("").chars().take(12).collect();
+            if next.is_empty() {
+                format!("{key} ends after `{head}`")
+            } else {
+                format!("{key} reads `{head}{next}…`: quote its words exactly (whitespace aside)")
+            }
+        } else {
+            let text: String = unit.text.chars().take(40).collect();
+            format!("quote the words of {key} exactly (whitespace aside); it begins `{text}…`")
         };
-        ctx.err(
-            Diag::error(
-                "regula::quote-mismatch",
-                format!("the quote is not in paragraph {key}"),
-            )
-            .label(c.span, format!("not the words of {key}"))
-            .help(help),
+        let whole = quote_span(ctx, c.span);
+        let departs = departure(ctx, whole, agree);
+        let mut d = Diag::error(
+            "regula::quote-mismatch",
+            format!("the quote is not in paragraph {key}"),
         );
+        d = match departs {
+            Some(at) if agree > 0 => d.label(at, format!("{key} does not say this")),
+            _ => d.label(whole, format!("not the words of {key}")),
+        };
+        ctx.err(d.help(help));
     }
+}
+
+/// The span of the quoted string inside a citation (the whole citation if
+/// it cannot be found).
+fn quote_span(ctx: &Ctx, cite: Span) -> Span {
+    let text = ctx.p.sources.slice(cite);
+    match text.find('"') {
+        Some(i) => Span::new(cite.file, cite.start as usize + i, cite.end as usize),
+        None => cite,
+    }
+}
+
+/// The span of the first character of the quote, whitespace aside, after
+/// `agree` characters that the paragraph holds; `None` for quotes with escapes.
+fn departure(ctx: &Ctx, quote: Span, agree: usize) -> Option<Span> {
+    let text = ctx.p.sources.slice(quote);
+    let body = text.strip_prefix('"')?;
+    if body.contains('\\') {
+        return None;
+    }
+    let base = quote.start as usize + 1;
+    let mut seen = 0;
+    for (i, ch) in body.char_indices() {
+        if ch == '"' {
+            return None;
+        }
+        if ch.is_whitespace() {
+            continue;
+        }
+        if seen == agree {
+            return Some(Span::new(quote.file, base + i, base + i + ch.len_utf8()));
+        }
+        seen += 1;
+    }
+    None
 }
 
 /// Checks every citation (rules, parameters, headers, `not encoded`).
@@ -174,7 +233,12 @@ pub(crate) fn check_citations(ctx: &mut Ctx, files: &[(FileId, String, ast::File
             }
         }
     }
-    // Uncovered paragraphs are warnings: the coverage report lists them.
+    // Uncovered paragraphs are warnings: the coverage report lists them. A
+    // rule with an error may be the one citing a paragraph: warn only about
+    // a set without errors.
+    if ctx.diags.iter().any(Diag::is_error) {
+        return;
+    }
     let docs = ctx.p.documents.clone();
     for (di, d) in docs.iter().enumerate() {
         for u in &d.regulation.units {

@@ -11,8 +11,9 @@ use crate::syntax::ast::{self, BinOp, Unit};
 pub(crate) enum Binding {
     /// Checking the body on its own: only the type is known.
     Abstract(Type, u32),
-    /// Inlining at a call: the argument.
-    Bound(Expr),
+    /// Inlining at a call: the argument, with its size and depth in nodes
+    /// (each use copies it).
+    Bound(Expr, usize, usize),
 }
 
 /// Definition parameters in scope.
@@ -237,12 +238,83 @@ pub(crate) fn check_def_bodies(ctx: &mut Ctx) {
 
 /// Resolves and type-checks an expression. `expect` guides the reading of
 /// bare enum values (`host`) that several enums share.
+/// The deepest a checked expression may be once definitions are inlined:
+/// evaluation recurses over it. The parser keeps written expressions well
+/// below (nesting and chains are bounded).
+pub(crate) const MAX_DEPTH: usize = 300;
+
+/// The most nodes one call may expand to once definitions are inlined.
+pub(crate) const MAX_EXPANSION: usize = 50_000;
+
+/// The number of nodes of a checked expression and its depth, without recursion.
+fn measure(e: &Expr) -> (usize, usize) {
+    let (mut size, mut depth) = (0, 0);
+    let mut stack = vec![(e, 1)];
+    while let Some((x, d)) = stack.pop() {
+        size += 1;
+        depth = depth.max(d);
+        match &x.kind {
+            ExprKind::Const(_)
+            | ExprKind::Fact(_)
+            | ExprKind::Group(_)
+            | ExprKind::Outcome(_)
+            | ExprKind::Param(_)
+            | ExprKind::AsOf
+            | ExprKind::Local(_) => {}
+            ExprKind::Not(a)
+            | ExprKind::Neg(a)
+            | ExprKind::In(a, _, _)
+            | ExprKind::Days(a)
+            | ExprKind::Months(a, _, _) => stack.push((a, d + 1)),
+            ExprKind::And(a, b)
+            | ExprKind::Or(a, b)
+            | ExprKind::Cmp(_, a, b)
+            | ExprKind::Arith(_, a, b) => {
+                stack.push((a, d + 1));
+                stack.push((b, d + 1));
+            }
+            ExprKind::If(a, b, c) => {
+                stack.push((a, d + 1));
+                stack.push((b, d + 1));
+                stack.push((c, d + 1));
+            }
+            ExprKind::Call(_, args, body) => {
+                stack.extend(args.iter().map(|a| (a, d + 1)));
+                stack.push((body, d + 1));
+            }
+        }
+    }
+    (size, depth)
+}
+
+/// Resolves and type-checks an expression, guarding depth and expansion.
 pub(crate) fn lower(
     ctx: &mut Ctx,
     e: &ast::Expr,
     scope: &Scope,
     expect: Option<Type>,
 ) -> Option<Expr> {
+    if ctx.quiet > 0 {
+        ctx.expanded += 1;
+    }
+    if ctx.depth >= MAX_DEPTH || ctx.expanded > MAX_EXPANSION {
+        if ctx.quiet == 0 {
+            ctx.err(
+                Diag::error("regula::too-deep", "expression nested too deeply to check")
+                    .label(e.loc.0, "too deep here")
+                    .help("split the expression with a `define` or an intermediate outcome"),
+            );
+        }
+        ctx.overflowed = true;
+        return None;
+    }
+    ctx.depth += 1;
+    let out = lower_inner(ctx, e, scope, expect);
+    ctx.depth -= 1;
+    out
+}
+
+fn lower_inner(ctx: &mut Ctx, e: &ast::Expr, scope: &Scope, expect: Option<Type>) -> Option<Expr> {
     use ast::ExprKind as K;
     let span = e.loc.0;
     match &e.kind {
@@ -649,7 +721,7 @@ fn path(ctx: &mut Ctx, p: &ast::Path, scope: &Scope, expect: Option<Type>) -> Op
             many => {
                 let names: Vec<String> = many
                     .iter()
-                    .map(|e| ctx.p.type_name(Type::Enum(*e)))
+                    .map(|e| format!("`{}`", ctx.p.type_name(Type::Enum(*e))))
                     .collect();
                 ctx.err(
                     Diag::error(
@@ -661,12 +733,43 @@ fn path(ctx: &mut Ctx, p: &ast::Path, scope: &Scope, expect: Option<Type>) -> Op
                     )
                     .label(span, "which one?")
                     .help(format!(
-                        "qualify it, e.g. `{}.{first}`",
-                        names.first().cloned().unwrap_or_default()
+                        "qualify it with its enum, e.g. `{}.{first}`",
+                        names
+                            .first()
+                            .map(|n| n.trim_matches('`'))
+                            .unwrap_or_default()
                     )),
                 );
                 return None;
             }
+        }
+    }
+    if ctx.is_poisoned(&name) {
+        return None; // its declaration is reported
+    }
+    // A field of a record fact that the record does not have.
+    if let Some((group, field)) = name.rsplit_once('.') {
+        let record = ctx
+            .group_index
+            .get(group)
+            .and_then(|g| ctx.p.groups.get(*g as usize))
+            .and_then(|g| ctx.p.records.get(g.record as usize));
+        if let Some(rec) = record {
+            let fields: Vec<&str> = rec.fields.iter().map(|f| f.name.as_str()).collect();
+            let help = match crate::diag::suggest(field, fields.iter().copied()) {
+                Some(f) => format!("did you mean `{group}.{f}`?"),
+                None => format!("the fields of `{}` are `{}`", rec.name, fields.join("`, `")),
+            };
+            let fspan = p.segments.last().map(|s| s.loc.0).unwrap_or(span);
+            ctx.err(
+                Diag::error(
+                    "regula::unknown-field",
+                    format!("`{group}` has no field `{field}`"),
+                )
+                .label(fspan, format!("not a field of `{}`", rec.name))
+                .help(help),
+            );
+            return None;
         }
     }
     // Unknown: suggest the closest name of any kind.
@@ -724,7 +827,16 @@ fn enum_value(ctx: &mut Ctx, e: EnumId, v: &str, span: Span) -> Option<Expr> {
 fn local(ctx: &mut Ctx, p: &ast::Path, b: &Binding, span: Span) -> Option<Expr> {
     let (ty, base) = match b {
         Binding::Abstract(t, i) => (*t, Some(mk(ExprKind::Local(*i), *t, span))),
-        Binding::Bound(x) => (x.ty, Some(x.clone())),
+        Binding::Bound(x, size, depth) => {
+            if ctx.quiet > 0 {
+                ctx.expanded += size;
+                if ctx.expanded > MAX_EXPANSION || ctx.depth + depth >= MAX_DEPTH {
+                    ctx.overflowed = true;
+                    return None;
+                }
+            }
+            (x.ty, Some(x.clone()))
+        }
     };
     let base = base?;
     match p.segments.as_slice() {
@@ -870,13 +982,43 @@ fn call(
         locals: params
             .iter()
             .zip(&lowered)
-            .map(|((n, _, _), x)| (n.clone(), Binding::Bound(x.clone())))
+            .map(|((n, _, _), x)| {
+                let (size, depth) = measure(x);
+                (n.clone(), Binding::Bound(x.clone(), size, depth))
+            })
             .collect(),
     };
     // The body was checked on its own; inline it quietly.
+    let outermost = ctx.quiet == 0;
+    if outermost {
+        ctx.expanded = 0;
+        ctx.overflowed = false;
+    }
     ctx.quiet += 1;
     let body = lower(ctx, &ast.body, &inner, Some(ret));
     ctx.quiet -= 1;
+    if outermost {
+        ctx.expanded = 0;
+    }
+    if outermost && ctx.overflowed {
+        ctx.overflowed = false;
+        // Reported once: further calls of it stand for an unknown value.
+        if let Some(b) = ctx.def_broken.get_mut(di) {
+            *b = true;
+        }
+        ctx.err(
+            Diag::error(
+                "regula::expansion-too-large",
+                format!("`{}` grows too large once its definitions are expanded", name.name),
+            )
+            .label(span, "this call")
+            .label(def_span, "defined here")
+            .help(format!(
+                "definitions are copied into each call; more than {MAX_EXPANSION} parts or {MAX_DEPTH} levels come out of this one: call fewer definitions inside each other"
+            )),
+        );
+        return None;
+    }
     let body = body?;
     Some(mk(ExprKind::Call(d, lowered, Box::new(body)), ret, span))
 }

@@ -14,7 +14,7 @@ use crate::regulation::Regulation;
 use crate::source::{FileId, SourceMap, Span};
 use crate::syntax::ast;
 use chrono::NaiveDate;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// The result of checking: the program when there are no errors, and every
 /// diagnostic (errors and warnings) found.
@@ -62,11 +62,70 @@ pub(crate) struct Ctx<'a> {
     pub reads: BTreeSet<OutcomeId>,
     /// Whether errors are recorded (off while instantiating a checked body).
     pub quiet: u32,
+    /// Facts and outcomes whose declaration has an error: reading them
+    /// raises no second error.
+    pub poisoned: HashSet<String>,
+    /// Depth of the expression being lowered, definitions inlined.
+    pub depth: usize,
+    /// Nodes lowered while inlining the outermost call being lowered.
+    pub expanded: usize,
+    /// Whether that inlining went past [`expr::MAX_EXPANSION`] or [`expr::MAX_DEPTH`].
+    pub overflowed: bool,
+}
+
+impl Ctx<'_> {
+    /// Whether a name, or a record fact it is a field of, has a broken declaration.
+    pub fn is_poisoned(&self, name: &str) -> bool {
+        self.poisoned.contains(name)
+            || name
+                .char_indices()
+                .filter(|(_, c)| *c == '.')
+                .any(|(i, _)| name.get(..i).is_some_and(|p| self.poisoned.contains(p)))
+    }
 }
 
 impl<'a> Ctx<'a> {
-    pub fn err(&mut self, d: Diag) {
+    pub fn err(&mut self, mut d: Diag) {
         if self.quiet == 0 {
+            // Messages say "a {type}"; English wants "an int", "an Order".
+            let mut vowel: Vec<&str> = vec!["int"];
+            vowel.extend(self.p.enums.iter().map(|e| e.name.as_str()));
+            vowel.extend(self.p.records.iter().map(|r| r.name.as_str()));
+            vowel.retain(|n| n.starts_with(['a', 'e', 'i', 'o', 'u', 'A', 'E', 'I', 'O', 'U']));
+            let fix = |s: &mut String| {
+                for n in &vowel {
+                    for (from, to) in [("a ", "an "), ("A ", "An ")] {
+                        let pat = format!("{from}{n}");
+                        let mut out = String::new();
+                        let mut rest = s.as_str();
+                        while let Some(i) = rest.find(&pat) {
+                            let (head, tail) = rest.split_at(i);
+                            let after = tail.get(pat.len()..).unwrap_or("");
+                            let starts_word = head
+                                .chars()
+                                .last()
+                                .is_none_or(|c| !c.is_alphanumeric() && c != '_' && c != '`');
+                            let ends_word = after
+                                .chars()
+                                .next()
+                                .is_none_or(|c| !c.is_alphanumeric() && c != '_' && c != '`');
+                            out.push_str(head);
+                            out.push_str(if starts_word && ends_word { to } else { from });
+                            out.push_str(n);
+                            rest = after;
+                        }
+                        out.push_str(rest);
+                        *s = out;
+                    }
+                }
+            };
+            fix(&mut d.message);
+            for (_, l) in &mut d.labels {
+                fix(l);
+            }
+            if let Some(h) = &mut d.help {
+                fix(h);
+            }
             self.diags.push(d);
         }
     }
@@ -99,11 +158,12 @@ pub fn check(raw: &RawSet) -> Checked {
     if !diags.is_empty() {
         // Syntax errors: check the files that did parse, so every problem shows at once.
         let partial = compile(raw, &sources, &files, true);
-        diags.extend(
-            partial
-                .into_iter()
-                .filter(|d| d.code != "regula::no-document"),
-        );
+        diags.extend(partial.into_iter().filter(|d| {
+            !matches!(
+                d.code,
+                "regula::no-document" | "regula::uncovered-paragraph" | "regula::unused-fact"
+            )
+        }));
         return Checked {
             program: None,
             diags,
@@ -161,16 +221,21 @@ fn compile_program(
         fact_read: Vec::new(),
         reads: BTreeSet::new(),
         quiet: 0,
+        poisoned: HashSet::new(),
+        depth: 0,
+        expanded: 0,
+        overflowed: false,
     };
     documents(&mut ctx, raw, files);
     declare_types(&mut ctx, files);
     declare_facts_outcomes(&mut ctx, files);
     declare_defs(&mut ctx, files);
     declare_params(&mut ctx, files);
-    let rule_asts = declare_rules(&mut ctx, files);
+    let (rule_asts, orphans) = declare_rules(&mut ctx, files);
     expr::check_def_bodies(&mut ctx);
     lower_defaults(&mut ctx, files);
     lower_rules(&mut ctx, &rule_asts);
+    lower_orphans(&mut ctx, &orphans);
     exceptions(&mut ctx, &rule_asts);
     revisions::bind_exceptions_by_name(&mut ctx);
     canonical_rule_order(&mut ctx);
@@ -656,6 +721,7 @@ fn declare_facts_outcomes(ctx: &mut Ctx, files: &[(FileId, String, ast::File)]) 
                     }
                     spans.insert(name.clone(), (fd.name.loc.0, "name"));
                     let Some((ty, min)) = resolve_type(ctx, &fd.ty) else {
+                        ctx.poisoned.insert(name);
                         continue;
                     };
                     if let Type::Record(r) = ty {
@@ -709,9 +775,11 @@ fn declare_facts_outcomes(ctx: &mut Ctx, files: &[(FileId, String, ast::File)]) 
                     }
                     spans.insert(name.clone(), (od.name.loc.0, "name"));
                     let Some((ty, _)) = resolve_type(ctx, &od.ty) else {
+                        ctx.poisoned.insert(name);
                         continue;
                     };
                     if matches!(ty, Type::Record(_)) {
+                        ctx.poisoned.insert(name);
                         ctx.err(
                             Diag::error("regula::record-outcome", "an outcome cannot be a record")
                                 .label(od.ty.loc().0, "record type")
@@ -917,8 +985,11 @@ fn declare_params(ctx: &mut Ctx, files: &[(FileId, String, ast::File)]) {
 fn declare_rules<'a>(
     ctx: &mut Ctx,
     files: &'a [(FileId, String, ast::File)],
-) -> Vec<Option<&'a ast::RuleDecl>> {
+) -> (Vec<Option<&'a ast::RuleDecl>>, Vec<&'a ast::RuleDecl>) {
     let mut asts = Vec::new();
+    // Rules left out of the program (a repeated name, an unknown outcome):
+    // their expressions are still checked so that every error shows at once.
+    let mut orphans = Vec::new();
     let mut seen: HashMap<(DocId, String), Span> = HashMap::new();
     for (fid, _, f) in files {
         let doc = ctx
@@ -932,12 +1003,17 @@ fn declare_rules<'a>(
             if let Some(first) = seen.get(&(doc, r.name.name.clone())) {
                 let first = *first;
                 duplicate(ctx, "rule", &r.name.name, r.name.loc.0, first);
+                orphans.push(r);
                 continue;
             }
             seen.insert((doc, r.name.name.clone()), r.name.loc.0);
             let name = r.outcome.dotted();
             let outcome = match ctx.p.outcome_index.get(&name) {
                 Some(o) => *o,
+                None if ctx.is_poisoned(&name) => {
+                    orphans.push(r);
+                    continue;
+                }
                 None => {
                     let help = if ctx.p.fact_index.contains_key(&name) {
                         format!("`{name}` is a fact; a rule concludes an outcome")
@@ -954,6 +1030,7 @@ fn declare_rules<'a>(
                         .label(r.outcome.loc.0, "no such outcome")
                         .help(help),
                     );
+                    orphans.push(r);
                     continue;
                 }
             };
@@ -985,7 +1062,22 @@ fn declare_rules<'a>(
             asts.push(Some(r));
         }
     }
-    asts
+    (asts, orphans)
+}
+
+/// Checks the expressions of rules left out of the program.
+fn lower_orphans(ctx: &mut Ctx, orphans: &[&ast::RuleDecl]) {
+    let scope = expr::Scope::default();
+    for r in orphans {
+        ctx.reads.clear();
+        if let Some(w) = &r.when {
+            if let Some(x) = expr::lower(ctx, w, &scope, Some(Type::Bool)) {
+                expr::expect_type(ctx, &x, Type::Bool, "a rule's condition");
+            }
+        }
+        let _ = expr::lower(ctx, &r.value, &scope, None);
+    }
+    ctx.reads.clear();
 }
 
 fn lower_defaults(ctx: &mut Ctx, files: &[(FileId, String, ast::File)]) {
@@ -1179,16 +1271,29 @@ fn exceptions(ctx: &mut Ctx, asts: &[Option<&ast::RuleDecl>]) {
                     let Some(rule) = ctx.p.rules.get(start) else {
                         continue;
                     };
+                    // Each rule of the cycle, with the rule of the cycle it excepts.
+                    let excepts = |k: usize| -> String {
+                        let target = ctx.p.rules.get(k).and_then(|x| {
+                            x.exception_to
+                                .iter()
+                                .find(|t| cycle.contains(&(**t as usize)))
+                                .and_then(|t| ctx.p.rules.get(*t as usize))
+                        });
+                        match target {
+                            Some(t) => format!("an exception to `{}`", t.name),
+                            None => "in a cycle of exceptions".to_string(),
+                        }
+                    };
                     let mut d = Diag::error(
                         "regula::exception-cycle",
                         format!("rules {} are exceptions to each other", names.join(", ")),
                     )
-                    .label(rule.span, "in a cycle of exceptions")
-                    .help("exceptions form a hierarchy: make one rule the general one");
+                    .label(rule.span, excepts(start))
+                    .help("exceptions form a hierarchy: remove the `exception to` of the general rule");
                     for k in &cycle {
                         if *k != start {
                             if let Some(x) = ctx.p.rules.get(*k) {
-                                d = d.label(x.span, "");
+                                d = d.label(x.span, excepts(*k));
                             }
                         }
                     }
@@ -1416,6 +1521,11 @@ fn completeness(ctx: &mut Ctx) {
                 .help("write a rule that concludes it, give it a `default`, or remove it"),
             );
         }
+    }
+    // A rule with an error may be the reader of a fact: warn only about a
+    // set without errors.
+    if ctx.diags.iter().any(Diag::is_error) {
+        return;
     }
     for (i, f) in ctx.p.facts.iter().enumerate() {
         if !ctx.fact_read.get(i).copied().unwrap_or(true) {

@@ -18,6 +18,10 @@ struct PolicyParser;
 /// policy may have.
 pub const MAX_NESTING: usize = 64;
 
+/// The most operands that chains of `and`, `or`, `+`, `-` and `*` may join
+/// along any path of an expression (a folded chain nests one level per operand).
+pub const MAX_CHAIN: usize = 128;
+
 /// Parses one policy file, returning its tree or every problem found.
 pub fn parse_file(file: FileId, text: &str) -> Result<File, Vec<Diag>> {
     if let Some(d) = check_nesting(file, text) {
@@ -25,11 +29,19 @@ pub fn parse_file(file: FileId, text: &str) -> Result<File, Vec<Diag>> {
     }
     let pairs = match PolicyParser::parse(Rule::file, text) {
         Ok(p) => p,
-        Err(e) => return Err(vec![syntax_error(file, text, &e)]),
+        Err(e) => {
+            return Err(vec![syntax_error(
+                file,
+                text,
+                &detailed(Rule::file, text, e),
+            )])
+        }
     };
     let mut lower = Lower {
         file,
         diags: Vec::new(),
+        chain: 0,
+        too_long: false,
     };
     let mut items = Vec::new();
     for pair in pairs.flatten().take(1) {
@@ -56,17 +68,35 @@ pub fn parse_expr(file: FileId, text: &str) -> Result<Expr, Vec<Diag>> {
     }
     let mut pairs = match PolicyParser::parse(Rule::expr, text) {
         Ok(p) => p,
-        Err(e) => return Err(vec![syntax_error(file, text, &e)]),
+        Err(e) => {
+            return Err(vec![syntax_error(
+                file,
+                text,
+                &detailed(Rule::expr, text, e),
+            )])
+        }
     };
     let mut lower = Lower {
         file,
         diags: Vec::new(),
+        chain: 0,
+        too_long: false,
     };
     let e = pairs.next().and_then(|p| lower.expr(p));
     match e {
         Some(e) if lower.diags.is_empty() => Ok(e),
         _ => Err(lower.diags),
     }
+}
+
+/// Parses again, tracking the tokens (`:`, `=`, `{`) expected where parsing
+/// stopped; pest's plain error knows only the rules. Done on failure only,
+/// as the tracking costs time.
+fn detailed(rule: Rule, text: &str, plain: pest::error::Error<Rule>) -> pest::error::Error<Rule> {
+    pest::set_error_detail(true);
+    let again = PolicyParser::parse(rule, text).err();
+    pest::set_error_detail(false);
+    again.unwrap_or(plain)
 }
 
 /// Rejects input nested deeper than [`MAX_NESTING`] before pest recurses on it.
@@ -87,6 +117,7 @@ fn check_nesting(file: FileId, text: &str) -> Option<Diag> {
             i += 1;
             continue;
         }
+        let at = i;
         let word_start = i == 0
             || !bytes
                 .get(i - 1)
@@ -105,34 +136,66 @@ fn check_nesting(file: FileId, text: &str) -> Option<Diag> {
             }
             b')' | b'}' => depth = depth.saturating_sub(1),
             b'-' => prefix_run += 1,
-            b'n' if word_start && text.get(i..i + 4).is_some_and(|w| w == "not ") => {
-                prefix_run += 1
+            b'n' if word_start && is_word(bytes, i, b"not") => {
+                prefix_run += 1;
+                i += 2; // past the word: its letters must not end the run
             }
-            b'i' if word_start && text.get(i..i + 3).is_some_and(|w| w == "if ") => open_ifs += 1,
-            b'e' if word_start && text.get(i..i + 5).is_some_and(|w| w == "else ") => {
-                open_ifs = open_ifs.saturating_sub(1)
+            b'i' if word_start && is_word(bytes, i, b"if") => {
+                open_ifs += 1;
+                i += 1;
+            }
+            // Each `if` of an `else if` chain nests one level deeper in the
+            // parser; a declaration keyword ends the expression.
+            b'd' | b'e' | b'f' | b'o' | b'p' | b'r'
+                if word_start
+                    && DECLARATION_WORDS
+                        .iter()
+                        .any(|w| is_word(bytes, i, w.as_bytes())) =>
+            {
+                open_ifs = 0;
+                prefix_run = 0;
             }
             b' ' | b'\t' | b'\r' | b'\n' => {}
             _ => prefix_run = 0,
         }
         if depth + prefix_run + open_ifs > MAX_NESTING {
-            let end = text[i..]
-                .chars()
-                .next()
-                .map(|c| i + c.len_utf8())
-                .unwrap_or(i);
+            let end = text
+                .get(at..)
+                .and_then(|t| t.split(|c: char| !c.is_alphanumeric()).next())
+                .map(|w| at + w.len().max(1))
+                .unwrap_or(at);
             return Some(
                 Diag::error(
                     "regula::too-deep",
                     format!("expression nested more than {MAX_NESTING} levels deep"),
                 )
-                .label(Span::new(file, i, end), "too deep here")
+                .label(Span::new(file, at, end), "too deep here")
                 .help("split the expression with a `define` or an intermediate outcome"),
             );
         }
         i += 1;
     }
     None
+}
+
+/// The reserved words that open a declaration.
+const DECLARATION_WORDS: [&str; 8] = [
+    "document",
+    "enum",
+    "record",
+    "fact",
+    "outcome",
+    "parameter",
+    "define",
+    "rule",
+];
+
+/// Whether `word` stands at `i` followed by a blank or a parenthesis.
+fn is_word(bytes: &[u8], i: usize, word: &[u8]) -> bool {
+    bytes.get(i..i + word.len()) == Some(word)
+        && bytes
+            .get(i + word.len())
+            .is_some_and(|c| c.is_ascii_whitespace() || *c == b'(')
 }
 
 /// A readable name for a grammar rule, for "expected …" messages.
@@ -220,12 +283,111 @@ fn describe(rule: Rule) -> &'static str {
     }
 }
 
+/// The reserved words of the language (see `keyword` in the grammar).
+const RESERVED: [&str; 21] = [
+    "document",
+    "enum",
+    "record",
+    "fact",
+    "outcome",
+    "parameter",
+    "define",
+    "rule",
+    "cites",
+    "exception",
+    "when",
+    "then",
+    "if",
+    "else",
+    "and",
+    "or",
+    "not",
+    "in",
+    "true",
+    "false",
+    "as_of",
+];
+
+/// Expectations that only say "the expression could go on": shown as one item.
+fn is_operator(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::cmp_op
+            | Rule::in_op
+            | Rule::add_op
+            | Rule::mul_op
+            | Rule::unit
+            | Rule::rounding
+            | Rule::kw_round
+            | Rule::kw_and
+            | Rule::kw_or
+            | Rule::kw_in
+    )
+}
+
+/// Expectations that open a declaration: shown as one item.
+fn is_declaration(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::document
+            | Rule::kw_document
+            | Rule::enum_decl
+            | Rule::kw_enum
+            | Rule::record_decl
+            | Rule::kw_record
+            | Rule::fact_decl
+            | Rule::kw_fact
+            | Rule::outcome_decl
+            | Rule::kw_outcome
+            | Rule::param_decl
+            | Rule::kw_parameter
+            | Rule::define_decl
+            | Rule::kw_define
+            | Rule::rule_decl
+            | Rule::kw_rule
+            | Rule::not_encoded
+            | Rule::item
+    )
+}
+
+/// Literal tokens that continue an expression; grouped as "an operator".
+const OPERATOR_TOKENS: [&str; 21] = [
+    "!=", "*", "+", "-", "<", "<=", "=", ">", ">=", "and", "or", "in", "not", "day", "days",
+    "month", "months", "year", "years", "round", "up",
+];
+
+/// The literal tokens pest expected at the furthest position it reached, that
+/// position, and whether it lies beyond the error's own position.
+fn literal_tokens(e: &pest::error::Error<Rule>, pos: usize) -> (usize, Vec<String>, bool) {
+    let Some(a) = e.parse_attempts() else {
+        return (pos, Vec::new(), false);
+    };
+    let tokens: Vec<String> = a
+        .expected_tokens()
+        .into_iter()
+        .map(|t| t.to_string())
+        // Only the grammar's literals: no built-in classes, no ranges.
+        .filter(|t| t != "BUILTIN_RULE" && !(t.len() > 2 && t.contains("..")))
+        .filter(|t| !t.trim().is_empty() && t != "//" && t != "down")
+        .collect();
+    if a.max_position > pos && !tokens.is_empty() {
+        (a.max_position, tokens, true)
+    } else if a.max_position == pos {
+        (pos, tokens, false)
+    } else {
+        (pos, Vec::new(), false)
+    }
+}
+
 fn syntax_error(file: FileId, text: &str, e: &pest::error::Error<Rule>) -> Diag {
     use pest::error::{ErrorVariant, InputLocation};
     let pos = match e.location {
         InputLocation::Pos(p) => p,
         InputLocation::Span((s, _)) => s,
     };
+    let pos = pos.min(text.len());
+    // The literal tokens (`:`, `)`, `then`) expected where parsing stopped.
+    let (pos, tokens, further) = literal_tokens(e, pos);
     let pos = pos.min(text.len());
     // Underline the word found at the error position (or one character).
     let rest = text.get(pos..).unwrap_or("");
@@ -240,7 +402,7 @@ fn syntax_error(file: FileId, text: &str, e: &pest::error::Error<Rule>) -> Diag 
     } else {
         rest.chars().take(1).collect()
     };
-    let found = if rest.is_empty() {
+    let found = if rest.trim().is_empty() {
         "end of file".to_string()
     } else if word.trim().is_empty() {
         "a line break".to_string()
@@ -248,33 +410,81 @@ fn syntax_error(file: FileId, text: &str, e: &pest::error::Error<Rule>) -> Diag 
         format!("`{word}`")
     };
     let end = pos + word.len();
-    let mut expected: Vec<&'static str> = Vec::new();
-    if let ErrorVariant::ParsingError { positives, .. } = &e.variant {
-        for r in positives {
-            let d = describe(*r);
-            if !expected.contains(&d) && d != "whitespace" {
-                expected.push(d);
-            }
+    let span = if rest.trim().is_empty() {
+        // At the end of the file there is nothing to underline: point at
+        // the last word written instead.
+        let before = text.get(..pos).unwrap_or("").trim_end();
+        let last = before
+            .char_indices()
+            .next_back()
+            .map(|(i, c)| (i, i + c.len_utf8()))
+            .unwrap_or((0, 0));
+        let start = before
+            .char_indices()
+            .rev()
+            .take_while(|(_, c)| !c.is_whitespace())
+            .last()
+            .map(|(i, _)| i)
+            .unwrap_or(last.0);
+        Span::new(file, start, last.1)
+    } else {
+        Span::new(file, pos, end.max(pos))
+    };
+    let positives: &[Rule] = match &e.variant {
+        // Parsing got further than the rules say: only the tokens count there.
+        ErrorVariant::ParsingError { .. } if further => &[],
+        ErrorVariant::ParsingError { positives, .. } => positives,
+        ErrorVariant::CustomError { .. } => {
+            // pest's own limits: only reachable through extreme nesting.
+            return Diag::error("regula::too-deep", "the file is nested too deeply to read")
+                .label(span, "too deep here")
+                .help("split the expression with a `define` or an intermediate outcome");
         }
-    } else if let ErrorVariant::CustomError { message } = &e.variant {
-        return Diag::error("regula::syntax", message.clone())
-            .label(Span::new(file, pos, end), "here");
+    };
+    let declarations = positives.iter().any(|r| is_declaration(*r));
+    // `not` opens both a negation and `not encoded`; with declarations
+    // expected it is the latter.
+    let operators = positives.iter().filter(|r| is_operator(**r)).count()
+        + tokens
+            .iter()
+            .filter(|t| further && OPERATOR_TOKENS.contains(&t.as_str()))
+            .count();
+    let mut expected: Vec<&str> = Vec::new();
+    for r in positives {
+        let d = if is_declaration(*r) || (declarations && *r == Rule::kw_not) {
+            "a declaration (`rule`, `fact`, `outcome`, …)"
+        } else if (is_operator(*r) && operators > 1)
+            || (*r == Rule::EOI && declarations)
+            // An unterminated string is reported when lowered, with its own help.
+            || (matches!(*r, Rule::close_quote | Rule::unterminated) && positives.len() > 1)
+        {
+            continue;
+        } else {
+            describe(*r)
+        };
+        if !expected.contains(&d) && d != "whitespace" {
+            expected.push(d);
+        }
     }
-    let declaration_words = [
-        "`document`",
-        "`enum`",
-        "`record`",
-        "`fact`",
-        "`outcome`",
-        "`parameter`",
-        "`define`",
-        "`rule`",
-        "`not encoded`",
-    ];
-    let all_decls = declaration_words.iter().all(|w| expected.contains(w));
-    if all_decls {
-        expected.retain(|w| !declaration_words.contains(w));
-        expected.insert(0, "a declaration (`rule`, `fact`, `outcome`, …)");
+    let quoted: Vec<String> = tokens
+        .iter()
+        .filter(|t| {
+            let operator = OPERATOR_TOKENS.contains(&t.as_str());
+            // Where rules were expected too, they name the words, operators
+            // and openings; only closing punctuation is added to them.
+            let closing = [")", "}", ",", ":"].contains(&t.as_str());
+            let opening = ["\"", "_", "("].contains(&t.as_str());
+            (further || closing) && !opening && !(operator && (operators > 1 || !further))
+        })
+        .map(|t| format!("`{t}`"))
+        .collect();
+    for q in &quoted {
+        if !expected.contains(&q.as_str()) {
+            expected.push(q);
+        }
+    }
+    if operators > 1 {
+        expected.push("an operator (`and`, `or`, `=`, `+`, …)");
     }
     let list = match expected.len() {
         0 => "something else".to_string(),
@@ -284,49 +494,68 @@ fn syntax_error(file: FileId, text: &str, e: &pest::error::Error<Rule>) -> Diag 
             None => String::new(),
         },
     };
-    let mut d = Diag::error("regula::syntax", format!("expected {list}, found {found}")).label(
-        Span::new(file, pos, end.max(pos)),
-        format!("expected {list}"),
-    );
-    let keyword_found = [
-        "document",
-        "enum",
-        "record",
-        "fact",
-        "outcome",
-        "parameter",
-        "define",
-        "rule",
-        "cites",
-        "exception",
-        "when",
-        "then",
-        "if",
-        "else",
-        "and",
-        "or",
-        "not",
-        "in",
-        "true",
-        "false",
-        "as_of",
-    ]
-    .contains(&word.as_str());
-    d = if keyword_found && expected.contains(&"a name") {
-        d.help(format!(
-            "`{word}` is a reserved word and cannot be used as a name"
-        ))
-    } else if all_decls {
-        d.help("each declaration starts with a keyword such as `rule`, `fact` or `outcome`")
+    let label = if rest.trim().is_empty() {
+        "the file ends after this".to_string()
     } else {
-        d.help("see the language reference in README.md")
+        format!("unexpected {found}")
     };
-    d
+    let d =
+        Diag::error("regula::syntax", format!("expected {list}, found {found}")).label(span, label);
+    let reserved = RESERVED.contains(&word.as_str());
+    let wants = |r: Rule| positives.contains(&r);
+    let help = if reserved && (wants(Rule::ident) || wants(Rule::path)) {
+        format!("`{word}` is a reserved word and cannot be used as a name; choose another name")
+    } else if declarations && !word.is_empty() {
+        match crate::diag::suggest(&word, DECLARATION_WORDS) {
+            Some(k) if k != word => format!("did you mean `{k}`?"),
+            _ => "each declaration starts with a keyword such as `rule`, `fact` or `outcome`"
+                .to_string(),
+        }
+    } else if wants(Rule::kw_then) && operators > 1 {
+        "a condition is followed by `then outcome = value`; join conditions with `and` or `or`"
+            .to_string()
+    } else if wants(Rule::citation) || wants(Rule::kw_cites) {
+        "every rule cites the paragraph it encodes: `cites 4.2 \"quoted words\"`".to_string()
+    } else if wants(Rule::expr) || positives.iter().any(|r| describe(*r) == "an expression") {
+        "write a value, a name, a call or a parenthesised expression here".to_string()
+    } else if expected.contains(&"`:`") {
+        "a name is followed by its type: `name : type`, e.g. `fact injury.occurred : bool \"…\"`"
+            .to_string()
+    } else if expected.first().is_some_and(|e| *e == "`)`") {
+        "close every `(` that is opened".to_string()
+    } else if expected.first().is_some_and(|e| *e == "`{`") {
+        "list the values or fields inside braces: `enum Party \"当事方\" { host \"用工单位\" }`"
+            .to_string()
+    } else if expected.first().is_some_and(|e| *e == "`=`") {
+        "a parameter or a definition gives its value after `=`".to_string()
+    } else if wants(Rule::kw_when) || wants(Rule::kw_then) || wants(Rule::kw_to) {
+        "a rule reads `rule name cites 4.2 \"…\"`, then optionally `exception to other_rule` and `when condition`, then `then outcome = value`"
+            .to_string()
+    } else if wants(Rule::paragraph) {
+        "cite a paragraph as article.paragraph: `cites 4.2 \"quoted words\"`".to_string()
+    } else if wants(Rule::number) {
+        "write a whole number such as `0`".to_string()
+    } else if wants(Rule::ident) || wants(Rule::path) {
+        "write a name: letters, digits and `_`, dotted for facts and outcomes (`wage_arrears.fund_case`)"
+            .to_string()
+    } else if wants(Rule::label) || wants(Rule::string) {
+        "labels and quotes are written in double quotes: `\"劳务派遣单位\"`".to_string()
+    } else if wants(Rule::type_ref) {
+        "the types are bool, int, date, text and the declared enums and records".to_string()
+    } else {
+        "the declarations and their clauses are described in the language reference".to_string()
+    };
+    d.help(help)
 }
 
 struct Lower {
     file: FileId,
     diags: Vec<Diag>,
+    /// Operands of the chains (`and`, `or`, `+`, `*`) being lowered, which
+    /// bounds the depth of the tree.
+    chain: usize,
+    /// Whether [`MAX_CHAIN`] was reported (once per file).
+    too_long: bool,
 }
 
 type P<'a> = Pair<'a, Rule>;
@@ -334,7 +563,10 @@ type P<'a> = Pair<'a, Rule>;
 impl Lower {
     fn loc(&self, p: &P) -> Loc {
         let s = p.as_span();
-        Loc(Span::new(self.file, s.start(), s.end()))
+        // pest's implicit whitespace can trail a pair (`2 months` before an
+        // absent `round`): underline the words only.
+        let end = s.start() + p.as_str().trim_end().len();
+        Loc(Span::new(self.file, s.start(), end))
     }
 
     fn bug(&mut self, p: &P, what: &str) {
@@ -776,26 +1008,29 @@ impl Lower {
         if let Ok(n) = digits.parse::<i64>() {
             return Some(n);
         }
-        let (msg, help) = if digits.chars().all(|c| c.is_ascii_digit()) {
+        let (msg, label, help) = if digits.chars().all(|c| c.is_ascii_digit()) {
             (
                 format!("number `{text}` is too large"),
+                "too large",
                 format!("integers range from {} to {}", i64::MIN, i64::MAX),
             )
         } else if digits.contains('.') && !digits.chars().any(|c| c.is_alphabetic()) {
             (
                 format!("`{text}` is not an integer"),
+                "a decimal",
                 "regula's numbers are integers; there are no decimals".to_string(),
             )
         } else {
             let lead: String = digits.chars().take_while(|c| c.is_ascii_digit()).collect();
             (
                 format!("`{text}` is not a number"),
+                "digits followed by letters",
                 format!("a number is digits only; to use a unit write a space: `{lead} days`"),
             )
         };
         self.diags.push(
             Diag::error("regula::bad-number", msg)
-                .label(loc.0, "here")
+                .label(loc.0, label)
                 .help(help),
         );
         None
@@ -818,6 +1053,68 @@ impl Lower {
                 None
             }
         }
+    }
+
+    /// Counts a chain of `n` operands, which nests `n` deep once folded;
+    /// refuses one that would make the tree too deep to check safely.
+    fn enter_chain(&mut self, n: usize, loc: Loc) -> Option<usize> {
+        if n <= 1 {
+            return Some(0); // a single operand: no chain
+        }
+        if self.chain + n > MAX_CHAIN {
+            if !self.too_long {
+                self.too_long = true;
+                self.diags.push(
+                    Diag::error(
+                        "regula::too-long",
+                        format!("expression joins more than {MAX_CHAIN} terms"),
+                    )
+                    .label(
+                        Span::new(loc.0.file, loc.0.start as usize, loc.0.start as usize + 1),
+                        "this expression",
+                    )
+                    .help("split it with a `define` or an intermediate outcome"),
+                );
+            }
+            return None;
+        }
+        self.chain += n;
+        Some(n)
+    }
+
+    /// `a and b and c`, left-nested.
+    fn fold_logic(&mut self, op: BinOp, xs: Vec<P>) -> Option<Expr> {
+        let mut xs = xs.into_iter();
+        let mut acc = self.expr(xs.next()?)?;
+        for x in xs {
+            let rhs = self.expr(x)?;
+            let l = Loc(acc.loc.0.to(rhs.loc.0));
+            acc = Expr {
+                kind: ExprKind::Binary(op, Box::new(acc), Box::new(rhs)),
+                loc: l,
+            };
+        }
+        Some(acc)
+    }
+
+    /// `a + b - c`, `a * b`, left-nested.
+    fn fold_arith(&mut self, p: P) -> Option<Expr> {
+        let mut xs = p.into_inner();
+        let mut acc = self.expr(xs.next()?)?;
+        while let Some(op) = xs.next() {
+            let op = match op.as_str() {
+                "+" => BinOp::Add,
+                "-" => BinOp::Sub,
+                _ => BinOp::Mul,
+            };
+            let rhs = self.expr(xs.next()?)?;
+            let l = Loc(acc.loc.0.to(rhs.loc.0));
+            acc = Expr {
+                kind: ExprKind::Binary(op, Box::new(acc), Box::new(rhs)),
+                loc: l,
+            };
+        }
+        Some(acc)
     }
 
     fn expr(&mut self, p: P) -> Option<Expr> {
@@ -844,17 +1141,11 @@ impl Lower {
                 } else {
                     BinOp::And
                 };
-                let mut xs = self.parts(p).into_iter();
-                let mut acc = self.expr(xs.next()?)?;
-                for x in xs {
-                    let rhs = self.expr(x)?;
-                    let l = Loc(acc.loc.0.to(rhs.loc.0));
-                    acc = Expr {
-                        kind: ExprKind::Binary(op, Box::new(acc), Box::new(rhs)),
-                        loc: l,
-                    };
-                }
-                Some(acc)
+                let xs = self.parts(p);
+                let n = self.enter_chain(xs.len(), loc)?;
+                let folded = self.fold_logic(op, xs);
+                self.chain -= n;
+                folded
             }
             Rule::not_expr => {
                 let mut xs = p.into_inner();
@@ -906,22 +1197,10 @@ impl Lower {
                 }
             }
             Rule::add_expr | Rule::mul_expr => {
-                let mut xs = p.into_inner();
-                let mut acc = self.expr(xs.next()?)?;
-                while let Some(op) = xs.next() {
-                    let op = match op.as_str() {
-                        "+" => BinOp::Add,
-                        "-" => BinOp::Sub,
-                        _ => BinOp::Mul,
-                    };
-                    let rhs = self.expr(xs.next()?)?;
-                    let l = Loc(acc.loc.0.to(rhs.loc.0));
-                    acc = Expr {
-                        kind: ExprKind::Binary(op, Box::new(acc), Box::new(rhs)),
-                        loc: l,
-                    };
-                }
-                Some(acc)
+                let n = self.enter_chain(p.clone().into_inner().count().div_ceil(2), loc)?;
+                let folded = self.fold_arith(p);
+                self.chain -= n;
+                folded
             }
             Rule::unary => {
                 let mut xs = p.into_inner().peekable();
