@@ -1,4 +1,5 @@
 //! `regula check`: every problem of a policy set, and the coverage of the law.
+use super::errln;
 use super::{checked, print, Exit, Out, PolicyArgs};
 use crate::check::coverage;
 use std::fmt::Write;
@@ -33,7 +34,7 @@ pub fn run(a: CheckArgs, out: &Out) -> Exit {
     let errors = c.diags.iter().filter(|d| d.is_error()).count();
     let warnings = c.diags.len() - errors;
     let Some(p) = &c.program else {
-        eprintln!(
+        errln!(
             "error: {errors} error{}, {warnings} warning{}",
             plural(errors),
             plural(warnings)

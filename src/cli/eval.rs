@@ -1,4 +1,5 @@
 //! `regula eval` and `regula explain`: one case, every outcome or one.
+use super::errln;
 use super::{load_program, print, Exit, Out, PolicyArgs};
 use crate::case::{self, Case, CaseError, Format, Schema};
 use crate::diag::{did_you_mean, Diag};
@@ -90,7 +91,7 @@ fn case_errors(name: &str, errors: &[CaseError], out: &Out) {
     let diags: Vec<Diag> = errors.iter().map(|e| e.to_diag(name)).collect();
     out.diags(&diags, &crate::source::SourceMap::default());
     let n = errors.len();
-    eprintln!(
+    errln!(
         "error: the case has {n} problem{}; nothing was evaluated",
         if n == 1 { "" } else { "s" }
     );

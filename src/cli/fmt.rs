@@ -1,5 +1,6 @@
 //! `regula fmt`: rewrite policy files in the canonical layout, or list the
 //! files that are not (`--check`).
+use super::errln;
 use super::{print, Exit, Out};
 use crate::diag::Diag;
 use crate::load::{MAX_DEPTH, MAX_FILE_BYTES};
@@ -141,7 +142,7 @@ pub fn run(a: FmtArgs, out: &Out) -> Exit {
     print(&listing);
     if a.check && !changed.is_empty() {
         let n = changed.len();
-        eprintln!(
+        errln!(
             "error: {n} file{} not formatted; run `regula fmt` to format {}",
             if n == 1 { " is" } else { "s are" },
             if n == 1 { "it" } else { "them" }

@@ -118,7 +118,7 @@ pub fn load_program(args: &PolicyArgs, out: &Out) -> Option<Program> {
             }
             out.diags(&errors, &c.sources);
             let n = errors.len();
-            eprintln!(
+            errln!(
                 "error: the policy set has {n} error{}; run `regula check` for details",
                 if n == 1 { "" } else { "s" }
             );
@@ -172,6 +172,15 @@ pub fn main() -> ExitCode {
     };
     exit.into()
 }
+
+/// `eprintln!` without the panic when standard error is closed.
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+pub(crate) use errln;
 
 /// Writes to stdout, ignoring a closed pipe.
 pub fn print(s: &str) {

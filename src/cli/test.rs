@@ -7,6 +7,7 @@
 //! unknown (a null value without it means n/a). `--coverage` lists the rules
 //! no test made apply, the conditions no test made false, and the exceptions
 //! not seen both winning and losing.
+use super::errln;
 use super::{load_program, print, Exit, Out, PolicyArgs};
 use crate::case::{self, Format, Schema};
 use crate::diag::Diag;
@@ -443,7 +444,7 @@ pub fn run(a: TestArgs, out: &Out) -> Exit {
     }
     print(&text);
     if failed > 0 {
-        eprintln!(
+        errln!(
             "error: {failed} test{} failed",
             if failed == 1 { "" } else { "s" }
         );
