@@ -115,6 +115,48 @@ fn mutate(text: &str, ops: &[(u8, usize, usize)]) -> String {
     chars.into_iter().collect()
 }
 
+/// Re-spaces a policy text: blanks become other runs of blanks (line breaks
+/// included, except inside strings), line ends may gain a comment. The
+/// meaning never changes, so the text always still parses.
+fn respace(text: &str, picks: &[u8]) -> String {
+    let mut out = String::with_capacity(text.len() * 2);
+    let mut in_string = false;
+    let mut k = 0usize;
+    let mut pick = || {
+        k += 1;
+        picks.get(k % picks.len().max(1)).copied().unwrap_or(0)
+    };
+    let mut in_comment = false;
+    let mut prev = ' ';
+    for c in text.chars() {
+        match c {
+            '"' if !in_comment => {
+                in_string = !in_string;
+                out.push(c);
+            }
+            '/' if !in_string && prev == '/' => {
+                in_comment = true;
+                out.push(c);
+            }
+            ' ' if !in_string && !in_comment => {
+                out.push_str(["  ", " ", "\n  ", "\t", "\n\n    "][pick() as usize % 5])
+            }
+            '\n' => {
+                let comment = if in_comment {
+                    "\n"
+                } else {
+                    [" // 注释\n", "\n\n", "  \n", "\n"][pick() as usize % 4]
+                };
+                in_comment = false;
+                out.push_str(comment);
+            }
+            c => out.push(c),
+        }
+        prev = c;
+    }
+    out
+}
+
 fn random_json() -> impl Strategy<Value = J> {
     let leaf = prop_oneof![
         Just(J::Null),
@@ -273,6 +315,32 @@ proptest! {
         let _ = regula::syntax::parse_file(FileId(0), &mutated);
         set.policies[idx].1 = mutated;
         let _ = check(&set);
+    }
+
+    #[test]
+    fn formatting_round_trips(file in 0usize..8, ops in prop::collection::vec((any::<u8>(), any::<usize>(), any::<usize>()), 0..4)) {
+        // Any mutation of a shipped file that still parses: the formatted text
+        // means the same (equal syntax trees) and formatting it again changes nothing.
+        let raw = shipped();
+        let text = mutate(&raw.policies[file % raw.policies.len()].1, &ops);
+        if let Ok(tree) = regula::syntax::parse_file(FileId(0), &text) {
+            let once = regula::syntax::format::format_source(FileId(0), &text).expect("a file that parses formats");
+            let again = regula::syntax::parse_file(FileId(0), &once).expect("formatted text parses");
+            prop_assert_eq!(&tree, &again);
+            let twice = regula::syntax::format::format_source(FileId(0), &once).expect("formats again");
+            prop_assert_eq!(once, twice);
+        }
+    }
+
+    #[test]
+    fn formatting_respaced_files_keeps_meaning_and_is_idempotent(file in 0usize..8, picks in prop::collection::vec(any::<u8>(), 1..64)) {
+        let raw = shipped();
+        let original = &raw.policies[file % raw.policies.len()].1;
+        let text = respace(original, &picks);
+        let tree = regula::syntax::parse_file(FileId(0), &text).expect("re-spacing keeps the text parseable");
+        let once = regula::syntax::format::format_source(FileId(0), &text).expect("formats");
+        prop_assert_eq!(&tree, &regula::syntax::parse_file(FileId(0), &once).expect("formatted text parses"));
+        prop_assert_eq!(&once, &regula::syntax::format::format_source(FileId(0), &once).expect("formats again"));
     }
 
     #[test]
