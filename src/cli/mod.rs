@@ -1,4 +1,5 @@
 //! The `regula` command line: one file per subcommand over the library.
+mod batch;
 mod check;
 mod eval;
 
@@ -64,6 +65,8 @@ pub enum Command {
     Eval(eval::EvalArgs),
     /// The derivation tree of one outcome of a case.
     Explain(eval::ExplainArgs),
+    /// Evaluate many cases: JSON lines in, one JSON report per line out, on every core.
+    Batch(batch::BatchArgs),
 }
 
 /// Where policies come from, shared by every subcommand that reads them.
@@ -149,6 +152,7 @@ pub fn main() -> ExitCode {
         Command::Check(a) => check::run(a, &out),
         Command::Eval(a) => eval::run_eval(a, &out),
         Command::Explain(a) => eval::run_explain(a, &out),
+        Command::Batch(a) => batch::run(a, &out),
     };
     exit.into()
 }

@@ -72,54 +72,280 @@ pub(crate) struct Env<'a> {
 
 /// Evaluates every outcome of a case on a date.
 pub fn evaluate(p: &Program, facts: &[Value], as_of: NaiveDate) -> Result<Evaluation, EvalError> {
-    let epoch_index = p
-        .epochs
-        .partition_point(|e| e.to.is_some_and(|to| to < as_of));
-    let epoch = p.epochs.get(epoch_index);
-    let in_force = epoch.and_then(|e| e.in_force);
-    let absent = OutcomeResult {
-        value: Value::Absent,
-        decided_by: None,
-        conflict: false,
-        by_default: false,
-    };
-    let mut outcomes = vec![absent; p.outcomes.len()];
-    let mut effective = vec![Tri::No; p.rules.len()];
-    let (Some(epoch), Some(_)) = (epoch, in_force) else {
-        return Ok(Evaluation {
-            as_of,
-            epoch: epoch_index,
-            in_force: None,
-            outcomes,
-            effective,
-        });
-    };
-    let mut applies = vec![Tri::No; p.rules.len()];
-    for &o in &p.order {
-        let Some(out) = p.outcomes.get(o as usize) else {
-            continue;
+    let mut w = Workspace::new(p);
+    w.evaluate(p, facts, as_of)?;
+    Ok(w.ev)
+}
+
+/// Reusable buffers for evaluating many cases against one program: after the
+/// first case, evaluating another allocates nothing but the values it copies.
+/// Besides the [`Evaluation`], it keeps each rule's applicability, from which
+/// [`Workspace::missing`] computes the missing facts of unknown outcomes
+/// without tracing.
+#[derive(Clone, Debug)]
+pub struct Workspace {
+    /// The last evaluation.
+    pub ev: Evaluation,
+    /// Per rule: whether its condition holds (before exceptions).
+    applies: Vec<Tri>,
+}
+
+impl Workspace {
+    /// Buffers sized for a program.
+    pub fn new(p: &Program) -> Workspace {
+        let absent = OutcomeResult {
+            value: Value::Absent,
+            decided_by: None,
+            conflict: false,
+            by_default: false,
         };
-        let result = {
-            let env = Env {
-                p,
-                facts,
-                outcomes: &outcomes,
-                params: &epoch.params,
-                as_of,
-            };
-            decide(&env, out, &epoch.rule_active, &mut applies, &mut effective)?
-        };
-        if let Some(slot) = outcomes.get_mut(o as usize) {
-            *slot = result;
+        Workspace {
+            ev: Evaluation {
+                as_of: NaiveDate::MIN,
+                epoch: 0,
+                in_force: None,
+                outcomes: vec![absent; p.outcomes.len()],
+                effective: vec![Tri::No; p.rules.len()],
+            },
+            applies: vec![Tri::No; p.rules.len()],
         }
     }
-    Ok(Evaluation {
-        as_of,
-        epoch: epoch_index,
-        in_force,
-        outcomes,
-        effective,
-    })
+
+    /// Evaluates every outcome of a case on a date into `self.ev`.
+    pub fn evaluate(
+        &mut self,
+        p: &Program,
+        facts: &[Value],
+        as_of: NaiveDate,
+    ) -> Result<(), EvalError> {
+        let epoch_index = p
+            .epochs
+            .partition_point(|e| e.to.is_some_and(|to| to < as_of));
+        let epoch = p.epochs.get(epoch_index);
+        let in_force = epoch.and_then(|e| e.in_force);
+        let ev = &mut self.ev;
+        ev.as_of = as_of;
+        ev.epoch = epoch_index;
+        ev.in_force = None;
+        ev.outcomes.resize(p.outcomes.len(), ABSENT);
+        for o in ev.outcomes.iter_mut() {
+            *o = ABSENT;
+        }
+        ev.effective.clear();
+        ev.effective.resize(p.rules.len(), Tri::No);
+        self.applies.clear();
+        self.applies.resize(p.rules.len(), Tri::No);
+        let (Some(epoch), Some(_)) = (epoch, in_force) else {
+            return Ok(());
+        };
+        ev.in_force = in_force;
+        for &o in &p.order {
+            let Some(out) = p.outcomes.get(o as usize) else {
+                continue;
+            };
+            let result = {
+                let env = Env {
+                    p,
+                    facts,
+                    outcomes: &ev.outcomes,
+                    params: &epoch.params,
+                    as_of,
+                };
+                decide(
+                    &env,
+                    out,
+                    &epoch.rule_active,
+                    &mut self.applies,
+                    &mut ev.effective,
+                )?
+            };
+            if let Some(slot) = ev.outcomes.get_mut(o as usize) {
+                *slot = result;
+            }
+        }
+        Ok(())
+    }
+
+    /// The missing facts of every unknown outcome of the last evaluation,
+    /// the same sets (in the same slot order) that [`derive`] reports, but
+    /// computed from the evaluation's rule states without building traces.
+    pub fn missing(
+        &self,
+        p: &Program,
+        facts: &[Value],
+        sets: &mut FactSets,
+    ) -> Result<(), EvalError> {
+        sets.reset(p.outcomes.len(), p.facts.len());
+        let ev = &self.ev;
+        let Some(epoch) = p.epochs.get(ev.epoch).filter(|_| ev.in_force.is_some()) else {
+            return Ok(());
+        };
+        let env = Env {
+            p,
+            facts,
+            outcomes: &ev.outcomes,
+            params: &epoch.params,
+            as_of: ev.as_of,
+        };
+        let active = |r: RuleId| epoch.rule_active.get(r as usize).copied().unwrap_or(false);
+        let applies = |r: RuleId| self.applies.get(r as usize).copied().unwrap_or(Tri::No);
+        for &o in &p.order {
+            let (Some(out), Some(res)) = (p.outcomes.get(o as usize), ev.outcomes.get(o as usize))
+            else {
+                continue;
+            };
+            // A conflict is not undetermined: `derive` reports nothing missing.
+            if res.value != Value::Unknown || res.conflict {
+                continue;
+            }
+            let mut acc = sets.take();
+            for &r in &out.rules {
+                let Some(rule) = p.rules.get(r as usize) else {
+                    continue;
+                };
+                if !active(r) || applies(r) == Tri::No {
+                    continue;
+                }
+                let overridden = rule
+                    .defeaters
+                    .iter()
+                    .any(|d| out.rules.contains(d) && applies(*d) == Tri::Yes);
+                let eff = ev.effective.get(r as usize).copied().unwrap_or(Tri::No);
+                if eff == Tri::No && overridden {
+                    continue;
+                }
+                if let Some(c) = &rule.when {
+                    collect(&env, c, sets, &mut acc)?;
+                }
+                collect(&env, &rule.value, sets, &mut acc)?;
+                // An exception that may apply is part of why the rule is undetermined.
+                for d in &rule.defeaters {
+                    if !out.rules.contains(d) || !active(*d) {
+                        continue;
+                    }
+                    if let Some(c) = p.rules.get(*d as usize).and_then(|x| x.when.as_ref()) {
+                        collect(&env, c, sets, &mut acc)?;
+                    }
+                }
+            }
+            sets.put(o, acc);
+        }
+        Ok(())
+    }
+
+    /// Per rule: whether its condition holds in the last evaluation.
+    pub fn applies(&self) -> &[Tri] {
+        &self.applies
+    }
+}
+
+const ABSENT: OutcomeResult = OutcomeResult {
+    value: Value::Absent,
+    decided_by: None,
+    conflict: false,
+    by_default: false,
+};
+
+/// One set of fact slots per outcome, as bit sets in one buffer.
+#[derive(Clone, Debug, Default)]
+pub struct FactSets {
+    words: usize,
+    bits: Vec<u64>,
+    scratch: Vec<u64>,
+}
+
+impl FactSets {
+    fn reset(&mut self, outcomes: usize, facts: usize) {
+        self.words = facts.div_ceil(64).max(1);
+        self.bits.clear();
+        self.bits.resize(outcomes * self.words, 0);
+    }
+    /// The reusable accumulator, zeroed.
+    fn take(&mut self) -> Vec<u64> {
+        let mut acc = std::mem::take(&mut self.scratch);
+        acc.clear();
+        acc.resize(self.words, 0);
+        acc
+    }
+    fn put(&mut self, o: OutcomeId, acc: Vec<u64>) {
+        let start = o as usize * self.words;
+        if let Some(dst) = self.bits.get_mut(start..start + self.words) {
+            dst.copy_from_slice(&acc);
+        }
+        self.scratch = acc;
+    }
+    /// The bits of one outcome.
+    fn row(&self, o: OutcomeId) -> &[u64] {
+        let start = o as usize * self.words;
+        self.bits.get(start..start + self.words).unwrap_or(&[])
+    }
+    /// The facts missing for an outcome, in slot order.
+    pub fn of(&self, o: OutcomeId) -> impl Iterator<Item = FactId> + '_ {
+        self.row(o).iter().enumerate().flat_map(|(w, &bits)| {
+            (0..64u32)
+                .filter(move |b| bits & (1u64 << b) != 0)
+                .map(move |b| u32::try_from(w).unwrap_or(0) * 64 + b)
+        })
+    }
+    /// Whether an outcome misses no fact.
+    pub fn is_empty(&self, o: OutcomeId) -> bool {
+        self.row(o).iter().all(|w| *w == 0)
+    }
+}
+
+/// Adds to `acc` the unknown facts below an expression that could change its
+/// value: only below sub-expressions that are themselves unknown, exactly as
+/// [`missing_facts`] walks a trace.
+fn collect(env: &Env, e: &Expr, sets: &FactSets, acc: &mut [u64]) -> Result<(), EvalError> {
+    if eval(env, e)? != Value::Unknown {
+        return Ok(());
+    }
+    match &e.kind {
+        ExprKind::Fact(f) => {
+            if let Some(w) = acc.get_mut(*f as usize / 64) {
+                *w |= 1u64 << (f % 64);
+            }
+        }
+        ExprKind::Outcome(o) => {
+            for (a, b) in acc.iter_mut().zip(sets.row(*o)) {
+                *a |= b;
+            }
+        }
+        ExprKind::Not(x) | ExprKind::Neg(x) | ExprKind::In(x, _, _) => collect(env, x, sets, acc)?,
+        ExprKind::And(a, b)
+        | ExprKind::Or(a, b)
+        | ExprKind::Cmp(_, a, b)
+        | ExprKind::Arith(_, a, b) => {
+            collect(env, a, sets, acc)?;
+            collect(env, b, sets, acc)?;
+        }
+        ExprKind::If(c, a, b) => match eval(env, c)? {
+            Value::Bool(true) => collect(env, a, sets, acc)?,
+            Value::Bool(false) => collect(env, b, sets, acc)?,
+            Value::Unknown => {
+                collect(env, c, sets, acc)?;
+                collect(env, a, sets, acc)?;
+                collect(env, b, sets, acc)?;
+            }
+            _ => {}
+        },
+        ExprKind::Call(_, args, body) => {
+            for a in args {
+                collect(env, a, sets, acc)?;
+            }
+            collect(env, body, sets, acc)?;
+        }
+        // Leaves of a trace: constants, parameters, the date, and `n days`
+        // and `n months`, which a derivation shows as computed constants.
+        ExprKind::Const(_)
+        | ExprKind::Param(_)
+        | ExprKind::Group(_)
+        | ExprKind::AsOf
+        | ExprKind::Local(_)
+        | ExprKind::Days(_)
+        | ExprKind::Months(..) => {}
+    }
+    Ok(())
 }
 
 /// Applicability of a rule from its condition's value.
