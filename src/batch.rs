@@ -248,6 +248,27 @@ impl Worker<'_, '_> {
         Ok(conflict)
     }
 
+    /// Evaluates decoded facts: every outcome's value, the missing facts of
+    /// the unknown ones and the cites of the known ones, as a report needs
+    /// them, without writing the report (for benchmarks). Returns how many
+    /// cites were collected.
+    pub fn evaluate_case(&mut self, case: &Case) -> Result<usize, EvalError> {
+        let b = self.b;
+        let as_of = b.at.or(case.as_of).unwrap_or(NaiveDate::MIN);
+        self.ws.evaluate(b.p, &case.facts, as_of)?;
+        self.ws.missing(b.p, &case.facts, &mut self.missing)?;
+        let mut total = 0;
+        for (i, res) in self.ws.ev.outcomes.iter().enumerate() {
+            if res.value.is_known() {
+                let o = OutcomeId::try_from(i).unwrap_or(OutcomeId::MAX);
+                self.cites.clear();
+                cites_of(b, &self.ws.ev, o, &mut self.cites, 0);
+                total += self.cites.len();
+            }
+        }
+        Ok(total)
+    }
+
     /// The report in the `--derivations none|cites` form, written directly.
     fn write_report(&mut self, line: u64, out: &mut Vec<u8>) {
         let b = self.b;
