@@ -881,6 +881,29 @@ mod tests {
         }
     }
 
+    /// Missing facts gathered in the evaluating pass (bit masks) equal those
+    /// gathered by re-evaluation, the path of programs with more than 64 facts.
+    #[test]
+    fn masks_equal_re_evaluation() {
+        let p = program();
+        let schema = Schema::new(&p);
+        let mut fast = Workspace::new(&p);
+        let mut slow = Workspace::new(&p).without_masks();
+        let (mut a, mut b) = (FactSets::default(), FactSets::default());
+        for text in gen::cases(11, 2000) {
+            let c = case::decode_json(&p, &schema, &text).expect("valid case");
+            let as_of = c.as_of.expect("as_of");
+            fast.evaluate(&p, &c.facts, as_of).expect("evaluates");
+            slow.evaluate(&p, &c.facts, as_of).expect("evaluates");
+            fast.missing(&p, &c.facts, &mut a).expect("missing");
+            slow.missing(&p, &c.facts, &mut b).expect("missing");
+            for o in 0..p.outcomes.len() as u32 {
+                let (x, y): (Vec<_>, Vec<_>) = (a.of(o).collect(), b.of(o).collect());
+                assert_eq!(x, y, "outcome {o} of {text}");
+            }
+        }
+    }
+
     /// Output keeps input order on any number of threads, whatever the chunking.
     #[test]
     fn parallel_runs_keep_input_order() {

@@ -88,6 +88,40 @@ pub struct Workspace {
     pub ev: Evaluation,
     /// Per rule: whether its condition holds (before exceptions).
     applies: Vec<Tri>,
+    /// Missing facts gathered while evaluating, when the facts fit in a mask.
+    masks: Option<Masks>,
+}
+
+/// Missing facts as bit masks, gathered in the same pass as the values
+/// (programs of at most 64 facts): per rule, the unknown facts under its
+/// condition and under its value; per outcome, the facts it misses.
+#[derive(Clone, Debug, Default)]
+struct Masks {
+    cond: Vec<u64>,
+    value: Vec<u64>,
+    value_done: Vec<bool>,
+    outcome: Vec<u64>,
+}
+
+impl Masks {
+    fn reset(&mut self, rules: usize, outcomes: usize) {
+        for v in [&mut self.cond, &mut self.value] {
+            v.clear();
+            v.resize(rules, 0);
+        }
+        self.value_done.clear();
+        self.value_done.resize(rules, false);
+        self.outcome.clear();
+        self.outcome.resize(outcomes, 0);
+    }
+    fn set_value(&mut self, r: RuleId, mask: u64) {
+        if let Some(slot) = self.value.get_mut(r as usize) {
+            *slot = mask;
+        }
+        if let Some(slot) = self.value_done.get_mut(r as usize) {
+            *slot = true;
+        }
+    }
 }
 
 impl Workspace {
@@ -108,6 +142,7 @@ impl Workspace {
                 effective: vec![Tri::No; p.rules.len()],
             },
             applies: vec![Tri::No; p.rules.len()],
+            masks: (p.facts.len() <= 64).then(Masks::default),
         }
     }
 
@@ -135,6 +170,9 @@ impl Workspace {
         ev.effective.resize(p.rules.len(), Tri::No);
         self.applies.clear();
         self.applies.resize(p.rules.len(), Tri::No);
+        if let Some(m) = self.masks.as_mut() {
+            m.reset(p.rules.len(), p.outcomes.len());
+        }
         let (Some(epoch), Some(_)) = (epoch, in_force) else {
             return Ok(());
         };
@@ -151,13 +189,33 @@ impl Workspace {
                     params: &epoch.params,
                     as_of,
                 };
-                decide(
+                let masks = self.masks.as_mut();
+                let result = decide(
                     &env,
                     out,
                     &epoch.rule_active,
                     &mut self.applies,
                     &mut ev.effective,
-                )?
+                    masks,
+                )?;
+                if let Some(m) = self.masks.as_mut() {
+                    let mask = if result.value == Value::Unknown && !result.conflict {
+                        outcome_mask(
+                            &env,
+                            out,
+                            &epoch.rule_active,
+                            &self.applies,
+                            &ev.effective,
+                            m,
+                        )?
+                    } else {
+                        0
+                    };
+                    if let Some(slot) = m.outcome.get_mut(o as usize) {
+                        *slot = mask;
+                    }
+                }
+                result
             };
             if let Some(slot) = ev.outcomes.get_mut(o as usize) {
                 *slot = result;
@@ -176,6 +234,14 @@ impl Workspace {
         sets: &mut FactSets,
     ) -> Result<(), EvalError> {
         sets.reset(p.outcomes.len(), p.facts.len());
+        if let Some(m) = &self.masks {
+            for (o, mask) in m.outcome.iter().enumerate() {
+                if let Some(slot) = sets.bits.get_mut(o) {
+                    *slot = *mask;
+                }
+            }
+            return Ok(());
+        }
         let ev = &self.ev;
         let Some(epoch) = p.epochs.get(ev.epoch).filter(|_| ev.in_force.is_some()) else {
             return Ok(());
@@ -233,6 +299,14 @@ impl Workspace {
         Ok(())
     }
 
+    /// The same workspace gathering missing facts by re-evaluation, as it
+    /// does for programs of more than 64 facts.
+    #[cfg(test)]
+    pub(crate) fn without_masks(mut self) -> Workspace {
+        self.masks = None;
+        self
+    }
+
     /// Per rule: whether its condition holds in the last evaluation.
     pub fn applies(&self) -> &[Tri] {
         &self.applies
@@ -245,6 +319,166 @@ const ABSENT: OutcomeResult = OutcomeResult {
     conflict: false,
     by_default: false,
 };
+
+/// The missing facts of an unknown outcome from the masks of its rules, by
+/// the same selection of rules as [`Workspace::missing`].
+fn outcome_mask(
+    env: &Env,
+    out: &Outcome,
+    active_rules: &[bool],
+    applies_of: &[Tri],
+    effective: &[Tri],
+    m: &mut Masks,
+) -> Result<u64, EvalError> {
+    let active = |r: RuleId| active_rules.get(r as usize).copied().unwrap_or(false);
+    let applies = |r: RuleId| applies_of.get(r as usize).copied().unwrap_or(Tri::No);
+    let cond = |m: &Masks, r: RuleId| {
+        if applies(r) == Tri::Maybe {
+            m.cond.get(r as usize).copied().unwrap_or(0)
+        } else {
+            0
+        }
+    };
+    let mut acc = 0u64;
+    for &r in &out.rules {
+        let Some(rule) = env.p.rules.get(r as usize) else {
+            continue;
+        };
+        if !active(r) || applies(r) == Tri::No {
+            continue;
+        }
+        let overridden = rule
+            .defeaters
+            .iter()
+            .any(|d| out.rules.contains(d) && applies(*d) == Tri::Yes);
+        let eff = effective.get(r as usize).copied().unwrap_or(Tri::No);
+        if eff == Tri::No && overridden {
+            continue;
+        }
+        acc |= cond(m, r);
+        if !m.value_done.get(r as usize).copied().unwrap_or(false) {
+            let (_, mask) = evalm(env, &m.outcome, &rule.value)?;
+            m.set_value(r, mask);
+        }
+        acc |= m.value.get(r as usize).copied().unwrap_or(0);
+        for d in &rule.defeaters {
+            if out.rules.contains(d) && active(*d) {
+                acc |= cond(m, *d);
+            }
+        }
+    }
+    Ok(acc)
+}
+
+/// Evaluates an expression as [`eval`] does, and with its value the unknown
+/// facts below it that could change it, exactly as [`collect`] gathers them
+/// (0 when the value is known): one pass instead of one per level.
+fn evalm(env: &Env, om: &[u64], e: &Expr) -> Result<(Value, u64), EvalError> {
+    let (v, m) = evalm_raw(env, om, e)?;
+    let m = if v == Value::Unknown { m } else { 0 };
+    Ok((v, m))
+}
+
+fn evalm_raw(env: &Env, om: &[u64], e: &Expr) -> Result<(Value, u64), EvalError> {
+    let unknown = |v: &Value, m: u64| if *v == Value::Unknown { m } else { 0 };
+    Ok(match &e.kind {
+        ExprKind::Fact(f) => {
+            let v = env
+                .facts
+                .get(*f as usize)
+                .cloned()
+                .unwrap_or(Value::Unknown);
+            let m = if v == Value::Unknown && *f < 64 {
+                1u64 << f
+            } else {
+                0
+            };
+            (v, m)
+        }
+        ExprKind::Outcome(o) => {
+            let v = env
+                .outcomes
+                .get(*o as usize)
+                .map(|r| r.value.clone())
+                .unwrap_or(Value::Unknown);
+            let m = unknown(&v, om.get(*o as usize).copied().unwrap_or(0));
+            (v, m)
+        }
+        ExprKind::Not(x) => {
+            let (v, m) = evalm(env, om, x)?;
+            (not(&v), m)
+        }
+        ExprKind::Neg(x) | ExprKind::In(x, _, _) => {
+            let (v, m) = evalm(env, om, x)?;
+            let m = unknown(&v, m);
+            let v = match (&e.kind, v) {
+                (ExprKind::Neg(_), Value::Int(n)) => {
+                    Value::Int(n.checked_neg().ok_or_else(|| EvalError {
+                        message: "integer overflow".into(),
+                        span: e.span,
+                    })?)
+                }
+                (ExprKind::In(_, set, negated), v) if v.is_known() => {
+                    Value::Bool(set.contains(&v) != *negated)
+                }
+                (_, v) => v,
+            };
+            (v, m)
+        }
+        ExprKind::And(a, b) | ExprKind::Or(a, b) => {
+            let is_and = matches!(e.kind, ExprKind::And(..));
+            let (x, mx) = evalm(env, om, a)?;
+            if x == Value::Bool(!is_and) {
+                return Ok((x, 0));
+            }
+            let (y, my) = evalm(env, om, b)?;
+            let v = if is_and { and(&x, &y) } else { or(&x, &y) };
+            let m = unknown(&x, mx) | unknown(&y, my);
+            (v, m)
+        }
+        ExprKind::Cmp(op, a, b) => {
+            let (x, mx) = evalm(env, om, a)?;
+            let (y, my) = evalm(env, om, b)?;
+            (compare(*op, &x, &y), unknown(&x, mx) | unknown(&y, my))
+        }
+        ExprKind::Arith(op, a, b) => {
+            let (x, mx) = evalm(env, om, a)?;
+            let (y, my) = evalm(env, om, b)?;
+            (arith(*op, &x, &y, e)?, unknown(&x, mx) | unknown(&y, my))
+        }
+        ExprKind::If(c, a, b) => {
+            let (cv, mc) = evalm(env, om, c)?;
+            match cv {
+                Value::Bool(true) => evalm(env, om, a)?,
+                Value::Bool(false) => evalm(env, om, b)?,
+                Value::Unknown => {
+                    let (x, mx) = evalm(env, om, a)?;
+                    let (y, my) = evalm(env, om, b)?;
+                    let m = mc | unknown(&x, mx) | unknown(&y, my);
+                    if x == y && x.is_known() {
+                        (x, 0)
+                    } else {
+                        (Value::Unknown, m)
+                    }
+                }
+                other => (other, 0),
+            }
+        }
+        ExprKind::Call(_, args, body) => {
+            let (v, mut m) = evalm(env, om, body)?;
+            if v == Value::Unknown {
+                m = unknown(&v, m);
+                for a in args {
+                    let (x, mx) = evalm(env, om, a)?;
+                    m |= unknown(&x, mx);
+                }
+            }
+            (v, m)
+        }
+        // Leaves of a trace, `n days` and `n months` included.
+        _ => (eval(env, e)?, 0),
+    })
+}
 
 /// One set of fact slots per outcome, as bit sets in one buffer.
 #[derive(Clone, Debug, Default)]
@@ -363,6 +597,7 @@ fn decide(
     active: &[bool],
     applies: &mut [Tri],
     effective: &mut [Tri],
+    mut masks: Option<&mut Masks>,
 ) -> Result<OutcomeResult, EvalError> {
     // Applicability of each rule in force.
     for &r in &out.rules {
@@ -372,9 +607,16 @@ fn decide(
         let a = if !active.get(r as usize).copied().unwrap_or(false) {
             Tri::No
         } else {
-            match &rule.when {
-                None => Tri::Yes,
-                Some(c) => tri_of(&eval(env, c)?),
+            match (&rule.when, masks.as_deref_mut()) {
+                (None, _) => Tri::Yes,
+                (Some(c), None) => tri_of(&eval(env, c)?),
+                (Some(c), Some(m)) => {
+                    let (v, mask) = evalm(env, &m.outcome, c)?;
+                    if let Some(slot) = m.cond.get_mut(r as usize) {
+                        *slot = mask;
+                    }
+                    tri_of(&v)
+                }
             }
         };
         if let Some(slot) = applies.get_mut(r as usize) {
@@ -403,10 +645,15 @@ fn decide(
             *slot = eff;
         }
     }
-    combine(env, out, effective)
+    combine(env, out, effective, masks)
 }
 
-fn combine(env: &Env, out: &Outcome, effective: &[Tri]) -> Result<OutcomeResult, EvalError> {
+fn combine(
+    env: &Env,
+    out: &Outcome,
+    effective: &[Tri],
+    mut masks: Option<&mut Masks>,
+) -> Result<OutcomeResult, EvalError> {
     let mut first_yes: Option<(RuleId, Value)> = None;
     let mut first_maybe: Option<RuleId> = None;
     // The value every rule that applies or may apply concludes, while they agree.
@@ -422,7 +669,14 @@ fn combine(env: &Env, out: &Outcome, effective: &[Tri]) -> Result<OutcomeResult,
         let Some(rule) = env.p.rules.get(r as usize) else {
             continue;
         };
-        let v = eval(env, &rule.value)?;
+        let v = match masks.as_deref_mut() {
+            None => eval(env, &rule.value)?,
+            Some(m) => {
+                let (v, mask) = evalm(env, &m.outcome, &rule.value)?;
+                m.set_value(r, mask);
+                v
+            }
+        };
         if v == Value::Unknown {
             agree = false;
         }
