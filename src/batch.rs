@@ -613,10 +613,15 @@ fn read_line(
 }
 
 /// Fills a chunk with up to `CHUNK_LINES` lines; false at the end of input.
-fn fill(r: &mut impl BufRead, c: &mut Chunk, next_line: &mut u64) -> io::Result<bool> {
+fn fill(
+    r: &mut impl BufRead,
+    c: &mut Chunk,
+    next_line: &mut u64,
+    max_lines: usize,
+) -> io::Result<bool> {
     c.clear();
     c.first_line = *next_line;
-    while c.lines.len() < CHUNK_LINES && c.data.len() < CHUNK_BYTES {
+    while c.lines.len() < max_lines && c.data.len() < CHUNK_BYTES {
         match read_line(r, &mut c.data)? {
             Some(l) => {
                 c.tally.bytes += (l.1 - l.0) as u64 + l.2.unwrap_or(0) + 1;
@@ -676,10 +681,17 @@ where
 {
     let mut total = Summary::default();
     let mut next_line = 1u64;
+    // Full derivations make reports a hundred times longer: smaller chunks
+    // keep the output in flight as small.
+    let lines = if b.detail == Detail::Full {
+        CHUNK_LINES / 16
+    } else {
+        CHUNK_LINES
+    };
     if jobs <= 1 {
         let mut w = b.worker();
         let mut c = Chunk::default();
-        while fill(&mut input, &mut c, &mut next_line)? {
+        while fill(&mut input, &mut c, &mut next_line, lines)? {
             w.chunk(&mut c);
             output.write_all(&c.out)?;
             total.add(&c.tally);
@@ -704,7 +716,7 @@ where
         s.spawn(move || {
             let mut seq = 0u64;
             while let Ok(mut c) = free_rx.recv() {
-                match fill(&mut input, &mut c, &mut next_line) {
+                match fill(&mut input, &mut c, &mut next_line, lines) {
                     Ok(true) => {
                         c.seq = seq;
                         seq += 1;
