@@ -9,7 +9,7 @@
 //! the report is written as JSON text from fragments prepared once per
 //! program. A line with any problem is decoded again by the ordinary decoder,
 //! so its error record carries exactly the message `regula eval` prints.
-use crate::case::{self, Case, CaseError, Format, Schema};
+use crate::case::{self, Case, CaseError, Format, Schema, TextCache};
 use crate::eval::{EvalError, FactSets, Tri, Workspace};
 use crate::program::{DocId, OutcomeId, Program, RuleId, Value};
 use crate::report::{json_report, Detail, Subject};
@@ -147,6 +147,7 @@ impl<'p> Batch<'p> {
             ws: Workspace::new(self.p),
             missing: FactSets::default(),
             cites: Vec::new(),
+            texts: TextCache::default(),
         }
     }
 }
@@ -169,6 +170,7 @@ pub struct Worker<'b, 'p> {
     ws: Workspace,
     missing: FactSets,
     cites: Vec<u32>,
+    texts: TextCache,
 }
 
 /// Why a line yields no report.
@@ -202,7 +204,7 @@ impl Worker<'_, '_> {
                 help: Some("save the file as UTF-8".into()),
             }])
         })?;
-        if !case::decode_json_into(b.p, &b.schema, text, &mut self.case) {
+        if !case::decode_json_into(b.p, &b.schema, text, &mut self.case, &mut self.texts) {
             // Decode again, slowly, for the exact errors `regula eval` reports.
             return match case::decode_text(b.p, &b.schema, text, Format::Json) {
                 Err(errors) => Err(LineError::Case(errors)),
@@ -883,7 +885,7 @@ mod tests {
             .map(String::from),
         );
         for t in &texts {
-            let fast = case::decode_json_into(&p, &schema, t, &mut c);
+            let fast = case::decode_json_into(&p, &schema, t, &mut c, &mut TextCache::default());
             let slow = case::decode_text(&p, &schema, t, Format::Json);
             assert_eq!(fast, slow.is_ok(), "{t}");
             if let Ok(s) = slow {

@@ -745,7 +745,13 @@ pub fn read_case_file(path: &Path) -> Result<String, CaseError> {
 /// [`decode_text`] for the exact errors, so the messages are the same as
 /// `regula eval` prints. Accepts exactly what [`decode_text`] accepts in
 /// JSON and fills the same slots.
-pub fn decode_json_into(p: &Program, schema: &Schema, text: &str, case: &mut Case) -> bool {
+pub fn decode_json_into(
+    p: &Program,
+    schema: &Schema,
+    text: &str,
+    case: &mut Case,
+    texts: &mut TextCache,
+) -> bool {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     case.facts.clear();
     case.facts.resize(p.facts.len(), Value::Unknown);
@@ -754,18 +760,42 @@ pub fn decode_json_into(p: &Program, schema: &Schema, text: &str, case: &mut Cas
         return false;
     }
     let mut de = serde_json::Deserializer::from_str(text);
+    if texts.0.len() > TextCache::MAX {
+        texts.0.clear();
+    }
     let seed = FastSeed {
         p,
         branch: &schema.root,
         case,
+        texts,
     };
     matches!(seed.deserialize(&mut de), Ok(true)) && de.end().is_ok()
+}
+
+/// Text values seen before, shared rather than allocated again: districts
+/// and the like repeat from case to case.
+#[derive(Clone, Debug, Default)]
+pub struct TextCache(std::collections::HashSet<std::sync::Arc<str>>);
+
+impl TextCache {
+    /// Distinct texts kept before the cache starts afresh.
+    const MAX: usize = 4096;
+
+    fn get(&mut self, s: &str) -> Value {
+        if let Some(t) = self.0.get(s) {
+            return Value::Text(t.clone());
+        }
+        let t: std::sync::Arc<str> = s.into();
+        self.0.insert(t.clone());
+        Value::Text(t)
+    }
 }
 
 struct FastSeed<'a> {
     p: &'a Program,
     branch: &'a Branch,
     case: &'a mut Case,
+    texts: &'a mut TextCache,
 }
 
 impl<'de> DeserializeSeed<'de> for FastSeed<'_> {
@@ -776,7 +806,7 @@ impl<'de> DeserializeSeed<'de> for FastSeed<'_> {
 }
 
 /// A fact's value from a scalar, when the scalar is valid for it.
-fn fast_leaf(p: &Program, fact: FactId, v: Scalar) -> Option<Value> {
+fn fast_leaf(p: &Program, fact: FactId, v: Scalar, texts: &mut TextCache) -> Option<Value> {
     let f = p.fact(fact)?;
     match (&f.ty, v) {
         (_, Scalar::Null) => Some(Value::Unknown),
@@ -789,7 +819,7 @@ fn fast_leaf(p: &Program, fact: FactId, v: Scalar) -> Option<Value> {
             Some(Value::Int(n))
         }
         (Type::Date, Scalar::Str(s)) => parse_date(&s).ok().map(Value::Date),
-        (Type::Text, Scalar::Str(s)) => Some(Value::Text(s.as_ref().into())),
+        (Type::Text, Scalar::Str(s)) => Some(texts.get(&s)),
         (Type::Enum(e), Scalar::Str(s)) => {
             let t = p.enums.get(*e as usize)?;
             let i = t.variants.iter().position(|(n, _)| *n == s.as_ref())?;
@@ -827,10 +857,8 @@ impl<'de> Visitor<'de> for FastSeed<'_> {
             let ok = match node {
                 Node::Leaf(f) => {
                     let v: Scalar = m.next_value()?;
-                    match (
-                        fast_leaf(self.p, *f, v),
-                        self.case.facts.get_mut(*f as usize),
-                    ) {
+                    let v = fast_leaf(self.p, *f, v, self.texts);
+                    match (v, self.case.facts.get_mut(*f as usize)) {
                         (Some(v), Some(slot)) => {
                             *slot = v;
                             true
@@ -853,6 +881,7 @@ impl<'de> Visitor<'de> for FastSeed<'_> {
                     p: self.p,
                     branch: b,
                     case: &mut *self.case,
+                    texts: &mut *self.texts,
                 })?,
             };
             if !ok {
