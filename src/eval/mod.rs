@@ -654,6 +654,52 @@ fn combine(
     effective: &[Tri],
     mut masks: Option<&mut Masks>,
 ) -> Result<OutcomeResult, EvalError> {
+    // One rule in effect or none: the general combination below, without
+    // its bookkeeping.
+    if let [r] = out.rules.as_slice() {
+        let r = *r;
+        let eff = effective.get(r as usize).copied().unwrap_or(Tri::No);
+        let fallback = || -> Result<Value, EvalError> {
+            match &out.default {
+                Some(d) => eval(env, d),
+                None => Ok(Value::Absent),
+            }
+        };
+        let decided = |value, decided_by| OutcomeResult {
+            value,
+            decided_by,
+            conflict: false,
+            by_default: false,
+        };
+        let rule = env.p.rules.get(r as usize);
+        let Some(rule) = rule.filter(|_| eff != Tri::No) else {
+            return Ok(OutcomeResult {
+                value: fallback()?,
+                decided_by: None,
+                conflict: false,
+                by_default: out.default.is_some(),
+            });
+        };
+        let v = match masks.as_deref_mut() {
+            None => eval(env, &rule.value)?,
+            Some(m) => {
+                let (v, mask) = evalm(env, &m.outcome, &rule.value)?;
+                m.set_value(r, mask);
+                v
+            }
+        };
+        return Ok(match (eff, v) {
+            (_, Value::Unknown) => decided(Value::Unknown, None),
+            (Tri::Yes, v) => decided(v, Some(r)),
+            (_, v) => {
+                if fallback()? == v {
+                    decided(v, Some(r))
+                } else {
+                    decided(Value::Unknown, None)
+                }
+            }
+        });
+    }
     let mut first_yes: Option<(RuleId, Value)> = None;
     let mut first_maybe: Option<RuleId> = None;
     // The value every rule that applies or may apply concludes, while they agree.
