@@ -218,7 +218,18 @@ impl Workspace {
                 result
             };
             if let Some(slot) = ev.outcomes.get_mut(o as usize) {
-                *slot = result;
+                // Field by field: moving the whole result at once profiled as
+                // the hottest line of the loop (a store-forwarding stall).
+                let OutcomeResult {
+                    value,
+                    decided_by,
+                    conflict,
+                    by_default,
+                } = result;
+                slot.value = value;
+                slot.decided_by = decided_by;
+                slot.conflict = conflict;
+                slot.by_default = by_default;
             }
         }
         Ok(())
