@@ -752,3 +752,174 @@ pub fn read_case_file(path: &Path) -> Result<String, CaseError> {
         )
     })
 }
+
+/// Fast path for many cases: decodes JSON text straight into a reused
+/// [`Case`] without building key paths or error messages. Returns false when
+/// the text has any problem at all; the caller then decodes it again with
+/// [`decode_text`] for the exact errors, so the messages are the same as
+/// `regula eval` prints. Accepts exactly what [`decode_text`] accepts in
+/// JSON and fills the same slots.
+pub fn decode_json_into(
+    p: &Program,
+    schema: &Schema,
+    text: &str,
+    case: &mut Case,
+    texts: &mut TextCache,
+) -> bool {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    case.facts.clear();
+    case.facts.resize(p.facts.len(), Value::Unknown);
+    case.as_of = None;
+    if text.trim().is_empty() {
+        return false;
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    if texts.0.len() > TextCache::MAX {
+        texts.0.clear();
+    }
+    let seed = FastSeed {
+        p,
+        branch: &schema.root,
+        case,
+        texts,
+    };
+    matches!(seed.deserialize(&mut de), Ok(true)) && de.end().is_ok()
+}
+
+/// Text values seen before, shared rather than allocated again: districts
+/// and the like repeat from case to case.
+#[derive(Clone, Debug, Default)]
+pub struct TextCache(std::collections::HashSet<std::sync::Arc<str>>);
+
+impl TextCache {
+    /// Distinct texts kept before the cache starts afresh.
+    const MAX: usize = 4096;
+
+    fn get(&mut self, s: &str) -> Value {
+        if let Some(t) = self.0.get(s) {
+            return Value::Text(t.clone());
+        }
+        let t: std::sync::Arc<str> = s.into();
+        self.0.insert(t.clone());
+        Value::Text(t)
+    }
+}
+
+struct FastSeed<'a> {
+    p: &'a Program,
+    branch: &'a Branch,
+    case: &'a mut Case,
+    texts: &'a mut TextCache,
+}
+
+impl<'de> DeserializeSeed<'de> for FastSeed<'_> {
+    type Value = bool;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+/// A fact's value from a scalar, when the scalar is valid for it.
+fn fast_leaf(p: &Program, fact: FactId, v: Scalar, texts: &mut TextCache) -> Option<Value> {
+    let f = p.fact(fact)?;
+    match (&f.ty, v) {
+        (_, Scalar::Null) => Some(Value::Unknown),
+        (Type::Bool, Scalar::Bool(b)) => Some(Value::Bool(b)),
+        (Type::Int, Scalar::Int(n)) => {
+            let n = i64::try_from(n).ok()?;
+            if f.min.is_some_and(|m| n < m) {
+                return None;
+            }
+            Some(Value::Int(n))
+        }
+        (Type::Date, Scalar::Str(s)) => parse_date(&s).ok().map(Value::Date),
+        (Type::Text, Scalar::Str(s)) => Some(texts.get(&s)),
+        (Type::Enum(e), Scalar::Str(s)) => {
+            let t = p.enums.get(*e as usize)?;
+            let i = t.variants.iter().position(|(n, _)| *n == s.as_ref())?;
+            Some(Value::Enum(*e, u32::try_from(i).ok()?))
+        }
+        _ => None,
+    }
+}
+
+impl<'de> Visitor<'de> for FastSeed<'_> {
+    type Value = bool;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object")
+    }
+    fn visit_unit<E>(self) -> Result<bool, E> {
+        Ok(true)
+    }
+    fn visit_none<E>(self) -> Result<bool, E> {
+        Ok(true)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<bool, A::Error> {
+        if self.branch.keys.len() > 128 {
+            return Ok(false);
+        }
+        let mut seen: u128 = 0;
+        while let Some(Key(key)) = m.next_key::<Key>()? {
+            let Some((i, node)) = self.branch.find(&key) else {
+                return Ok(false);
+            };
+            let bit = 1u128 << i;
+            if seen & bit != 0 {
+                return Ok(false);
+            }
+            seen |= bit;
+            let ok = match node {
+                Node::Leaf(f) => {
+                    let v: Scalar = m.next_value()?;
+                    let v = fast_leaf(self.p, *f, v, self.texts);
+                    match (v, self.case.facts.get_mut(*f as usize)) {
+                        (Some(v), Some(slot)) => {
+                            *slot = v;
+                            true
+                        }
+                        _ => false,
+                    }
+                }
+                Node::AsOf => match m.next_value::<Scalar>()? {
+                    Scalar::Null => true,
+                    Scalar::Str(s) => match parse_date(&s) {
+                        Ok(d) => {
+                            self.case.as_of = Some(d);
+                            true
+                        }
+                        Err(_) => false,
+                    },
+                    _ => false,
+                },
+                Node::Branch(b) => m.next_value_seed(FastSeed {
+                    p: self.p,
+                    branch: b,
+                    case: &mut *self.case,
+                    texts: &mut *self.texts,
+                })?,
+            };
+            if !ok {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<bool, A::Error> {
+        Ok(false)
+    }
+}

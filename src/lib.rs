@@ -13,6 +13,7 @@
     )
 )]
 
+pub mod batch;
 pub mod case;
 pub mod check;
 pub mod cli;

@@ -1,5 +1,6 @@
 //! regula's integration tests: one binary, one module per stage.
 mod acceptance;
+mod batch;
 mod check;
 mod common;
 mod eval;

@@ -1,4 +1,5 @@
 //! The `regula` command line: one file per subcommand over the library.
+mod batch;
 mod check;
 mod diff;
 mod eval;
@@ -79,6 +80,8 @@ pub enum Command {
     Timeline(timeline::TimelineArgs),
     /// Evaluate cases under two policy sets and list the outcomes that change.
     Diff(diff::DiffArgs),
+    /// Evaluate many cases: JSON lines in, one JSON report per line out, on every core.
+    Batch(batch::BatchArgs),
 }
 
 /// Where policies come from, shared by every subcommand that reads them.
@@ -169,6 +172,7 @@ pub fn main() -> ExitCode {
         Command::Graph(a) => graph::run(a, &out),
         Command::Timeline(a) => timeline::run(a, &out),
         Command::Diff(a) => diff::run(a, &out),
+        Command::Batch(a) => batch::run(a, &out),
     };
     exit.into()
 }

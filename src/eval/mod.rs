@@ -72,54 +72,525 @@ pub(crate) struct Env<'a> {
 
 /// Evaluates every outcome of a case on a date.
 pub fn evaluate(p: &Program, facts: &[Value], as_of: NaiveDate) -> Result<Evaluation, EvalError> {
-    let epoch_index = p
-        .epochs
-        .partition_point(|e| e.to.is_some_and(|to| to < as_of));
-    let epoch = p.epochs.get(epoch_index);
-    let in_force = epoch.and_then(|e| e.in_force);
-    let absent = OutcomeResult {
-        value: Value::Absent,
-        decided_by: None,
-        conflict: false,
-        by_default: false,
-    };
-    let mut outcomes = vec![absent; p.outcomes.len()];
-    let mut effective = vec![Tri::No; p.rules.len()];
-    let (Some(epoch), Some(_)) = (epoch, in_force) else {
-        return Ok(Evaluation {
-            as_of,
-            epoch: epoch_index,
-            in_force: None,
-            outcomes,
-            effective,
-        });
-    };
-    let mut applies = vec![Tri::No; p.rules.len()];
-    for &o in &p.order {
-        let Some(out) = p.outcomes.get(o as usize) else {
-            continue;
-        };
-        let result = {
-            let env = Env {
-                p,
-                facts,
-                outcomes: &outcomes,
-                params: &epoch.params,
-                as_of,
-            };
-            decide(&env, out, &epoch.rule_active, &mut applies, &mut effective)?
-        };
-        if let Some(slot) = outcomes.get_mut(o as usize) {
-            *slot = result;
+    let mut w = Workspace::new(p);
+    w.evaluate(p, facts, as_of)?;
+    Ok(w.ev)
+}
+
+/// Reusable buffers for evaluating many cases against one program: after the
+/// first case, evaluating another allocates nothing but the values it copies.
+/// Besides the [`Evaluation`], it keeps each rule's applicability, from which
+/// [`Workspace::missing`] computes the missing facts of unknown outcomes
+/// without tracing.
+#[derive(Clone, Debug)]
+pub struct Workspace {
+    /// The last evaluation.
+    pub ev: Evaluation,
+    /// Per rule: whether its condition holds (before exceptions).
+    applies: Vec<Tri>,
+    /// Missing facts gathered while evaluating, when the facts fit in a mask.
+    masks: Option<Masks>,
+}
+
+/// Missing facts as bit masks, gathered in the same pass as the values
+/// (programs of at most 64 facts): per rule, the unknown facts under its
+/// condition and under its value; per outcome, the facts it misses.
+#[derive(Clone, Debug, Default)]
+struct Masks {
+    cond: Vec<u64>,
+    value: Vec<u64>,
+    value_done: Vec<bool>,
+    outcome: Vec<u64>,
+}
+
+impl Masks {
+    fn reset(&mut self, rules: usize, outcomes: usize) {
+        for v in [&mut self.cond, &mut self.value] {
+            v.clear();
+            v.resize(rules, 0);
+        }
+        self.value_done.clear();
+        self.value_done.resize(rules, false);
+        self.outcome.clear();
+        self.outcome.resize(outcomes, 0);
+    }
+    fn set_value(&mut self, r: RuleId, mask: u64) {
+        if let Some(slot) = self.value.get_mut(r as usize) {
+            *slot = mask;
+        }
+        if let Some(slot) = self.value_done.get_mut(r as usize) {
+            *slot = true;
         }
     }
-    Ok(Evaluation {
-        as_of,
-        epoch: epoch_index,
-        in_force,
-        outcomes,
-        effective,
+}
+
+impl Workspace {
+    /// Buffers sized for a program.
+    pub fn new(p: &Program) -> Workspace {
+        let absent = OutcomeResult {
+            value: Value::Absent,
+            decided_by: None,
+            conflict: false,
+            by_default: false,
+        };
+        Workspace {
+            ev: Evaluation {
+                as_of: NaiveDate::MIN,
+                epoch: 0,
+                in_force: None,
+                outcomes: vec![absent; p.outcomes.len()],
+                effective: vec![Tri::No; p.rules.len()],
+            },
+            applies: vec![Tri::No; p.rules.len()],
+            masks: (p.facts.len() <= 64).then(Masks::default),
+        }
+    }
+
+    /// Evaluates every outcome of a case on a date into `self.ev`.
+    pub fn evaluate(
+        &mut self,
+        p: &Program,
+        facts: &[Value],
+        as_of: NaiveDate,
+    ) -> Result<(), EvalError> {
+        let epoch_index = p
+            .epochs
+            .partition_point(|e| e.to.is_some_and(|to| to < as_of));
+        let epoch = p.epochs.get(epoch_index);
+        let in_force = epoch.and_then(|e| e.in_force);
+        let ev = &mut self.ev;
+        ev.as_of = as_of;
+        ev.epoch = epoch_index;
+        ev.in_force = None;
+        ev.outcomes.resize(p.outcomes.len(), ABSENT);
+        for o in ev.outcomes.iter_mut() {
+            *o = ABSENT;
+        }
+        ev.effective.clear();
+        ev.effective.resize(p.rules.len(), Tri::No);
+        self.applies.clear();
+        self.applies.resize(p.rules.len(), Tri::No);
+        if let Some(m) = self.masks.as_mut() {
+            m.reset(p.rules.len(), p.outcomes.len());
+        }
+        let (Some(epoch), Some(_)) = (epoch, in_force) else {
+            return Ok(());
+        };
+        ev.in_force = in_force;
+        for &o in &p.order {
+            let Some(out) = p.outcomes.get(o as usize) else {
+                continue;
+            };
+            let result = {
+                let env = Env {
+                    p,
+                    facts,
+                    outcomes: &ev.outcomes,
+                    params: &epoch.params,
+                    as_of,
+                };
+                let masks = self.masks.as_mut();
+                let result = decide(
+                    &env,
+                    out,
+                    &epoch.rule_active,
+                    &mut self.applies,
+                    &mut ev.effective,
+                    masks,
+                )?;
+                if let Some(m) = self.masks.as_mut() {
+                    let mask = if result.value == Value::Unknown && !result.conflict {
+                        outcome_mask(
+                            &env,
+                            out,
+                            &epoch.rule_active,
+                            &self.applies,
+                            &ev.effective,
+                            m,
+                        )?
+                    } else {
+                        0
+                    };
+                    if let Some(slot) = m.outcome.get_mut(o as usize) {
+                        *slot = mask;
+                    }
+                }
+                result
+            };
+            if let Some(slot) = ev.outcomes.get_mut(o as usize) {
+                // Field by field: moving the whole result at once profiled as
+                // the hottest line of the loop (a store-forwarding stall).
+                let OutcomeResult {
+                    value,
+                    decided_by,
+                    conflict,
+                    by_default,
+                } = result;
+                slot.value = value;
+                slot.decided_by = decided_by;
+                slot.conflict = conflict;
+                slot.by_default = by_default;
+            }
+        }
+        Ok(())
+    }
+
+    /// The missing facts of every unknown outcome of the last evaluation,
+    /// the same sets (in the same slot order) that [`derive`] reports, but
+    /// computed from the evaluation's rule states without building traces.
+    pub fn missing(
+        &self,
+        p: &Program,
+        facts: &[Value],
+        sets: &mut FactSets,
+    ) -> Result<(), EvalError> {
+        sets.reset(p.outcomes.len(), p.facts.len());
+        if let Some(m) = &self.masks {
+            for (o, mask) in m.outcome.iter().enumerate() {
+                if let Some(slot) = sets.bits.get_mut(o) {
+                    *slot = *mask;
+                }
+            }
+            return Ok(());
+        }
+        let ev = &self.ev;
+        let Some(epoch) = p.epochs.get(ev.epoch).filter(|_| ev.in_force.is_some()) else {
+            return Ok(());
+        };
+        let env = Env {
+            p,
+            facts,
+            outcomes: &ev.outcomes,
+            params: &epoch.params,
+            as_of: ev.as_of,
+        };
+        let active = |r: RuleId| epoch.rule_active.get(r as usize).copied().unwrap_or(false);
+        let applies = |r: RuleId| self.applies.get(r as usize).copied().unwrap_or(Tri::No);
+        for &o in &p.order {
+            let (Some(out), Some(res)) = (p.outcomes.get(o as usize), ev.outcomes.get(o as usize))
+            else {
+                continue;
+            };
+            // A conflict is not undetermined: `derive` reports nothing missing.
+            if res.value != Value::Unknown || res.conflict {
+                continue;
+            }
+            let mut acc = sets.take();
+            for &r in &out.rules {
+                let Some(rule) = p.rules.get(r as usize) else {
+                    continue;
+                };
+                if !active(r) || applies(r) == Tri::No {
+                    continue;
+                }
+                let overridden = rule
+                    .defeaters
+                    .iter()
+                    .any(|d| out.rules.contains(d) && applies(*d) == Tri::Yes);
+                let eff = ev.effective.get(r as usize).copied().unwrap_or(Tri::No);
+                if eff == Tri::No && overridden {
+                    continue;
+                }
+                if let Some(c) = &rule.when {
+                    collect(&env, c, sets, &mut acc)?;
+                }
+                collect(&env, &rule.value, sets, &mut acc)?;
+                // An exception that may apply is part of why the rule is undetermined.
+                for d in &rule.defeaters {
+                    if !out.rules.contains(d) || !active(*d) {
+                        continue;
+                    }
+                    if let Some(c) = p.rules.get(*d as usize).and_then(|x| x.when.as_ref()) {
+                        collect(&env, c, sets, &mut acc)?;
+                    }
+                }
+            }
+            sets.put(o, acc);
+        }
+        Ok(())
+    }
+
+    /// The same workspace gathering missing facts by re-evaluation, as it
+    /// does for programs of more than 64 facts.
+    #[cfg(test)]
+    pub(crate) fn without_masks(mut self) -> Workspace {
+        self.masks = None;
+        self
+    }
+
+    /// Per rule: whether its condition holds in the last evaluation.
+    pub fn applies(&self) -> &[Tri] {
+        &self.applies
+    }
+}
+
+const ABSENT: OutcomeResult = OutcomeResult {
+    value: Value::Absent,
+    decided_by: None,
+    conflict: false,
+    by_default: false,
+};
+
+/// The missing facts of an unknown outcome from the masks of its rules, by
+/// the same selection of rules as [`Workspace::missing`].
+fn outcome_mask(
+    env: &Env,
+    out: &Outcome,
+    active_rules: &[bool],
+    applies_of: &[Tri],
+    effective: &[Tri],
+    m: &mut Masks,
+) -> Result<u64, EvalError> {
+    let active = |r: RuleId| active_rules.get(r as usize).copied().unwrap_or(false);
+    let applies = |r: RuleId| applies_of.get(r as usize).copied().unwrap_or(Tri::No);
+    let cond = |m: &Masks, r: RuleId| {
+        if applies(r) == Tri::Maybe {
+            m.cond.get(r as usize).copied().unwrap_or(0)
+        } else {
+            0
+        }
+    };
+    let mut acc = 0u64;
+    for &r in &out.rules {
+        let Some(rule) = env.p.rules.get(r as usize) else {
+            continue;
+        };
+        if !active(r) || applies(r) == Tri::No {
+            continue;
+        }
+        let overridden = rule
+            .defeaters
+            .iter()
+            .any(|d| out.rules.contains(d) && applies(*d) == Tri::Yes);
+        let eff = effective.get(r as usize).copied().unwrap_or(Tri::No);
+        if eff == Tri::No && overridden {
+            continue;
+        }
+        acc |= cond(m, r);
+        if !m.value_done.get(r as usize).copied().unwrap_or(false) {
+            let (_, mask) = evalm(env, &m.outcome, &rule.value)?;
+            m.set_value(r, mask);
+        }
+        acc |= m.value.get(r as usize).copied().unwrap_or(0);
+        for d in &rule.defeaters {
+            if out.rules.contains(d) && active(*d) {
+                acc |= cond(m, *d);
+            }
+        }
+    }
+    Ok(acc)
+}
+
+/// Evaluates an expression as [`eval`] does, and with its value the unknown
+/// facts below it that could change it, exactly as [`collect`] gathers them
+/// (0 when the value is known): one pass instead of one per level.
+fn evalm(env: &Env, om: &[u64], e: &Expr) -> Result<(Value, u64), EvalError> {
+    let (v, m) = evalm_raw(env, om, e)?;
+    let m = if v == Value::Unknown { m } else { 0 };
+    Ok((v, m))
+}
+
+fn evalm_raw(env: &Env, om: &[u64], e: &Expr) -> Result<(Value, u64), EvalError> {
+    let unknown = |v: &Value, m: u64| if *v == Value::Unknown { m } else { 0 };
+    Ok(match &e.kind {
+        ExprKind::Fact(f) => {
+            let v = env
+                .facts
+                .get(*f as usize)
+                .cloned()
+                .unwrap_or(Value::Unknown);
+            let m = if v == Value::Unknown && *f < 64 {
+                1u64 << f
+            } else {
+                0
+            };
+            (v, m)
+        }
+        ExprKind::Outcome(o) => {
+            let v = env
+                .outcomes
+                .get(*o as usize)
+                .map(|r| r.value.clone())
+                .unwrap_or(Value::Unknown);
+            let m = unknown(&v, om.get(*o as usize).copied().unwrap_or(0));
+            (v, m)
+        }
+        ExprKind::Not(x) => {
+            let (v, m) = evalm(env, om, x)?;
+            (not(&v), m)
+        }
+        ExprKind::Neg(x) | ExprKind::In(x, _, _) => {
+            let (v, m) = evalm(env, om, x)?;
+            let m = unknown(&v, m);
+            let v = match (&e.kind, v) {
+                (ExprKind::Neg(_), Value::Int(n)) => {
+                    Value::Int(n.checked_neg().ok_or_else(|| EvalError {
+                        message: "integer overflow".into(),
+                        span: e.span,
+                    })?)
+                }
+                (ExprKind::In(_, set, negated), v) if v.is_known() => {
+                    Value::Bool(set.contains(&v) != *negated)
+                }
+                (_, v) => v,
+            };
+            (v, m)
+        }
+        ExprKind::And(a, b) | ExprKind::Or(a, b) => {
+            let is_and = matches!(e.kind, ExprKind::And(..));
+            let (x, mx) = evalm(env, om, a)?;
+            if x == Value::Bool(!is_and) {
+                return Ok((x, 0));
+            }
+            let (y, my) = evalm(env, om, b)?;
+            let v = if is_and { and(&x, &y) } else { or(&x, &y) };
+            let m = unknown(&x, mx) | unknown(&y, my);
+            (v, m)
+        }
+        ExprKind::Cmp(op, a, b) => {
+            let (x, mx) = evalm(env, om, a)?;
+            let (y, my) = evalm(env, om, b)?;
+            (compare(*op, &x, &y), unknown(&x, mx) | unknown(&y, my))
+        }
+        ExprKind::Arith(op, a, b) => {
+            let (x, mx) = evalm(env, om, a)?;
+            let (y, my) = evalm(env, om, b)?;
+            (arith(*op, &x, &y, e)?, unknown(&x, mx) | unknown(&y, my))
+        }
+        ExprKind::If(c, a, b) => {
+            let (cv, mc) = evalm(env, om, c)?;
+            match cv {
+                Value::Bool(true) => evalm(env, om, a)?,
+                Value::Bool(false) => evalm(env, om, b)?,
+                Value::Unknown => {
+                    let (x, mx) = evalm(env, om, a)?;
+                    let (y, my) = evalm(env, om, b)?;
+                    let m = mc | unknown(&x, mx) | unknown(&y, my);
+                    if x == y && x.is_known() {
+                        (x, 0)
+                    } else {
+                        (Value::Unknown, m)
+                    }
+                }
+                other => (other, 0),
+            }
+        }
+        ExprKind::Call(_, args, body) => {
+            let (v, mut m) = evalm(env, om, body)?;
+            if v == Value::Unknown {
+                m = unknown(&v, m);
+                for a in args {
+                    let (x, mx) = evalm(env, om, a)?;
+                    m |= unknown(&x, mx);
+                }
+            }
+            (v, m)
+        }
+        // Leaves of a trace, `n days` and `n months` included.
+        _ => (eval(env, e)?, 0),
     })
+}
+
+/// One set of fact slots per outcome, as bit sets in one buffer.
+#[derive(Clone, Debug, Default)]
+pub struct FactSets {
+    words: usize,
+    bits: Vec<u64>,
+    scratch: Vec<u64>,
+}
+
+impl FactSets {
+    fn reset(&mut self, outcomes: usize, facts: usize) {
+        self.words = facts.div_ceil(64).max(1);
+        self.bits.clear();
+        self.bits.resize(outcomes * self.words, 0);
+    }
+    /// The reusable accumulator, zeroed.
+    fn take(&mut self) -> Vec<u64> {
+        let mut acc = std::mem::take(&mut self.scratch);
+        acc.clear();
+        acc.resize(self.words, 0);
+        acc
+    }
+    fn put(&mut self, o: OutcomeId, acc: Vec<u64>) {
+        let start = o as usize * self.words;
+        if let Some(dst) = self.bits.get_mut(start..start + self.words) {
+            dst.copy_from_slice(&acc);
+        }
+        self.scratch = acc;
+    }
+    /// The bits of one outcome.
+    fn row(&self, o: OutcomeId) -> &[u64] {
+        let start = o as usize * self.words;
+        self.bits.get(start..start + self.words).unwrap_or(&[])
+    }
+    /// The facts missing for an outcome, in slot order.
+    pub fn of(&self, o: OutcomeId) -> impl Iterator<Item = FactId> + '_ {
+        self.row(o).iter().enumerate().flat_map(|(w, &bits)| {
+            (0..64u32)
+                .filter(move |b| bits & (1u64 << b) != 0)
+                .map(move |b| u32::try_from(w).unwrap_or(0) * 64 + b)
+        })
+    }
+    /// Whether an outcome misses no fact.
+    pub fn is_empty(&self, o: OutcomeId) -> bool {
+        self.row(o).iter().all(|w| *w == 0)
+    }
+}
+
+/// Adds to `acc` the unknown facts below an expression that could change its
+/// value: only below sub-expressions that are themselves unknown, exactly as
+/// [`missing_facts`] walks a trace.
+fn collect(env: &Env, e: &Expr, sets: &FactSets, acc: &mut [u64]) -> Result<(), EvalError> {
+    if eval(env, e)? != Value::Unknown {
+        return Ok(());
+    }
+    match &e.kind {
+        ExprKind::Fact(f) => {
+            if let Some(w) = acc.get_mut(*f as usize / 64) {
+                *w |= 1u64 << (f % 64);
+            }
+        }
+        ExprKind::Outcome(o) => {
+            for (a, b) in acc.iter_mut().zip(sets.row(*o)) {
+                *a |= b;
+            }
+        }
+        ExprKind::Not(x) | ExprKind::Neg(x) | ExprKind::In(x, _, _) => collect(env, x, sets, acc)?,
+        ExprKind::And(a, b)
+        | ExprKind::Or(a, b)
+        | ExprKind::Cmp(_, a, b)
+        | ExprKind::Arith(_, a, b) => {
+            collect(env, a, sets, acc)?;
+            collect(env, b, sets, acc)?;
+        }
+        ExprKind::If(c, a, b) => match eval(env, c)? {
+            Value::Bool(true) => collect(env, a, sets, acc)?,
+            Value::Bool(false) => collect(env, b, sets, acc)?,
+            Value::Unknown => {
+                collect(env, c, sets, acc)?;
+                collect(env, a, sets, acc)?;
+                collect(env, b, sets, acc)?;
+            }
+            _ => {}
+        },
+        ExprKind::Call(_, args, body) => {
+            for a in args {
+                collect(env, a, sets, acc)?;
+            }
+            collect(env, body, sets, acc)?;
+        }
+        // Leaves of a trace: constants, parameters, the date, and `n days`
+        // and `n months`, which a derivation shows as computed constants.
+        ExprKind::Const(_)
+        | ExprKind::Param(_)
+        | ExprKind::Group(_)
+        | ExprKind::AsOf
+        | ExprKind::Local(_)
+        | ExprKind::Days(_)
+        | ExprKind::Months(..) => {}
+    }
+    Ok(())
 }
 
 /// Applicability of a rule from its condition's value.
@@ -137,6 +608,7 @@ fn decide(
     active: &[bool],
     applies: &mut [Tri],
     effective: &mut [Tri],
+    mut masks: Option<&mut Masks>,
 ) -> Result<OutcomeResult, EvalError> {
     // Applicability of each rule in force.
     for &r in &out.rules {
@@ -146,9 +618,16 @@ fn decide(
         let a = if !active.get(r as usize).copied().unwrap_or(false) {
             Tri::No
         } else {
-            match &rule.when {
-                None => Tri::Yes,
-                Some(c) => tri_of(&eval(env, c)?),
+            match (&rule.when, masks.as_deref_mut()) {
+                (None, _) => Tri::Yes,
+                (Some(c), None) => tri_of(&eval(env, c)?),
+                (Some(c), Some(m)) => {
+                    let (v, mask) = evalm(env, &m.outcome, c)?;
+                    if let Some(slot) = m.cond.get_mut(r as usize) {
+                        *slot = mask;
+                    }
+                    tri_of(&v)
+                }
             }
         };
         if let Some(slot) = applies.get_mut(r as usize) {
@@ -183,7 +662,7 @@ fn decide(
         .rules
         .iter()
         .any(|r| applies.get(*r as usize).copied() == Some(Tri::Yes));
-    combine(env, out, effective, some_rule_applies)
+    combine(env, out, effective, some_rule_applies, masks)
 }
 
 fn combine(
@@ -191,7 +670,54 @@ fn combine(
     out: &Outcome,
     effective: &[Tri],
     some_rule_applies: bool,
+    mut masks: Option<&mut Masks>,
 ) -> Result<OutcomeResult, EvalError> {
+    // One rule in effect or none: the general combination below, without
+    // its bookkeeping.
+    if let [r] = out.rules.as_slice() {
+        let r = *r;
+        let eff = effective.get(r as usize).copied().unwrap_or(Tri::No);
+        let fallback = || -> Result<Value, EvalError> {
+            match &out.default {
+                Some(d) => eval(env, d),
+                None => Ok(Value::Absent),
+            }
+        };
+        let decided = |value, decided_by| OutcomeResult {
+            value,
+            decided_by,
+            conflict: false,
+            by_default: false,
+        };
+        let rule = env.p.rules.get(r as usize);
+        let Some(rule) = rule.filter(|_| eff != Tri::No) else {
+            return Ok(OutcomeResult {
+                value: fallback()?,
+                decided_by: None,
+                conflict: false,
+                by_default: out.default.is_some(),
+            });
+        };
+        let v = match masks.as_deref_mut() {
+            None => eval(env, &rule.value)?,
+            Some(m) => {
+                let (v, mask) = evalm(env, &m.outcome, &rule.value)?;
+                m.set_value(r, mask);
+                v
+            }
+        };
+        return Ok(match (eff, v) {
+            (_, Value::Unknown) => decided(Value::Unknown, None),
+            (Tri::Yes, v) => decided(v, Some(r)),
+            (_, v) => {
+                if fallback()? == v {
+                    decided(v, Some(r))
+                } else {
+                    decided(Value::Unknown, None)
+                }
+            }
+        });
+    }
     let mut first_yes: Option<(RuleId, Value)> = None;
     let mut first_maybe: Option<RuleId> = None;
     // The value every rule that applies or may apply concludes, while they agree.
@@ -207,7 +733,14 @@ fn combine(
         let Some(rule) = env.p.rules.get(r as usize) else {
             continue;
         };
-        let v = eval(env, &rule.value)?;
+        let v = match masks.as_deref_mut() {
+            None => eval(env, &rule.value)?,
+            Some(m) => {
+                let (v, mask) = evalm(env, &m.outcome, &rule.value)?;
+                m.set_value(r, mask);
+                v
+            }
+        };
         if v == Value::Unknown {
             agree = false;
         }

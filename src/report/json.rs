@@ -264,6 +264,19 @@ fn periods(p: &Program) -> J {
     )
 }
 
+/// Why every outcome is n/a: the assessment date is outside the period.
+pub fn not_in_force_reason(d: &crate::program::Document, as_of: chrono::NaiveDate) -> String {
+    let to =
+        d.to.map(|t| t.format("%Y-%m-%d").to_string())
+            .unwrap_or_else(|| "…".into());
+    format!(
+        "the assessment date {} is outside the period {} to {to} in which {} is in force; every other outcome is n/a",
+        as_of.format("%Y-%m-%d"),
+        d.from.format("%Y-%m-%d"),
+        d.id
+    )
+}
+
 fn in_force_entry(s: &Subject, detail: Detail) -> J {
     let p = s.p;
     let mut m = Map::new();
@@ -271,18 +284,7 @@ fn in_force_entry(s: &Subject, detail: Detail) -> J {
     m.insert("value".into(), J::Bool(s.ev.in_force.is_some()));
     if s.ev.in_force.is_none() {
         if let Some(d) = doc {
-            let to =
-                d.to.map(|t| t.format("%Y-%m-%d").to_string())
-                    .unwrap_or_else(|| "…".into());
-            m.insert(
-                "reason".into(),
-                J::from(format!(
-                    "the assessment date {} is outside the period {} to {to} in which {} is in force; every other outcome is n/a",
-                    s.ev.as_of.format("%Y-%m-%d"),
-                    d.from.format("%Y-%m-%d"),
-                    d.id
-                )),
-            );
+            m.insert("reason".into(), J::from(not_in_force_reason(d, s.ev.as_of)));
         }
     }
     if detail != Detail::None {

@@ -3,7 +3,9 @@
 mod json;
 mod text;
 
-pub use json::{derivation_json, json_report, outcomes_read, trace_json, Detail};
+pub use json::{
+    derivation_json, json_report, not_in_force_reason, outcomes_read, trace_json, Detail,
+};
 pub use text::{explain_text, text_report, TextOptions};
 
 use crate::eval::{derive, Derivation, EvalError, Evaluation};

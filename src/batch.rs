@@ -1,0 +1,986 @@
+//! `regula batch`: many cases, one JSON object per line, each evaluated into
+//! one report line (the `eval --format json` contract, compact, with the
+//! input `line` number), in input order, on every core, in bounded memory.
+//!
+//! The per-case path allocates next to nothing: a line is decoded straight
+//! into reused fact slots ([`case::decode_json_into`]), evaluated into a
+//! reused [`Workspace`], the missing facts of unknown outcomes come from the
+//! evaluation's rule states ([`Workspace::missing`]) rather than traces, and
+//! the report is written as JSON text from fragments prepared once per
+//! program. A line with any problem is decoded again by the ordinary decoder,
+//! so its error record carries exactly the message `regula eval` prints.
+use crate::case::{self, Case, CaseError, Format, Schema, TextCache};
+use crate::eval::{EvalError, FactSets, Tri, Workspace};
+use crate::program::{DocId, FactId, OutcomeId, Program, RuleId, Value};
+use crate::report::{json_report, Detail, Subject};
+use chrono::{Datelike, NaiveDate};
+use std::collections::BTreeMap;
+use std::io::{self, BufRead, Write};
+use std::sync::mpsc;
+use std::sync::Mutex;
+
+/// Lines per chunk: the unit of parallel work and of ordered output.
+const CHUNK_LINES: usize = 512;
+/// Bytes per chunk, whichever comes first.
+const CHUNK_BYTES: usize = 1 << 20;
+
+/// A program prepared for batch evaluation: the case schema and every JSON
+/// fragment a report is made of, escaped once.
+pub struct Batch<'p> {
+    p: &'p Program,
+    schema: Schema,
+    detail: Detail,
+    at: Option<NaiveDate>,
+    /// Shown in error messages: `NAME:LINE`.
+    input_name: String,
+    /// Per document: its identifier as a JSON string.
+    doc_json: Vec<String>,
+    /// The report's `document` when none is in force.
+    default_doc: String,
+    /// `"embedded"` or `"external"`.
+    policies_json: &'static str,
+    /// Per document: the `in_force` cites as a JSON array.
+    in_force_cites: Vec<String>,
+    /// Per outcome: `,"NAME":{"value":`.
+    outcome_head: Vec<String>,
+    /// Per fact: its dotted name as a JSON string.
+    fact_json: Vec<String>,
+    /// Per fact: its rank by name, the order in which reports list missing facts.
+    fact_rank: Vec<u32>,
+    /// Per rule: the index of its paragraph in `cite_json`.
+    rule_cite: Vec<u32>,
+    /// Paragraph keys (`"4.1"`) as JSON strings.
+    cite_json: Vec<String>,
+    /// Per rule: its name as a JSON string.
+    rule_json: Vec<String>,
+    /// Per enum, per variant: its name as a JSON string.
+    variant_json: Vec<Vec<String>>,
+}
+
+/// The tally of a run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Lines read, each a case (blank and malformed lines included).
+    pub cases: u64,
+    /// Lines that yielded an error record.
+    pub errors: u64,
+    /// Cases on which rules conflict.
+    pub conflicts: u64,
+    /// Bytes read.
+    pub bytes: u64,
+}
+
+impl Summary {
+    fn add(&mut self, o: &Summary) {
+        self.cases += o.cases;
+        self.errors += o.errors;
+        self.conflicts += o.conflicts;
+        self.bytes += o.bytes;
+    }
+}
+
+fn json_str(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+}
+
+impl<'p> Batch<'p> {
+    /// Prepares a program. `at` overrides every case's `as_of`;
+    /// `input_name` names the input in error messages.
+    pub fn new(p: &'p Program, detail: Detail, at: Option<NaiveDate>, input_name: &str) -> Self {
+        let mut cite_json: Vec<String> = Vec::new();
+        let rule_cite = p
+            .rules
+            .iter()
+            .map(|r| {
+                let k = json_str(&r.cites.key());
+                let i = match cite_json.iter().position(|c| *c == k) {
+                    Some(i) => i,
+                    None => {
+                        cite_json.push(k);
+                        cite_json.len() - 1
+                    }
+                };
+                u32::try_from(i).unwrap_or(0)
+            })
+            .collect();
+        Batch {
+            p,
+            schema: Schema::new(p),
+            detail,
+            at,
+            input_name: input_name.to_string(),
+            doc_json: p.documents.iter().map(|d| json_str(&d.id)).collect(),
+            default_doc: json_str(p.documents.first().map(|d| d.id.as_str()).unwrap_or("")),
+            policies_json: if p.embedded {
+                "\"embedded\""
+            } else {
+                "\"external\""
+            },
+            in_force_cites: p
+                .documents
+                .iter()
+                .map(|d| match &d.cites {
+                    Some(c) => format!("[{}]", json_str(&c.key())),
+                    None => "[]".into(),
+                })
+                .collect(),
+            outcome_head: p
+                .outcomes
+                .iter()
+                .map(|o| format!(",{}:{{\"value\":", json_str(&o.name)))
+                .collect(),
+            fact_json: p.facts.iter().map(|f| json_str(&f.name)).collect(),
+            fact_rank: {
+                let mut by_name: Vec<usize> = (0..p.facts.len()).collect();
+                by_name.sort_by(|a, b| {
+                    let name = |i: &usize| p.facts.get(*i).map(|f| f.name.as_str());
+                    name(a).cmp(&name(b))
+                });
+                let mut rank = vec![0u32; p.facts.len()];
+                for (r, f) in by_name.into_iter().enumerate() {
+                    if let Some(slot) = rank.get_mut(f) {
+                        *slot = u32::try_from(r).unwrap_or(u32::MAX);
+                    }
+                }
+                rank
+            },
+            rule_cite,
+            cite_json,
+            rule_json: p.rules.iter().map(|r| json_str(&r.name)).collect(),
+            variant_json: p
+                .enums
+                .iter()
+                .map(|e| e.variants.iter().map(|(n, _)| json_str(n)).collect())
+                .collect(),
+        }
+    }
+
+    /// A worker: the buffers one thread reuses from case to case.
+    pub fn worker(&self) -> Worker<'_, 'p> {
+        Worker {
+            b: self,
+            case: Case::default(),
+            ws: Workspace::new(self.p),
+            missing: FactSets::default(),
+            sorted: Vec::new(),
+            cites: Vec::new(),
+            texts: TextCache::default(),
+        }
+    }
+}
+
+/// What became of one line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LineResult {
+    /// A report was written.
+    Ok,
+    /// A report was written, and rules conflict on the case.
+    Conflict,
+    /// An error record was written.
+    Error,
+}
+
+/// The per-thread state of a batch run.
+pub struct Worker<'b, 'p> {
+    b: &'b Batch<'p>,
+    case: Case,
+    ws: Workspace,
+    missing: FactSets,
+    /// The missing facts of one outcome, sorted by name before writing.
+    sorted: Vec<FactId>,
+    cites: Vec<u32>,
+    texts: TextCache,
+}
+
+/// Why a line yields no report.
+enum LineError {
+    Case(Vec<CaseError>),
+    Eval(EvalError),
+}
+
+impl Worker<'_, '_> {
+    /// Evaluates one line (without its newline) and appends its report or
+    /// error record, with a final newline, to `out`.
+    pub fn line(&mut self, line: u64, bytes: &[u8], out: &mut Vec<u8>) -> LineResult {
+        let mark = out.len();
+        match self.try_line(line, bytes, out) {
+            Ok(true) => LineResult::Conflict,
+            Ok(false) => LineResult::Ok,
+            Err(e) => {
+                out.truncate(mark);
+                self.error_record(line, e, out);
+                LineResult::Error
+            }
+        }
+    }
+
+    fn try_line(&mut self, line: u64, bytes: &[u8], out: &mut Vec<u8>) -> Result<bool, LineError> {
+        let b = self.b;
+        let text = std::str::from_utf8(bytes).map_err(|e| {
+            LineError::Case(vec![CaseError {
+                path: String::new(),
+                message: format!("the case is not valid UTF-8 (byte {})", e.valid_up_to()),
+                help: Some("save the file as UTF-8".into()),
+            }])
+        })?;
+        if !case::decode_json_into(b.p, &b.schema, text, &mut self.case, &mut self.texts) {
+            // Decode again, slowly, for the exact errors `regula eval` reports.
+            return match case::decode_text(b.p, &b.schema, text, Format::Json) {
+                Err(errors) => Err(LineError::Case(errors)),
+                Ok(c) => {
+                    self.case = c;
+                    self.evaluated(line, out)
+                }
+            };
+        }
+        self.evaluated(line, out)
+    }
+
+    fn evaluated(&mut self, line: u64, out: &mut Vec<u8>) -> Result<bool, LineError> {
+        let b = self.b;
+        let Some(as_of) = b.at.or(self.case.as_of) else {
+            return Err(LineError::Case(vec![no_as_of()]));
+        };
+        self.ws
+            .evaluate(b.p, &self.case.facts, as_of)
+            .map_err(LineError::Eval)?;
+        let conflict = self.ws.ev.outcomes.iter().any(|o| o.conflict);
+        if b.detail == Detail::Full {
+            let s = Subject {
+                p: b.p,
+                facts: &self.case.facts,
+                ev: &self.ws.ev,
+            };
+            let j = json_report(&s, Detail::Full).map_err(LineError::Eval)?;
+            let _ = write!(out, "{{\"line\":{line},");
+            let mark = out.len();
+            let _ = serde_json::to_writer(&mut *out, &j);
+            // Splice: drop the object's own opening brace.
+            if out.get(mark) == Some(&b'{') {
+                out.remove(mark);
+            }
+            out.push(b'\n');
+            return Ok(conflict);
+        }
+        self.ws
+            .missing(b.p, &self.case.facts, &mut self.missing)
+            .map_err(LineError::Eval)?;
+        self.write_report(line, out);
+        Ok(conflict)
+    }
+
+    /// Evaluates decoded facts: every outcome's value, the missing facts of
+    /// the unknown ones and the cites of the known ones, as a report needs
+    /// them, without writing the report (for benchmarks). Returns how many
+    /// cites were collected.
+    pub fn evaluate_case(&mut self, case: &Case) -> Result<usize, EvalError> {
+        let b = self.b;
+        let as_of = b.at.or(case.as_of).unwrap_or(NaiveDate::MIN);
+        self.ws.evaluate(b.p, &case.facts, as_of)?;
+        self.ws.missing(b.p, &case.facts, &mut self.missing)?;
+        let mut total = 0;
+        for (i, res) in self.ws.ev.outcomes.iter().enumerate() {
+            if res.value.is_known() {
+                let o = OutcomeId::try_from(i).unwrap_or(OutcomeId::MAX);
+                self.cites.clear();
+                cites_of(b, &self.ws.ev, o, &mut self.cites, 0);
+                total += self.cites.len();
+            }
+        }
+        Ok(total)
+    }
+
+    /// The report in the `--derivations none|cites` form, written directly.
+    fn write_report(&mut self, line: u64, out: &mut Vec<u8>) {
+        let b = self.b;
+        let p = b.p;
+        let ev = &self.ws.ev;
+        let doc: Option<DocId> = ev.in_force.or(if p.documents.is_empty() {
+            None
+        } else {
+            Some(0)
+        });
+        let _ = write!(out, "{{\"line\":{line},\"document\":");
+        let doc_json = doc
+            .and_then(|d| b.doc_json.get(d as usize))
+            .unwrap_or(&b.default_doc);
+        out.extend_from_slice(doc_json.as_bytes());
+        out.extend_from_slice(b",\"as_of\":");
+        write_date(out, ev.as_of);
+        out.extend_from_slice(b",\"policies\":");
+        out.extend_from_slice(b.policies_json.as_bytes());
+        out.extend_from_slice(b",\"outcomes\":{\"in_force\":{\"value\":");
+        out.extend_from_slice(if ev.in_force.is_some() {
+            b"true"
+        } else {
+            b"false"
+        });
+        if ev.in_force.is_none() {
+            if let Some(d) = doc.and_then(|d| p.documents.get(d as usize)) {
+                out.extend_from_slice(b",\"reason\":");
+                let reason = crate::report::not_in_force_reason(d, ev.as_of);
+                out.extend_from_slice(json_str(&reason).as_bytes());
+            }
+        }
+        if b.detail != Detail::None {
+            out.extend_from_slice(b",\"cites\":");
+            let cites = doc
+                .and_then(|d| b.in_force_cites.get(d as usize))
+                .map(String::as_str)
+                .unwrap_or("[]");
+            out.extend_from_slice(cites.as_bytes());
+        }
+        out.push(b'}');
+        for (i, head) in b.outcome_head.iter().enumerate() {
+            let o = OutcomeId::try_from(i).unwrap_or(OutcomeId::MAX);
+            out.extend_from_slice(head.as_bytes());
+            let Some(res) = ev.outcomes.get(i) else {
+                out.extend_from_slice(b"null}");
+                continue;
+            };
+            self.write_value(out, &res.value);
+            if res.value.is_known() && b.detail == Detail::Cites {
+                self.cites.clear();
+                cites_of(b, ev, o, &mut self.cites, 0);
+                out.extend_from_slice(b",\"cites\":[");
+                for (k, c) in self.cites.iter().enumerate() {
+                    if k > 0 {
+                        out.push(b',');
+                    }
+                    if let Some(s) = b.cite_json.get(*c as usize) {
+                        out.extend_from_slice(s.as_bytes());
+                    }
+                }
+                out.push(b']');
+                // The document of the first rule in effect, else the deciding rule.
+                let first = p
+                    .outcome(o)
+                    .and_then(|x| {
+                        x.rules
+                            .iter()
+                            .copied()
+                            .find(|r| ev.effective.get(*r as usize) == Some(&Tri::Yes))
+                    })
+                    .or(res.decided_by);
+                if let Some(d) = first.and_then(|r| p.rule(r)).map(|r| r.document) {
+                    out.extend_from_slice(b",\"document\":");
+                    if let Some(s) = b.doc_json.get(d as usize) {
+                        out.extend_from_slice(s.as_bytes());
+                    }
+                }
+            }
+            if res.value == Value::Unknown {
+                out.extend_from_slice(b",\"missing\":[");
+                self.sorted.clear();
+                self.sorted.extend(self.missing.of(o));
+                self.sorted.sort_unstable_by_key(|f| {
+                    b.fact_rank.get(*f as usize).copied().unwrap_or(u32::MAX)
+                });
+                for (k, f) in self.sorted.iter().copied().enumerate() {
+                    if k > 0 {
+                        out.push(b',');
+                    }
+                    if let Some(s) = b.fact_json.get(f as usize) {
+                        out.extend_from_slice(s.as_bytes());
+                    }
+                }
+                out.push(b']');
+                if res.conflict {
+                    self.write_conflict(out, o);
+                }
+            }
+            out.push(b'}');
+        }
+        out.extend_from_slice(b"}}\n");
+    }
+
+    /// The rules in conflict: in force, applying and in effect.
+    fn write_conflict(&self, out: &mut Vec<u8>, o: OutcomeId) {
+        let b = self.b;
+        let ev = &self.ws.ev;
+        let active =
+            b.p.epochs
+                .get(ev.epoch)
+                .map(|e| e.rule_active.as_slice())
+                .unwrap_or(&[]);
+        out.extend_from_slice(b",\"conflict\":[");
+        let mut first = true;
+        for &r in b.p.outcome(o).map(|x| x.rules.as_slice()).unwrap_or(&[]) {
+            let i = r as usize;
+            let conflicting = active.get(i) == Some(&true)
+                && self.ws.applies().get(i).is_some_and(|a| *a != Tri::No)
+                && ev.effective.get(i) == Some(&Tri::Yes);
+            if conflicting {
+                if !first {
+                    out.push(b',');
+                }
+                first = false;
+                if let Some(s) = b.rule_json.get(i) {
+                    out.extend_from_slice(s.as_bytes());
+                }
+            }
+        }
+        out.push(b']');
+    }
+
+    fn write_value(&self, out: &mut Vec<u8>, v: &Value) {
+        match v {
+            Value::Unknown | Value::Absent => out.extend_from_slice(b"null"),
+            Value::Bool(true) => out.extend_from_slice(b"true"),
+            Value::Bool(false) => out.extend_from_slice(b"false"),
+            Value::Int(n) => {
+                let _ = write!(out, "{n}");
+            }
+            Value::Date(d) => write_date(out, *d),
+            Value::Text(s) => {
+                let _ = serde_json::to_writer(&mut *out, &**s);
+            }
+            Value::Enum(e, i) => {
+                match self
+                    .b
+                    .variant_json
+                    .get(*e as usize)
+                    .and_then(|v| v.get(*i as usize))
+                {
+                    Some(s) => out.extend_from_slice(s.as_bytes()),
+                    None => out.extend_from_slice(b"\"\""),
+                }
+            }
+            other => {
+                let _ = serde_json::to_writer(&mut *out, &self.b.p.value_json(other));
+            }
+        }
+    }
+
+    fn error_record(&self, line: u64, e: LineError, out: &mut Vec<u8>) {
+        let place = format!("{}:{line}", self.b.input_name);
+        let error = match e {
+            LineError::Case(errors) => {
+                let mut diags = errors.iter().map(|e| {
+                    let d = e.to_diag(&place);
+                    let mut m = serde_json::Map::new();
+                    m.insert("code".into(), d.code.into());
+                    m.insert("message".into(), d.message.into());
+                    if let Some(h) = d.help {
+                        m.insert("help".into(), h.into());
+                    }
+                    if !e.path.is_empty() {
+                        m.insert("path".into(), e.path.clone().into());
+                    }
+                    m
+                });
+                let mut first = diags.next().unwrap_or_default();
+                let rest: Vec<serde_json::Value> = diags.map(serde_json::Value::Object).collect();
+                if !rest.is_empty() {
+                    // Every problem of the line, the first one included.
+                    let mut all = vec![serde_json::Value::Object(first.clone())];
+                    all.extend(rest);
+                    first.insert("problems".into(), serde_json::Value::Array(all));
+                }
+                first
+            }
+            LineError::Eval(e) => {
+                let mut m = serde_json::Map::new();
+                m.insert("code".into(), "regula::evaluation".into());
+                m.insert(
+                    "message".into(),
+                    format!("`{place}`: evaluation failed: {}", e.message).into(),
+                );
+                m.insert(
+                    "help".into(),
+                    "the case's values overflow what this expression can compute; check the facts"
+                        .into(),
+                );
+                m
+            }
+        };
+        let _ = write!(out, "{{\"line\":{line},\"error\":");
+        let _ = serde_json::to_writer(&mut *out, &error);
+        out.extend_from_slice(b"}\n");
+    }
+}
+
+/// The error `regula eval` reports for a case without an assessment date.
+fn no_as_of() -> CaseError {
+    CaseError {
+        path: "as_of".into(),
+        message: "the case states no assessment date".into(),
+        help: Some("add `\"as_of\": \"YYYY-MM-DD\"` to the case, or pass --at YYYY-MM-DD".into()),
+    }
+}
+
+fn write_date(out: &mut Vec<u8>, d: NaiveDate) {
+    let y = d.year();
+    if (0..=9999).contains(&y) {
+        let (m, day) = (d.month(), d.day());
+        let digits = [
+            y / 1000,
+            y / 100 % 10,
+            y / 10 % 10,
+            y % 10,
+            -1,
+            (m / 10) as i32,
+            (m % 10) as i32,
+            -1,
+            (day / 10) as i32,
+            (day % 10) as i32,
+        ];
+        out.push(b'"');
+        for x in digits {
+            out.push(match u8::try_from(x) {
+                Ok(n) => b'0' + n,
+                Err(_) => b'-',
+            });
+        }
+        out.push(b'"');
+    } else {
+        let _ = write!(out, "\"{}\"", d.format("%Y-%m-%d"));
+    }
+}
+
+/// Paragraphs citing an outcome's value, as `cites_of` in the derivation:
+/// the deciding rules first, then the paragraphs of the outcomes they read.
+fn cites_of(
+    b: &Batch,
+    ev: &crate::eval::Evaluation,
+    o: OutcomeId,
+    out: &mut Vec<u32>,
+    depth: usize,
+) {
+    let p = b.p;
+    let Some(res) = ev.outcomes.get(o as usize) else {
+        return;
+    };
+    if !res.value.is_known() || depth > p.outcomes.len() {
+        return;
+    }
+    let Some(outcome) = p.outcome(o) else { return };
+    let yes = |r: &RuleId| ev.effective.get(*r as usize) == Some(&Tri::Yes);
+    let any = outcome.rules.iter().any(yes);
+    let fallback = if any { None } else { res.decided_by };
+    let deciding = || outcome.rules.iter().copied().filter(yes).chain(fallback);
+    for r in deciding() {
+        if let Some(k) = b.rule_cite.get(r as usize) {
+            if !out.contains(k) {
+                out.push(*k);
+            }
+        }
+    }
+    for r in deciding() {
+        if let Some(rule) = p.rule(r) {
+            for x in &rule.reads_outcomes {
+                cites_of(b, ev, *x, out, depth + 1);
+            }
+        }
+    }
+}
+
+/// One chunk of input lines and, once evaluated, their output.
+#[derive(Default)]
+struct Chunk {
+    seq: u64,
+    first_line: u64,
+    data: Vec<u8>,
+    /// Each line: its range in `data`, or its length when it is too long to keep.
+    lines: Vec<(usize, usize, Option<u64>)>,
+    out: Vec<u8>,
+    tally: Summary,
+}
+
+impl Chunk {
+    fn clear(&mut self) {
+        self.data.clear();
+        self.lines.clear();
+        self.out.clear();
+        self.tally = Summary::default();
+    }
+}
+
+/// Reads the next line into `data`, without its line ending. A line longer
+/// than a case may be is consumed but not kept: its length is returned.
+fn read_line(
+    r: &mut impl BufRead,
+    data: &mut Vec<u8>,
+) -> io::Result<Option<(usize, usize, Option<u64>)>> {
+    let limit = usize::try_from(case::MAX_CASE_BYTES).unwrap_or(usize::MAX);
+    let start = data.len();
+    let mut total: u64 = 0;
+    let mut any = false;
+    let mut long = false;
+    loop {
+        let buf = match r.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if buf.is_empty() {
+            break;
+        }
+        any = true;
+        let (take, done) = match buf.iter().position(|&c| c == b'\n') {
+            Some(i) => (i, true),
+            None => (buf.len(), false),
+        };
+        total += take as u64;
+        if !long && data.len() - start + take <= limit {
+            data.extend_from_slice(buf.get(..take).unwrap_or(&[]));
+        } else {
+            long = true;
+            data.truncate(start);
+        }
+        r.consume(take + usize::from(done));
+        if done {
+            break;
+        }
+    }
+    if !any {
+        return Ok(None);
+    }
+    if long {
+        return Ok(Some((start, start, Some(total))));
+    }
+    if data.last() == Some(&b'\r') {
+        data.pop();
+    }
+    Ok(Some((start, data.len(), None)))
+}
+
+/// Fills a chunk with up to `CHUNK_LINES` lines; false at the end of input.
+fn fill(
+    r: &mut impl BufRead,
+    c: &mut Chunk,
+    next_line: &mut u64,
+    max_lines: usize,
+) -> io::Result<bool> {
+    c.clear();
+    c.first_line = *next_line;
+    while c.lines.len() < max_lines && c.data.len() < CHUNK_BYTES {
+        match read_line(r, &mut c.data)? {
+            Some(l) => {
+                c.tally.bytes += (l.1 - l.0) as u64 + l.2.unwrap_or(0) + 1;
+                c.lines.push(l);
+                *next_line += 1;
+            }
+            None => break,
+        }
+    }
+    Ok(!c.lines.is_empty())
+}
+
+impl Worker<'_, '_> {
+    fn chunk(&mut self, c: &mut Chunk) {
+        let mut out = std::mem::take(&mut c.out);
+        for (k, &(start, end, long)) in c.lines.iter().enumerate() {
+            let line = c.first_line + k as u64;
+            let result = match long {
+                Some(n) => {
+                    let e = CaseError {
+                        path: String::new(),
+                        message: format!(
+                            "the case is {n} bytes; a case may be at most {}",
+                            case::MAX_CASE_BYTES
+                        ),
+                        help: Some("a line holds one case of one dispatch relationship".into()),
+                    };
+                    self.error_record(line, LineError::Case(vec![e]), &mut out);
+                    LineResult::Error
+                }
+                None => self.line(line, c.data.get(start..end).unwrap_or(&[]), &mut out),
+            };
+            c.tally.cases += 1;
+            match result {
+                LineResult::Ok => {}
+                LineResult::Conflict => c.tally.conflicts += 1,
+                LineResult::Error => c.tally.errors += 1,
+            }
+        }
+        c.out = out;
+    }
+}
+
+/// Evaluates every line of `input` and writes the reports to `output` in
+/// input order, on `jobs` threads. `progress` is told the running tally
+/// after each chunk is written.
+pub fn run<R, W>(
+    b: &Batch,
+    mut input: R,
+    output: &mut W,
+    jobs: usize,
+    progress: &mut dyn FnMut(&Summary),
+) -> io::Result<Summary>
+where
+    R: BufRead + Send,
+    W: Write,
+{
+    let mut total = Summary::default();
+    let mut next_line = 1u64;
+    // Full derivations make reports a hundred times longer: smaller chunks
+    // keep the output in flight as small.
+    let lines = if b.detail == Detail::Full {
+        CHUNK_LINES / 16
+    } else {
+        CHUNK_LINES
+    };
+    if jobs <= 1 {
+        let mut w = b.worker();
+        let mut c = Chunk::default();
+        while fill(&mut input, &mut c, &mut next_line, lines)? {
+            w.chunk(&mut c);
+            output.write_all(&c.out)?;
+            total.add(&c.tally);
+            progress(&total);
+        }
+        output.flush()?;
+        return Ok(total);
+    }
+    // A pipeline: one reader, `jobs` workers, and this thread writing in
+    // order. Chunks circulate; their number bounds the memory in use.
+    let in_flight = jobs * 4;
+    let (free_tx, free_rx) = mpsc::sync_channel::<Chunk>(in_flight);
+    for _ in 0..in_flight {
+        let _ = free_tx.send(Chunk::default());
+    }
+    let (work_tx, work_rx) = mpsc::sync_channel::<Chunk>(in_flight);
+    let work_rx = Mutex::new(work_rx);
+    let (done_tx, done_rx) = mpsc::channel::<Chunk>();
+    let read_error: Mutex<Option<io::Error>> = Mutex::new(None);
+    let result = std::thread::scope(|s| {
+        let read_error = &read_error;
+        s.spawn(move || {
+            let mut seq = 0u64;
+            while let Ok(mut c) = free_rx.recv() {
+                match fill(&mut input, &mut c, &mut next_line, lines) {
+                    Ok(true) => {
+                        c.seq = seq;
+                        seq += 1;
+                        if work_tx.send(c).is_err() {
+                            break;
+                        }
+                    }
+                    Ok(false) => break,
+                    Err(e) => {
+                        if let Ok(mut slot) = read_error.lock() {
+                            *slot = Some(e);
+                        }
+                        break;
+                    }
+                }
+            }
+        });
+        for _ in 0..jobs {
+            let work_rx = &work_rx;
+            let done_tx = done_tx.clone();
+            s.spawn(move || {
+                let mut w = b.worker();
+                loop {
+                    let next = work_rx.lock().ok().and_then(|rx| rx.recv().ok());
+                    let Some(mut c) = next else { break };
+                    w.chunk(&mut c);
+                    if done_tx.send(c).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(done_tx);
+        let mut pending: BTreeMap<u64, Chunk> = BTreeMap::new();
+        let mut next = 0u64;
+        let free_tx = free_tx;
+        for c in done_rx.iter() {
+            pending.insert(c.seq, c);
+            while let Some(c) = pending.remove(&next) {
+                output.write_all(&c.out)?;
+                total.add(&c.tally);
+                progress(&total);
+                next += 1;
+                let _ = free_tx.send(c);
+            }
+        }
+        output.flush()?;
+        Ok::<(), io::Error>(())
+    });
+    result?;
+    if let Some(e) = read_error.into_inner().ok().flatten() {
+        return Err(e);
+    }
+    Ok(total)
+}
+
+#[cfg(test)]
+#[path = "../benches/gen.rs"]
+mod gen;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::evaluate;
+
+    fn program() -> Program {
+        crate::check::check(&crate::load::embedded())
+            .program
+            .expect("the shipped policies check")
+    }
+
+    /// What `regula eval --format json` prints, compact, with the line first.
+    fn eval_line(p: &Program, text: &str, line: u64, detail: Detail) -> String {
+        let schema = Schema::new(p);
+        let c = case::decode_text(p, &schema, text, Format::Json).expect("valid case");
+        let ev = evaluate(p, &c.facts, c.as_of.expect("as_of")).expect("evaluates");
+        let s = Subject {
+            p,
+            facts: &c.facts,
+            ev: &ev,
+        };
+        let j = json_report(&s, detail).expect("report");
+        let body = serde_json::to_string(&j).expect("json");
+        format!("{{\"line\":{line},{}\n", &body[1..])
+    }
+
+    fn shared_cases() -> Vec<String> {
+        let mut files: Vec<_> = std::fs::read_dir("tests/cases/shared")
+            .expect("shared cases")
+            .map(|e| e.expect("entry").path())
+            .filter(|p| {
+                let s = p.to_string_lossy();
+                s.ends_with(".json") && !s.ends_with(".expected.json")
+            })
+            .collect();
+        files.sort();
+        assert!(files.len() >= 12);
+        files
+            .iter()
+            .map(|f| {
+                let v: serde_json::Value =
+                    serde_json::from_str(&std::fs::read_to_string(f).expect("read")).expect("json");
+                serde_json::to_string(&v).expect("json")
+            })
+            .collect()
+    }
+
+    /// The fast path (direct decoding, missing facts without traces, JSON
+    /// written directly) prints byte for byte what `eval` prints, on the
+    /// shared cases and on generated ones covering unknowns, every enum
+    /// value and every date boundary.
+    #[test]
+    fn batch_lines_equal_eval_reports() {
+        let p = program();
+        let mut cases = shared_cases();
+        cases.extend(gen::cases(gen::SEED, 2000));
+        for detail in [Detail::None, Detail::Cites, Detail::Full] {
+            let n = if detail == Detail::Full {
+                300
+            } else {
+                cases.len()
+            };
+            let b = Batch::new(&p, detail, None, "cases.jsonl");
+            let mut w = b.worker();
+            for (i, text) in cases.iter().take(n).enumerate() {
+                let line = i as u64 + 1;
+                let mut out = Vec::new();
+                let r = w.line(line, text.as_bytes(), &mut out);
+                assert_ne!(r, LineResult::Error, "{text}");
+                let got = String::from_utf8(out).expect("utf-8");
+                let want = eval_line(&p, text, line, detail);
+                if got != want {
+                    let g: serde_json::Value = serde_json::from_str(&got).expect("json");
+                    let w: serde_json::Value = serde_json::from_str(&want).expect("json");
+                    for (k, v) in w["outcomes"].as_object().expect("outcomes") {
+                        assert_eq!(
+                            &g["outcomes"][k], v,
+                            "{detail:?} on case {line}, outcome {k}: {text}"
+                        );
+                    }
+                }
+                assert_eq!(got, want, "{detail:?} on case {line}: {text}");
+            }
+        }
+    }
+
+    /// The fast decoder accepts what the ordinary one accepts, into the same slots.
+    #[test]
+    fn fast_decoding_matches_ordinary_decoding() {
+        let p = program();
+        let schema = Schema::new(&p);
+        let mut c = Case::default();
+        let mut texts = shared_cases();
+        texts.extend(gen::cases(7, 500));
+        texts.extend(
+            [
+                "",
+                "  ",
+                "null",
+                "[]",
+                "{}",
+                "{\"as_of\": null}",
+                "{\"as_of\": \"2025-02-30\"}",
+                "{\"as_of\": \"2025-01-01\", \"agency\": null}",
+                "{\"as_of\": \"2025-01-01\", \"agency\": 3}",
+                "{\"as_of\": \"2025-01-01\", \"as_of\": \"2025-01-02\"}",
+                "{\"as_of\": \"2025-01-01\", \"wage_arrears\": {\"previous_advances\": -1}}",
+                "{\"as_of\": \"2025-01-01\", \"wage_arrears\": {\"previous_advances\": 1.5}}",
+                "{\"as_of\": \"2025-01-01\", \"outsourcing\": {\"nominal_form\": \"lease\"}}",
+                "{\"as_of\": \"2025-01-01\"} {}",
+                "\u{feff}{\"as_of\": \"2025-01-01\"}",
+                "{\"as_of\": \"2025-01-01\", \"host\": {\"registration_district\": \"a\\\"b\"}}",
+            ]
+            .map(String::from),
+        );
+        for t in &texts {
+            let fast = case::decode_json_into(&p, &schema, t, &mut c, &mut TextCache::default());
+            let slow = case::decode_text(&p, &schema, t, Format::Json);
+            assert_eq!(fast, slow.is_ok(), "{t}");
+            if let Ok(s) = slow {
+                assert_eq!(s.facts, c.facts, "{t}");
+                assert_eq!(s.as_of, c.as_of, "{t}");
+            }
+        }
+    }
+
+    /// Missing facts gathered in the evaluating pass (bit masks) equal those
+    /// gathered by re-evaluation, the path of programs with more than 64 facts.
+    #[test]
+    fn masks_equal_re_evaluation() {
+        let p = program();
+        let schema = Schema::new(&p);
+        let mut fast = Workspace::new(&p);
+        let mut slow = Workspace::new(&p).without_masks();
+        let (mut a, mut b) = (FactSets::default(), FactSets::default());
+        for text in gen::cases(11, 2000) {
+            let c = case::decode_json(&p, &schema, &text).expect("valid case");
+            let as_of = c.as_of.expect("as_of");
+            fast.evaluate(&p, &c.facts, as_of).expect("evaluates");
+            slow.evaluate(&p, &c.facts, as_of).expect("evaluates");
+            fast.missing(&p, &c.facts, &mut a).expect("missing");
+            slow.missing(&p, &c.facts, &mut b).expect("missing");
+            for o in 0..p.outcomes.len() as u32 {
+                let (x, y): (Vec<_>, Vec<_>) = (a.of(o).collect(), b.of(o).collect());
+                assert_eq!(x, y, "outcome {o} of {text}");
+            }
+        }
+    }
+
+    /// Output keeps input order on any number of threads, whatever the chunking.
+    #[test]
+    fn parallel_runs_keep_input_order() {
+        let p = program();
+        let b = Batch::new(&p, Detail::Cites, None, "cases.jsonl");
+        let mut input = gen::cases(3, 2000).join("\n");
+        input.push_str("\n\nnot json\n");
+        let run_with = |jobs: usize| {
+            let mut out = Vec::new();
+            let s = run(&b, input.as_bytes(), &mut out, jobs, &mut |_| {}).expect("runs");
+            (s, out)
+        };
+        let (s1, one) = run_with(1);
+        let (s3, three) = run_with(3);
+        assert_eq!(s1, s3);
+        assert_eq!(one, three);
+        assert_eq!(s1.cases, 2002);
+        assert_eq!(s1.errors, 2);
+        let lines: Vec<&str> = std::str::from_utf8(&one).expect("utf-8").lines().collect();
+        assert_eq!(lines.len(), 2002);
+        for (i, l) in lines.iter().enumerate() {
+            assert!(l.starts_with(&format!("{{\"line\":{},", i + 1)), "{l}");
+        }
+    }
+}

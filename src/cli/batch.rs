@@ -1,0 +1,177 @@
+//! `regula batch`: JSON lines in, one report line per case out.
+use super::{load_program, Exit, Out, PolicyArgs};
+use crate::batch::{self, Batch, Summary};
+use crate::case;
+use crate::diag::Diag;
+use crate::report::Detail;
+use chrono::NaiveDate;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, IsTerminal, Write};
+use std::num::NonZeroUsize;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Arguments of `regula batch`.
+#[derive(clap::Args, Debug)]
+pub struct BatchArgs {
+    /// JSON lines, one case per line; `-` (the default) for standard input.
+    #[arg(value_name = "INPUT.jsonl")]
+    input: Option<PathBuf>,
+    /// Write the reports to this file instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "OUT.jsonl")]
+    output: Option<PathBuf>,
+    /// Assessment date (YYYY-MM-DD) for every case; overrides each case's `as_of`.
+    #[arg(long, value_parser = parse_at)]
+    at: Option<NaiveDate>,
+    /// How much derivation each report carries.
+    #[arg(long, value_enum, default_value_t = Detail::Cites)]
+    derivations: Detail,
+    /// Worker threads; default: one per core.
+    #[arg(short = 'j', long, value_name = "N")]
+    jobs: Option<NonZeroUsize>,
+    #[command(flatten)]
+    policies: PolicyArgs,
+}
+
+fn parse_at(s: &str) -> Result<NaiveDate, String> {
+    case::parse_date(s)
+}
+
+fn io_error(out: &Out, what: String, e: &io::Error) -> Exit {
+    let why = match e.kind() {
+        io::ErrorKind::NotFound => "no such file".to_string(),
+        io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        io::ErrorKind::InvalidData => "not valid UTF-8".to_string(),
+        _ => e.to_string().to_lowercase(),
+    };
+    let d = Diag::error("regula::io", format!("{what}: {why}")).help("check the path");
+    out.diags(&[d], &crate::source::SourceMap::default());
+    Exit::Finding
+}
+
+/// Runs `regula batch`.
+pub fn run(a: BatchArgs, out: &Out) -> Exit {
+    let input = a.input.unwrap_or_else(|| PathBuf::from("-"));
+    let stdin = input.as_os_str() == "-";
+    let name = if stdin {
+        "stdin".to_string()
+    } else {
+        input.to_string_lossy().to_string()
+    };
+    // Open the input before loading the policies: a wrong path fails fast.
+    let (reader, size): (Box<dyn io::BufRead + Send>, Option<u64>) = if stdin {
+        (
+            Box::new(BufReader::with_capacity(1 << 16, io::stdin())),
+            None,
+        )
+    } else {
+        if input.is_dir() {
+            let d = Diag::error(
+                "regula::io",
+                format!("`{name}` is a directory, not a file of JSON lines"),
+            )
+            .help("name one file holding one case (a JSON object) per line");
+            out.diags(&[d], &crate::source::SourceMap::default());
+            return Exit::Finding;
+        }
+        match File::open(&input) {
+            Ok(f) => {
+                let size = f.metadata().ok().map(|m| m.len());
+                (Box::new(BufReader::with_capacity(1 << 16, f)), size)
+            }
+            Err(e) => return io_error(out, format!("cannot read `{name}`"), &e),
+        }
+    };
+    let Some(p) = load_program(&a.policies, out) else {
+        return Exit::Finding;
+    };
+    let mut writer: Box<dyn Write> = match &a.output {
+        None => Box::new(BufWriter::with_capacity(1 << 16, io::stdout().lock())),
+        Some(path) => match File::create(path) {
+            Ok(f) => Box::new(BufWriter::with_capacity(1 << 16, f)),
+            Err(e) => {
+                return io_error(
+                    out,
+                    format!("cannot write `{}`", path.to_string_lossy()),
+                    &e,
+                )
+            }
+        },
+    };
+    let jobs = a
+        .jobs
+        .or_else(|| std::thread::available_parallelism().ok())
+        .map(NonZeroUsize::get)
+        .unwrap_or(1);
+    let b = Batch::new(&p, a.derivations, a.at, &name);
+    let bar = progress_bar(size);
+    let start = Instant::now();
+    let mut tick = |s: &Summary| {
+        if let Some(bar) = &bar {
+            match size {
+                Some(_) => bar.set_position(s.bytes),
+                None => bar.set_position(s.cases),
+            }
+        }
+    };
+    let result = batch::run(&b, reader, &mut writer, jobs, &mut tick);
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let summary = match result {
+        Ok(s) => s,
+        // The reader of our output went away: stop quietly.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Exit::Ok,
+        Err(e) => return io_error(out, "batch stopped".to_string(), &e),
+    };
+    let secs = start.elapsed().as_secs_f64();
+    let rate = if secs > 0.0 {
+        summary.cases as f64 / secs
+    } else {
+        0.0
+    };
+    let plural = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let mut line = format!(
+        "batch: {}, {}",
+        plural(summary.cases, "case", "cases"),
+        plural(summary.errors, "error", "errors")
+    );
+    if summary.conflicts > 0 {
+        line.push_str(&format!(
+            ", {}",
+            plural(summary.conflicts, "conflict", "conflicts")
+        ));
+    }
+    line.push_str(&format!(
+        " in {secs:.3} s ({rate:.0} cases/s, {})",
+        plural(jobs as u64, "thread", "threads")
+    ));
+    eprintln!("{line}");
+    if summary.errors > 0 || summary.conflicts > 0 {
+        Exit::Finding
+    } else {
+        Exit::Ok
+    }
+}
+
+/// A progress bar on standard error, only when it is a terminal.
+fn progress_bar(size: Option<u64>) -> Option<ProgressBar> {
+    if !io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = match size {
+        Some(n) => ProgressBar::new(n).with_style(
+            ProgressStyle::with_template(
+                "{bar:40} {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ),
+        None => ProgressBar::new_spinner().with_style(
+            ProgressStyle::with_template("{spinner} {pos} cases {per_sec}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        ),
+    };
+    bar.set_draw_target(ProgressDrawTarget::stderr());
+    Some(bar)
+}
