@@ -54,6 +54,9 @@ fn short(s: &str, n: usize) -> String {
     }
 }
 
+/// How many of the most useful missing facts the text report lists first.
+const TOP_FACTS: usize = 8;
+
 /// The report of one case for a caseworker.
 pub fn text_report(s: &Subject, case_name: &str, opts: TextOptions) -> Result<String, EvalError> {
     let p = s.p;
@@ -260,6 +263,33 @@ pub fn text_report(s: &Subject, case_name: &str, opts: TextOptions) -> Result<St
                 unknown.len()
             ))
         );
+        // The facts to ask for first: those that could decide the most outcomes.
+        let mut counts: Vec<(usize, crate::program::FactId)> = Vec::new();
+        for d in &unknown {
+            for f in &d.missing {
+                match counts.iter_mut().find(|(_, x)| x == f) {
+                    Some((n, _)) => *n += 1,
+                    None => counts.push((1, *f)),
+                }
+            }
+        }
+        counts.sort_by(|a, b| {
+            b.0.cmp(&a.0).then_with(|| {
+                let name = |f: crate::program::FactId| p.fact(f).map(|x| x.name.as_str());
+                name(a.1).cmp(&name(b.1))
+            })
+        });
+        if counts.len() > 1 {
+            let _ = writeln!(out, "  最需补充的事实及可帮助确定的结论数：");
+            for (n, f) in counts.iter().take(TOP_FACTS) {
+                if let Some(fact) = p.fact(*f) {
+                    let _ = writeln!(out, "    {}（{}）：{n} 项", fact.label, fact.name);
+                }
+            }
+            if counts.len() > TOP_FACTS {
+                let _ = writeln!(out, "    …另有 {} 项事实，见下", counts.len() - TOP_FACTS);
+            }
+        }
         let mut last_article = None;
         for d in unknown {
             let Some(o) = p.outcome(d.outcome) else {
