@@ -11,6 +11,16 @@ use std::borrow::Cow;
 use std::io::Write;
 
 /// Fact names in regula's slot order (declaration order in the policies).
+/// Fact indices in the order of their names, as reports list missing facts.
+fn by_name() -> &'static [u8; 35] {
+    static ORDER: std::sync::OnceLock<[u8; 35]> = std::sync::OnceLock::new();
+    ORDER.get_or_init(|| {
+        let mut order: [u8; 35] = std::array::from_fn(|i| i as u8);
+        order.sort_by_key(|i| FACTS[*i as usize]);
+        order
+    })
+}
+
 pub const FACTS: [&str; 35] = [
     "agency.registered_in_shanghai",
     "agency.has_shanghai_branch",
@@ -716,6 +726,12 @@ pub fn evaluate<'a>(f: &'a Facts<'a>, out: &mut [Out<'a>; 23]) -> bool {
             cites: &["6.1"],
         },
         Some(_) => always(fund, &["6.1"]),
+        // No advance is permitted outside the fund's cases, whatever the count.
+        None if fund.v == Some(false) => Out {
+            v: V::Bool(false),
+            missing: 0,
+            cites: &["6.1"],
+        },
         None => unknown(1 << 30 | if fund.v.is_none() { fund.m } else { 0 }),
     };
     // 7.1, 7.2
@@ -764,6 +780,20 @@ pub fn write_report(out: &mut Vec<u8>, line: u64, f: &Facts, outcomes: &[Out; 23
     write_date(out, f.as_of);
     out.extend_from_slice(b",\"policies\":\"embedded\",\"outcomes\":{\"in_force\":{\"value\":");
     out.extend_from_slice(if in_force { b"true" } else { b"false" });
+    if !in_force {
+        out.extend_from_slice(b",\"reason\":\"the assessment date ");
+        let d = f.as_of;
+        let _ = write!(
+            out,
+            "{:04}-{:02}-{:02} ",
+            d / 10_000,
+            d / 100 % 100,
+            d % 100
+        );
+        out.extend_from_slice(
+            "is outside the period 2024-01-01 to 2028-12-31 in which 沪人社规〔2023〕32号 is in force; every other outcome is n/a\"".as_bytes(),
+        );
+    }
     out.extend_from_slice(b",\"cites\":[\"8.1\"]}");
     for (name, o) in OUTCOMES.iter().zip(outcomes) {
         let _ = write!(out, ",\"{name}\":{{\"value\":");
@@ -783,11 +813,12 @@ pub fn write_report(out: &mut Vec<u8>, line: u64, f: &Facts, outcomes: &[Out; 23
             V::Na => {}
             V::Unknown => {
                 out.extend_from_slice(b",\"missing\":[");
+                // Reports list missing facts by name: walk the facts in name order.
                 let mut first = true;
-                let mut m = o.missing;
-                while m != 0 {
-                    let i = m.trailing_zeros();
-                    m &= m - 1;
+                for &i in by_name() {
+                    if o.missing & (1u64 << i) == 0 {
+                        continue;
+                    }
                     if !first {
                         out.push(b',');
                     }

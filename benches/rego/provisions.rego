@@ -149,6 +149,9 @@ advance := false if {
 	n >= 1
 } else := fund if {
 	fact(["wage_arrears", "previous_advances"]) != U
+} else := false if {
+	# No advance outside the fund's cases, whatever the count.
+	fund == false
 } else := U
 
 converted := fact(["outsourcing", "converted_from_dispatch"])
