@@ -121,8 +121,10 @@ pub fn run(a: CheckArgs, out: &Out) -> Exit {
         let covered = cov.rows.len() - cov.uncovered();
         let _ = writeln!(
             s,
-            "\n{covered}/{} paragraphs covered; {errors} errors, {warnings} warnings",
-            cov.rows.len()
+            "\n{covered}/{} paragraphs covered; {errors} error{}, {warnings} warning{}",
+            cov.rows.len(),
+            plural(errors),
+            plural(warnings)
         );
         print(&s);
     }
