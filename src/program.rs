@@ -511,6 +511,27 @@ impl Program {
     pub fn rule(&self, r: RuleId) -> Option<&Rule> {
         self.rules.get(r as usize)
     }
+    /// The names of rules, for reports.
+    pub fn rule_names(&self, ids: &[RuleId]) -> Vec<&str> {
+        ids.iter()
+            .filter_map(|r| self.rule(*r))
+            .map(|r| r.name.as_str())
+            .collect()
+    }
+    /// The names of outcomes, for reports.
+    pub fn outcome_names(&self, ids: &[OutcomeId]) -> Vec<&str> {
+        ids.iter()
+            .filter_map(|o| self.outcome(*o))
+            .map(|o| o.name.as_str())
+            .collect()
+    }
+    /// The dotted names of facts, for reports.
+    pub fn fact_names(&self, ids: &[FactId]) -> Vec<&str> {
+        ids.iter()
+            .filter_map(|f| self.fact(*f))
+            .map(|f| f.name.as_str())
+            .collect()
+    }
     /// The source text of an expression, on one line.
     pub fn expr_text(&self, span: Span) -> String {
         let s = self.sources.slice(span);

@@ -180,23 +180,13 @@ fn eval_error(p: &Program, e: &EvalError, out: &Out) -> Exit {
 
 /// One outcome's value, cites, missing facts and derivation.
 fn explain_entry(p: &Program, d: &crate::eval::Derivation) -> serde_json::Value {
-    let missing: Vec<&str> = d
-        .missing
-        .iter()
-        .filter_map(|f| p.fact(*f))
-        .map(|f| f.name.as_str())
-        .collect();
+    let missing: Vec<&str> = p.fact_names(&d.missing);
     let mut j = serde_json::Map::new();
     j.insert("value".into(), p.value_json(&d.value));
     j.insert("cites".into(), serde_json::json!(d.cites));
     j.insert("missing".into(), serde_json::json!(missing));
     if !d.blocked_by.is_empty() {
-        let names: Vec<&str> = d
-            .blocked_by
-            .iter()
-            .filter_map(|o| p.outcome(*o))
-            .map(|o| o.name.as_str())
-            .collect();
+        let names: Vec<&str> = p.outcome_names(&d.blocked_by);
         j.insert("blocked_by".into(), serde_json::json!(names));
     }
     j.insert("derivation".into(), report::derivation_json(p, d));

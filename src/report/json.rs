@@ -173,12 +173,7 @@ pub fn derivation_json(p: &Program, d: &Derivation) -> J {
         m.insert("document".into(), J::from(p.doc_id(doc)));
     }
     if !d.decided_by.is_empty() {
-        let names: Vec<&str> = d
-            .decided_by
-            .iter()
-            .filter_map(|r| p.rule(*r))
-            .map(|r| r.name.as_str())
-            .collect();
+        let names: Vec<&str> = p.rule_names(&d.decided_by);
         m.insert("decided_by".into(), json!(names));
     }
     if d.status == Status::NotInForce {
@@ -208,21 +203,11 @@ pub fn derivation_json(p: &Program, d: &Derivation) -> J {
             x.insert("document".into(), J::from(p.doc_id(r.document)));
             x.insert("status".into(), J::from(rule_status_name(rt.status)));
             if !r.exception_to.is_empty() {
-                let names: Vec<&str> = r
-                    .exception_to
-                    .iter()
-                    .filter_map(|e| p.rule(*e))
-                    .map(|e| e.name.as_str())
-                    .collect();
+                let names: Vec<&str> = p.rule_names(&r.exception_to);
                 x.insert("exception_to".into(), json!(names));
             }
             if !rt.overridden_by.is_empty() {
-                let names: Vec<&str> = rt
-                    .overridden_by
-                    .iter()
-                    .filter_map(|e| p.rule(*e))
-                    .map(|e| e.name.as_str())
-                    .collect();
+                let names: Vec<&str> = p.rule_names(&rt.overridden_by);
                 x.insert("overridden_by".into(), json!(names));
             }
             if let Some(c) = &rt.condition {
@@ -347,20 +332,10 @@ pub fn json_report(s: &Subject, detail: Detail) -> Result<J, EvalError> {
                 }
             }
             if d.status == Status::Unknown {
-                let missing: Vec<&str> = d
-                    .missing
-                    .iter()
-                    .filter_map(|f| p.fact(*f))
-                    .map(|f| f.name.as_str())
-                    .collect();
+                let missing: Vec<&str> = p.fact_names(&d.missing);
                 m.insert("missing".into(), json!(missing));
                 if !d.blocked_by.is_empty() {
-                    let names: Vec<&str> = d
-                        .blocked_by
-                        .iter()
-                        .filter_map(|o| p.outcome(*o))
-                        .map(|o| o.name.as_str())
-                        .collect();
+                    let names: Vec<&str> = p.outcome_names(&d.blocked_by);
                     m.insert("blocked_by".into(), json!(names));
                 }
             }
