@@ -238,17 +238,6 @@ fn mermaid_class(k: Kind) -> Option<&'static str> {
     })
 }
 
-fn status_label(s: RuleStatus) -> &'static str {
-    match s {
-        RuleStatus::Applied => "✔ 适用",
-        RuleStatus::Overridden => "✘ 被例外排除",
-        RuleStatus::NotApplicable => "✘ 不适用",
-        RuleStatus::Undetermined => "? 尚待确定",
-        RuleStatus::Conflicting => "! 冲突",
-        RuleStatus::NotInForce => "✘ 未施行",
-    }
-}
-
 /// What an expression reads.
 #[derive(Default)]
 struct Reads {
@@ -503,7 +492,7 @@ pub fn derivation_graph(s: &Subject, d: &Derivation, f: GraphFormat) -> String {
     let in_derivation: BTreeSet<RuleId> = d.rules.iter().map(|r| r.rule).collect();
     for rt in &d.rules {
         let (rid, mut label) = rule_node(p, rt.rule);
-        label.push(status_label(rt.status).to_string());
+        label.push(crate::report::status_word(rt.status).to_string());
         g.node(rid.clone(), label, Kind::Rule(Some(rt.status)));
         let mut leaves = Vec::new();
         for t in rt.condition.iter().chain(rt.value.iter()) {

@@ -125,6 +125,19 @@ pub fn from_paths(paths: &[PathBuf]) -> Result<RawSet, Vec<Diag>> {
     }
 }
 
+/// The entries of a directory, hidden ones left out, sorted by path; None if
+/// it cannot be read.
+pub fn visible_entries(dir: &Path) -> Option<Vec<PathBuf>> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    Some(entries)
+}
+
 fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file or directory".into(),

@@ -36,19 +36,13 @@ fn collect(paths: &[PathBuf], diags: &mut Vec<Diag>) -> Vec<PathBuf> {
             ));
             return;
         }
-        let Ok(entries) = std::fs::read_dir(dir) else {
+        let Some(entries) = crate::load::visible_entries(dir) else {
             diags.push(Diag::error(
                 "regula::unreadable",
                 format!("cannot read directory `{}`", shown(dir)),
             ));
             return;
         };
-        let mut entries: Vec<PathBuf> = entries
-            .filter_map(Result::ok)
-            .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
-            .map(|e| e.path())
-            .collect();
-        entries.sort();
         for p in entries {
             if p.is_dir() {
                 walk(&p, depth + 1, out, diags);

@@ -65,15 +65,9 @@ fn walk(dir: &Path, only_tests: bool, depth: usize, out: &mut Vec<PathBuf>) {
     if depth > crate::load::MAX_DEPTH {
         return;
     }
-    let Ok(entries) = std::fs::read_dir(dir) else {
+    let Some(entries) = crate::load::visible_entries(dir) else {
         return;
     };
-    let mut entries: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
-        .map(|e| e.path())
-        .collect();
-    entries.sort();
     let in_tests = dir.file_name().is_some_and(|n| n == "tests");
     for p in entries {
         if p.is_dir() {

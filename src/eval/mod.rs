@@ -280,15 +280,8 @@ impl Workspace {
                 let Some(rule) = p.rules.get(r as usize) else {
                     continue;
                 };
-                if !active(r) || applies(r) == Tri::No {
-                    continue;
-                }
-                let overridden = rule
-                    .defeaters
-                    .iter()
-                    .any(|d| out.rules.contains(d) && applies(*d) == Tri::Yes);
                 let eff = ev.effective.get(r as usize).copied().unwrap_or(Tri::No);
-                if eff == Tri::No && overridden {
+                if !may_decide(r, rule, out, active(r), eff, applies) {
                     continue;
                 }
                 if let Some(c) = &rule.when {
@@ -331,6 +324,27 @@ const ABSENT: OutcomeResult = OutcomeResult {
     by_default: false,
 };
 
+/// Whether a rule's unknown facts count toward an unknown outcome's missing
+/// facts: it is in force, may apply, and no exception that surely applies
+/// overrides it. One selection for both ways of gathering missing facts.
+fn may_decide(
+    r: RuleId,
+    rule: &Rule,
+    out: &Outcome,
+    active: bool,
+    eff: Tri,
+    applies: impl Fn(RuleId) -> Tri,
+) -> bool {
+    if !active || applies(r) == Tri::No {
+        return false;
+    }
+    let overridden = rule
+        .defeaters
+        .iter()
+        .any(|d| out.rules.contains(d) && applies(*d) == Tri::Yes);
+    !(eff == Tri::No && overridden)
+}
+
 /// The missing facts of an unknown outcome from the masks of its rules, by
 /// the same selection of rules as [`Workspace::missing`].
 fn outcome_mask(
@@ -355,15 +369,8 @@ fn outcome_mask(
         let Some(rule) = env.p.rules.get(r as usize) else {
             continue;
         };
-        if !active(r) || applies(r) == Tri::No {
-            continue;
-        }
-        let overridden = rule
-            .defeaters
-            .iter()
-            .any(|d| out.rules.contains(d) && applies(*d) == Tri::Yes);
         let eff = effective.get(r as usize).copied().unwrap_or(Tri::No);
-        if eff == Tri::No && overridden {
+        if !may_decide(r, rule, out, active(r), eff, applies) {
             continue;
         }
         acc |= cond(m, r);

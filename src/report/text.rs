@@ -469,7 +469,8 @@ fn tree(p: &Program, t: &Trace, prefix: &str, last: bool, out: &mut String, sub:
     }
 }
 
-fn status_word(s: RuleStatus) -> &'static str {
+/// A rule's fate in a derivation, as the text report and the graphs show it.
+pub fn status_word(s: RuleStatus) -> &'static str {
     match s {
         RuleStatus::Applied => "✔ 适用",
         RuleStatus::Overridden => "✘ 被例外排除",
