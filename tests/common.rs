@@ -10,9 +10,22 @@ pub fn root() -> PathBuf {
 
 /// Runs the real `regula` binary from the project root.
 pub fn regula(args: &[&str]) -> Output {
+    regula_in(&root(), args)
+}
+
+/// The folder where tests write scratch files. Its absolute path differs from
+/// one checkout to the next, so tests run regula inside it with relative
+/// paths: a path in a message then has the same length everywhere, and a
+/// diagnostic wraps at the same place on every machine.
+pub fn scratch_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+}
+
+/// Runs the real `regula` binary from `dir`.
+pub fn regula_in(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_regula"))
         .args(args)
-        .current_dir(root())
+        .current_dir(dir)
         .env("NO_COLOR", "1")
         .env_remove("CLICOLOR_FORCE")
         .output()

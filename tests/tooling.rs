@@ -1,6 +1,6 @@
 //! Policy-author tooling: `regula fmt`, `regula test`, `regula graph` and
 //! `regula explain --format dot|mermaid`, as transcripts of real runs.
-use crate::common::{regula, root, transcript};
+use crate::common::{regula, regula_in, root, scratch_root, transcript};
 use regula::source::FileId;
 use regula::syntax::format::format_source;
 use regula::syntax::parse_file;
@@ -23,18 +23,13 @@ fn policy_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// A scratch copy of the unformatted fixture, and the filter hiding its folder.
+/// A scratch copy of the unformatted fixture.
 fn scratch(name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("unformatted.policy");
     std::fs::copy(root().join(UNFORMATTED), &file).unwrap();
     file
-}
-
-/// A transcript with the scratch folder shown as `[TMP]`.
-fn redacted(t: String) -> String {
-    t.replace(env!("CARGO_TARGET_TMPDIR").trim_end_matches('/'), "[TMP]")
 }
 
 #[test]
@@ -91,12 +86,12 @@ fn fmt_check_passes_on_the_shipped_policies() {
 #[test]
 fn fmt_rewrites_in_place_and_keeps_comments() {
     let file = scratch("tooling-fmt");
-    let path = file.to_string_lossy().to_string();
-    let out = regula(&["fmt", &path]);
+    let path = "tooling-fmt/unformatted.policy";
+    let out = regula_in(&scratch_root(), &["fmt", path]);
     let formatted = std::fs::read_to_string(&file).unwrap();
-    let again = regula(&["fmt", "--check", &path]);
-    insta::assert_snapshot!("fmt_rewrite", redacted(transcript(&out)));
-    insta::assert_snapshot!("fmt_check_after_rewrite", redacted(transcript(&again)));
+    let again = regula_in(&scratch_root(), &["fmt", "--check", path]);
+    insta::assert_snapshot!("fmt_rewrite", transcript(&out));
+    insta::assert_snapshot!("fmt_check_after_rewrite", transcript(&again));
     insta::assert_snapshot!("fmt_formatted_fixture", formatted);
     assert_eq!(again.status.code(), Some(0));
 }
