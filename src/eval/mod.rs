@@ -218,18 +218,14 @@ impl Workspace {
                 result
             };
             if let Some(slot) = ev.outcomes.get_mut(o as usize) {
-                // Field by field: moving the whole result at once profiled as
-                // the hottest line of the loop (a store-forwarding stall).
-                let OutcomeResult {
-                    value,
-                    decided_by,
-                    conflict,
-                    by_default,
-                } = result;
-                slot.value = value;
-                slot.decided_by = decided_by;
-                slot.conflict = conflict;
-                slot.by_default = by_default;
+                // The value is cloned by variant rather than moved: a move
+                // copies the whole `Value` with wide loads just after it was
+                // assembled with narrow stores (a store-forwarding stall that
+                // profiled as the hottest line of the loop).
+                slot.value.clone_from(&result.value);
+                slot.decided_by = result.decided_by;
+                slot.conflict = result.conflict;
+                slot.by_default = result.by_default;
             }
         }
         Ok(())
@@ -392,13 +388,53 @@ fn outcome_mask(
 /// facts below it that could change it, exactly as [`collect`] gathers them
 /// (0 when the value is known): one pass instead of one per level.
 fn evalm(env: &Env, om: &[u64], e: &Expr) -> Result<(Value, u64), EvalError> {
+    if let Some(leaf) = leafm(env, om, e) {
+        return Ok(leaf);
+    }
     let (v, m) = evalm_raw(env, om, e)?;
-    let m = if v == Value::Unknown { m } else { 0 };
+    let m = if matches!(v, Value::Unknown) { m } else { 0 };
     Ok((v, m))
 }
 
+/// The leaves most operands are, evaluated in the caller's frame: a call
+/// per leaf was most of the expression walk's cost.
+#[inline(always)]
+fn leafm(env: &Env, om: &[u64], e: &Expr) -> Option<(Value, u64)> {
+    Some(match &e.kind {
+        ExprKind::Const(v) => (v.clone(), 0),
+        ExprKind::Fact(f) => match env.facts.get(*f as usize) {
+            Some(Value::Unknown) | None => (Value::Unknown, fact_bit(*f)),
+            Some(v) => (v.clone(), 0),
+        },
+        ExprKind::Outcome(o) => match env.outcomes.get(*o as usize).map(|r| &r.value) {
+            Some(Value::Unknown) | None => {
+                (Value::Unknown, om.get(*o as usize).copied().unwrap_or(0))
+            }
+            Some(v) => (v.clone(), 0),
+        },
+        ExprKind::Param(x) => (
+            env.params
+                .get(*x as usize)
+                .cloned()
+                .unwrap_or(Value::Unknown),
+            0,
+        ),
+        ExprKind::AsOf => (Value::Date(env.as_of), 0),
+        _ => return None,
+    })
+}
+
+/// A fact's bit in a mask (facts past the 64th are never masked).
+fn fact_bit(f: FactId) -> u64 {
+    if f < 64 {
+        1u64 << f
+    } else {
+        0
+    }
+}
+
 fn evalm_raw(env: &Env, om: &[u64], e: &Expr) -> Result<(Value, u64), EvalError> {
-    let unknown = |v: &Value, m: u64| if *v == Value::Unknown { m } else { 0 };
+    let unknown = |v: &Value, m: u64| if matches!(v, Value::Unknown) { m } else { 0 };
     Ok(match &e.kind {
         ExprKind::Fact(f) => {
             let v = env
