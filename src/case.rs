@@ -694,15 +694,30 @@ pub fn decode_text(
         Format::Toml => match toml::from_str::<toml::Value>(text) {
             Ok(v) => decode(p, schema, toml_to_json(v)),
             Err(e) => {
-                let msg = e.message().to_string();
+                let msg = e.message().trim_end().replace('\n', "; ");
+                let at = e
+                    .span()
+                    .map(|r| {
+                        let (line, column) = line_column(text, r.start);
+                        format!(" at line {line} column {column}")
+                    })
+                    .unwrap_or_default();
                 Err(vec![CaseError::new(
                     "",
-                    format!("not well-formed TOML: {msg}"),
+                    format!("not well-formed TOML{at}: {msg}"),
                     Some("check the TOML syntax".into()),
                 )])
             }
         },
     }
+}
+
+/// The 1-based line and column (in characters) of a byte offset.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
 }
 
 /// Reads a case file, refusing directories, oversized files and invalid UTF-8.

@@ -2,7 +2,7 @@
 //! hypothetical amendment of its provision 5 (tests/fixtures/revisions), each
 //! evaluated together with the shipped policies, and the checks of a family
 //! of documents (overlap, gap, dangling amendment).
-use crate::common::{regula, transcript};
+use crate::common::{regula, regula_in, scratch_root, transcript};
 use serde_json::{json, Value};
 
 const SHIPPED: &str = "policies";
@@ -346,14 +346,11 @@ fn tiny_doc(set: &str, dir: &str, id: &str, header_extra: &str, vocabulary: bool
     .unwrap();
 }
 
+/// `regula check` over a set written by [`tiny_doc`], run from the scratch
+/// folder so that the paths in its messages are the same on every machine.
 fn check_tmp(set: &str) -> String {
-    let out = regula(&[
-        "check",
-        "--policies",
-        &format!("{}/{set}", env!("CARGO_TARGET_TMPDIR")),
-    ]);
-    let tmp = env!("CARGO_TARGET_TMPDIR");
-    transcript(&out).replace(tmp, "[TMP]")
+    let out = regula_in(&scratch_root(), &["check", "--policies", set]);
+    transcript(&out)
 }
 
 #[test]
@@ -375,6 +372,7 @@ fn check_reports_a_replacement_cycle() {
     let t = check_tmp("cycle");
     assert!(t.starts_with("exit: 1"), "{t}");
     assert!(t.contains("regula::replacement-cycle"), "{t}");
+    insta::assert_snapshot!("check_replacement_cycle", t);
 }
 
 #[test]
@@ -397,6 +395,7 @@ fn check_reports_an_amendment_of_an_amendment() {
     let t = check_tmp("amend2");
     assert!(t.starts_with("exit: 1"), "{t}");
     assert!(t.contains("regula::amends-amendment"), "{t}");
+    insta::assert_snapshot!("check_amendment_of_an_amendment", t);
 }
 
 #[test]
@@ -425,6 +424,61 @@ fn check_reports_an_unlisted_redeclaration_in_an_amendment() {
     assert!(t.starts_with("exit: 1"), "{t}");
     assert!(t.contains("regula::unlisted-amendment"), "{t}");
     assert!(t.contains("regula::dangling-amendment"), "{t}");
+    insta::assert_snapshot!("check_unlisted_redeclaration", t);
+}
+
+#[test]
+fn check_reports_a_document_declared_twice() {
+    tiny_doc("twice", "a", "甲（假设）", "", true);
+    tiny_doc("twice", "b", "甲（假设）", "", false);
+    let t = check_tmp("twice");
+    assert!(t.starts_with("exit: 1"), "{t}");
+    assert!(t.contains("regula::duplicate-document"), "{t}");
+    insta::assert_snapshot!("check_duplicate_document", t);
+}
+
+#[test]
+fn check_reports_an_amendment_of_an_unknown_document() {
+    tiny_doc("unknown-doc", "a", "甲（假设）", "", true);
+    tiny_doc(
+        "unknown-doc",
+        "b",
+        "乙（假设）",
+        "  amends \"甲（草案）\" from 2025-01-01 rules decide_a",
+        false,
+    );
+    let t = check_tmp("unknown-doc");
+    assert!(t.starts_with("exit: 1"), "{t}");
+    assert!(t.contains("regula::unknown-document"), "{t}");
+    insta::assert_snapshot!("check_unknown_document", t);
+}
+
+#[test]
+fn check_reports_an_amended_parameter_of_another_type() {
+    // A base document with a limit, and an amendment redeclaring it as a bool.
+    tiny_doc("param-type", "a", "甲（假设）", "", true);
+    tiny_doc(
+        "param-type",
+        "b",
+        "乙（假设）",
+        "  amends \"甲（假设）\" from 2025-01-01 parameters limit",
+        false,
+    );
+    let root = scratch_root().join("param-type");
+    std::fs::write(
+        root.join("a").join("01.policy"),
+        "parameter limit : int \"上限\" = 1\n  cites 1.1 \"甲应当作出决定\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("b").join("01.policy"),
+        "parameter limit : bool \"有上限\" = true\n  cites 1.1 \"甲应当作出决定\"\n",
+    )
+    .unwrap();
+    let t = check_tmp("param-type");
+    assert!(t.starts_with("exit: 1"), "{t}");
+    assert!(t.contains("regula::parameter-type"), "{t}");
+    insta::assert_snapshot!("check_parameter_type", t);
 }
 
 #[test]

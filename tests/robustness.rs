@@ -149,3 +149,74 @@ fn a_case_nested_too_deeply_is_a_clear_error() {
     assert_eq!(out.status.code(), Some(1));
     insta::assert_snapshot!(transcript(&out));
 }
+
+/// A small valid policy set in a scratch folder, plus `extra` appended to its
+/// policy file.
+fn small_set(name: &str, extra: &str) -> PathBuf {
+    let dir = tmp(name);
+    let src = crate::common::root().join("tests/fixtures/check/unused-fact");
+    fs::copy(src.join("src.zh.txt"), dir.join("src.zh.txt")).unwrap();
+    let mut policy = fs::read_to_string(src.join("set.policy")).unwrap();
+    policy.push_str(extra);
+    fs::write(dir.join("set.policy"), policy).unwrap();
+    dir
+}
+
+#[test]
+fn the_limits_of_a_policy_set_are_clear_errors() {
+    let mut all = String::new();
+    // A line longer than 10,000 bytes.
+    small_set("limit-line", &format!("// {}\n", "很".repeat(3400)));
+    // More than 10,000 declarations.
+    let facts: String = (0..10_001)
+        .map(|i| format!("fact extra.f{i} : bool \"附加事实\"\n"))
+        .collect();
+    small_set("limit-declarations", &facts);
+    // More than 1,000 policy files.
+    let many = small_set("limit-files", "");
+    for i in 0..1_000 {
+        fs::write(
+            many.join(format!("extra-{i:04}.policy")),
+            format!("fact extra.f{i} : bool \"附加事实\"\n"),
+        )
+        .unwrap();
+    }
+    for set in ["limit-line", "limit-declarations", "limit-files"] {
+        let out = regula_in(&scratch_root(), &["check", "--policies", set]);
+        assert_eq!(out.status.code(), Some(1), "{}", transcript(&out));
+        all.push_str(&format!(
+            "$ regula check --policies {set}\n{}\n",
+            transcript(&out)
+        ));
+    }
+    insta::assert_snapshot!(all);
+}
+
+#[test]
+fn fmt_and_test_name_what_they_cannot_use() {
+    let mut all = String::new();
+    // Policy directories nested seventeen deep.
+    let deep = tmp("limit-deep");
+    let mut at = deep.clone();
+    for i in 0..17 {
+        at = at.join(format!("d{i}"));
+    }
+    fs::create_dir_all(&at).unwrap();
+    fs::write(at.join("x.policy"), "fact a.b : bool \"甲\"\n").unwrap();
+    // A policy set without tests.
+    small_set("no-tests", "");
+    for args in [
+        &["fmt", "--check", "limit-deep"][..],
+        &["fmt", "no-such-folder"][..],
+        &["test", "--policies", "no-tests"][..],
+    ] {
+        let out = regula_in(&scratch_root(), args);
+        assert_eq!(out.status.code(), Some(1), "{}", transcript(&out));
+        all.push_str(&format!(
+            "$ regula {}\n{}\n",
+            args.join(" "),
+            transcript(&out)
+        ));
+    }
+    insta::assert_snapshot!(all);
+}

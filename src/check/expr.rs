@@ -63,56 +63,92 @@ pub(crate) fn find_def_cycles(ctx: &mut Ctx) {
             out
         })
         .collect();
+    let mut reported = vec![false; n];
     for start in 0..n {
-        // Does `start` reach itself?
-        let mut seen = vec![false; n];
-        let mut stack: Vec<usize> = calls
-            .get(start)
-            .map(|c| c.iter().map(|(x, _)| *x).collect())
-            .unwrap_or_default();
-        let mut cyclic = false;
-        while let Some(x) = stack.pop() {
-            if x == start {
-                cyclic = true;
+        if reported.get(start).copied().unwrap_or(true) {
+            continue;
+        }
+        // The shortest way back from `start` to itself: per definition
+        // reached, the call that reached it first.
+        let mut via: Vec<Option<(usize, Span)>> = vec![None; n];
+        let mut queue = std::collections::VecDeque::from([start]);
+        let mut back: Option<(usize, Span)> = None;
+        while let Some(x) = queue.pop_front() {
+            for &(y, span) in calls.get(x).map(Vec::as_slice).unwrap_or_default() {
+                if y == start {
+                    back = Some((x, span));
+                    break;
+                }
+                if via.get(y).is_some_and(Option::is_none) {
+                    if let Some(slot) = via.get_mut(y) {
+                        *slot = Some((x, span));
+                    }
+                    queue.push_back(y);
+                }
+            }
+            if back.is_some() {
                 break;
             }
-            if seen.get(x).copied().unwrap_or(true) {
-                continue;
-            }
-            if let Some(s) = seen.get_mut(x) {
-                *s = true;
-            }
-            stack.extend(
-                calls
-                    .get(x)
-                    .map(|c| c.iter().map(|(y, _)| *y).collect::<Vec<_>>())
-                    .unwrap_or_default(),
-            );
         }
-        if cyclic {
-            if let Some(b) = ctx.def_broken.get_mut(start) {
+        let Some((last, closing)) = back else {
+            continue;
+        };
+        // The cycle's calls, from `start` round to the call closing it.
+        let mut cycle = vec![(last, closing)];
+        let mut at = last;
+        while at != start && cycle.len() <= n {
+            let Some((from, span)) = via.get(at).copied().flatten() else {
+                break;
+            };
+            cycle.push((from, span));
+            at = from;
+        }
+        cycle.reverse();
+        for &(member, _) in &cycle {
+            if let Some(r) = reported.get_mut(member) {
+                *r = true;
+            }
+            if let Some(b) = ctx.def_broken.get_mut(member) {
                 *b = true;
             }
-            let Some(d) = ctx.def_asts.get(start) else {
-                continue;
-            };
-            let call_span = calls
-                .get(start)
-                .and_then(|c| c.first())
-                .map(|(_, s)| *s)
-                .unwrap_or(d.name.loc.0);
-            let name = d.name.name.clone();
-            let span = d.name.loc.0;
-            ctx.err(
-                Diag::error(
-                    "regula::recursive-definition",
-                    format!("definition `{name}` calls itself"),
-                )
-                .label(span, "this definition")
-                .label(call_span, "call that leads back to it")
-                .help("definitions cannot recurse; write the repeated step out, or use an outcome"),
-            );
         }
+        let name_of = |i: usize| {
+            ctx.def_asts
+                .get(i)
+                .map(|d| d.name.name.clone())
+                .unwrap_or_default()
+        };
+        let Some(d) = ctx.def_asts.get(start) else {
+            continue;
+        };
+        let name = d.name.name.clone();
+        let message = if cycle.len() == 1 {
+            format!("definition `{name}` calls itself")
+        } else {
+            let others: Vec<String> = cycle
+                .iter()
+                .skip(1)
+                .map(|(m, _)| format!("`{}`", name_of(*m)))
+                .collect();
+            format!(
+                "definition `{name}` calls itself through {}",
+                others.join(", ")
+            )
+        };
+        let mut diag = Diag::error("regula::recursive-definition", message)
+            .label(d.name.loc.0, "this definition");
+        for (i, &(member, span)) in cycle.iter().enumerate() {
+            let callee = cycle.get(i + 1).map_or(start, |(m, _)| *m);
+            let what = if callee == start {
+                format!("`{}` calls `{name}` again here", name_of(member))
+            } else {
+                format!("calls `{}`", name_of(callee))
+            };
+            diag = diag.label(span, what);
+        }
+        ctx.err(
+            diag.help("definitions cannot recurse; write the repeated step out, or use an outcome"),
+        );
     }
 }
 

@@ -50,6 +50,9 @@ pub(crate) struct Ctx<'a> {
     pub def_index: HashMap<String, DefId>,
     /// Definitions that take part in a cycle of calls.
     pub def_broken: Vec<bool>,
+    /// Documents whose `replaces` or `amends` names no document of the set:
+    /// their relations are unknown, so overlaps with them are not reported.
+    pub docs_broken: HashSet<usize>,
     pub enum_index: HashMap<String, EnumId>,
     pub record_index: HashMap<String, RecordId>,
     pub group_index: HashMap<String, u32>,
@@ -119,13 +122,19 @@ impl<'a> Ctx<'a> {
                     }
                 }
             };
-            fix(&mut d.message);
-            for (_, l) in &mut d.labels {
-                fix(l);
+            fn fix_all(d: &mut Diag, fix: &dyn Fn(&mut String)) {
+                fix(&mut d.message);
+                for (_, l) in &mut d.labels {
+                    fix(l);
+                }
+                if let Some(h) = &mut d.help {
+                    fix(h);
+                }
+                for r in &mut d.related {
+                    fix_all(r, fix);
+                }
             }
-            if let Some(h) = &mut d.help {
-                fix(h);
-            }
+            fix_all(&mut d, &fix);
             self.diags.push(d);
         }
     }
@@ -213,6 +222,7 @@ fn compile_program(
         def_asts: Vec::new(),
         def_index: HashMap::new(),
         def_broken: Vec::new(),
+        docs_broken: HashSet::new(),
         enum_index: HashMap::new(),
         record_index: HashMap::new(),
         group_index: HashMap::new(),
@@ -305,6 +315,7 @@ fn documents(ctx: &mut Ctx, raw: &RawSet, files: &[(FileId, String, ast::File)])
                         format!("document `{}` is declared twice", d.id.value),
                     )
                     .label(d.id.loc.0, "declared again here")
+                    .help("give each document its own identifier, or pass only one copy of it with --policies")
                     .with_related(
                         Diag::error("regula::duplicate-document", "first declared here")
                             .label(prev_span, "first declaration"),
@@ -418,14 +429,20 @@ fn documents(ctx: &mut Ctx, raw: &RawSet, files: &[(FileId, String, ast::File)])
                 continue;
             };
             for (other, from) in &d.replaces {
-                if let Some(o) = find_doc(ctx, other) {
-                    if let Some(doc) = ctx.p.documents.get_mut(me) {
-                        doc.replaces.push((o, from.value));
-                    }
+                let Some(o) = find_doc(ctx, other) else {
+                    ctx.docs_broken.insert(me);
+                    continue;
+                };
+                if let Some(doc) = ctx.p.documents.get_mut(me) {
+                    doc.replaces.push((o, from.value));
                 }
             }
             for a in &d.amends {
-                if let Some(o) = find_doc(ctx, &a.document) {
+                let found = find_doc(ctx, &a.document);
+                if found.is_none() {
+                    ctx.docs_broken.insert(me);
+                }
+                if let Some(o) = found {
                     let rules = a.rules.iter().map(|r| r.name.clone()).collect();
                     let params = a.parameters.iter().map(|r| r.name.clone()).collect();
                     if let Some(doc) = ctx.p.documents.get_mut(me) {

@@ -602,7 +602,10 @@ fn overlaps(ctx: &mut Ctx) {
             .collect();
         for (i, (a, pa)) in provs.iter().enumerate() {
             for (b, pb) in provs.iter().skip(i + 1) {
-                if fam.get(*a) == fam.get(*b) {
+                if fam.get(*a) == fam.get(*b)
+                    || ctx.docs_broken.contains(a)
+                    || ctx.docs_broken.contains(b)
+                {
                     continue;
                 }
                 for (pid, va) in &pa.params {

@@ -23,11 +23,13 @@ pub fn run(a: CheckArgs, out: &Out) -> Exit {
             return Exit::Finding;
         }
     };
-    // Uncovered paragraphs show in the coverage table; the rest go to stderr.
+    // For a reader, uncovered paragraphs show in the coverage table; a
+    // program reading plain or JSON diagnostics gets them as warnings too.
+    let in_table = c.program.is_some() && out.format == crate::diag::ErrorFormat::Human;
     let shown: Vec<_> = c
         .diags
         .iter()
-        .filter(|d| d.code != "regula::uncovered-paragraph" || c.program.is_none())
+        .filter(|d| d.code != "regula::uncovered-paragraph" || !in_table)
         .cloned()
         .collect();
     out.diags(&shown, &c.sources);

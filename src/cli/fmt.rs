@@ -27,20 +27,26 @@ fn shown(p: &Path) -> String {
 fn collect(paths: &[PathBuf], diags: &mut Vec<Diag>) -> Vec<PathBuf> {
     fn walk(dir: &Path, depth: usize, out: &mut Vec<PathBuf>, diags: &mut Vec<Diag>) {
         if depth > MAX_DEPTH {
-            diags.push(Diag::error(
-                "regula::too-deep-directory",
-                format!(
-                    "`{}` is nested more than {MAX_DEPTH} directories deep",
-                    shown(dir)
-                ),
-            ));
+            diags.push(
+                Diag::error(
+                    "regula::too-deep-directory",
+                    format!(
+                        "`{}` is nested more than {MAX_DEPTH} directories deep",
+                        shown(dir)
+                    ),
+                )
+                .help("name the policy directories themselves, or check for a symbolic link that loops"),
+            );
             return;
         }
         let Some(entries) = crate::load::visible_entries(dir) else {
-            diags.push(Diag::error(
-                "regula::unreadable",
-                format!("cannot read directory `{}`", shown(dir)),
-            ));
+            diags.push(
+                Diag::error(
+                    "regula::unreadable",
+                    format!("cannot read directory `{}`", shown(dir)),
+                )
+                .help("check that the directory exists and that you may read it"),
+            );
             return;
         };
         for p in entries {
@@ -101,13 +107,16 @@ pub fn run(a: FmtArgs, out: &Out) -> Exit {
             Ok(formatted) if formatted != text => {
                 if !a.check {
                     if let Err(e) = std::fs::write(path, &formatted) {
-                        diags.push(Diag::error(
-                            "regula::unwritable",
-                            format!(
-                                "cannot write `{name}`: {}",
-                                e.kind().to_string().to_lowercase()
-                            ),
-                        ));
+                        diags.push(
+                            Diag::error(
+                                "regula::unwritable",
+                                format!(
+                                    "cannot write `{name}`: {}",
+                                    e.kind().to_string().to_lowercase()
+                                ),
+                            )
+                            .help("make the file writable, or run `regula fmt --check` to only list it"),
+                        );
                         failed = true;
                         continue;
                     }
