@@ -959,6 +959,25 @@ mod tests {
         }
     }
 
+    /// The compact evaluating pass computes what the reference evaluator
+    /// (the one derivations trace) computes, on every sub-expression.
+    #[test]
+    fn compact_evaluation_equals_the_reference() {
+        let p = program();
+        let schema = Schema::new(&p);
+        let mut ws = Workspace::new(&p);
+        let mut texts = shared_cases();
+        texts.extend(gen::cases(13, 3000));
+        for text in texts {
+            let c = case::decode_json(&p, &schema, &text).expect("valid case");
+            let as_of = c.as_of.expect("as_of");
+            ws.evaluate(&p, &c.facts, as_of).expect("evaluates");
+            if let Err(e) = crate::eval::compare_with_reference(&p, &mut ws, &c.facts) {
+                panic!("{e}\nin {text}");
+            }
+        }
+    }
+
     /// Output keeps input order on any number of threads, whatever the chunking.
     #[test]
     fn parallel_runs_keep_input_order() {

@@ -3,6 +3,7 @@
 //! [`evaluate`] is the fast path: values only, no allocation per expression.
 //! [`derive`] re-runs one outcome with a trace of every sub-expression, from
 //! which the report draws the derivation, the why-not and the missing facts.
+mod fast;
 mod trace;
 
 pub use trace::{derive, missing_facts, Derivation, Node, RuleStatus, RuleTrace, Status, Trace};
@@ -70,6 +71,22 @@ pub(crate) struct Env<'a> {
     pub as_of: NaiveDate,
 }
 
+impl<'a> Env<'a> {
+    /// The environment of an evaluation's outcome values, and its epoch;
+    /// None when no document was in force.
+    fn after(p: &'a Program, facts: &'a [Value], ev: &'a Evaluation) -> Option<(Self, &'a Epoch)> {
+        let epoch = p.epochs.get(ev.epoch).filter(|_| ev.in_force.is_some())?;
+        let env = Env {
+            p,
+            facts,
+            outcomes: &ev.outcomes,
+            params: &epoch.params,
+            as_of: ev.as_of,
+        };
+        Some((env, epoch))
+    }
+}
+
 /// Evaluates every outcome of a case on a date.
 pub fn evaluate(p: &Program, facts: &[Value], as_of: NaiveDate) -> Result<Evaluation, EvalError> {
     let mut w = Workspace::new(p);
@@ -90,6 +107,8 @@ pub struct Workspace {
     applies: Vec<Tri>,
     /// Missing facts gathered while evaluating, when the facts fit in a mask.
     masks: Option<Masks>,
+    /// The compact values of the evaluating pass.
+    fast: fast::FastState,
 }
 
 /// Missing facts as bit masks, gathered in the same pass as the values
@@ -143,6 +162,7 @@ impl Workspace {
             },
             applies: vec![Tri::No; p.rules.len()],
             masks: (p.facts.len() <= 64).then(Masks::default),
+            fast: fast::FastState::default(),
         }
     }
 
@@ -163,9 +183,6 @@ impl Workspace {
         ev.epoch = epoch_index;
         ev.in_force = None;
         ev.outcomes.resize(p.outcomes.len(), ABSENT);
-        for o in ev.outcomes.iter_mut() {
-            *o = ABSENT;
-        }
         ev.effective.clear();
         ev.effective.resize(p.rules.len(), Tri::No);
         self.applies.clear();
@@ -174,58 +191,61 @@ impl Workspace {
             m.reset(p.rules.len(), p.outcomes.len());
         }
         let (Some(epoch), Some(_)) = (epoch, in_force) else {
+            for o in ev.outcomes.iter_mut() {
+                *o = ABSENT;
+            }
             return Ok(());
         };
+        // In force, every outcome is decided below: `order` holds them all.
         ev.in_force = in_force;
+        let n = p.outcomes.len();
+        self.fast.vals.clear();
+        self.fast.vals.resize(n, fast::ABSENT);
+        self.fast.texts.clear();
+        let mut run = fast::Run {
+            p,
+            facts,
+            params: &epoch.params,
+            as_of,
+            active: &epoch.rule_active,
+            st: &mut self.fast,
+            masks: self.masks.as_mut(),
+            applies: &mut self.applies,
+            effective: &mut ev.effective,
+            err: None,
+        };
         for &o in &p.order {
             let Some(out) = p.outcomes.get(o as usize) else {
                 continue;
             };
-            let result = {
-                let env = Env {
-                    p,
-                    facts,
-                    outcomes: &ev.outcomes,
-                    params: &epoch.params,
-                    as_of,
-                };
-                let masks = self.masks.as_mut();
-                let result = decide(
-                    &env,
-                    out,
-                    &epoch.rule_active,
-                    &mut self.applies,
-                    &mut ev.effective,
-                    masks,
-                )?;
-                if let Some(m) = self.masks.as_mut() {
-                    let mask = if result.value == Value::Unknown && !result.conflict {
-                        outcome_mask(
-                            &env,
-                            out,
-                            &epoch.rule_active,
-                            &self.applies,
-                            &ev.effective,
-                            m,
-                        )?
-                    } else {
-                        0
-                    };
-                    if let Some(slot) = m.outcome.get_mut(o as usize) {
-                        *slot = mask;
-                    }
-                }
-                result
+            let d = run.decide(out);
+            let v = d.v;
+            let mask = if v.tag == fast::Tag::Unknown && !d.conflict {
+                run.outcome_mask(out)
+            } else {
+                0
             };
+            // The first error ends the evaluation, as if it had stopped there.
+            if let Some(e) = run.err.take() {
+                return Err(e);
+            }
+            if let Some(slot) = run
+                .masks
+                .as_deref_mut()
+                .and_then(|k| k.outcome.get_mut(o as usize))
+            {
+                *slot = mask;
+            }
+            if let Some(slot) = run.st.vals.get_mut(o as usize) {
+                *slot = v;
+            }
+            // Field by field: a whole `OutcomeResult` assembled and then
+            // moved stalls on store forwarding.
             if let Some(slot) = ev.outcomes.get_mut(o as usize) {
-                // The value is cloned by variant rather than moved: a move
-                // copies the whole `Value` with wide loads just after it was
-                // assembled with narrow stores (a store-forwarding stall that
-                // profiled as the hottest line of the loop).
-                slot.value.clone_from(&result.value);
-                slot.decided_by = result.decided_by;
-                slot.conflict = result.conflict;
-                slot.by_default = result.by_default;
+                slot.value = run.value(v);
+                slot.decided_by = d.decided_by;
+                slot.conflict = d.conflict;
+                slot.by_default = d.by_default;
             }
         }
         Ok(())
@@ -250,15 +270,8 @@ impl Workspace {
             return Ok(());
         }
         let ev = &self.ev;
-        let Some(epoch) = p.epochs.get(ev.epoch).filter(|_| ev.in_force.is_some()) else {
+        let Some((env, epoch)) = Env::after(p, facts, ev) else {
             return Ok(());
-        };
-        let env = Env {
-            p,
-            facts,
-            outcomes: &ev.outcomes,
-            params: &epoch.params,
-            as_of: ev.as_of,
         };
         let active = |r: RuleId| epoch.rule_active.get(r as usize).copied().unwrap_or(false);
         let applies = |r: RuleId| self.applies.get(r as usize).copied().unwrap_or(Tri::No);
@@ -313,6 +326,88 @@ impl Workspace {
     }
 }
 
+/// Compares the compact evaluating pass with [`eval`], which derivations
+/// trace, on every sub-expression of every rule and default, after an
+/// evaluation of `facts` left its outcome values in `ws`. Returns the first
+/// disagreement.
+#[cfg(test)]
+pub(crate) fn compare_with_reference(
+    p: &Program,
+    ws: &mut Workspace,
+    facts: &[Value],
+) -> Result<(), String> {
+    let ev = &ws.ev;
+    let Some((env, epoch)) = Env::after(p, facts, ev) else {
+        return Ok(());
+    };
+    let mut applies = vec![Tri::No; p.rules.len()];
+    let mut effective = vec![Tri::No; p.rules.len()];
+    let mut run = fast::Run {
+        p,
+        facts,
+        params: &epoch.params,
+        as_of: ev.as_of,
+        active: &epoch.rule_active,
+        st: &mut ws.fast,
+        masks: None,
+        applies: &mut applies,
+        effective: &mut effective,
+        err: None,
+    };
+    fn walk(e: &Expr, env: &Env, run: &mut fast::Run, bad: &mut Option<String>) {
+        let want = eval(env, e);
+        let mut m = 0;
+        let got = run.ev(e, &mut m);
+        let got = match run.err.take() {
+            Some(err) => Err(err),
+            None => Ok(run.value(got)),
+        };
+        if bad.is_none() && got != want {
+            *bad = Some(format!("{:?}: fast {got:?}, reference {want:?}", e.kind));
+        }
+        let mut sub = |x: &Expr| walk(x, env, run, bad);
+        match &e.kind {
+            ExprKind::Not(x)
+            | ExprKind::Neg(x)
+            | ExprKind::In(x, _, _)
+            | ExprKind::Days(x)
+            | ExprKind::Months(x, _, _) => sub(x),
+            ExprKind::And(a, b)
+            | ExprKind::Or(a, b)
+            | ExprKind::Cmp(_, a, b)
+            | ExprKind::Arith(_, a, b) => {
+                sub(a);
+                sub(b);
+            }
+            ExprKind::If(c, a, b) => {
+                sub(c);
+                sub(a);
+                sub(b);
+            }
+            ExprKind::Call(_, args, body) => {
+                for a in args {
+                    sub(a);
+                }
+                sub(body);
+            }
+            _ => {}
+        }
+    }
+    let mut bad = None;
+    for rule in &p.rules {
+        if let Some(c) = &rule.when {
+            walk(c, &env, &mut run, &mut bad);
+        }
+        walk(&rule.value, &env, &mut run, &mut bad);
+    }
+    for o in &p.outcomes {
+        if let Some(d) = &o.default {
+            walk(d, &env, &mut run, &mut bad);
+        }
+    }
+    bad.map_or(Ok(()), Err)
+}
+
 const ABSENT: OutcomeResult = OutcomeResult {
     value: Value::Absent,
     decided_by: None,
@@ -339,199 +434,6 @@ fn may_decide(
         .iter()
         .any(|d| out.rules.contains(d) && applies(*d) == Tri::Yes);
     !(eff == Tri::No && overridden)
-}
-
-/// The missing facts of an unknown outcome from the masks of its rules, by
-/// the same selection of rules as [`Workspace::missing`].
-fn outcome_mask(
-    env: &Env,
-    out: &Outcome,
-    active_rules: &[bool],
-    applies_of: &[Tri],
-    effective: &[Tri],
-    m: &mut Masks,
-) -> Result<u64, EvalError> {
-    let active = |r: RuleId| active_rules.get(r as usize).copied().unwrap_or(false);
-    let applies = |r: RuleId| applies_of.get(r as usize).copied().unwrap_or(Tri::No);
-    let cond = |m: &Masks, r: RuleId| {
-        if applies(r) == Tri::Maybe {
-            m.cond.get(r as usize).copied().unwrap_or(0)
-        } else {
-            0
-        }
-    };
-    let mut acc = 0u64;
-    for &r in &out.rules {
-        let Some(rule) = env.p.rules.get(r as usize) else {
-            continue;
-        };
-        let eff = effective.get(r as usize).copied().unwrap_or(Tri::No);
-        if !may_decide(r, rule, out, active(r), eff, applies) {
-            continue;
-        }
-        acc |= cond(m, r);
-        if !m.value_done.get(r as usize).copied().unwrap_or(false) {
-            let (_, mask) = evalm(env, &m.outcome, &rule.value)?;
-            m.set_value(r, mask);
-        }
-        acc |= m.value.get(r as usize).copied().unwrap_or(0);
-        for d in &rule.defeaters {
-            if out.rules.contains(d) && active(*d) {
-                acc |= cond(m, *d);
-            }
-        }
-    }
-    Ok(acc)
-}
-
-/// Evaluates an expression as [`eval`] does, and with its value the unknown
-/// facts below it that could change it, exactly as [`collect`] gathers them
-/// (0 when the value is known): one pass instead of one per level.
-fn evalm(env: &Env, om: &[u64], e: &Expr) -> Result<(Value, u64), EvalError> {
-    if let Some(leaf) = leafm(env, om, e) {
-        return Ok(leaf);
-    }
-    let (v, m) = evalm_raw(env, om, e)?;
-    let m = if matches!(v, Value::Unknown) { m } else { 0 };
-    Ok((v, m))
-}
-
-/// The leaves most operands are, evaluated in the caller's frame: a call
-/// per leaf was most of the expression walk's cost.
-#[inline(always)]
-fn leafm(env: &Env, om: &[u64], e: &Expr) -> Option<(Value, u64)> {
-    Some(match &e.kind {
-        ExprKind::Const(v) => (v.clone(), 0),
-        ExprKind::Fact(f) => match env.facts.get(*f as usize) {
-            Some(Value::Unknown) | None => (Value::Unknown, fact_bit(*f)),
-            Some(v) => (v.clone(), 0),
-        },
-        ExprKind::Outcome(o) => match env.outcomes.get(*o as usize).map(|r| &r.value) {
-            Some(Value::Unknown) | None => {
-                (Value::Unknown, om.get(*o as usize).copied().unwrap_or(0))
-            }
-            Some(v) => (v.clone(), 0),
-        },
-        ExprKind::Param(x) => (
-            env.params
-                .get(*x as usize)
-                .cloned()
-                .unwrap_or(Value::Unknown),
-            0,
-        ),
-        ExprKind::AsOf => (Value::Date(env.as_of), 0),
-        _ => return None,
-    })
-}
-
-/// A fact's bit in a mask (facts past the 64th are never masked).
-fn fact_bit(f: FactId) -> u64 {
-    if f < 64 {
-        1u64 << f
-    } else {
-        0
-    }
-}
-
-fn evalm_raw(env: &Env, om: &[u64], e: &Expr) -> Result<(Value, u64), EvalError> {
-    let unknown = |v: &Value, m: u64| if matches!(v, Value::Unknown) { m } else { 0 };
-    Ok(match &e.kind {
-        ExprKind::Fact(f) => {
-            let v = env
-                .facts
-                .get(*f as usize)
-                .cloned()
-                .unwrap_or(Value::Unknown);
-            let m = if v == Value::Unknown && *f < 64 {
-                1u64 << f
-            } else {
-                0
-            };
-            (v, m)
-        }
-        ExprKind::Outcome(o) => {
-            let v = env
-                .outcomes
-                .get(*o as usize)
-                .map(|r| r.value.clone())
-                .unwrap_or(Value::Unknown);
-            let m = unknown(&v, om.get(*o as usize).copied().unwrap_or(0));
-            (v, m)
-        }
-        ExprKind::Not(x) => {
-            let (v, m) = evalm(env, om, x)?;
-            (not(&v), m)
-        }
-        ExprKind::Neg(x) | ExprKind::In(x, _, _) => {
-            let (v, m) = evalm(env, om, x)?;
-            let m = unknown(&v, m);
-            let v = match (&e.kind, v) {
-                (ExprKind::Neg(_), Value::Int(n)) => {
-                    Value::Int(n.checked_neg().ok_or_else(|| EvalError {
-                        message: "integer overflow".into(),
-                        span: e.span,
-                    })?)
-                }
-                (ExprKind::In(_, set, negated), v) if v.is_known() => {
-                    Value::Bool(set.contains(&v) != *negated)
-                }
-                (_, v) => v,
-            };
-            (v, m)
-        }
-        ExprKind::And(a, b) | ExprKind::Or(a, b) => {
-            let is_and = matches!(e.kind, ExprKind::And(..));
-            let (x, mx) = evalm(env, om, a)?;
-            if x == Value::Bool(!is_and) {
-                return Ok((x, 0));
-            }
-            let (y, my) = evalm(env, om, b)?;
-            let v = if is_and { and(&x, &y) } else { or(&x, &y) };
-            let m = unknown(&x, mx) | unknown(&y, my);
-            (v, m)
-        }
-        ExprKind::Cmp(op, a, b) => {
-            let (x, mx) = evalm(env, om, a)?;
-            let (y, my) = evalm(env, om, b)?;
-            (compare(*op, &x, &y), unknown(&x, mx) | unknown(&y, my))
-        }
-        ExprKind::Arith(op, a, b) => {
-            let (x, mx) = evalm(env, om, a)?;
-            let (y, my) = evalm(env, om, b)?;
-            (arith(*op, &x, &y, e)?, unknown(&x, mx) | unknown(&y, my))
-        }
-        ExprKind::If(c, a, b) => {
-            let (cv, mc) = evalm(env, om, c)?;
-            match cv {
-                Value::Bool(true) => evalm(env, om, a)?,
-                Value::Bool(false) => evalm(env, om, b)?,
-                Value::Unknown => {
-                    let (x, mx) = evalm(env, om, a)?;
-                    let (y, my) = evalm(env, om, b)?;
-                    let m = mc | unknown(&x, mx) | unknown(&y, my);
-                    if x == y && x.is_known() {
-                        (x, 0)
-                    } else {
-                        (Value::Unknown, m)
-                    }
-                }
-                other => (other, 0),
-            }
-        }
-        ExprKind::Call(_, args, body) => {
-            let (v, mut m) = evalm(env, om, body)?;
-            if v == Value::Unknown {
-                m = unknown(&v, m);
-                for a in args {
-                    let (x, mx) = evalm(env, om, a)?;
-                    m |= unknown(&x, mx);
-                }
-            }
-            (v, m)
-        }
-        // Leaves of a trace, `n days` and `n months` included.
-        _ => (eval(env, e)?, 0),
-    })
 }
 
 /// One set of fact slots per outcome, as bit sets in one buffer.
@@ -643,209 +545,6 @@ pub(crate) fn tri_of(v: &Value) -> Tri {
         Value::Unknown => Tri::Maybe,
         _ => Tri::No,
     }
-}
-
-fn decide(
-    env: &Env,
-    out: &Outcome,
-    active: &[bool],
-    applies: &mut [Tri],
-    effective: &mut [Tri],
-    mut masks: Option<&mut Masks>,
-) -> Result<OutcomeResult, EvalError> {
-    // Applicability of each rule in force.
-    for &r in &out.rules {
-        let Some(rule) = env.p.rules.get(r as usize) else {
-            continue;
-        };
-        let a = if !active.get(r as usize).copied().unwrap_or(false) {
-            Tri::No
-        } else {
-            match (&rule.when, masks.as_deref_mut()) {
-                (None, _) => Tri::Yes,
-                (Some(c), None) => tri_of(&eval(env, c)?),
-                (Some(c), Some(m)) => {
-                    let (v, mask) = evalm(env, &m.outcome, c)?;
-                    if let Some(slot) = m.cond.get_mut(r as usize) {
-                        *slot = mask;
-                    }
-                    tri_of(&v)
-                }
-            }
-        };
-        if let Some(slot) = applies.get_mut(r as usize) {
-            *slot = a;
-        }
-    }
-    // A rule is in effect when it applies and none of its exceptions does.
-    for &r in &out.rules {
-        let Some(rule) = env.p.rules.get(r as usize) else {
-            continue;
-        };
-        let mut eff = applies.get(r as usize).copied().unwrap_or(Tri::No);
-        if eff != Tri::No {
-            for d in &rule.defeaters {
-                match applies.get(*d as usize).copied().unwrap_or(Tri::No) {
-                    Tri::Yes => {
-                        eff = Tri::No;
-                        break;
-                    }
-                    Tri::Maybe => eff = Tri::Maybe,
-                    Tri::No => {}
-                }
-            }
-        }
-        if let Some(slot) = effective.get_mut(r as usize) {
-            *slot = eff;
-        }
-    }
-    // When some rule surely applies, some rule is in effect whichever way the
-    // undetermined exceptions go: the default can then never be reached.
-    let some_rule_applies = out
-        .rules
-        .iter()
-        .any(|r| applies.get(*r as usize).copied() == Some(Tri::Yes));
-    combine(env, out, effective, some_rule_applies, masks)
-}
-
-fn combine(
-    env: &Env,
-    out: &Outcome,
-    effective: &[Tri],
-    some_rule_applies: bool,
-    mut masks: Option<&mut Masks>,
-) -> Result<OutcomeResult, EvalError> {
-    // One rule in effect or none: the general combination below, without
-    // its bookkeeping.
-    if let [r] = out.rules.as_slice() {
-        let r = *r;
-        let eff = effective.get(r as usize).copied().unwrap_or(Tri::No);
-        let fallback = || -> Result<Value, EvalError> {
-            match &out.default {
-                Some(d) => eval(env, d),
-                None => Ok(Value::Absent),
-            }
-        };
-        let decided = |value, decided_by| OutcomeResult {
-            value,
-            decided_by,
-            conflict: false,
-            by_default: false,
-        };
-        let rule = env.p.rules.get(r as usize);
-        let Some(rule) = rule.filter(|_| eff != Tri::No) else {
-            return Ok(OutcomeResult {
-                value: fallback()?,
-                decided_by: None,
-                conflict: false,
-                by_default: out.default.is_some(),
-            });
-        };
-        let v = match masks.as_deref_mut() {
-            None => eval(env, &rule.value)?,
-            Some(m) => {
-                let (v, mask) = evalm(env, &m.outcome, &rule.value)?;
-                m.set_value(r, mask);
-                v
-            }
-        };
-        return Ok(match (eff, v) {
-            (_, Value::Unknown) => decided(Value::Unknown, None),
-            (Tri::Yes, v) => decided(v, Some(r)),
-            (_, v) => {
-                if fallback()? == v {
-                    decided(v, Some(r))
-                } else {
-                    decided(Value::Unknown, None)
-                }
-            }
-        });
-    }
-    let mut first_yes: Option<(RuleId, Value)> = None;
-    let mut first_maybe: Option<RuleId> = None;
-    // The value every rule that applies or may apply concludes, while they agree.
-    let mut common: Option<Value> = None;
-    let mut agree = true;
-    let mut yes_unknown = false;
-    let mut conflict = false;
-    for &r in &out.rules {
-        let eff = effective.get(r as usize).copied().unwrap_or(Tri::No);
-        if eff == Tri::No {
-            continue;
-        }
-        let Some(rule) = env.p.rules.get(r as usize) else {
-            continue;
-        };
-        let v = match masks.as_deref_mut() {
-            None => eval(env, &rule.value)?,
-            Some(m) => {
-                let (v, mask) = evalm(env, &m.outcome, &rule.value)?;
-                m.set_value(r, mask);
-                v
-            }
-        };
-        if v == Value::Unknown {
-            agree = false;
-        }
-        match &common {
-            None => common = Some(v.clone()),
-            Some(c) if *c != v => agree = false,
-            Some(_) => {}
-        }
-        if eff == Tri::Yes {
-            match &first_yes {
-                None => {
-                    yes_unknown |= v == Value::Unknown;
-                    first_yes = Some((r, v));
-                }
-                Some((_, w)) => {
-                    if v == Value::Unknown {
-                        yes_unknown = true;
-                    } else if *w != Value::Unknown && *w != v {
-                        conflict = true;
-                    }
-                }
-            }
-        } else if first_maybe.is_none() {
-            first_maybe = Some(r);
-        }
-    }
-    let result = |value, decided_by, by_default| OutcomeResult {
-        value,
-        decided_by,
-        conflict: false,
-        by_default,
-    };
-    if conflict {
-        return Ok(OutcomeResult {
-            value: Value::Unknown,
-            decided_by: None,
-            conflict: true,
-            by_default: false,
-        });
-    }
-    let fallback = || -> Result<Value, EvalError> {
-        match &out.default {
-            Some(d) => eval(env, d),
-            None => Ok(Value::Absent),
-        }
-    };
-    Ok(match (first_yes, first_maybe) {
-        (None, None) => result(fallback()?, None, out.default.is_some()),
-        (Some((r, v)), None) if !yes_unknown => result(v, Some(r), false),
-        (Some((r, _)), Some(_)) if agree => {
-            result(common.unwrap_or(Value::Unknown), Some(r), false)
-        }
-        (None, Some(m)) if agree => {
-            let v = common.unwrap_or(Value::Unknown);
-            if v != Value::Unknown && (some_rule_applies || fallback()? == v) {
-                result(v, Some(m), false)
-            } else {
-                result(Value::Unknown, None, false)
-            }
-        }
-        _ => result(Value::Unknown, None, false),
-    })
 }
 
 fn unknown_or_absent(a: &Value, b: &Value) -> Option<Value> {
