@@ -692,7 +692,8 @@ fn hostile_deep_definitions() {
 }
 
 /// Every diagnostic code the program can emit appears in a reviewed
-/// snapshot, apart from the few no test can provoke on every machine.
+/// snapshot (apart from the few no test can provoke on every machine) and
+/// in the README's table of codes.
 #[test]
 fn every_diagnostic_code_has_a_snapshot() {
     // `reserved-name`: the grammar already refuses `as_of` as a name (the
@@ -750,5 +751,14 @@ fn every_diagnostic_code_has_a_snapshot() {
     assert!(
         missing.is_empty(),
         "diagnostic codes without a snapshot: {missing:?}"
+    );
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README");
+    let undocumented: Vec<&&str> = codes
+        .iter()
+        .filter(|c| !readme.contains(&format!("`{c}`")))
+        .collect();
+    assert!(
+        undocumented.is_empty(),
+        "diagnostic codes missing from the README's table: {undocumented:?}"
     );
 }

@@ -428,6 +428,28 @@ fn check_reports_an_unlisted_redeclaration_in_an_amendment() {
 }
 
 #[test]
+fn check_warns_of_an_amendment_that_never_applies() {
+    // The amended document ends in 2026; the amendment starts in 2027.
+    tiny_doc("late-amendment", "a", "甲（假设）", "", true);
+    let header = scratch_root().join("late-amendment/a/00.policy");
+    let text = std::fs::read_to_string(&header).unwrap().replace(
+        "in force from 2024-01-01\n",
+        "in force from 2024-01-01 to 2026-12-31\n",
+    );
+    std::fs::write(&header, text).unwrap();
+    tiny_doc(
+        "late-amendment",
+        "b",
+        "乙（假设）",
+        "  amends \"甲（假设）\" from 2027-01-01 rules decide_a",
+        false,
+    );
+    let t = check_tmp("late-amendment");
+    assert!(t.contains("regula::amendment-never-applies"), "{t}");
+    insta::assert_snapshot!("check_amendment_never_applies", t);
+}
+
+#[test]
 fn check_reports_a_document_declared_twice() {
     tiny_doc("twice", "a", "甲（假设）", "", true);
     tiny_doc("twice", "b", "甲（假设）", "", false);

@@ -351,6 +351,14 @@ fn families(p: &Program) -> Vec<usize> {
     (0..n).map(|i| find(&mut fam, i)).collect()
 }
 
+/// `from 2024-01-01 to 2028-12-31`, or `from 2024-01-01` when open-ended.
+fn period(d: &Document) -> String {
+    match d.to {
+        Some(t) => format!("from {} to {}", fmt_date(d.from), fmt_date(t)),
+        None => format!("from {}", fmt_date(d.from)),
+    }
+}
+
 fn fmt_date(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
@@ -398,10 +406,45 @@ fn links(ctx: &mut Ctx) {
                 .help("a successor replaces an older document; remove the `replaces` clause of the older one"),
             );
         }
-        for (t, _, _, _) in &d.amends {
+        for (t, from, _, _) in &d.amends {
             let Some(target) = ctx.p.documents.get(*t as usize) else {
                 continue;
             };
+            // The amendment applies from its date, while both documents are
+            // in force: a window that may be empty.
+            let first = (*from).max(d.from).max(target.from);
+            let last = match (d.to, target.to) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            if let Some(last) = last.filter(|l| *l < first) {
+                let ends = if d.to == Some(last) {
+                    &d.id
+                } else {
+                    &target.id
+                };
+                diags.push(
+                    Diag::warning(
+                        "regula::amendment-never-applies",
+                        format!(
+                            "`{}` amends `{}` from {}, but `{ends}` is in force only until {}",
+                            d.id,
+                            target.id,
+                            fmt_date(first),
+                            fmt_date(last)
+                        ),
+                    )
+                    .label(d.span, "this amendment never takes effect")
+                    .help("check the `amends … from` date against both documents' in-force periods")
+                    .with_related(
+                        Diag::warning(
+                            "regula::amendment-never-applies",
+                            format!("`{}` is in force {}", target.id, period(target)),
+                        )
+                        .label(target.span, "the amended document"),
+                    ),
+                );
+            }
             if let Some((base, _, _, _)) = target.amends.first() {
                 diags.push(
                     Diag::error(

@@ -198,6 +198,16 @@ fn is_word(bytes: &[u8], i: usize, word: &[u8]) -> bool {
             .is_some_and(|c| c.is_ascii_whitespace() || *c == b'(')
 }
 
+/// The name of a header clause that may appear once.
+fn clause_name(rule: Rule) -> &'static str {
+    match rule {
+        Rule::doc_issuer => "an `issuer`",
+        Rule::doc_issued => "an `issued` date",
+        Rule::doc_source => "a `source`",
+        _ => "an `in force` period",
+    }
+}
+
 /// A readable name for a grammar rule, for "expected …" messages.
 fn describe(rule: Rule) -> &'static str {
     match rule {
@@ -618,19 +628,46 @@ impl Lower {
             amends: Vec::new(),
             loc,
         };
+        // Clauses that may appear once, and where each first appeared.
+        let mut seen: Vec<(Rule, Loc)> = Vec::new();
         for c in parts {
             let cloc = self.loc(&c);
+            let rule = c.as_rule();
+            if matches!(
+                rule,
+                Rule::doc_issuer | Rule::doc_issued | Rule::doc_source | Rule::doc_in_force
+            ) {
+                if let Some((_, first)) = seen.iter().find(|(r, _)| *r == rule) {
+                    let what = clause_name(rule);
+                    self.diags.push(
+                        Diag::error(
+                            "regula::duplicate-clause",
+                            format!("the document header gives {what} twice"),
+                        )
+                        .label(cloc.0, "again here")
+                        .label(first.0, "first here")
+                        .help("remove one of them: a header states each clause once"),
+                    );
+                    continue;
+                }
+                seen.push((rule, cloc));
+            }
             match c.as_rule() {
                 Rule::doc_issuer => doc.issuer = self.first(c).and_then(|s| self.string(s)),
                 Rule::doc_issued => doc.issued = self.first(c).and_then(|s| self.date(s)),
                 Rule::doc_source => doc.source = self.first(c).and_then(|s| self.string(s)),
                 Rule::doc_in_force => {
+                    let mut dates = 0;
                     for x in self.parts(c) {
                         match x.as_rule() {
-                            Rule::date if doc.in_force_from.is_none() => {
-                                doc.in_force_from = self.date(x)
+                            Rule::date => {
+                                dates += 1;
+                                if dates == 1 {
+                                    doc.in_force_from = self.date(x);
+                                } else {
+                                    doc.in_force_to = self.date(x);
+                                }
                             }
-                            Rule::date => doc.in_force_to = self.date(x),
                             Rule::citation => doc.in_force_cites = self.citation(x),
                             _ => self.bug(&x, "`in force` clause"),
                         }
