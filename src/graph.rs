@@ -527,3 +527,54 @@ pub fn derivation_graph(s: &Subject, d: &Derivation, f: GraphFormat) -> String {
     }
     g.render(f)
 }
+
+/// The derivation of `in_force`: the assessment date against the period in
+/// the document's header.
+pub fn in_force_graph(s: &Subject, f: GraphFormat) -> String {
+    let yes = s.ev.in_force.is_some();
+    let value = if yes { "是" } else { "否" };
+    let olabel = vec![
+        "本意见施行".to_string(),
+        "in_force".into(),
+        format!("= {value}"),
+    ];
+    let mut g = Graph {
+        title: olabel.first().cloned().unwrap_or_default(),
+        ..Graph::default()
+    };
+    g.node("in_force".into(), olabel, Kind::Outcome);
+    let date = s.ev.as_of.format("%Y-%m-%d").to_string();
+    g.node(
+        "as_of".into(),
+        vec!["评估日期".into(), "as_of".into(), format!("= {date}")],
+        Kind::Fact,
+    );
+    if let Some(d) = s.document() {
+        let to =
+            d.to.map(|x| x.format("%Y-%m-%d").to_string())
+                .unwrap_or_else(|| "—".into());
+        let mut label = vec![
+            d.id.clone(),
+            format!("施行期间 {} 至 {to}", d.from.format("%Y-%m-%d")),
+        ];
+        if let Some(c) = &d.cites {
+            let quote: String = c.quote.chars().take(12).collect();
+            let more = if c.quote.chars().count() > 12 {
+                "…"
+            } else {
+                ""
+            };
+            label.push(format!("{}「{quote}{more}」", c.key()));
+        }
+        let status = if yes {
+            RuleStatus::Applied
+        } else {
+            RuleStatus::NotApplicable
+        };
+        label.push(crate::report::status_word(status).to_string());
+        g.node("period".into(), label, Kind::Rule(Some(status)));
+        g.edge("as_of", "period", EdgeKind::Reads);
+        g.edge("period", "in_force", EdgeKind::Concludes);
+    }
+    g.render(f)
+}

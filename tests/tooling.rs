@@ -171,3 +171,21 @@ fn explain_as_dot_and_mermaid() {
     assert_eq!(mermaid.status.code(), Some(0));
     insta::assert_snapshot!("explain_mermaid", transcript(&mermaid));
 }
+
+#[test]
+fn explain_in_force_as_dot_and_mermaid() {
+    let dot = regula(&["explain", CASE, "in_force", "--format", "dot"]);
+    assert_eq!(dot.status.code(), Some(0));
+    insta::assert_snapshot!("explain_in_force_dot", transcript(&dot));
+    let mermaid = regula(&[
+        "explain",
+        CASE,
+        "in_force",
+        "--format",
+        "mermaid",
+        "--at",
+        "2029-01-01",
+    ]);
+    assert_eq!(mermaid.status.code(), Some(0));
+    insta::assert_snapshot!("explain_in_force_mermaid", transcript(&mermaid));
+}

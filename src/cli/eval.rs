@@ -310,7 +310,11 @@ pub fn run_explain(a: ExplainArgs, out: &Out) -> Exit {
                 "{}\n",
                 serde_json::to_string_pretty(&entry).unwrap_or_default()
             )),
-            ExplainFormat::Text | ExplainFormat::Dot | ExplainFormat::Mermaid => {
+            ExplainFormat::Dot => print(&crate::graph::in_force_graph(&s, GraphFormat::Dot)),
+            ExplainFormat::Mermaid => {
+                print(&crate::graph::in_force_graph(&s, GraphFormat::Mermaid))
+            }
+            ExplainFormat::Text => {
                 let doc = s.document();
                 let v = if ev.in_force.is_some() { "是" } else { "否" };
                 let mut t = format!("本意见施行（in_force）= {v}\n");
