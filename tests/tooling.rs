@@ -189,3 +189,69 @@ fn explain_in_force_as_dot_and_mermaid() {
     assert_eq!(mermaid.status.code(), Some(0));
     insta::assert_snapshot!("explain_in_force_mermaid", transcript(&mermaid));
 }
+
+/// Every `$ regula …` example in the README is real: its lines appear, in
+/// order, in what the command prints today (a line `…` stands for omitted
+/// output, and a command may continue over lines ending in `\`).
+#[test]
+fn readme_examples_are_real_output() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    // The lines of each fenced block.
+    let mut blocks: Vec<Vec<&str>> = Vec::new();
+    let mut current: Option<Vec<&str>> = None;
+    for line in readme.lines() {
+        if line.starts_with("```") {
+            match current.take() {
+                Some(b) => blocks.push(b),
+                None => current = Some(Vec::new()),
+            }
+        } else if let Some(b) = current.as_mut() {
+            b.push(line);
+        }
+    }
+    let mut examples = 0;
+    for block in blocks {
+        let mut i = 0;
+        while i < block.len() {
+            let Some(first) = block[i].strip_prefix("$ regula ") else {
+                i += 1;
+                continue;
+            };
+            let mut command = first.to_string();
+            while command.ends_with('\\') {
+                command.pop();
+                i += 1;
+                command.push(' ');
+                command.push_str(block.get(i).copied().unwrap_or("").trim());
+            }
+            i += 1;
+            let mut expected = Vec::new();
+            while i < block.len() && !block[i].starts_with("$ ") {
+                expected.push(block[i]);
+                i += 1;
+            }
+            let args: Vec<&str> = command.split_whitespace().collect();
+            let out = regula(&args);
+            let shown = format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let actual: Vec<&str> = shown.lines().map(str::trim_end).collect();
+            let mut at = 0;
+            for want in expected.iter().map(|l| l.trim_end()) {
+                if want.is_empty() || want == "…" {
+                    continue;
+                }
+                match actual.iter().skip(at).position(|l| *l == want) {
+                    Some(k) => at += k + 1,
+                    None => panic!(
+                        "README example `regula {command}`: the line\n  {want}\nis not in its output (in order):\n{shown}"
+                    ),
+                }
+            }
+            examples += 1;
+        }
+    }
+    assert!(examples >= 6, "found only {examples} README examples");
+}
