@@ -190,12 +190,22 @@ fn explain_in_force_as_dot_and_mermaid() {
     insta::assert_snapshot!("explain_in_force_mermaid", transcript(&mermaid));
 }
 
-/// Every `$ regula …` example in the README is real: its lines appear, in
-/// order, in what the command prints today (a line `…` stands for omitted
-/// output, and a command may continue over lines ending in `\`).
+/// Every `$ regula …` example in the README and in docs/revising.md is real:
+/// its lines appear, in order, in what the command prints today (a line `…`
+/// stands for omitted output, and a command may continue over lines ending
+/// in `\`).
 #[test]
-fn readme_examples_are_real_output() {
-    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+fn documented_examples_are_real_output() {
+    let mut examples = 0;
+    for doc in ["README.md", "docs/revising.md"] {
+        examples += check_examples(doc);
+    }
+    assert!(examples >= 14, "found only {examples} documented examples");
+}
+
+/// Checks the examples of one Markdown file; returns how many there are.
+fn check_examples(doc: &str) -> usize {
+    let readme = std::fs::read_to_string(root().join(doc)).unwrap();
     // The lines of each fenced block.
     let mut blocks: Vec<Vec<&str>> = Vec::new();
     let mut current: Option<Vec<&str>> = None;
@@ -240,18 +250,18 @@ fn readme_examples_are_real_output() {
             let actual: Vec<&str> = shown.lines().map(str::trim_end).collect();
             let mut at = 0;
             for want in expected.iter().map(|l| l.trim_end()) {
-                if want.is_empty() || want == "…" {
+                if want.trim().is_empty() || want.trim() == "…" {
                     continue;
                 }
                 match actual.iter().skip(at).position(|l| *l == want) {
                     Some(k) => at += k + 1,
                     None => panic!(
-                        "README example `regula {command}`: the line\n  {want}\nis not in its output (in order):\n{shown}"
+                        "{doc} example `regula {command}`: the line\n  {want}\nis not in its output (in order):\n{shown}"
                     ),
                 }
             }
             examples += 1;
         }
     }
-    assert!(examples >= 6, "found only {examples} README examples");
+    examples
 }
