@@ -19,7 +19,7 @@
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use regula::batch::{Batch, LineResult};
 use regula::case::{self, Case, Schema};
-use regula::eval::derive;
+use regula::eval::Derivations;
 use regula::program::Program;
 use regula::report::Detail;
 use std::hint::black_box;
@@ -180,6 +180,7 @@ fn benches(c: &mut Criterion) {
     }
     {
         let mut ws = regula::eval::Workspace::new(&p);
+        let mut ders = Derivations::default();
         let mut i = 0;
         g.bench_function("b_regula_full_derivations", |bench| {
             bench.iter(|| {
@@ -187,12 +188,8 @@ fn benches(c: &mut Criterion) {
                 i += 1;
                 ws.evaluate(&p, &case.facts, case.as_of.expect("as_of"))
                     .expect("evaluates");
-                let mut nodes = 0;
-                for o in 0..p.outcomes.len() {
-                    let d = derive(&p, &case.facts, &ws.ev, o as u32).expect("derives");
-                    nodes += d.rules.len() + d.missing.len() + d.cites.len();
-                }
-                black_box(nodes)
+                ders.build(&p, &case.facts, &ws.ev);
+                black_box(ders.size())
             })
         });
     }

@@ -11,7 +11,7 @@
 //! so its error record carries exactly the message `regula eval` prints.
 use crate::case::{self, Case, CaseError, Format, Schema, TextCache};
 use crate::eval::{EvalError, FactSets, Tri, Workspace};
-use crate::program::{DocId, FactId, OutcomeId, Program, RuleId, Value};
+use crate::program::{DocId, FactId, OutcomeId, Program, Value};
 use crate::report::{json_report, Detail, Subject};
 use chrono::{Datelike, NaiveDate};
 use std::collections::BTreeMap;
@@ -246,11 +246,7 @@ impl Worker<'_, '_> {
             .map_err(LineError::Eval)?;
         let conflict = self.ws.ev.outcomes.iter().any(|o| o.conflict);
         if b.detail == Detail::Full {
-            let s = Subject {
-                p: b.p,
-                facts: &self.case.facts,
-                ev: &self.ws.ev,
-            };
+            let s = Subject::new(b.p, &self.case.facts, &self.ws.ev);
             let j = json_report(&s, Detail::Full).map_err(LineError::Eval)?;
             let _ = write!(out, "{{\"line\":{line},");
             let mark = out.len();
@@ -554,11 +550,7 @@ fn cites_of(
     if !res.value.is_known() || depth > p.outcomes.len() {
         return;
     }
-    let Some(outcome) = p.outcome(o) else { return };
-    let yes = |r: &RuleId| ev.effective.get(*r as usize) == Some(&Tri::Yes);
-    let any = outcome.rules.iter().any(yes);
-    let fallback = if any { None } else { res.decided_by };
-    let deciding = || outcome.rules.iter().copied().filter(yes).chain(fallback);
+    let deciding = || crate::eval::deciding_rules(p, ev, o);
     for r in deciding() {
         if let Some(k) = b.rule_cite.get(r as usize) {
             if !out.contains(k) {
@@ -826,11 +818,7 @@ mod tests {
         let schema = Schema::new(p);
         let c = case::decode_text(p, &schema, text, Format::Json).expect("valid case");
         let ev = evaluate(p, &c.facts, c.as_of.expect("as_of")).expect("evaluates");
-        let s = Subject {
-            p,
-            facts: &c.facts,
-            ev: &ev,
-        };
+        let s = Subject::new(p, &c.facts, &ev);
         let j = json_report(&s, detail).expect("report");
         let body = serde_json::to_string(&j).expect("json");
         format!("{{\"line\":{line},{}\n", &body[1..])

@@ -465,13 +465,14 @@ pub fn policy_graph(p: &Program, f: GraphFormat) -> String {
 }
 
 /// The leaves a trace read, with their values.
-fn trace_leaves<'a>(t: &'a Trace, out: &mut Vec<(&'a TraceNode, &'a Value)>) {
-    match t.node {
+fn trace_leaves<'a>(t: &Trace<'a>, out: &mut Vec<(&'a TraceNode, &'a Value)>) {
+    let n = t.node_ref();
+    match n.node {
         TraceNode::Fact(_) | TraceNode::Outcome(_) | TraceNode::Param(_) => {
-            out.push((&t.node, &t.value));
+            out.push((&n.node, &n.value));
         }
         _ => {
-            for c in &t.children {
+            for c in &t.children() {
                 trace_leaves(c, out);
             }
         }

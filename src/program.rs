@@ -403,6 +403,9 @@ pub struct Program {
     pub epochs: Vec<Epoch>,
     /// Fact slot by dotted name.
     pub fact_index: HashMap<String, FactId>,
+    /// Per fact slot, its place in the order of the facts' names (reports
+    /// list facts by name).
+    pub fact_rank: Vec<u32>,
     /// Outcome slot by dotted name.
     pub outcome_index: HashMap<String, OutcomeId>,
     /// Whether the set is the one embedded in the binary.

@@ -292,15 +292,7 @@ fn report(p: &Program, case: &J) -> J {
     let schema = Schema::new(p);
     let c = decode_text(p, &schema, &case.to_string(), Format::Json).expect("valid case");
     let ev = evaluate(p, &c.facts, c.as_of.unwrap()).expect("evaluates");
-    json_report(
-        &Subject {
-            p,
-            facts: &c.facts,
-            ev: &ev,
-        },
-        Detail::Full,
-    )
-    .expect("report")
+    json_report(&Subject::new(p, &c.facts, &ev), Detail::Full).expect("report")
 }
 
 proptest! {

@@ -1473,6 +1473,20 @@ fn order_outcomes(ctx: &mut Ctx) {
         }
     }
     ctx.p.order = order;
+    let mut by_name: Vec<FactId> = (0..ctx.p.facts.len())
+        .filter_map(|f| FactId::try_from(f).ok())
+        .collect();
+    by_name.sort_by(|a, b| {
+        let name = |f: &FactId| ctx.p.fact(*f).map(|x| x.name.as_str());
+        name(a).cmp(&name(b))
+    });
+    let mut rank = vec![0u32; by_name.len()];
+    for (i, f) in by_name.iter().enumerate() {
+        if let Some(slot) = rank.get_mut(*f as usize) {
+            *slot = u32::try_from(i).unwrap_or(u32::MAX);
+        }
+    }
+    ctx.p.fact_rank = rank;
 }
 
 fn set(v: &mut [u8], i: usize, x: u8) {

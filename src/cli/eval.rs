@@ -180,13 +180,13 @@ fn eval_error(p: &Program, e: &EvalError, out: &Out) -> Exit {
 
 /// One outcome's value, cites, missing facts and derivation.
 fn explain_entry(p: &Program, d: &crate::eval::Derivation) -> serde_json::Value {
-    let missing: Vec<&str> = p.fact_names(&d.missing);
+    let missing: Vec<&str> = p.fact_names(d.missing);
     let mut j = serde_json::Map::new();
     j.insert("value".into(), p.value_json(&d.value));
     j.insert("cites".into(), serde_json::json!(d.cites));
     j.insert("missing".into(), serde_json::json!(missing));
     if !d.blocked_by.is_empty() {
-        let names: Vec<&str> = p.outcome_names(&d.blocked_by);
+        let names: Vec<&str> = p.outcome_names(d.blocked_by);
         j.insert("blocked_by".into(), serde_json::json!(names));
     }
     j.insert("derivation".into(), report::derivation_json(p, d));
@@ -205,11 +205,7 @@ pub fn run_eval(a: EvalArgs, out: &Out) -> Exit {
         Ok(ev) => ev,
         Err(e) => return eval_error(&p, &e, out),
     };
-    let s = Subject {
-        p: &p,
-        facts: &l.case.facts,
-        ev: &ev,
-    };
+    let s = Subject::new(&p, &l.case.facts, &ev);
     let conflicts: Vec<&str> = ev
         .outcomes
         .iter()
@@ -291,11 +287,7 @@ pub fn run_explain(a: ExplainArgs, out: &Out) -> Exit {
         Ok(ev) => ev,
         Err(e) => return eval_error(&p, &e, out),
     };
-    let s = Subject {
-        p: &p,
-        facts: &l.case.facts,
-        ev: &ev,
-    };
+    let s = Subject::new(&p, &l.case.facts, &ev);
     let Some(oid) = oid else {
         // `in_force` is decided by the document header, not by rules.
         let j = report::json_report(&s, Detail::Full).ok();

@@ -196,11 +196,11 @@ fn compare(outcome: &str, got: Option<&J>, want: &J) -> Vec<String> {
 }
 
 /// The conjuncts of a condition's trace: the children of a top-level `and`.
-fn conjuncts(t: &Trace) -> Vec<&Trace> {
+fn conjuncts<'a>(t: &Trace<'a>) -> Vec<Trace<'a>> {
     if t.node == Node::And {
-        t.children.iter().collect()
+        t.children()
     } else {
-        vec![t]
+        vec![*t]
     }
 }
 
@@ -230,11 +230,7 @@ fn run_one(p: &Program, t: &TestCase, cov: &mut Coverage) -> Result<String, Stri
         .ok_or_else(|| "the case states no assessment date (`as_of`)".to_string())?;
     let ev =
         evaluate(p, &c.facts, as_of).map_err(|e| format!("evaluation failed: {}", e.message))?;
-    let s = Subject {
-        p,
-        facts: &c.facts,
-        ev: &ev,
-    };
+    let s = Subject::new(p, &c.facts, &ev);
     let report = report::json_report(&s, Detail::Full)
         .map_err(|e| format!("evaluation failed: {}", e.message))?;
     let outs = report.get("outcomes");
@@ -280,7 +276,7 @@ fn run_one(p: &Program, t: &TestCase, cov: &mut Coverage) -> Result<String, Stri
                     }
                 }
             }
-            for by in &rt.overridden_by {
+            for by in rt.overridden_by {
                 cov.won.insert((*by, rt.rule));
             }
             if let Some(r) = p.rule(rt.rule) {

@@ -1,12 +1,14 @@
 //! Evaluation with Kleene three-valued logic, exceptions and conflicts.
 //!
-//! [`evaluate`] is the fast path: values only, no allocation per expression.
-//! [`derive`] re-runs one outcome with a trace of every sub-expression, from
-//! which the report draws the derivation, the why-not and the missing facts.
+//! [`evaluate`] (and [`Workspace::evaluate`]) is the fast path: values and
+//! missing facts over compact values, no allocation per case. A
+//! [`Derivations`] re-runs the rules of every outcome with a trace of every
+//! sub-expression, from which reports draw the derivation, the why-not and
+//! the missing facts.
 mod fast;
 mod trace;
 
-pub use trace::{derive, missing_facts, Derivation, Node, RuleStatus, RuleTrace, Status, Trace};
+pub use trace::{Derivation, Derivations, Node, RuleStatus, RuleTrace, Status, Trace, TraceNode};
 
 use crate::program::*;
 use crate::syntax::ast::Rounding;
@@ -415,6 +417,25 @@ const ABSENT: OutcomeResult = OutcomeResult {
     by_default: false,
 };
 
+/// The rules whose paragraphs a known outcome cites: those in effect, or
+/// when none is, the rule that decided it. One selection for the cites of
+/// derivations and of batch reports.
+pub(crate) fn deciding_rules<'a>(
+    p: &'a Program,
+    ev: &'a Evaluation,
+    o: OutcomeId,
+) -> impl Iterator<Item = RuleId> + 'a {
+    let rules = p.outcome(o).map_or(&[][..], |x| x.rules.as_slice());
+    let yes = |r: &RuleId| ev.effective.get(*r as usize) == Some(&Tri::Yes);
+    let any = rules.iter().any(yes);
+    let fallback = ev
+        .outcomes
+        .get(o as usize)
+        .and_then(|r| r.decided_by)
+        .filter(|_| !any);
+    rules.iter().copied().filter(yes).chain(fallback)
+}
+
 /// Whether a rule's unknown facts count toward an unknown outcome's missing
 /// facts: it is in force, may apply, and no exception that surely applies
 /// overrides it. One selection for both ways of gathering missing facts.
@@ -485,7 +506,7 @@ impl FactSets {
 
 /// Adds to `acc` the unknown facts below an expression that could change its
 /// value: only below sub-expressions that are themselves unknown, exactly as
-/// [`missing_facts`] walks a trace.
+/// a derivation gathers them from its traces.
 fn collect(env: &Env, e: &Expr, sets: &FactSets, acc: &mut [u64]) -> Result<(), EvalError> {
     if eval(env, e)? != Value::Unknown {
         return Ok(());

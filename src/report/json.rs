@@ -98,7 +98,7 @@ pub fn trace_json(p: &Program, t: &Trace) -> J {
             }
             m.insert(
                 "operands".into(),
-                J::Array(t.children.iter().map(|c| trace_json(p, c)).collect()),
+                J::Array(t.children().iter().map(|c| trace_json(p, c)).collect()),
             );
         }
         Node::Call(d) => {
@@ -111,7 +111,8 @@ pub fn trace_json(p: &Program, t: &Trace) -> J {
                         .unwrap_or(""),
                 ),
             );
-            let (args, body) = t.children.split_at(t.children.len().saturating_sub(1));
+            let kids = t.children();
+            let (args, body) = kids.split_at(kids.len().saturating_sub(1));
             m.insert(
                 "arguments".into(),
                 J::Array(args.iter().map(|c| trace_json(p, c)).collect()),
@@ -128,7 +129,11 @@ pub fn trace_json(p: &Program, t: &Trace) -> J {
 /// that is false, its false operands; otherwise the condition itself.
 fn why_not(p: &Program, t: &Trace, out: &mut Vec<J>) {
     if t.node == Node::And && t.value == Value::Bool(false) {
-        for c in t.children.iter().filter(|c| c.value == Value::Bool(false)) {
+        for c in t
+            .children()
+            .iter()
+            .filter(|c| c.value == Value::Bool(false))
+        {
             why_not(p, c, out);
         }
         return;
@@ -147,7 +152,7 @@ pub fn outcomes_read(d: &Derivation) -> Vec<crate::program::OutcomeId> {
                 out.push(o);
             }
         }
-        t.children.iter().for_each(|c| walk(c, out));
+        t.children().iter().for_each(|c| walk(c, out));
     }
     let mut out = Vec::new();
     for rt in &d.rules {
@@ -173,7 +178,7 @@ pub fn derivation_json(p: &Program, d: &Derivation) -> J {
         m.insert("document".into(), J::from(p.doc_id(doc)));
     }
     if !d.decided_by.is_empty() {
-        let names: Vec<&str> = p.rule_names(&d.decided_by);
+        let names: Vec<&str> = p.rule_names(d.decided_by);
         m.insert("decided_by".into(), json!(names));
     }
     if d.status == Status::NotInForce {
@@ -207,7 +212,7 @@ pub fn derivation_json(p: &Program, d: &Derivation) -> J {
                 x.insert("exception_to".into(), json!(names));
             }
             if !rt.overridden_by.is_empty() {
-                let names: Vec<&str> = p.rule_names(&rt.overridden_by);
+                let names: Vec<&str> = p.rule_names(rt.overridden_by);
                 x.insert("overridden_by".into(), json!(names));
             }
             if let Some(c) = &rt.condition {
@@ -332,10 +337,10 @@ pub fn json_report(s: &Subject, detail: Detail) -> Result<J, EvalError> {
                 }
             }
             if d.status == Status::Unknown {
-                let missing: Vec<&str> = p.fact_names(&d.missing);
+                let missing: Vec<&str> = p.fact_names(d.missing);
                 m.insert("missing".into(), json!(missing));
                 if !d.blocked_by.is_empty() {
-                    let names: Vec<&str> = p.outcome_names(&d.blocked_by);
+                    let names: Vec<&str> = p.outcome_names(d.blocked_by);
                     m.insert("blocked_by".into(), json!(names));
                 }
             }

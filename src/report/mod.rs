@@ -8,8 +8,9 @@ pub use json::{
 };
 pub use text::{explain_text, status_word, text_report, TextOptions};
 
-use crate::eval::{derive, Derivation, EvalError, Evaluation};
+use crate::eval::{Derivation, Derivations, EvalError, Evaluation};
 use crate::program::{OutcomeId, Program, Value};
+use std::cell::OnceCell;
 
 /// Everything a report needs about one case.
 pub struct Subject<'a> {
@@ -19,12 +20,29 @@ pub struct Subject<'a> {
     pub facts: &'a [Value],
     /// The evaluation.
     pub ev: &'a Evaluation,
+    /// The derivations of every outcome, recorded when first asked for.
+    derivations: OnceCell<Derivations>,
 }
 
-impl Subject<'_> {
+impl<'a> Subject<'a> {
+    /// A case's facts and their evaluation.
+    pub fn new(p: &'a Program, facts: &'a [Value], ev: &'a Evaluation) -> Self {
+        Subject {
+            p,
+            facts,
+            ev,
+            derivations: OnceCell::new(),
+        }
+    }
+
     /// The derivation of one outcome.
-    pub fn derive(&self, o: OutcomeId) -> Result<Derivation, EvalError> {
-        derive(self.p, self.facts, self.ev, o)
+    pub fn derive(&self, o: OutcomeId) -> Result<Derivation<'_>, EvalError> {
+        let d = self.derivations.get_or_init(|| {
+            let mut d = Derivations::default();
+            d.build(self.p, self.facts, self.ev);
+            d
+        });
+        d.get(self.p, o)
     }
 
     /// The document a report is about: the one in force, else the first.

@@ -266,7 +266,7 @@ pub fn text_report(s: &Subject, case_name: &str, opts: TextOptions) -> Result<St
         // The facts to ask for first: those that could decide the most outcomes.
         let mut counts: Vec<(usize, crate::program::FactId)> = Vec::new();
         for d in &unknown {
-            for f in &d.missing {
+            for f in d.missing {
                 match counts.iter_mut().find(|(_, x)| x == f) {
                     Some((n, _)) => *n += 1,
                     None => counts.push((1, *f)),
@@ -345,7 +345,7 @@ fn leaves(p: &Program, t: &Trace, out: &mut Vec<String>) {
             p.value_label(&t.value)
         )),
         Node::Const => {}
-        _ => t.children.iter().for_each(|c| leaves(p, c, out)),
+        _ => t.children().iter().for_each(|c| leaves(p, c, out)),
     }
 }
 
@@ -369,14 +369,14 @@ fn failing(p: &Program, t: &Trace, negated: bool, out: &mut Vec<String>) {
     };
     match t.node {
         Node::And if want_false && is_false => {
-            for c in &t.children {
+            for c in &t.children() {
                 if c.value == Value::Bool(false) {
                     failing(p, c, negated, out);
                 }
             }
         }
         Node::Or if !want_false && is_false => {
-            for c in &t.children {
+            for c in &t.children() {
                 if c.value == Value::Bool(true) {
                     failing(p, c, negated, out);
                 }
@@ -456,11 +456,11 @@ fn tree(p: &Program, t: &Trace, prefix: &str, last: bool, out: &mut String, sub:
         }
     }
     let child_prefix = format!("{prefix}{}", if last { "   " } else { "│  " });
-    let kids: Vec<&Trace> = match t.node {
+    let kids: Vec<Trace> = match t.node {
         Node::Const | Node::Fact(_) | Node::Outcome(_) | Node::Param(_) | Node::AsOf => Vec::new(),
         _ => t
-            .children
-            .iter()
+            .children()
+            .into_iter()
             .filter(|c| c.node != Node::Const)
             .collect(),
     };
@@ -617,7 +617,7 @@ fn explain_one(
                 o.name,
                 p.value_label(&v.value)
             );
-            if !v.children.is_empty() || !matches!(v.node, Node::Const) {
+            if !v.children().is_empty() || !matches!(v.node, Node::Const) {
                 tree(p, v, &format!("{cont}  "), true, out, &mut sub);
             }
         }
