@@ -25,7 +25,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(case) = decode_text(p, schema, text, Format::Json) else { return };
     let Some(as_of) = case.as_of else { return };
     let Ok(ev) = regula::eval::evaluate(p, &case.facts, as_of) else { return };
-    let s = Subject { p, facts: &case.facts, ev: &ev };
+    let s = Subject::new(p, &case.facts, &ev);
     let _ = json_report(&s, Detail::Full);
     let _ = text_report(&s, "fuzz", TextOptions::default());
 });
