@@ -331,21 +331,21 @@ fn param_node(p: &Program, x: ParamId) -> (String, Vec<String>) {
     (format!("p{x}"), vec![wrap(&label), name])
 }
 
+/// `4.2「外省市劳务派遣单位未在本市…」`: a paragraph and the start of its quote.
+fn cite_label(c: &crate::program::Cite) -> String {
+    let quote: String = c.quote.chars().take(12).collect();
+    let more = if c.quote.chars().count() > 12 {
+        "…"
+    } else {
+        ""
+    };
+    format!("{}「{quote}{more}」", c.key())
+}
+
 fn rule_node(p: &Program, r: RuleId) -> (String, Vec<String>) {
     let label = p
         .rule(r)
-        .map(|x| {
-            let quote: String = x.cites.quote.chars().take(12).collect();
-            let more = if x.cites.quote.chars().count() > 12 {
-                "…"
-            } else {
-                ""
-            };
-            vec![
-                x.name.clone(),
-                format!("{}「{quote}{more}」", x.cites.key()),
-            ]
-        })
+        .map(|x| vec![x.name.clone(), cite_label(&x.cites)])
         .unwrap_or_default();
     (format!("r{r}"), label)
 }
@@ -559,13 +559,7 @@ pub fn in_force_graph(s: &Subject, f: GraphFormat) -> String {
             format!("施行期间 {} 至 {to}", d.from.format("%Y-%m-%d")),
         ];
         if let Some(c) = &d.cites {
-            let quote: String = c.quote.chars().take(12).collect();
-            let more = if c.quote.chars().count() > 12 {
-                "…"
-            } else {
-                ""
-            };
-            label.push(format!("{}「{quote}{more}」", c.key()));
+            label.push(cite_label(c));
         }
         let status = if yes {
             RuleStatus::Applied
