@@ -415,39 +415,26 @@ fn documents(ctx: &mut Ctx, raw: &RawSet, files: &[(FileId, String, ast::File)])
         }
     }
     // Links between documents, once all are known.
-    for (_, _, f) in files {
-        for item in &f.items {
-            let ast::Item::Document(d) = item else {
+    for (me, d) in headers(&ctx.p, files) {
+        for (other, from) in &d.replaces {
+            let Some(o) = find_doc(ctx, other) else {
+                ctx.docs_broken.insert(me);
                 continue;
             };
-            let Some(me) = ctx
-                .p
-                .documents
-                .iter()
-                .position(|x| x.id == d.id.value && x.span == d.loc.0)
-            else {
-                continue;
-            };
-            for (other, from) in &d.replaces {
-                let Some(o) = find_doc(ctx, other) else {
-                    ctx.docs_broken.insert(me);
-                    continue;
-                };
-                if let Some(doc) = ctx.p.documents.get_mut(me) {
-                    doc.replaces.push((o, from.value));
-                }
+            if let Some(doc) = ctx.p.documents.get_mut(me) {
+                doc.replaces.push((o, from.value));
             }
-            for a in &d.amends {
-                let found = find_doc(ctx, &a.document);
-                if found.is_none() {
-                    ctx.docs_broken.insert(me);
-                }
-                if let Some(o) = found {
-                    let rules = a.rules.iter().map(|r| r.name.clone()).collect();
-                    let params = a.parameters.iter().map(|r| r.name.clone()).collect();
-                    if let Some(doc) = ctx.p.documents.get_mut(me) {
-                        doc.amends.push((o, a.from.value, rules, params));
-                    }
+        }
+        for a in &d.amends {
+            let found = find_doc(ctx, &a.document);
+            if found.is_none() {
+                ctx.docs_broken.insert(me);
+            }
+            if let Some(o) = found {
+                let rules = a.rules.iter().map(|r| r.name.clone()).collect();
+                let params = a.parameters.iter().map(|r| r.name.clone()).collect();
+                if let Some(doc) = ctx.p.documents.get_mut(me) {
+                    doc.amends.push((o, a.from.value, rules, params));
                 }
             }
         }
@@ -521,6 +508,29 @@ fn documents(ctx: &mut Ctx, raw: &RawSet, files: &[(FileId, String, ast::File)])
             }
         }
     }
+}
+
+/// Each document header of the files, with the index of its document.
+pub(crate) fn headers<'f>(
+    p: &Program,
+    files: &'f [(FileId, String, ast::File)],
+) -> Vec<(usize, &'f ast::Document)> {
+    let mut out = Vec::new();
+    for (_, _, f) in files {
+        for item in &f.items {
+            let ast::Item::Document(d) = item else {
+                continue;
+            };
+            if let Some(i) = p
+                .documents
+                .iter()
+                .position(|x| x.id == d.id.value && x.span == d.loc.0)
+            {
+                out.push((i, d));
+            }
+        }
+    }
+    out
 }
 
 fn find_doc(ctx: &mut Ctx, name: &ast::Str) -> Option<DocId> {

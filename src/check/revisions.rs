@@ -508,117 +508,103 @@ fn names_of(ctx: &Ctx, doc: usize, depth: usize) -> (BTreeSet<String>, BTreeSet<
 }
 
 fn amendments(ctx: &mut Ctx, files: &[(FileId, String, ast::File)]) {
-    for (_, _, f) in files {
-        for item in &f.items {
-            let ast::Item::Document(d) = item else {
-                continue;
-            };
-            let Some(me) = ctx
+    for (me, d) in super::headers(&ctx.p, files) {
+        for a in &d.amends {
+            let Some(target) = ctx
                 .p
                 .documents
                 .iter()
-                .position(|x| x.id == d.id.value && x.span == d.loc.0)
+                .position(|x| x.id == a.document.value)
             else {
-                continue;
+                continue; // reported as an unknown document
             };
-            for a in &d.amends {
-                let Some(target) = ctx
-                    .p
-                    .documents
-                    .iter()
-                    .position(|x| x.id == a.document.value)
-                else {
-                    continue; // reported as an unknown document
-                };
-                let target_span = ctx
-                    .p
-                    .documents
-                    .get(target)
-                    .map(|x| x.span)
-                    .unwrap_or_default();
-                let (rules, params) = names_of(ctx, target, 0);
-                let lists = [
-                    ("rule", &a.rules, &rules),
-                    ("parameter", &a.parameters, &params),
-                ];
-                for (what, listed, have) in lists {
-                    for n in listed {
-                        if have.contains(&n.name) {
-                            continue;
-                        }
-                        // A name cut short (`max_advances`) is a likelier slip than a far edit.
-                        let prefixed = have.iter().find(|h| h.starts_with(n.name.as_str()));
-                        let help = match prefixed {
-                            Some(h) => format!("did you mean `{h}`?"),
-                            None => did_you_mean(
-                                &n.name,
-                                have.iter().map(String::as_str).collect(),
-                                &format!("name a {what} that `{}` declares", a.document.value),
+            let target_span = ctx
+                .p
+                .documents
+                .get(target)
+                .map(|x| x.span)
+                .unwrap_or_default();
+            let (rules, params) = names_of(ctx, target, 0);
+            let lists = [
+                ("rule", &a.rules, &rules),
+                ("parameter", &a.parameters, &params),
+            ];
+            for (what, listed, have) in lists {
+                for n in listed {
+                    if have.contains(&n.name) {
+                        continue;
+                    }
+                    // A name cut short (`max_advances`) is a likelier slip than a far edit.
+                    let prefixed = have.iter().find(|h| h.starts_with(n.name.as_str()));
+                    let help = match prefixed {
+                        Some(h) => format!("did you mean `{h}`?"),
+                        None => did_you_mean(
+                            &n.name,
+                            have.iter().map(String::as_str).collect(),
+                            &format!("name a {what} that `{}` declares", a.document.value),
+                        ),
+                    };
+                    ctx.err(
+                        Diag::error(
+                            "regula::dangling-amendment",
+                            format!(
+                                "`{}` amends {what} `{}`, which `{}` does not have",
+                                d.id.value, n.name, a.document.value
                             ),
-                        };
-                        ctx.err(
+                        )
+                        .label(n.loc.0, format!("no such {what} in the amended document"))
+                        .help(help)
+                        .with_related(
                             Diag::error(
                                 "regula::dangling-amendment",
-                                format!(
-                                    "`{}` amends {what} `{}`, which `{}` does not have",
-                                    d.id.value, n.name, a.document.value
-                                ),
+                                format!("the amended document `{}`", a.document.value),
                             )
-                            .label(n.loc.0, format!("no such {what} in the amended document"))
-                            .help(help)
-                            .with_related(
-                                Diag::error(
-                                    "regula::dangling-amendment",
-                                    format!("the amended document `{}`", a.document.value),
-                                )
-                                .label(target_span, "amended document"),
-                            ),
-                        );
-                    }
+                            .label(target_span, "amended document"),
+                        ),
+                    );
                 }
-                // Provisions the amendment redeclares without listing them.
-                let listed: BTreeSet<&str> = a.rules.iter().map(|r| r.name.as_str()).collect();
-                let clashes: Vec<(String, Span)> = ctx
-                    .p
-                    .rules
-                    .iter()
-                    .filter(|r| r.document as usize == me)
-                    .filter(|r| rules.contains(&r.name) && !listed.contains(r.name.as_str()))
-                    .map(|r| (r.name.clone(), r.span))
-                    .collect();
-                let plisted: BTreeSet<&str> =
-                    a.parameters.iter().map(|r| r.name.as_str()).collect();
-                let pclashes: Vec<(String, Span)> = ctx
-                    .param_versions
-                    .iter()
-                    .filter(|v| v.doc as usize == me)
-                    .filter_map(|v| ctx.p.params.get(v.param as usize).map(|x| (x, v.span)))
-                    .filter(|(x, _)| params.contains(&x.name) && !plisted.contains(x.name.as_str()))
-                    .map(|(x, s)| (x.name.clone(), s))
-                    .collect();
-                for (what, list, clause) in [
-                    ("rule", clashes, "rules"),
-                    ("parameter", pclashes, "parameters"),
-                ] {
-                    for (name, span) in list {
-                        ctx.err(
-                            Diag::error(
-                                "regula::unlisted-amendment",
-                                format!(
-                                    "{what} `{name}` of `{}` has the name of a {what} of `{}` that the amendment does not list",
-                                    d.id.value, a.document.value
-                                ),
-                            )
-                            .label(span, "redeclared here")
-                            .help(format!(
-                                "to replace it, add `{name}` to `{clause}` in the `amends` clause; otherwise rename it"
-                            ))
-                            .with_related(
-                                Diag::error("regula::unlisted-amendment", "the amendment clause")
-                                    .label(a.loc.0, format!("does not list `{name}`")),
+            }
+            // Provisions the amendment redeclares without listing them.
+            let listed: BTreeSet<&str> = a.rules.iter().map(|r| r.name.as_str()).collect();
+            let clashes: Vec<(String, Span)> = ctx
+                .p
+                .rules
+                .iter()
+                .filter(|r| r.document as usize == me)
+                .filter(|r| rules.contains(&r.name) && !listed.contains(r.name.as_str()))
+                .map(|r| (r.name.clone(), r.span))
+                .collect();
+            let plisted: BTreeSet<&str> = a.parameters.iter().map(|r| r.name.as_str()).collect();
+            let pclashes: Vec<(String, Span)> = ctx
+                .param_versions
+                .iter()
+                .filter(|v| v.doc as usize == me)
+                .filter_map(|v| ctx.p.params.get(v.param as usize).map(|x| (x, v.span)))
+                .filter(|(x, _)| params.contains(&x.name) && !plisted.contains(x.name.as_str()))
+                .map(|(x, s)| (x.name.clone(), s))
+                .collect();
+            for (what, list, clause) in [
+                ("rule", clashes, "rules"),
+                ("parameter", pclashes, "parameters"),
+            ] {
+                for (name, span) in list {
+                    ctx.err(
+                        Diag::error(
+                            "regula::unlisted-amendment",
+                            format!(
+                                "{what} `{name}` of `{}` has the name of a {what} of `{}` that the amendment does not list",
+                                d.id.value, a.document.value
                             ),
-                        );
-                    }
+                        )
+                        .label(span, "redeclared here")
+                        .help(format!(
+                            "to replace it, add `{name}` to `{clause}` in the `amends` clause; otherwise rename it"
+                        ))
+                        .with_related(
+                            Diag::error("regula::unlisted-amendment", "the amendment clause")
+                                .label(a.loc.0, format!("does not list `{name}`")),
+                        ),
+                    );
                 }
             }
         }
