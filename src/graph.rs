@@ -551,12 +551,9 @@ pub fn in_force_graph(s: &Subject, f: GraphFormat) -> String {
         Kind::Fact,
     );
     if let Some(d) = s.document() {
-        let to =
-            d.to.map(|x| x.format("%Y-%m-%d").to_string())
-                .unwrap_or_else(|| "—".into());
         let mut label = vec![
             d.id.clone(),
-            format!("施行期间 {} 至 {to}", d.from.format("%Y-%m-%d")),
+            format!("施行期间 {}", crate::report::period_zh(d)),
         ];
         if let Some(c) = &d.cites {
             label.push(cite_label(c));

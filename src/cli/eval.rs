@@ -311,9 +311,6 @@ pub fn run_explain(a: ExplainArgs, out: &Out) -> Exit {
                 let v = if ev.in_force.is_some() { "是" } else { "否" };
                 let mut t = format!("本意见施行（in_force）= {v}\n");
                 if let Some(d) = doc {
-                    let to =
-                        d.to.map(|x| x.format("%Y-%m-%d").to_string())
-                            .unwrap_or_else(|| "—".into());
                     let cite = d
                         .cites
                         .as_ref()
@@ -325,10 +322,10 @@ pub fn run_explain(a: ExplainArgs, out: &Out) -> Exit {
                         "不在"
                     };
                     t.push_str(&format!(
-                        "└─ 评估日期 {} {within} {} 的施行期间 {} 至 {to} 内{cite}\n",
+                        "└─ 评估日期 {} {within} {} 的施行期间 {} 内{cite}\n",
                         l.as_of.format("%Y-%m-%d"),
                         d.id,
-                        d.from.format("%Y-%m-%d")
+                        report::period_zh(d)
                     ));
                 }
                 print(&t);

@@ -6,7 +6,7 @@ mod text;
 pub use json::{
     derivation_json, json_report, not_in_force_reason, outcomes_read, trace_json, Detail,
 };
-pub use text::{explain_text, status_word, text_report, TextOptions};
+pub use text::{explain_text, period_zh, status_word, text_report, TextOptions};
 
 use crate::eval::{Derivation, Derivations, EvalError, Evaluation};
 use crate::program::{OutcomeId, Program, Value};

@@ -40,6 +40,12 @@ impl Paint {
     }
 }
 
+/// A document's in-force period, `2024-01-01 至 2028-12-31` (`—` when open).
+pub fn period_zh(d: &crate::program::Document) -> String {
+    let to = d.to.map(date).unwrap_or_else(|| "—".into());
+    format!("{} 至 {to}", date(d.from))
+}
+
 fn date(d: chrono::NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
@@ -103,13 +109,12 @@ pub fn text_report(s: &Subject, case_name: &str, opts: TextOptions) -> Result<St
     if !in_force {
         let period = doc
             .map(|d| {
-                let to = d.to.map(date).unwrap_or_else(|| "—".into());
                 let key = d
                     .cites
                     .as_ref()
                     .map(|c| format!("（{}）", c.key()))
                     .unwrap_or_default();
-                format!("施行期间 {} 至 {to}{key}", date(d.from))
+                format!("施行期间 {}{key}", period_zh(d))
             })
             .unwrap_or_else(|| "施行期间".into());
         let _ = writeln!(
@@ -650,7 +655,6 @@ pub fn explain_text(s: &Subject, d: &Derivation) -> Result<String, EvalError> {
             let _ = writeln!(out, "{}（{}）= 不适用  本文件未施行", o.label, o.name);
         }
         if let Some(doc) = s.document() {
-            let to = doc.to.map(date).unwrap_or_else(|| "—".into());
             let cite = doc
                 .cites
                 .as_ref()
@@ -658,10 +662,10 @@ pub fn explain_text(s: &Subject, d: &Derivation) -> Result<String, EvalError> {
                 .unwrap_or_default();
             let _ = writeln!(
                 out,
-                "└─ 评估日期 {} 不在 {} 的施行期间 {} 至 {to} 内  {cite}",
+                "└─ 评估日期 {} 不在 {} 的施行期间 {} 内  {cite}",
                 date(s.ev.as_of),
                 doc.id,
-                date(doc.from)
+                period_zh(doc)
             );
         }
         return Ok(out);
