@@ -10,10 +10,10 @@
 //! program. A line with any problem is decoded again by the ordinary decoder,
 //! so its error record carries exactly the message `regula eval` prints.
 use crate::case::{self, Case, CaseError, Format, Schema, TextCache};
-use crate::eval::{EvalError, FactSets, Tri, Workspace};
-use crate::program::{DocId, FactId, OutcomeId, Program, Value};
-use crate::report::{json_report, Detail, Subject};
-use chrono::{Datelike, NaiveDate};
+use crate::eval::{EvalError, Record, Workspace};
+use crate::program::{OutcomeId, Program};
+use crate::report::{Detail, Report, Subject};
+use chrono::NaiveDate;
 use std::collections::BTreeMap;
 use std::io::{self, BufRead, Write};
 use std::sync::mpsc;
@@ -24,8 +24,8 @@ const CHUNK_LINES: usize = 512;
 /// Bytes per chunk, whichever comes first.
 const CHUNK_BYTES: usize = 1 << 20;
 
-/// A program prepared for batch evaluation: the case schema and every JSON
-/// fragment a report is made of, escaped once.
+/// A program prepared for batch evaluation: its case schema and how much
+/// each report line carries.
 pub struct Batch<'p> {
     p: &'p Program,
     schema: Schema,
@@ -33,28 +33,6 @@ pub struct Batch<'p> {
     at: Option<NaiveDate>,
     /// Shown in error messages: `NAME:LINE`.
     input_name: String,
-    /// Per document: its identifier as a JSON string.
-    doc_json: Vec<String>,
-    /// The report's `document` when none is in force.
-    default_doc: String,
-    /// `"embedded"` or `"external"`.
-    policies_json: &'static str,
-    /// Per document: the `in_force` cites as a JSON array.
-    in_force_cites: Vec<String>,
-    /// Per outcome: `,"NAME":{"value":`.
-    outcome_head: Vec<String>,
-    /// Per fact: its dotted name as a JSON string.
-    fact_json: Vec<String>,
-    /// Per fact: its rank by name, the order in which reports list missing facts.
-    fact_rank: Vec<u32>,
-    /// Per rule: the index of its paragraph in `cite_json`.
-    rule_cite: Vec<u32>,
-    /// Paragraph keys (`"4.1"`) as JSON strings.
-    cite_json: Vec<String>,
-    /// Per rule: its name as a JSON string.
-    rule_json: Vec<String>,
-    /// Per enum, per variant: its name as a JSON string.
-    variant_json: Vec<Vec<String>>,
 }
 
 /// The tally of a run.
@@ -79,79 +57,16 @@ impl Summary {
     }
 }
 
-fn json_str(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
-}
-
 impl<'p> Batch<'p> {
     /// Prepares a program. `at` overrides every case's `as_of`;
     /// `input_name` names the input in error messages.
     pub fn new(p: &'p Program, detail: Detail, at: Option<NaiveDate>, input_name: &str) -> Self {
-        let mut cite_json: Vec<String> = Vec::new();
-        let rule_cite = p
-            .rules
-            .iter()
-            .map(|r| {
-                let k = json_str(&r.cites.key());
-                let i = match cite_json.iter().position(|c| *c == k) {
-                    Some(i) => i,
-                    None => {
-                        cite_json.push(k);
-                        cite_json.len() - 1
-                    }
-                };
-                u32::try_from(i).unwrap_or(0)
-            })
-            .collect();
         Batch {
             p,
             schema: Schema::new(p),
             detail,
             at,
             input_name: input_name.to_string(),
-            doc_json: p.documents.iter().map(|d| json_str(&d.id)).collect(),
-            default_doc: json_str(p.documents.first().map(|d| d.id.as_str()).unwrap_or("")),
-            policies_json: if p.embedded {
-                "\"embedded\""
-            } else {
-                "\"external\""
-            },
-            in_force_cites: p
-                .documents
-                .iter()
-                .map(|d| match &d.cites {
-                    Some(c) => format!("[{}]", json_str(&c.key())),
-                    None => "[]".into(),
-                })
-                .collect(),
-            outcome_head: p
-                .outcomes
-                .iter()
-                .map(|o| format!(",{}:{{\"value\":", json_str(&o.name)))
-                .collect(),
-            fact_json: p.facts.iter().map(|f| json_str(&f.name)).collect(),
-            fact_rank: {
-                let mut by_name: Vec<usize> = (0..p.facts.len()).collect();
-                by_name.sort_by(|a, b| {
-                    let name = |i: &usize| p.facts.get(*i).map(|f| f.name.as_str());
-                    name(a).cmp(&name(b))
-                });
-                let mut rank = vec![0u32; p.facts.len()];
-                for (r, f) in by_name.into_iter().enumerate() {
-                    if let Some(slot) = rank.get_mut(f) {
-                        *slot = u32::try_from(r).unwrap_or(u32::MAX);
-                    }
-                }
-                rank
-            },
-            rule_cite,
-            cite_json,
-            rule_json: p.rules.iter().map(|r| json_str(&r.name)).collect(),
-            variant_json: p
-                .enums
-                .iter()
-                .map(|e| e.variants.iter().map(|(n, _)| json_str(n)).collect())
-                .collect(),
         }
     }
 
@@ -161,9 +76,6 @@ impl<'p> Batch<'p> {
             b: self,
             case: Case::default(),
             ws: Workspace::new(self.p),
-            missing: FactSets::default(),
-            sorted: Vec::new(),
-            cites: Vec::new(),
             texts: TextCache::default(),
         }
     }
@@ -185,10 +97,6 @@ pub struct Worker<'b, 'p> {
     b: &'b Batch<'p>,
     case: Case,
     ws: Workspace,
-    missing: FactSets,
-    /// The missing facts of one outcome, sorted by name before writing.
-    sorted: Vec<FactId>,
-    cites: Vec<u32>,
     texts: TextCache,
 }
 
@@ -242,26 +150,22 @@ impl Worker<'_, '_> {
             return Err(LineError::Case(vec![no_as_of()]));
         };
         self.ws
-            .evaluate(b.p, &self.case.facts, as_of)
+            .evaluate(b.p, &self.case.facts, as_of, record(b.detail))
             .map_err(LineError::Eval)?;
         let conflict = self.ws.ev.outcomes.iter().any(|o| o.conflict);
-        if b.detail == Detail::Full {
-            let s = Subject::new(b.p, &self.case.facts, &self.ws.ev);
-            let j = json_report(&s, Detail::Full).map_err(LineError::Eval)?;
-            let _ = write!(out, "{{\"line\":{line},");
-            let mark = out.len();
-            let _ = serde_json::to_writer(&mut *out, &j);
-            // Splice: drop the object's own opening brace.
-            if out.get(mark) == Some(&b'{') {
-                out.remove(mark);
-            }
-            out.push(b'\n');
-            return Ok(conflict);
-        }
-        self.ws
-            .missing(b.p, &self.case.facts, &mut self.missing)
-            .map_err(LineError::Eval)?;
-        self.write_report(line, out);
+        let s = Subject::new(b.p, &self.case.facts, &self.ws.ev);
+        let report = Report {
+            subject: &s,
+            detail: b.detail,
+            line: Some(line),
+        };
+        serde_json::to_writer(&mut *out, &report).map_err(|e| {
+            LineError::Eval(EvalError {
+                message: e.to_string(),
+                span: crate::source::Span::default(),
+            })
+        })?;
+        out.push(b'\n');
         Ok(conflict)
     }
 
@@ -272,180 +176,15 @@ impl Worker<'_, '_> {
     pub fn evaluate_case(&mut self, case: &Case) -> Result<usize, EvalError> {
         let b = self.b;
         let as_of = b.at.or(case.as_of).unwrap_or(NaiveDate::MIN);
-        self.ws.evaluate(b.p, &case.facts, as_of)?;
-        self.ws.missing(b.p, &case.facts, &mut self.missing)?;
-        let mut total = 0;
-        for (i, res) in self.ws.ev.outcomes.iter().enumerate() {
-            if res.value.is_known() {
-                let o = OutcomeId::try_from(i).unwrap_or(OutcomeId::MAX);
-                self.cites.clear();
-                cites_of(b, &self.ws.ev, o, &mut self.cites, 0);
-                total += self.cites.len();
-            }
-        }
-        Ok(total)
-    }
-
-    /// The report in the `--derivations none|cites` form, written directly.
-    fn write_report(&mut self, line: u64, out: &mut Vec<u8>) {
-        let b = self.b;
-        let p = b.p;
+        self.ws
+            .evaluate(b.p, &case.facts, as_of, record(b.detail))?;
         let ev = &self.ws.ev;
-        let doc: Option<DocId> = ev.in_force.or(if p.documents.is_empty() {
-            None
-        } else {
-            Some(0)
-        });
-        let _ = write!(out, "{{\"line\":{line},\"document\":");
-        let doc_json = doc
-            .and_then(|d| b.doc_json.get(d as usize))
-            .unwrap_or(&b.default_doc);
-        out.extend_from_slice(doc_json.as_bytes());
-        out.extend_from_slice(b",\"as_of\":");
-        write_date(out, ev.as_of);
-        out.extend_from_slice(b",\"policies\":");
-        out.extend_from_slice(b.policies_json.as_bytes());
-        out.extend_from_slice(b",\"outcomes\":{\"in_force\":{\"value\":");
-        out.extend_from_slice(if ev.in_force.is_some() {
-            b"true"
-        } else {
-            b"false"
-        });
-        if ev.in_force.is_none() {
-            if let Some(d) = doc.and_then(|d| p.documents.get(d as usize)) {
-                out.extend_from_slice(b",\"reason\":");
-                let reason = crate::report::not_in_force_reason(d, ev.as_of);
-                out.extend_from_slice(json_str(&reason).as_bytes());
-            }
-        }
-        if b.detail != Detail::None {
-            out.extend_from_slice(b",\"cites\":");
-            let cites = doc
-                .and_then(|d| b.in_force_cites.get(d as usize))
-                .map(String::as_str)
-                .unwrap_or("[]");
-            out.extend_from_slice(cites.as_bytes());
-        }
-        out.push(b'}');
-        for (i, head) in b.outcome_head.iter().enumerate() {
-            let o = OutcomeId::try_from(i).unwrap_or(OutcomeId::MAX);
-            out.extend_from_slice(head.as_bytes());
-            let Some(res) = ev.outcomes.get(i) else {
-                out.extend_from_slice(b"null}");
-                continue;
-            };
-            self.write_value(out, &res.value);
-            if res.value.is_known() && b.detail == Detail::Cites {
-                self.cites.clear();
-                cites_of(b, ev, o, &mut self.cites, 0);
-                out.extend_from_slice(b",\"cites\":[");
-                for (k, c) in self.cites.iter().enumerate() {
-                    if k > 0 {
-                        out.push(b',');
-                    }
-                    if let Some(s) = b.cite_json.get(*c as usize) {
-                        out.extend_from_slice(s.as_bytes());
-                    }
-                }
-                out.push(b']');
-                // The document of the first rule in effect, else the deciding rule.
-                let first = p
-                    .outcome(o)
-                    .and_then(|x| {
-                        x.rules
-                            .iter()
-                            .copied()
-                            .find(|r| ev.effective.get(*r as usize) == Some(&Tri::Yes))
-                    })
-                    .or(res.decided_by);
-                if let Some(d) = first.and_then(|r| p.rule(r)).map(|r| r.document) {
-                    out.extend_from_slice(b",\"document\":");
-                    if let Some(s) = b.doc_json.get(d as usize) {
-                        out.extend_from_slice(s.as_bytes());
-                    }
-                }
-            }
-            if res.value == Value::Unknown {
-                out.extend_from_slice(b",\"missing\":[");
-                self.sorted.clear();
-                self.sorted.extend(self.missing.of(o));
-                self.sorted.sort_unstable_by_key(|f| {
-                    b.fact_rank.get(*f as usize).copied().unwrap_or(u32::MAX)
-                });
-                for (k, f) in self.sorted.iter().copied().enumerate() {
-                    if k > 0 {
-                        out.push(b',');
-                    }
-                    if let Some(s) = b.fact_json.get(f as usize) {
-                        out.extend_from_slice(s.as_bytes());
-                    }
-                }
-                out.push(b']');
-                if res.conflict {
-                    self.write_conflict(out, o);
-                }
-            }
-            out.push(b'}');
-        }
-        out.extend_from_slice(b"}}\n");
-    }
-
-    /// The rules in conflict: in force, applying and in effect.
-    fn write_conflict(&self, out: &mut Vec<u8>, o: OutcomeId) {
-        let b = self.b;
-        let ev = &self.ws.ev;
-        let active =
-            b.p.epochs
-                .get(ev.epoch)
-                .map(|e| e.rule_active.as_slice())
-                .unwrap_or(&[]);
-        out.extend_from_slice(b",\"conflict\":[");
-        let mut first = true;
-        for &r in b.p.outcome(o).map(|x| x.rules.as_slice()).unwrap_or(&[]) {
-            let i = r as usize;
-            let conflicting = active.get(i) == Some(&true)
-                && self.ws.applies().get(i).is_some_and(|a| *a != Tri::No)
-                && ev.effective.get(i) == Some(&Tri::Yes);
-            if conflicting {
-                if !first {
-                    out.push(b',');
-                }
-                first = false;
-                if let Some(s) = b.rule_json.get(i) {
-                    out.extend_from_slice(s.as_bytes());
-                }
-            }
-        }
-        out.push(b']');
-    }
-
-    fn write_value(&self, out: &mut Vec<u8>, v: &Value) {
-        match v {
-            Value::Unknown | Value::Absent => out.extend_from_slice(b"null"),
-            Value::Bool(true) => out.extend_from_slice(b"true"),
-            Value::Bool(false) => out.extend_from_slice(b"false"),
-            Value::Int(n) => {
-                let _ = write!(out, "{n}");
-            }
-            Value::Date(d) => write_date(out, *d),
-            Value::Text(s) => {
-                let _ = serde_json::to_writer(&mut *out, &**s);
-            }
-            Value::Enum(e, i) => {
-                match self
-                    .b
-                    .variant_json
-                    .get(*e as usize)
-                    .and_then(|v| v.get(*i as usize))
-                {
-                    Some(s) => out.extend_from_slice(s.as_bytes()),
-                    None => out.extend_from_slice(b"\"\""),
-                }
-            }
-            other => {
-                let _ = serde_json::to_writer(&mut *out, &self.b.p.value_json(other));
-            }
-        }
+        Ok((0..ev.outcomes.len())
+            .map(|o| {
+                ev.cites(OutcomeId::try_from(o).unwrap_or(OutcomeId::MAX))
+                    .len()
+            })
+            .sum())
     }
 
     fn error_record(&self, line: u64, e: LineError, out: &mut Vec<u8>) {
@@ -505,65 +244,11 @@ fn no_as_of() -> CaseError {
     }
 }
 
-fn write_date(out: &mut Vec<u8>, d: NaiveDate) {
-    let y = d.year();
-    if (0..=9999).contains(&y) {
-        let (m, day) = (d.month(), d.day());
-        let digits = [
-            y / 1000,
-            y / 100 % 10,
-            y / 10 % 10,
-            y % 10,
-            -1,
-            (m / 10) as i32,
-            (m % 10) as i32,
-            -1,
-            (day / 10) as i32,
-            (day % 10) as i32,
-        ];
-        out.push(b'"');
-        for x in digits {
-            out.push(match u8::try_from(x) {
-                Ok(n) => b'0' + n,
-                Err(_) => b'-',
-            });
-        }
-        out.push(b'"');
-    } else {
-        let _ = write!(out, "\"{}\"", d.format("%Y-%m-%d"));
-    }
-}
-
-/// Paragraphs citing an outcome's value, as `cites_of` in the derivation:
-/// the deciding rules first, then the paragraphs of the outcomes they read.
-fn cites_of(
-    b: &Batch,
-    ev: &crate::eval::Evaluation,
-    o: OutcomeId,
-    out: &mut Vec<u32>,
-    depth: usize,
-) {
-    let p = b.p;
-    let Some(res) = ev.outcomes.get(o as usize) else {
-        return;
-    };
-    if !res.value.is_known() || depth > p.outcomes.len() {
-        return;
-    }
-    let deciding = || crate::eval::deciding_rules(p, ev, o);
-    for r in deciding() {
-        if let Some(k) = b.rule_cite.get(r as usize) {
-            if !out.contains(k) {
-                out.push(*k);
-            }
-        }
-    }
-    for r in deciding() {
-        if let Some(rule) = p.rule(r) {
-            for x in &rule.reads_outcomes {
-                cites_of(b, ev, *x, out, depth + 1);
-            }
-        }
+/// What an evaluation records for a level of detail.
+fn record(detail: Detail) -> Record {
+    Record {
+        cites: detail != Detail::None,
+        derivations: detail == Detail::Full,
     }
 }
 
@@ -806,6 +491,7 @@ mod gen;
 mod tests {
     use super::*;
     use crate::eval::evaluate;
+    use crate::report::json_report;
 
     fn program() -> Program {
         crate::check::check(&crate::load::embedded())
@@ -926,47 +612,6 @@ mod tests {
 
     /// Missing facts gathered in the evaluating pass (bit masks) equal those
     /// gathered by re-evaluation, the path of programs with more than 64 facts.
-    #[test]
-    fn masks_equal_re_evaluation() {
-        let p = program();
-        let schema = Schema::new(&p);
-        let mut fast = Workspace::new(&p);
-        let mut slow = Workspace::new(&p).without_masks();
-        let (mut a, mut b) = (FactSets::default(), FactSets::default());
-        for text in gen::cases(11, 2000) {
-            let c = case::decode_json(&p, &schema, &text).expect("valid case");
-            let as_of = c.as_of.expect("as_of");
-            fast.evaluate(&p, &c.facts, as_of).expect("evaluates");
-            slow.evaluate(&p, &c.facts, as_of).expect("evaluates");
-            fast.missing(&p, &c.facts, &mut a).expect("missing");
-            slow.missing(&p, &c.facts, &mut b).expect("missing");
-            for o in 0..p.outcomes.len() as u32 {
-                let (x, y): (Vec<_>, Vec<_>) = (a.of(o).collect(), b.of(o).collect());
-                assert_eq!(x, y, "outcome {o} of {text}");
-            }
-        }
-    }
-
-    /// The compact evaluating pass computes what the reference evaluator
-    /// (the one derivations trace) computes, on every sub-expression.
-    #[test]
-    fn compact_evaluation_equals_the_reference() {
-        let p = program();
-        let schema = Schema::new(&p);
-        let mut ws = Workspace::new(&p);
-        let mut texts = shared_cases();
-        texts.extend(gen::cases(13, 3000));
-        for text in texts {
-            let c = case::decode_json(&p, &schema, &text).expect("valid case");
-            let as_of = c.as_of.expect("as_of");
-            ws.evaluate(&p, &c.facts, as_of).expect("evaluates");
-            if let Err(e) = crate::eval::compare_with_reference(&p, &mut ws, &c.facts) {
-                panic!("{e}\nin {text}");
-            }
-        }
-    }
-
-    /// Output keeps input order on any number of threads, whatever the chunking.
     #[test]
     fn parallel_runs_keep_input_order() {
         let p = program();

@@ -4,11 +4,12 @@ mod json;
 mod text;
 
 pub use json::{
-    derivation_json, json_report, not_in_force_reason, outcomes_read, trace_json, Detail,
+    derivation_json, json_report, not_in_force_reason, outcomes_read, trace_json, DerivationJson,
+    Detail, Report, TraceJson,
 };
 pub use text::{explain_text, period_zh, status_word, text_report, TextOptions};
 
-use crate::eval::{Derivation, Derivations, EvalError, Evaluation};
+use crate::eval::{Derivation, EvalError, Evaluation};
 use crate::program::{OutcomeId, Program, Value};
 use std::cell::OnceCell;
 
@@ -20,8 +21,9 @@ pub struct Subject<'a> {
     pub facts: &'a [Value],
     /// The evaluation.
     pub ev: &'a Evaluation,
-    /// The derivations of every outcome, recorded when first asked for.
-    derivations: OnceCell<Derivations>,
+    /// The evaluation again with its derivations, when `ev` was made
+    /// without them and one is asked for.
+    traced: OnceCell<Result<Evaluation, EvalError>>,
 }
 
 impl<'a> Subject<'a> {
@@ -31,18 +33,26 @@ impl<'a> Subject<'a> {
             p,
             facts,
             ev,
-            derivations: OnceCell::new(),
+            traced: OnceCell::new(),
         }
     }
 
     /// The derivation of one outcome.
     pub fn derive(&self, o: OutcomeId) -> Result<Derivation<'_>, EvalError> {
-        let d = self.derivations.get_or_init(|| {
-            let mut d = Derivations::default();
-            d.build(self.p, self.facts, self.ev);
-            d
-        });
-        d.get(self.p, o)
+        if let Some(d) = self.ev.derivations() {
+            return d.get(self.p, self.ev, o);
+        }
+        let traced = self
+            .traced
+            .get_or_init(|| crate::eval::evaluate(self.p, self.facts, self.ev.as_of));
+        let ev = traced.as_ref().map_err(Clone::clone)?;
+        match ev.derivations() {
+            Some(d) => d.get(self.p, ev, o),
+            None => Err(EvalError {
+                message: "no derivations were recorded".into(),
+                span: crate::source::Span::default(),
+            }),
+        }
     }
 
     /// The document a report is about: the one in force, else the first.

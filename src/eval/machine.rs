@@ -1,0 +1,888 @@
+//! The evaluator: the one place that says what every construct of the
+//! language means.
+//!
+//! [`Machine`] walks a case's outcomes in dependency order and, for each,
+//! evaluates its rules' conditions, decides which rules are in effect after
+//! their exceptions, evaluates the values of those, combines them (or falls
+//! back to the default), and records the outcome's missing facts, the
+//! conflicts it is blocked by, its cites and its document. Everything a
+//! report shows comes from this one walk.
+//!
+//! Derivations are an [`Observer`] of the walk: it is told of every
+//! sub-expression evaluated and every outcome decided, and records them. The
+//! observer is a type parameter; with `()` every hook is an empty inline
+//! function and the walk is specialised to the plain evaluation, so the
+//! fast path and the traced path are the same code.
+//!
+//! Cost: evaluating a case is linear in the size of the program's
+//! expressions plus its exception edges; the lists it records (missing
+//! facts, cites, conflicts upstream) are built from those of the outcomes
+//! read, memoised per outcome, so each costs time proportional to its
+//! length.
+use super::value::{self, Tag, Texts, ABSENT, UNKNOWN, V};
+use super::{EvalError, Evaluation, Node, Tri};
+use crate::program::*;
+use crate::source::Span;
+use chrono::NaiveDate;
+use std::sync::Arc;
+
+/// What the walk tells an observer. Every evaluated expression yields
+/// exactly one node on the observer's stack: a leaf, or a node that takes
+/// the nodes of its operands (those pushed since its mark).
+pub(crate) trait Observer {
+    /// Whether anything is recorded. When false, the walk skips the work
+    /// that only serves a record (evaluating short-circuited operands for
+    /// display).
+    const ON: bool;
+    /// The height of the node stack.
+    fn mark(&self) -> u32;
+    /// Pushes a node without operands.
+    fn leaf(&mut self, t: &Texts, span: Span, v: V, node: Node);
+    /// Pushes a node whose operands are the nodes above `mark`.
+    fn close(&mut self, t: &Texts, span: Span, v: V, node: Node, mark: u32);
+    /// Drops the nodes above `mark`.
+    fn cut(&mut self, mark: u32);
+    /// Pops the top node, giving its id.
+    fn pop(&mut self) -> Option<u32>;
+    /// One outcome decided.
+    /// One outcome decided; `applies` holds every rule's applicability.
+    fn outcome(&mut self, d: &Decided, rules: &[RuleStep], applies: &[Tri]);
+}
+
+/// The plain evaluation records nothing.
+impl Observer for () {
+    const ON: bool = false;
+    #[inline(always)]
+    fn mark(&self) -> u32 {
+        0
+    }
+    #[inline(always)]
+    fn leaf(&mut self, _: &Texts, _: Span, _: V, _: Node) {}
+    #[inline(always)]
+    fn close(&mut self, _: &Texts, _: Span, _: V, _: Node, _: u32) {}
+    #[inline(always)]
+    fn cut(&mut self, _: u32) {}
+    #[inline(always)]
+    fn pop(&mut self) -> Option<u32> {
+        None
+    }
+    #[inline(always)]
+    fn outcome(&mut self, _: &Decided, _: &[RuleStep], _: &[Tri]) {}
+}
+
+/// One rule of a decided outcome, as the walk saw it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RuleStep {
+    pub rule: RuleId,
+    pub active: bool,
+    pub applies: Tri,
+    pub effective: Tri,
+    /// The observer's node of its condition.
+    pub condition: Option<u32>,
+    /// The observer's node of its value (evaluated when in effect or maybe).
+    pub value: Option<u32>,
+}
+
+/// One decided outcome, as the walk saw it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Decided<'a> {
+    pub p: &'a Program,
+    pub outcome: OutcomeId,
+    pub conflict: bool,
+    /// The rules that decided a known value.
+    pub deciding: &'a [RuleId],
+    /// The observer's node of the default, when the default decided it.
+    pub default: Option<u32>,
+}
+
+impl Decided<'_> {
+    /// A rule's exceptions, direct and indirect, as the checker lists them.
+    pub fn program_defeaters(&self, r: RuleId) -> &[RuleId] {
+        self.p.rule(r).map_or(&[][..], |x| x.defeaters.as_slice())
+    }
+}
+
+/// What evaluating a program needs beyond the program, prepared once.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Plan {
+    /// Per rule: its direct exceptions (the inverse of `exception_to`).
+    exceptions: Vec<Vec<RuleId>>,
+    /// Per outcome: its rules with every exception before the rules it is
+    /// an exception to.
+    bottom_up: Vec<Vec<RuleId>>,
+    /// Per rule: its paragraph, numbered among the program's paragraphs.
+    paragraph: Vec<u32>,
+    /// The number of distinct paragraphs.
+    paragraphs: usize,
+}
+
+impl Plan {
+    /// Prepares a program: O(rules + exception edges).
+    pub fn new(p: &Program) -> Plan {
+        let n = p.rules.len();
+        let mut exceptions = vec![Vec::new(); n];
+        for (i, r) in p.rules.iter().enumerate() {
+            for &base in &r.exception_to {
+                if let Some(list) = exceptions.get_mut(base as usize) {
+                    list.push(idx(i));
+                }
+            }
+        }
+        // Per outcome, a post-order of the exception forest: a rule comes
+        // after all of its exceptions. Iterative, so deep chains are fine.
+        let mut done = vec![false; n];
+        let mut bottom_up = Vec::with_capacity(p.outcomes.len());
+        for o in &p.outcomes {
+            let mut order = Vec::with_capacity(o.rules.len());
+            for &root in &o.rules {
+                let mut stack: Vec<(RuleId, usize)> = vec![(root, 0)];
+                while let Some((r, k)) = stack.pop() {
+                    if done.get(r as usize).copied().unwrap_or(true) {
+                        continue;
+                    }
+                    match exceptions.get(r as usize).and_then(|x| x.get(k)) {
+                        Some(&e) => {
+                            stack.push((r, k + 1));
+                            stack.push((e, 0));
+                        }
+                        None => {
+                            if let Some(d) = done.get_mut(r as usize) {
+                                *d = true;
+                            }
+                            order.push(r);
+                        }
+                    }
+                }
+            }
+            bottom_up.push(order);
+        }
+        let mut keys: std::collections::HashMap<(u32, u32), u32> = Default::default();
+        let paragraph = p
+            .rules
+            .iter()
+            .map(|r| {
+                let next = idx(keys.len());
+                *keys
+                    .entry((r.cites.article, r.cites.paragraph))
+                    .or_insert(next)
+            })
+            .collect();
+        Plan {
+            exceptions,
+            bottom_up,
+            paragraph,
+            paragraphs: keys.len(),
+        }
+    }
+}
+
+/// Buffers of the walk, reused from case to case.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Scratch {
+    /// Per outcome: its compact value.
+    vals: Vec<V>,
+    /// Texts of constants and parameters met in this case.
+    texts: Vec<Arc<str>>,
+    /// The unknown facts under the expressions being evaluated.
+    miss: Vec<FactId>,
+    /// Per rule: the greatest applicability among its exceptions, direct
+    /// and indirect.
+    below: Vec<Tri>,
+    /// Per rule of the outcome being decided: its step.
+    steps: Vec<RuleStep>,
+    /// Per rule of the outcome being decided: its value.
+    values: Vec<V>,
+    /// The rules that decided the outcome being decided.
+    deciding: Vec<RuleId>,
+    /// Per rule of the outcome being decided: the ranges of `found` holding
+    /// the unknown facts under its condition and under its value.
+    found_at: Vec<((u32, u32), (u32, u32))>,
+    found: Vec<FactId>,
+    /// Per rule: marked while gathering an outcome's missing facts.
+    marked: Vec<bool>,
+    /// Per fact: seen while gathering (a bit set).
+    seen: Vec<u64>,
+    /// Per paragraph: the outcome whose cites last took it, plus one.
+    cited: Vec<u32>,
+    /// Per outcome: seen while listing the conflicts upstream.
+    blocked_seen: Vec<u32>,
+}
+
+/// One walk over one case.
+pub(crate) struct Machine<'a, O: Observer> {
+    pub p: &'a Program,
+    pub plan: &'a Plan,
+    pub facts: &'a [Value],
+    pub params: &'a [Value],
+    pub as_of: NaiveDate,
+    pub active: &'a [bool],
+    pub rule_document: &'a [DocId],
+    pub st: &'a mut Scratch,
+    pub ev: &'a mut Evaluation,
+    pub obs: &'a mut O,
+    /// Whether to record the cites of known outcomes.
+    pub cites: bool,
+    /// The first evaluation error.
+    pub err: Option<EvalError>,
+}
+
+fn idx(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+fn range(start: usize, end: usize) -> (u32, u32) {
+    (idx(start), idx(end.saturating_sub(start)))
+}
+
+fn max(a: Tri, b: Tri) -> Tri {
+    match (a, b) {
+        (Tri::Yes, _) | (_, Tri::Yes) => Tri::Yes,
+        (Tri::Maybe, _) | (_, Tri::Maybe) => Tri::Maybe,
+        _ => Tri::No,
+    }
+}
+
+/// Observes through the texts of the walk.
+macro_rules! observe {
+    ($m:ident . $hook:ident ( $($arg:expr),* )) => {
+        if O::ON {
+            let t = Texts { facts: $m.facts, more: &$m.st.texts };
+            $m.obs.$hook(&t, $($arg),*);
+        }
+    };
+}
+
+impl<O: Observer> Machine<'_, O> {
+    /// Evaluates every outcome in dependency order.
+    pub fn run(&mut self) -> Result<(), EvalError> {
+        let p = self.p;
+        let st = &mut *self.st;
+        st.vals.clear();
+        st.vals.resize(p.outcomes.len(), ABSENT);
+        st.texts.clear();
+        st.miss.clear();
+        st.below.clear();
+        st.below.resize(p.rules.len(), Tri::No);
+        st.marked.clear();
+        st.marked.resize(p.rules.len(), false);
+        st.seen.clear();
+        st.seen.resize(p.facts.len().div_ceil(64), 0);
+        st.cited.clear();
+        st.cited.resize(self.plan.paragraphs, 0);
+        st.blocked_seen.clear();
+        st.blocked_seen.resize(p.outcomes.len(), 0);
+        for &o in &p.order {
+            self.decide(o);
+            if let Some(e) = self.err.take() {
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+
+    fn fail(&mut self, message: &'static str, span: Span) -> V {
+        if self.err.is_none() {
+            self.err = Some(EvalError {
+                message: message.to_string(),
+                span,
+            });
+        }
+        UNKNOWN
+    }
+
+    /// Evaluates an expression. Leaves on `st.miss` the unknown facts under
+    /// it that could change its value: none when the value is not unknown;
+    /// else, a fact itself, an outcome's own missing facts, or those of the
+    /// operands evaluated.
+    pub fn ev(&mut self, e: &Expr) -> V {
+        let m = self.st.miss.len();
+        let v = self.node(e);
+        if v.tag != Tag::Unknown {
+            self.st.miss.truncate(m);
+        }
+        v
+    }
+
+    fn load(&mut self, v: &Value, fact: Option<FactId>) -> V {
+        value::load(self.p, v, fact, &mut self.st.texts)
+    }
+
+    fn texts(&self) -> Texts<'_> {
+        Texts {
+            facts: self.facts,
+            more: &self.st.texts,
+        }
+    }
+
+    fn node(&mut self, e: &Expr) -> V {
+        let span = e.span;
+        let mark = self.obs.mark();
+        match &e.kind {
+            ExprKind::Const(c) => {
+                let v = self.load(c, None);
+                observe!(self.leaf(span, v, Node::Const));
+                v
+            }
+            ExprKind::Fact(f) => {
+                let v = match self.facts.get(*f as usize) {
+                    Some(Value::Unknown) | None => {
+                        self.st.miss.push(*f);
+                        UNKNOWN
+                    }
+                    Some(x) => self.load(x, Some(*f)),
+                };
+                observe!(self.leaf(span, v, Node::Fact(*f)));
+                v
+            }
+            ExprKind::Outcome(o) => {
+                let v = self.st.vals.get(*o as usize).copied().unwrap_or(UNKNOWN);
+                if v.is_unknown() {
+                    self.st.miss.extend_from_slice(self.ev.missing(*o));
+                }
+                observe!(self.leaf(span, v, Node::Outcome(*o)));
+                v
+            }
+            ExprKind::Param(x) => {
+                let v = match self.params.get(*x as usize) {
+                    Some(c) => self.load(c, None),
+                    None => UNKNOWN,
+                };
+                observe!(self.leaf(span, v, Node::Param(*x)));
+                v
+            }
+            ExprKind::Group(g) => {
+                let v = self.p.groups.get(*g as usize).map_or(UNKNOWN, |x| V {
+                    tag: Tag::Record,
+                    x: i64::from(x.first),
+                });
+                observe!(self.leaf(span, v, Node::Const));
+                v
+            }
+            ExprKind::AsOf => {
+                let v = V::date(self.as_of);
+                observe!(self.leaf(span, v, Node::AsOf));
+                v
+            }
+            ExprKind::Local(_) => {
+                observe!(self.leaf(span, UNKNOWN, Node::Const));
+                UNKNOWN
+            }
+            ExprKind::Not(x) => {
+                let v = value::not(self.ev(x));
+                observe!(self.close(span, v, Node::Op, mark));
+                v
+            }
+            ExprKind::Neg(x) => {
+                let v = match value::neg(self.ev(x)) {
+                    Ok(v) => v,
+                    Err(f) => self.fail(f, span),
+                };
+                observe!(self.close(span, v, Node::Op, mark));
+                v
+            }
+            ExprKind::In(x, set, negated) => {
+                let v = self.ev(x);
+                let v = if v.is_known() {
+                    let t = self.texts();
+                    V::bool(set.iter().any(|c| t.same_as(v, c)) != *negated)
+                } else {
+                    v
+                };
+                observe!(self.close(span, v, Node::Op, mark));
+                v
+            }
+            ExprKind::And(a, b) | ExprKind::Or(a, b) => {
+                let is_and = matches!(e.kind, ExprKind::And(..));
+                let kind = if is_and { Node::And } else { Node::Or };
+                let x = self.ev(a);
+                let v = if x.is(!is_and) {
+                    // Decided by the left operand: the right one is not
+                    // evaluated. A record still shows its value.
+                    if O::ON {
+                        self.for_display(b);
+                    }
+                    x
+                } else {
+                    let y = self.ev(b);
+                    if is_and {
+                        value::and(x, y)
+                    } else {
+                        value::or(x, y)
+                    }
+                };
+                observe!(self.close(span, v, kind, mark));
+                v
+            }
+            ExprKind::Cmp(op, a, b) => {
+                let x = self.ev(a);
+                let y = self.ev(b);
+                let v = value::compare(&self.texts(), *op, x, y);
+                observe!(self.close(span, v, Node::Op, mark));
+                v
+            }
+            ExprKind::Arith(op, a, b) => {
+                let x = self.ev(a);
+                let y = self.ev(b);
+                let v = match value::arith(*op, x, y) {
+                    Ok(v) => v,
+                    Err(f) => self.fail(f, span),
+                };
+                observe!(self.close(span, v, Node::Op, mark));
+                v
+            }
+            ExprKind::If(c, a, b) => {
+                let cv = self.ev(c);
+                let v = match cv.tag {
+                    Tag::Bool if cv.x != 0 => self.ev(a),
+                    Tag::Bool => self.ev(b),
+                    Tag::Unknown => {
+                        let x = self.ev(a);
+                        let y = self.ev(b);
+                        if x.is_known() && self.texts().same(x, y) {
+                            x
+                        } else {
+                            UNKNOWN
+                        }
+                    }
+                    _ => cv,
+                };
+                observe!(self.close(span, v, Node::Op, mark));
+                v
+            }
+            // A record shows `n days` and `n months` as computed constants.
+            ExprKind::Days(n) => {
+                let v = value::days(self.ev(n));
+                self.obs.cut(mark);
+                observe!(self.leaf(span, v, Node::Const));
+                v
+            }
+            ExprKind::Months(n, factor, r) => {
+                let v = match value::months(self.ev(n), *factor, *r) {
+                    Ok(v) => v,
+                    Err(f) => self.fail(f, span),
+                };
+                self.obs.cut(mark);
+                observe!(self.leaf(span, v, Node::Const));
+                v
+            }
+            // Every argument is evaluated, then the body with the arguments
+            // in place.
+            ExprKind::Call(d, args, body) => {
+                for a in args {
+                    self.ev(a);
+                }
+                let v = self.ev(body);
+                observe!(self.close(span, v, Node::Call(*d), mark));
+                v
+            }
+        }
+    }
+
+    /// Evaluates an operand that a short-circuit skipped, for a record only:
+    /// nothing it meets (an error, an unknown fact) counts.
+    fn for_display(&mut self, e: &Expr) {
+        let (m, mark, err) = (self.st.miss.len(), self.obs.mark(), self.err.take());
+        self.ev(e);
+        self.st.miss.truncate(m);
+        if self.err.is_some() {
+            self.obs.cut(mark);
+            observe!(self.leaf(e.span, UNKNOWN, Node::Op));
+        }
+        self.err = err;
+    }
+
+    /// Evaluates an expression whose unknown facts are kept in `st.found`.
+    fn ev_found(&mut self, e: &Expr) -> (V, (u32, u32), Option<u32>) {
+        let m = self.st.miss.len();
+        let v = self.ev(e);
+        let start = self.st.found.len();
+        let st = &mut *self.st;
+        st.found.extend(st.miss.drain(m..));
+        let id = self.obs.pop();
+        (v, range(start, self.st.found.len()), id)
+    }
+
+    /// Decides one outcome.
+    fn decide(&mut self, o: OutcomeId) {
+        let p = self.p;
+        let Some(out) = p.outcomes.get(o as usize) else {
+            return;
+        };
+        self.ev.open_lists();
+        self.st.steps.clear();
+        self.st.values.clear();
+        self.st.found.clear();
+        self.st.found_at.clear();
+        // Applicability: each rule's condition.
+        for &r in &out.rules {
+            let Some(rule) = p.rules.get(r as usize) else {
+                continue;
+            };
+            let active = self.active.get(r as usize).copied().unwrap_or(false);
+            let (applies, condition, found) = match (&rule.when, active) {
+                (_, false) => (Tri::No, None, (0, 0)),
+                (None, true) => (Tri::Yes, None, (0, 0)),
+                (Some(c), true) => {
+                    let (v, found, id) = self.ev_found(c);
+                    (value::tri_of(v), id, found)
+                }
+            };
+            if let Some(slot) = self.ev.applies.get_mut(r as usize) {
+                *slot = applies;
+            }
+            self.st.steps.push(RuleStep {
+                rule: r,
+                active,
+                applies,
+                effective: Tri::No,
+                condition,
+                value: None,
+            });
+            self.st.found_at.push((found, (0, 0)));
+        }
+        // Exceptions: a rule is in effect when it applies and none of its
+        // exceptions, direct or indirect, does; maybe when one may.
+        if let Some(order) = self.plan.bottom_up.get(o as usize) {
+            for &r in order {
+                let mut b = Tri::No;
+                for &x in self.plan.exceptions.get(r as usize).map_or(&[][..], |v| v) {
+                    let a = self.ev.applies.get(x as usize).copied().unwrap_or(Tri::No);
+                    let below = self.st.below.get(x as usize).copied().unwrap_or(Tri::No);
+                    b = max(b, max(a, below));
+                }
+                if let Some(slot) = self.st.below.get_mut(r as usize) {
+                    *slot = b;
+                }
+            }
+        }
+        for k in 0..self.st.steps.len() {
+            let Some(s) = self.st.steps.get(k).copied() else {
+                continue;
+            };
+            let below = self
+                .st
+                .below
+                .get(s.rule as usize)
+                .copied()
+                .unwrap_or(Tri::No);
+            let eff = match (s.applies, below) {
+                (Tri::No, _) | (_, Tri::Yes) => Tri::No,
+                (_, Tri::Maybe) => Tri::Maybe,
+                (a, Tri::No) => a,
+            };
+            if let Some(slot) = self.ev.effective.get_mut(s.rule as usize) {
+                *slot = eff;
+            }
+            // The value of every rule in effect, or maybe in effect.
+            let (v, found, id) = match p.rules.get(s.rule as usize) {
+                Some(rule) if eff != Tri::No => self.ev_found(&rule.value),
+                _ => (ABSENT, (0, 0), None),
+            };
+            self.st.values.push(v);
+            if let Some(step) = self.st.steps.get_mut(k) {
+                step.effective = eff;
+                step.value = id;
+            }
+            if let Some(f) = self.st.found_at.get_mut(k) {
+                f.1 = found;
+            }
+        }
+        let (v, decided_by, conflict, by_default, default) = self.combine(out);
+        let res = self.ev.outcomes.get_mut(o as usize);
+        let t = Texts {
+            facts: self.facts,
+            more: &self.st.texts,
+        };
+        if let Some(res) = res {
+            res.value = t.value(v);
+            res.decided_by = decided_by;
+            res.conflict = conflict;
+            res.by_default = by_default;
+            res.document = None;
+        }
+        if let Some(slot) = self.st.vals.get_mut(o as usize) {
+            *slot = v;
+        }
+        self.missing(v, conflict);
+        self.blocked(o, v, conflict);
+        if v.is_known() {
+            self.document(o, by_default);
+            if self.cites {
+                self.cites_of(o);
+            }
+        }
+        self.ev.close_lists(o);
+        self.st.deciding.clear();
+        if v.is_known() {
+            self.st
+                .deciding
+                .extend(super::deciding_rules(p, self.ev, o));
+        }
+        let d = Decided {
+            p,
+            outcome: o,
+            conflict,
+            deciding: &self.st.deciding,
+            default,
+        };
+        self.obs.outcome(&d, &self.st.steps, &self.ev.applies);
+    }
+
+    /// The default's value, with its node when it decides.
+    fn fallback(&mut self, out: &Outcome) -> (V, Option<u32>) {
+        match &out.default {
+            Some(d) => {
+                let m = self.st.miss.len();
+                let v = self.ev(d);
+                self.st.miss.truncate(m);
+                (v, self.obs.pop())
+            }
+            None => (ABSENT, None),
+        }
+    }
+
+    /// Combines the values of the rules in effect (or maybe in effect):
+    /// value, deciding rule, conflict, by default, the default's node.
+    #[allow(clippy::type_complexity)]
+    fn combine(&mut self, out: &Outcome) -> (V, Option<RuleId>, bool, bool, Option<u32>) {
+        let mut first_yes: Option<(RuleId, V)> = None;
+        let mut first_maybe: Option<RuleId> = None;
+        // The value every candidate concludes, while they agree.
+        let mut common: Option<V> = None;
+        let mut agree = true;
+        let mut yes_unknown = false;
+        let mut conflict = false;
+        let mut some_rule_applies = false;
+        let t = Texts {
+            facts: self.facts,
+            more: &self.st.texts,
+        };
+        for (s, &v) in self.st.steps.iter().zip(&self.st.values) {
+            some_rule_applies |= s.applies == Tri::Yes;
+            if s.effective == Tri::No {
+                continue;
+            }
+            if v.is_unknown() {
+                agree = false;
+            }
+            match common {
+                None => common = Some(v),
+                Some(c) if !t.same(c, v) => agree = false,
+                Some(_) => {}
+            }
+            if s.effective == Tri::Yes {
+                match first_yes {
+                    None => {
+                        yes_unknown |= v.is_unknown();
+                        first_yes = Some((s.rule, v));
+                    }
+                    Some((_, w)) => {
+                        if v.is_unknown() {
+                            yes_unknown = true;
+                        } else if !w.is_unknown() && !t.same(w, v) {
+                            conflict = true;
+                        }
+                    }
+                }
+            } else if first_maybe.is_none() {
+                first_maybe = Some(s.rule);
+            }
+        }
+        if conflict {
+            return (UNKNOWN, None, true, false, None);
+        }
+        let unknown = (UNKNOWN, None, false, false, None);
+        match (first_yes, first_maybe) {
+            (None, None) => {
+                let (v, id) = self.fallback(out);
+                let by_default = out.default.is_some();
+                (v, None, false, by_default, id.filter(|_| by_default))
+            }
+            (Some((r, v)), None) if !yes_unknown => (v, Some(r), false, false, None),
+            (Some((r, _)), Some(_)) if agree => {
+                (common.unwrap_or(UNKNOWN), Some(r), false, false, None)
+            }
+            (None, Some(first)) if agree => {
+                let v = common.unwrap_or(UNKNOWN);
+                // Some rule surely applies, only its exceptions are open:
+                // some rule is in effect whichever way they go. Otherwise
+                // the default may hold, and must agree.
+                let decided = v.is_known()
+                    && (some_rule_applies || {
+                        let (f, _) = self.fallback(out);
+                        self.texts().same(f, v)
+                    });
+                if decided {
+                    (v, Some(first), false, false, None)
+                } else {
+                    unknown
+                }
+            }
+            _ => unknown,
+        }
+    }
+
+    /// The missing facts of an unknown outcome: those under the conditions
+    /// and values of its rules in effect (or maybe), and under the
+    /// conditions of their exceptions, each once, by name.
+    fn missing(&mut self, v: V, conflict: bool) {
+        if !v.is_unknown() || conflict {
+            return;
+        }
+        let st = &mut *self.st;
+        // The exceptions of the candidates, direct and indirect.
+        let mut stack: Vec<RuleId> = Vec::new();
+        for s in st.steps.iter().filter(|s| s.effective != Tri::No) {
+            stack.push(s.rule);
+        }
+        let mut marked_rules: Vec<RuleId> = Vec::new();
+        while let Some(r) = stack.pop() {
+            for &x in self.plan.exceptions.get(r as usize).map_or(&[][..], |v| v) {
+                if let Some(m) = st.marked.get_mut(x as usize) {
+                    if !*m {
+                        *m = true;
+                        marked_rules.push(x);
+                        stack.push(x);
+                    }
+                }
+            }
+        }
+        let start = self.ev.missing.len();
+        for (k, s) in st.steps.iter().enumerate() {
+            let candidate = s.effective != Tri::No;
+            let exception = st.marked.get(s.rule as usize).copied().unwrap_or(false);
+            let Some(&(cond, value)) = st.found_at.get(k) else {
+                continue;
+            };
+            let mut take = |(a, n): (u32, u32)| {
+                let from = a as usize;
+                for &f in st.found.get(from..from + n as usize).unwrap_or(&[]) {
+                    let (w, b) = (f as usize / 64, 1u64 << (f % 64));
+                    if let Some(word) = st.seen.get_mut(w) {
+                        if *word & b == 0 {
+                            *word |= b;
+                            self.ev.missing.push(f);
+                        }
+                    }
+                }
+            };
+            if candidate || (exception && s.active) {
+                take(cond);
+            }
+            if candidate {
+                take(value);
+            }
+        }
+        for r in marked_rules {
+            if let Some(m) = st.marked.get_mut(r as usize) {
+                *m = false;
+            }
+        }
+        let found = self.ev.missing.get_mut(start..).unwrap_or_default();
+        for &f in found.iter() {
+            if let Some(word) = st.seen.get_mut(f as usize / 64) {
+                *word = 0;
+            }
+        }
+        // By name, so that reports do not depend on the order of declarations.
+        found.sort_unstable_by_key(|f| self.p.fact_rank.get(*f as usize).copied());
+    }
+
+    /// The outcomes in conflict an unknown outcome is or reads, through the
+    /// rules in effect (or maybe) and the unknown outcomes they read.
+    fn blocked(&mut self, o: OutcomeId, v: V, conflict: bool) {
+        if !v.is_unknown() || conflict {
+            return;
+        }
+        let p = self.p;
+        let stamp = o + 1;
+        for s in &self.st.steps {
+            if s.effective == Tri::No {
+                continue;
+            }
+            let reads = p
+                .rule(s.rule)
+                .map_or(&[][..], |r| r.reads_outcomes.as_slice());
+            for &x in reads {
+                let Some(res) = self.ev.outcomes.get(x as usize) else {
+                    continue;
+                };
+                if res.value != Value::Unknown {
+                    continue;
+                }
+                let (from, n) = if res.conflict {
+                    (None, 1)
+                } else {
+                    let (a, n) = self.ev.blocked_at(x);
+                    (Some(a), n)
+                };
+                for k in 0..n {
+                    let y = match from {
+                        None => x,
+                        Some(a) => match self.ev.blocked.get(a as usize + k as usize) {
+                            Some(y) => *y,
+                            None => continue,
+                        },
+                    };
+                    if let Some(seen) = self.st.blocked_seen.get_mut(y as usize) {
+                        if *seen != stamp {
+                            *seen = stamp;
+                            self.ev.blocked.push(y);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The document that decided a known outcome: the deciding rule's (the
+    /// amendment that supplied it, or the document in force carrying it);
+    /// for a default, the document in force.
+    fn document(&mut self, o: OutcomeId, by_default: bool) {
+        let first = super::deciding_rules(self.p, self.ev, o).next();
+        let doc = match first {
+            Some(r) => self
+                .rule_document
+                .get(r as usize)
+                .copied()
+                .or_else(|| self.p.rule(r).map(|x| x.document)),
+            None if by_default => self.ev.in_force,
+            None => None,
+        };
+        if let Some(res) = self.ev.outcomes.get_mut(o as usize) {
+            res.document = doc;
+        }
+    }
+
+    /// The rules whose paragraphs cite a known outcome, one per paragraph:
+    /// the deciding rules', then those of the known outcomes they read.
+    fn cites_of(&mut self, o: OutcomeId) {
+        let p = self.p;
+        let stamp = o + 1;
+        let take = |ev: &mut Evaluation, cited: &mut Vec<u32>, r: RuleId| {
+            let Some(k) = self.plan.paragraph.get(r as usize) else {
+                return;
+            };
+            if let Some(c) = cited.get_mut(*k as usize) {
+                if *c != stamp {
+                    *c = stamp;
+                    ev.cites.push(r);
+                }
+            }
+        };
+        let deciding: Vec<RuleId> = super::deciding_rules(p, self.ev, o).collect();
+        for &r in &deciding {
+            take(self.ev, &mut self.st.cited, r);
+        }
+        for &r in &deciding {
+            for &x in p.rule(r).map_or(&[][..], |r| r.reads_outcomes.as_slice()) {
+                let (a, n) = self.ev.cites_at(x);
+                for k in a..a + n {
+                    if let Some(&c) = self.ev.cites.get(k as usize) {
+                        take(self.ev, &mut self.st.cited, c);
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,368 @@
+//! Compact values and the operations of the language on them.
+//!
+//! A value during evaluation is a 16-byte `Copy` word ([`V`]): a tag and an
+//! integer. Texts are indices into the evaluation's text table (the case's
+//! fact slots first, then the texts of constants and parameters met), so
+//! that no value owns memory. [`super::machine`] is the only evaluator; this
+//! module holds the meaning of each operator on values, written once.
+use crate::program::{ArithOp, CmpOp, FactId, Program, Value};
+use crate::syntax::ast::Rounding;
+use chrono::{Datelike, Days, Months, NaiveDate};
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+/// What a compact value holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum Tag {
+    Unknown,
+    Absent,
+    Bool,
+    Int,
+    /// Days since 0001-01-01 (chrono's day number).
+    Date,
+    /// A text: an index into [`Texts`].
+    Text,
+    /// Enum type in the high 32 bits, variant in the low.
+    Enum,
+    /// A record-typed fact group, by its first slot.
+    Record,
+    Days,
+    MonthsDown,
+    MonthsUp,
+}
+
+/// A compact value.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct V {
+    pub tag: Tag,
+    pub x: i64,
+}
+
+pub(crate) const UNKNOWN: V = V {
+    tag: Tag::Unknown,
+    x: 0,
+};
+pub(crate) const ABSENT: V = V {
+    tag: Tag::Absent,
+    x: 0,
+};
+
+/// Why an operation has no value.
+pub(crate) type Fault = &'static str;
+pub(crate) const OVERFLOW: Fault = "integer overflow";
+pub(crate) const DATE_RANGE: Fault = "date out of range";
+
+impl V {
+    pub fn bool(b: bool) -> V {
+        V {
+            tag: Tag::Bool,
+            x: i64::from(b),
+        }
+    }
+    pub fn int(x: i64) -> V {
+        V { tag: Tag::Int, x }
+    }
+    pub fn date(d: NaiveDate) -> V {
+        V {
+            tag: Tag::Date,
+            x: i64::from(d.num_days_from_ce()),
+        }
+    }
+    pub fn is(self, b: bool) -> bool {
+        self.tag == Tag::Bool && (self.x != 0) == b
+    }
+    pub fn is_known(self) -> bool {
+        !matches!(self.tag, Tag::Unknown | Tag::Absent)
+    }
+    pub fn is_unknown(self) -> bool {
+        self.tag == Tag::Unknown
+    }
+}
+
+fn date_of(x: i64) -> Option<NaiveDate> {
+    i32::try_from(x)
+        .ok()
+        .and_then(NaiveDate::from_num_days_from_ce_opt)
+}
+
+fn months_tag(r: Rounding) -> Tag {
+    match r {
+        Rounding::Down => Tag::MonthsDown,
+        Rounding::Up => Tag::MonthsUp,
+    }
+}
+
+/// The texts values refer to: the case's facts by slot, then the others.
+pub(crate) struct Texts<'a> {
+    pub facts: &'a [Value],
+    pub more: &'a [Arc<str>],
+}
+
+impl Texts<'_> {
+    fn get(&self, x: i64) -> Option<&Arc<str>> {
+        let i = usize::try_from(x).ok()?;
+        match i.checked_sub(self.facts.len()) {
+            None => match self.facts.get(i) {
+                Some(Value::Text(t)) => Some(t),
+                _ => None,
+            },
+            Some(j) => self.more.get(j),
+        }
+    }
+
+    /// A compact value in the form reports read.
+    pub fn value(&self, v: V) -> Value {
+        let low = |x: i64| u32::try_from(x & 0xffff_ffff).unwrap_or(0);
+        match v.tag {
+            Tag::Unknown => Value::Unknown,
+            Tag::Absent => Value::Absent,
+            Tag::Bool => Value::Bool(v.x != 0),
+            Tag::Int => Value::Int(v.x),
+            Tag::Date => date_of(v.x).map_or(Value::Unknown, Value::Date),
+            Tag::Text => self
+                .get(v.x)
+                .map_or(Value::Unknown, |t| Value::Text(t.clone())),
+            Tag::Enum => Value::Enum(low(v.x >> 32), low(v.x)),
+            Tag::Record => Value::Record(low(v.x)),
+            Tag::Days => Value::Days(v.x),
+            Tag::MonthsDown => Value::Months(v.x, Rounding::Down),
+            Tag::MonthsUp => Value::Months(v.x, Rounding::Up),
+        }
+    }
+
+    /// Equality of two values: the language's `=`.
+    pub fn same(&self, a: V, b: V) -> bool {
+        if a.tag != b.tag {
+            return false;
+        }
+        if a.tag == Tag::Text {
+            return match (self.get(a.x), self.get(b.x)) {
+                (Some(s), Some(t)) => s == t,
+                _ => false,
+            };
+        }
+        a.x == b.x
+    }
+
+    /// Equality with a constant of the program (`in` sets).
+    pub fn same_as(&self, v: V, c: &Value) -> bool {
+        match c {
+            Value::Text(t) => v.tag == Tag::Text && self.get(v.x).is_some_and(|s| s == t),
+            Value::Unknown => v.tag == Tag::Unknown,
+            Value::Absent => v.tag == Tag::Absent,
+            Value::Bool(b) => v.is(*b),
+            Value::Int(n) => v.tag == Tag::Int && v.x == *n,
+            Value::Date(d) => v.tag == Tag::Date && v.x == i64::from(d.num_days_from_ce()),
+            Value::Enum(t, i) => v.tag == Tag::Enum && v.x == (i64::from(*t) << 32) | i64::from(*i),
+            Value::Record(f) => v.tag == Tag::Record && v.x == i64::from(*f),
+            Value::Days(n) => v.tag == Tag::Days && v.x == *n,
+            Value::Months(n, r) => v.tag == months_tag(*r) && v.x == *n,
+        }
+    }
+}
+
+/// A value of the program or the case in compact form; a text is added to
+/// `more` unless it is the fact `fact`'s own.
+pub(crate) fn load(p: &Program, v: &Value, fact: Option<FactId>, more: &mut Vec<Arc<str>>) -> V {
+    match v {
+        Value::Unknown => UNKNOWN,
+        Value::Absent => ABSENT,
+        Value::Bool(b) => V::bool(*b),
+        Value::Int(n) => V::int(*n),
+        Value::Date(d) => V::date(*d),
+        Value::Text(t) => {
+            let x = match fact {
+                Some(f) => i64::from(f),
+                None => {
+                    more.push(t.clone());
+                    i64::try_from(p.facts.len() + more.len() - 1).unwrap_or(i64::MAX)
+                }
+            };
+            V { tag: Tag::Text, x }
+        }
+        Value::Enum(t, i) => V {
+            tag: Tag::Enum,
+            x: (i64::from(*t) << 32) | i64::from(*i),
+        },
+        Value::Record(f) => V {
+            tag: Tag::Record,
+            x: i64::from(*f),
+        },
+        Value::Days(n) => V {
+            tag: Tag::Days,
+            x: *n,
+        },
+        Value::Months(n, r) => V {
+            tag: months_tag(*r),
+            x: *n,
+        },
+    }
+}
+
+/// Unknown beats n/a: the propagation rule of every operator but `and`,
+/// `or` and `if`.
+pub(crate) fn unknown_or_absent(a: V, b: V) -> Option<V> {
+    if a.tag == Tag::Unknown || b.tag == Tag::Unknown {
+        Some(UNKNOWN)
+    } else if a.tag == Tag::Absent || b.tag == Tag::Absent {
+        Some(ABSENT)
+    } else {
+        None
+    }
+}
+
+/// Kleene conjunction (with n/a between false and unknown).
+pub(crate) fn and(a: V, b: V) -> V {
+    if a.is(false) || b.is(false) {
+        V::bool(false)
+    } else if a.is(true) && b.is(true) {
+        V::bool(true)
+    } else {
+        unknown_or_absent(a, b).unwrap_or(UNKNOWN)
+    }
+}
+
+/// Kleene disjunction.
+pub(crate) fn or(a: V, b: V) -> V {
+    if a.is(true) || b.is(true) {
+        V::bool(true)
+    } else if a.is(false) && b.is(false) {
+        V::bool(false)
+    } else {
+        unknown_or_absent(a, b).unwrap_or(UNKNOWN)
+    }
+}
+
+/// Kleene negation.
+pub(crate) fn not(a: V) -> V {
+    if a.tag == Tag::Bool {
+        V::bool(a.x == 0)
+    } else {
+        a
+    }
+}
+
+/// A comparison.
+pub(crate) fn compare(t: &Texts, op: CmpOp, a: V, b: V) -> V {
+    if let Some(v) = unknown_or_absent(a, b) {
+        return v;
+    }
+    let order = match (a.tag, b.tag) {
+        (Tag::Int, Tag::Int) | (Tag::Date, Tag::Date) => Some(a.x.cmp(&b.x)),
+        _ => None,
+    };
+    use Ordering::*;
+    V::bool(match op {
+        CmpOp::Eq => t.same(a, b),
+        CmpOp::Ne => !t.same(a, b),
+        CmpOp::Lt => order == Some(Less),
+        CmpOp::Le => matches!(order, Some(Less | Equal)),
+        CmpOp::Gt => order == Some(Greater),
+        CmpOp::Ge => matches!(order, Some(Greater | Equal)),
+    })
+}
+
+/// A date moved by whole months; a day the target month lacks rounds down
+/// to its last day or up to the next month's first.
+pub(crate) fn add_months(d: NaiveDate, n: i64, r: Rounding) -> Option<NaiveDate> {
+    let months = u32::try_from(n.unsigned_abs()).ok()?;
+    let shifted = if n >= 0 {
+        d.checked_add_months(Months::new(months))?
+    } else {
+        d.checked_sub_months(Months::new(months))?
+    };
+    // chrono clamps to the month's last day: that is rounding down.
+    if r == Rounding::Up && shifted.day() != d.day() {
+        return shifted.checked_add_days(Days::new(1));
+    }
+    Some(shifted)
+}
+
+/// A date moved by days.
+pub(crate) fn add_days(d: NaiveDate, n: i64) -> Option<NaiveDate> {
+    if n >= 0 {
+        d.checked_add_days(Days::new(n.unsigned_abs()))
+    } else {
+        d.checked_sub_days(Days::new(n.unsigned_abs()))
+    }
+}
+
+/// Checked integer and date arithmetic.
+pub(crate) fn arith(op: ArithOp, a: V, b: V) -> Result<V, Fault> {
+    if let Some(v) = unknown_or_absent(a, b) {
+        return Ok(v);
+    }
+    let shift_days = |d: i64, n: Option<i64>| -> Result<V, Fault> {
+        let n = n.ok_or(OVERFLOW)?;
+        let d = date_of(d).ok_or(DATE_RANGE)?;
+        add_days(d, n).map(V::date).ok_or(DATE_RANGE)
+    };
+    let shift_months = |d: i64, n: Option<i64>, t: Tag| -> Result<V, Fault> {
+        let n = n.ok_or(OVERFLOW)?;
+        let d = date_of(d).ok_or(DATE_RANGE)?;
+        let r = if t == Tag::MonthsUp {
+            Rounding::Up
+        } else {
+            Rounding::Down
+        };
+        add_months(d, n, r).map(V::date).ok_or(DATE_RANGE)
+    };
+    let months = |t: Tag| matches!(t, Tag::MonthsDown | Tag::MonthsUp);
+    match (op, a.tag, b.tag) {
+        (ArithOp::Add, Tag::Int, Tag::Int) => a.x.checked_add(b.x).map(V::int).ok_or(OVERFLOW),
+        (ArithOp::Sub, Tag::Int, Tag::Int) => a.x.checked_sub(b.x).map(V::int).ok_or(OVERFLOW),
+        (ArithOp::Mul, Tag::Int, Tag::Int) => a.x.checked_mul(b.x).map(V::int).ok_or(OVERFLOW),
+        (ArithOp::Sub, Tag::Date, Tag::Date) => a.x.checked_sub(b.x).map(V::int).ok_or(OVERFLOW),
+        (ArithOp::Add, Tag::Date, Tag::Days) => shift_days(a.x, Some(b.x)),
+        (ArithOp::Add, Tag::Days, Tag::Date) => shift_days(b.x, Some(a.x)),
+        (ArithOp::Sub, Tag::Date, Tag::Days) => shift_days(a.x, b.x.checked_neg()),
+        (ArithOp::Add, Tag::Date, t) if months(t) => shift_months(a.x, Some(b.x), t),
+        (ArithOp::Add, t, Tag::Date) if months(t) => shift_months(b.x, Some(a.x), t),
+        (ArithOp::Sub, Tag::Date, t) if months(t) => shift_months(a.x, b.x.checked_neg(), t),
+        _ => Ok(UNKNOWN),
+    }
+}
+
+/// Integer negation.
+pub(crate) fn neg(a: V) -> Result<V, Fault> {
+    if a.tag == Tag::Int {
+        a.x.checked_neg().map(V::int).ok_or(OVERFLOW)
+    } else {
+        Ok(a)
+    }
+}
+
+/// `n days`.
+pub(crate) fn days(n: V) -> V {
+    if n.tag == Tag::Int {
+        V {
+            tag: Tag::Days,
+            x: n.x,
+        }
+    } else {
+        n
+    }
+}
+
+/// `n months` (or years, as `factor` 12) with a rounding.
+pub(crate) fn months(n: V, factor: i64, r: Rounding) -> Result<V, Fault> {
+    if n.tag == Tag::Int {
+        let x = n.x.checked_mul(factor).ok_or(OVERFLOW)?;
+        Ok(V {
+            tag: months_tag(r),
+            x,
+        })
+    } else {
+        Ok(n)
+    }
+}
+
+/// Applicability of a rule from its condition's value.
+pub(crate) fn tri_of(v: V) -> super::Tri {
+    match v.tag {
+        Tag::Bool if v.x != 0 => super::Tri::Yes,
+        Tag::Unknown => super::Tri::Maybe,
+        _ => super::Tri::No,
+    }
+}
