@@ -99,7 +99,8 @@ pub fn did_you_mean(name: &str, candidates: Vec<&str>, fallback: &str) -> String
 }
 
 /// How diagnostics are printed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum ErrorFormat {
     /// miette's graphical report with underlines.
     #[default]

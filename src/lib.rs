@@ -1,8 +1,20 @@
-//! regula: a rules-as-code interpreter. Policy files written in a small
-//! declarative language are parsed (`syntax`), checked and compiled into a
-//! resolved program (`check`), and evaluated against cases (`eval`) with
-//! derivations that cite the regulation (`report`).
+//! regula: a rules-as-code interpreter. A regulation is written as policy
+//! files in a small declarative language, each rule citing its paragraph and
+//! quoting its sentence; cases are evaluated against them with derivations
+//! a lawyer can check.
+//!
+//! The API for programs that embed the engine is [`Engine`]: load and check
+//! a policy set once ([`Engine::embedded`], [`Engine::load`]), build cases
+//! from JSON, YAML or TOML or fact by fact ([`Engine::case`]), and evaluate
+//! them ([`Engine::evaluate`], or [`Engine::evaluator`] for many cases),
+//! reading each outcome's value, missing facts, cites, document and
+//! derivation by name. [`report`] writes the report contract; [`batch`]
+//! evaluates JSON lines in parallel.
+//!
+//! Features: `cli` (default) builds the `regula` command line; `embedded`
+//! (default) compiles the shipped policies into the library.
 #![forbid(unsafe_code)]
+#![deny(missing_docs)]
 #![cfg_attr(
     not(test),
     deny(
@@ -12,17 +24,40 @@
         clippy::indexing_slicing
     )
 )]
+// Without the command line, some helpers it alone uses go unused.
+#![cfg_attr(not(feature = "cli"), allow(dead_code))]
+
+/// Declares modules that are part of the implementation: public (hidden from
+/// the documentation) with the `internals` feature, for this crate's own
+/// tests, benchmarks and fuzz targets; private otherwise.
+macro_rules! internal {
+    ($($(#[$a:meta])* $m:ident),* $(,)?) => {$(
+        $(#[$a])*
+        #[cfg(feature = "internals")]
+        #[doc(hidden)]
+        pub mod $m;
+        $(#[$a])*
+        #[cfg(not(feature = "internals"))]
+        #[allow(unreachable_pub)]
+        pub(crate) mod $m;
+    )*};
+}
 
 pub mod batch;
 pub mod case;
-pub mod check;
-pub mod cli;
 pub mod diag;
+mod engine;
 pub mod eval;
-pub mod graph;
-pub mod load;
 pub mod program;
-pub mod regulation;
 pub mod report;
 pub mod source;
-pub mod syntax;
+
+internal!(check, graph, load, regulation, syntax);
+
+/// The command line.
+#[cfg(feature = "cli")]
+pub mod cli;
+
+pub use engine::{
+    CaseBuilder, Engine, Evaluation, Evaluator, FactInfo, LoadError, OutcomeInfo, View,
+};

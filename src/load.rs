@@ -4,10 +4,12 @@
 //! (sorted by path) is read, and every other text file is kept so that a
 //! document's `source` can be found. Limits keep a hostile tree harmless.
 use crate::diag::Diag;
+#[cfg(feature = "embedded")]
 use include_dir::{include_dir, Dir};
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
+#[cfg(feature = "embedded")]
 static EMBEDDED: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/policies");
 
 /// Largest policy or source file read, in bytes.
@@ -31,6 +33,7 @@ pub struct RawSet {
 }
 
 /// The policy set compiled into the binary.
+#[cfg(feature = "embedded")]
 pub fn embedded() -> RawSet {
     let mut set = RawSet {
         embedded: true,

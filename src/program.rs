@@ -378,41 +378,82 @@ pub struct Epoch {
 #[derive(Clone, Debug, Default)]
 pub struct Program {
     /// The files.
-    pub sources: SourceMap,
+    pub(crate) sources: SourceMap,
     /// Documents.
-    pub documents: Vec<Document>,
+    pub(crate) documents: Vec<Document>,
     /// Enum types.
-    pub enums: Vec<EnumType>,
+    pub(crate) enums: Vec<EnumType>,
     /// Record types.
-    pub records: Vec<RecordType>,
+    pub(crate) records: Vec<RecordType>,
     /// Input facts (record facts expanded).
-    pub facts: Vec<Fact>,
+    pub(crate) facts: Vec<Fact>,
     /// Record-typed facts.
-    pub groups: Vec<FactGroup>,
+    pub(crate) groups: Vec<FactGroup>,
     /// Outcomes.
-    pub outcomes: Vec<Outcome>,
+    pub(crate) outcomes: Vec<Outcome>,
     /// Parameters.
-    pub params: Vec<Param>,
+    pub(crate) params: Vec<Param>,
     /// Definitions.
-    pub defs: Vec<Def>,
+    pub(crate) defs: Vec<Def>,
     /// Rules.
-    pub rules: Vec<Rule>,
+    pub(crate) rules: Vec<Rule>,
     /// Outcomes in dependency order.
-    pub order: Vec<OutcomeId>,
+    pub(crate) order: Vec<OutcomeId>,
     /// Periods of constant law, ascending and contiguous.
-    pub epochs: Vec<Epoch>,
+    pub(crate) epochs: Vec<Epoch>,
     /// Fact slot by dotted name.
-    pub fact_index: HashMap<String, FactId>,
+    pub(crate) fact_index: HashMap<String, FactId>,
     /// Per fact slot, its place in the order of the facts' names (reports
     /// list facts by name).
-    pub fact_rank: Vec<u32>,
+    pub(crate) fact_rank: Vec<u32>,
     /// Outcome slot by dotted name.
-    pub outcome_index: HashMap<String, OutcomeId>,
+    pub(crate) outcome_index: HashMap<String, OutcomeId>,
     /// Whether the set is the one embedded in the binary.
-    pub embedded: bool,
+    pub(crate) embedded: bool,
 }
 
 impl Program {
+    /// The documents.
+    pub fn documents(&self) -> &[Document] {
+        &self.documents
+    }
+    /// The enum types.
+    pub fn enums(&self) -> &[EnumType] {
+        &self.enums
+    }
+    /// The input facts (record facts expanded), by slot.
+    pub fn facts(&self) -> &[Fact] {
+        &self.facts
+    }
+    /// The outcomes, by slot.
+    pub fn outcomes(&self) -> &[Outcome] {
+        &self.outcomes
+    }
+    /// The rules.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+    /// The parameters.
+    pub fn params(&self) -> &[Param] {
+        &self.params
+    }
+    /// An outcome's slot by dotted name.
+    pub fn outcome_id(&self, name: &str) -> Option<OutcomeId> {
+        self.outcome_index.get(name).copied()
+    }
+    /// A fact's slot by dotted name.
+    pub fn fact_id(&self, name: &str) -> Option<FactId> {
+        self.fact_index.get(name).copied()
+    }
+    /// The policy files.
+    pub fn sources(&self) -> &SourceMap {
+        &self.sources
+    }
+    /// Whether the set is the one embedded in the binary.
+    pub fn is_embedded(&self) -> bool {
+        self.embedded
+    }
+
     /// The epoch covering a date.
     pub fn epoch(&self, date: NaiveDate) -> Option<&Epoch> {
         let i = self

@@ -367,7 +367,7 @@ fn vocab_type(p: &Program, ty: Type, min: Option<i64>) -> String {
         Type::Date => "date".into(),
         Type::Text => "text".into(),
         Type::Enum(e) => {
-            let values: Vec<&str> = p.enums[e as usize]
+            let values: Vec<&str> = p.enums()[e as usize]
                 .variants
                 .iter()
                 .map(|(n, _)| n.as_str())
@@ -459,7 +459,7 @@ fn shipped_policies_declare_the_vocabulary() {
     assert!(!checked.has_errors(), "{:?}", checked.diags);
     let p = checked.program.expect("the shipped policies compile");
     let mut facts: Vec<(String, String)> = p
-        .facts
+        .facts()
         .iter()
         .map(|f| (f.name.clone(), vocab_type(&p, f.ty, f.min)))
         .collect();
@@ -472,7 +472,7 @@ fn shipped_policies_declare_the_vocabulary() {
     assert_eq!(facts, want);
 
     let mut outcomes: Vec<(String, String)> = p
-        .outcomes
+        .outcomes()
         .iter()
         .map(|o| (o.name.clone(), vocab_type(&p, o.ty, None)))
         .collect();
@@ -484,10 +484,10 @@ fn shipped_policies_declare_the_vocabulary() {
     want.sort();
     assert_eq!(outcomes, want);
     // `in_force` is built in: no policy declares it, the header decides it.
-    assert!(p.outcomes.iter().all(|o| o.name != "in_force"));
-    assert!(p.facts.iter().all(|f| f.name != "as_of"));
-    assert_eq!(p.documents.len(), 1);
-    assert!(p.documents[0].cites.is_some(), "in_force cites 8.1");
+    assert!(p.outcomes().iter().all(|o| o.name != "in_force"));
+    assert!(p.facts().iter().all(|f| f.name != "as_of"));
+    assert_eq!(p.documents().len(), 1);
+    assert!(p.documents()[0].cites.is_some(), "in_force cites 8.1");
 }
 
 /// `in_force` is reported by every evaluation with the header's period.

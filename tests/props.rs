@@ -205,7 +205,7 @@ fn random_json() -> impl Strategy<Value = J> {
 
 /// A random valid case: each fact unknown or a value of its type.
 fn random_case(p: &'static Program) -> impl Strategy<Value = J> {
-    let n = p.facts.len();
+    let n = p.facts().len();
     (prop::collection::vec((0u8..4, any::<u16>()), n), 0i64..2400).prop_map(move |(picks, day)| {
         let mut root = serde_json::Map::new();
         let base = chrono::NaiveDate::from_ymd_opt(2023, 6, 1).unwrap();
@@ -222,7 +222,7 @@ fn random_case(p: &'static Program) -> impl Strategy<Value = J> {
                     .to_string(),
             ),
         );
-        for (f, (pick, k)) in p.facts.iter().zip(picks) {
+        for (f, (pick, k)) in p.facts().iter().zip(picks) {
             if pick == 0 {
                 continue;
             }
@@ -232,7 +232,7 @@ fn random_case(p: &'static Program) -> impl Strategy<Value = J> {
                 regula::program::Type::Date => J::String(date_of(k)),
                 regula::program::Type::Text => J::String(format!("区{}", k % 3)),
                 regula::program::Type::Enum(e) => {
-                    let vs = &p.enums[e as usize].variants;
+                    let vs = &p.enums()[e as usize].variants;
                     J::String(vs[k as usize % vs.len()].0.clone())
                 }
                 _ => continue,
@@ -369,7 +369,7 @@ proptest! {
         let schema = Schema::new(p);
         let cs = decode_text(p, &schema, &case.to_string(), Format::Json).expect("valid");
         let ev = evaluate(p, &cs.facts, cs.as_of.unwrap()).expect("evaluates");
-        let get = |name: &str| -> Value { ev.outcomes[p.outcome_index[name] as usize].value.clone() };
+        let get = |name: &str| -> Value { ev.outcomes[p.outcome_id(name).expect("outcome") as usize].value.clone() };
         prop_assert_eq!(get("and_ab"), get("and_ba"));
         prop_assert_eq!(get("or_ab"), get("or_ba"));
         prop_assert_eq!(get("and_ab_c"), get("and_a_bc"));

@@ -10,7 +10,8 @@ use serde::Serialize;
 use serde_json::{Map, Value as J};
 
 /// How much of each outcome's derivation a report carries.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum Detail {
     /// Values and missing facts only.
     None,

@@ -62,6 +62,7 @@ pub fn parse_file(file: FileId, text: &str) -> Result<File, Vec<Diag>> {
 }
 
 /// Parses one expression (used by tests and tools).
+#[cfg_attr(not(feature = "internals"), allow(dead_code))]
 pub fn parse_expr(file: FileId, text: &str) -> Result<Expr, Vec<Diag>> {
     if let Some(d) = check_nesting(file, text) {
         return Err(vec![d]);
