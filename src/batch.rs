@@ -12,7 +12,7 @@
 use crate::case::{self, Case, CaseError, Format, Schema, TextCache};
 use crate::eval::{EvalError, Record, Workspace};
 use crate::program::{OutcomeId, Program};
-use crate::report::{Detail, Report, Subject};
+use crate::report::{write_report, Detail, Fragments, Subject};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
 use std::io::{self, BufRead, Write};
@@ -33,6 +33,8 @@ pub struct Batch<'p> {
     at: Option<NaiveDate>,
     /// Shown in error messages: `NAME:LINE`.
     input_name: String,
+    /// The program's strings, escaped once for every line.
+    fragments: Fragments,
 }
 
 /// The tally of a run.
@@ -67,6 +69,7 @@ impl<'p> Batch<'p> {
             detail,
             at,
             input_name: input_name.to_string(),
+            fragments: Fragments::new(p),
         }
     }
 
@@ -153,18 +156,8 @@ impl Worker<'_, '_> {
             .evaluate(b.p, &self.case.facts, as_of, record(b.detail))
             .map_err(LineError::Eval)?;
         let conflict = self.ws.ev.outcomes.iter().any(|o| o.conflict);
-        let s = Subject::new(b.p, &self.case.facts, &self.ws.ev);
-        let report = Report {
-            subject: &s,
-            detail: b.detail,
-            line: Some(line),
-        };
-        serde_json::to_writer(&mut *out, &report).map_err(|e| {
-            LineError::Eval(EvalError {
-                message: e.to_string(),
-                span: crate::source::Span::default(),
-            })
-        })?;
+        let s = Subject::new(b.p, &self.case.facts, &self.ws.ev).with_fragments(&b.fragments);
+        write_report(out, &s, b.detail, Some(line), false).map_err(LineError::Eval)?;
         out.push(b'\n');
         Ok(conflict)
     }

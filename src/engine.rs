@@ -30,7 +30,7 @@ use crate::check;
 use crate::diag::{Diag, ErrorFormat};
 use crate::eval::{Derivation, EvalError, Evaluation as Raw, Record, Workspace};
 use crate::program::{OutcomeId, Program, Type, Value};
-use crate::report::{Detail, Report, Subject};
+use crate::report::{write_report, Detail, Subject};
 use crate::source::SourceMap;
 use std::path::PathBuf;
 
@@ -450,23 +450,14 @@ impl<'a> View<'a> {
     /// The report contract as JSON (`regula eval --format json`).
     pub fn json(&self, detail: Detail) -> serde_json::Value {
         let s = Subject::new(&self.engine.program, self.facts, self.raw);
-        let r = Report {
-            subject: &s,
-            detail,
-            line: None,
-        };
-        serde_json::to_value(&r).unwrap_or(serde_json::Value::Null)
+        crate::report::json_report(&s, detail).unwrap_or(serde_json::Value::Null)
     }
 
-    /// Writes the report contract as one line of compact JSON.
-    pub fn write_json(&self, detail: Detail, out: &mut impl std::io::Write) -> std::io::Result<()> {
+    /// Appends the report contract as one line of compact JSON.
+    pub fn write_json(&self, detail: Detail, out: &mut Vec<u8>) -> Result<(), EvalError> {
         let s = Subject::new(&self.engine.program, self.facts, self.raw);
-        let r = Report {
-            subject: &s,
-            detail,
-            line: None,
-        };
-        serde_json::to_writer(&mut *out, &r)?;
-        out.write_all(b"\n")
+        write_report(out, &s, detail, None, false)?;
+        out.push(b'\n');
+        Ok(())
     }
 }

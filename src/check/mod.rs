@@ -5,7 +5,7 @@ mod cite;
 mod expr;
 mod revisions;
 
-#[cfg_attr(not(feature = "cli"), allow(unused_imports))]
+#[cfg_attr(not(feature = "internals"), allow(unused_imports))]
 pub use cite::{coverage, Coverage, CoverageRow};
 
 use crate::diag::{did_you_mean, Diag};

@@ -214,8 +214,13 @@ pub fn run_eval(a: EvalArgs, out: &Out) -> Exit {
         .map(|(_, o)| o.name.as_str())
         .collect();
     let rendered = match a.format {
-        ReportFormat::Json => report::json_report(&s, a.derivations)
-            .map(|j| format!("{}\n", serde_json::to_string_pretty(&j).unwrap_or_default())),
+        ReportFormat::Json => {
+            let mut out = Vec::new();
+            report::write_report(&mut out, &s, a.derivations, None, true).map(|()| {
+                out.push(b'\n');
+                String::from_utf8_lossy(&out).into_owned()
+            })
+        }
         ReportFormat::Text => report::text_report(
             &s,
             if l.name == "-" {
@@ -290,13 +295,7 @@ pub fn run_explain(a: ExplainArgs, out: &Out) -> Exit {
     let s = Subject::new(&p, &l.case.facts, &ev);
     let Some(oid) = oid else {
         // `in_force` is decided by the document header, not by rules.
-        let j = report::json_report(&s, Detail::Full).ok();
-        let entry = j
-            .as_ref()
-            .and_then(|j| j.get("outcomes"))
-            .and_then(|o| o.get("in_force"))
-            .cloned()
-            .unwrap_or_default();
+        let entry = report::in_force_json(&s);
         match a.format {
             ExplainFormat::Json => print(&format!(
                 "{}\n",
@@ -306,30 +305,7 @@ pub fn run_explain(a: ExplainArgs, out: &Out) -> Exit {
             ExplainFormat::Mermaid => {
                 print(&crate::graph::in_force_graph(&s, GraphFormat::Mermaid))
             }
-            ExplainFormat::Text => {
-                let doc = s.document();
-                let v = if ev.in_force.is_some() { "是" } else { "否" };
-                let mut t = format!("本意见施行（in_force）= {v}\n");
-                if let Some(d) = doc {
-                    let cite = d
-                        .cites
-                        .as_ref()
-                        .map(|c| format!("  {}「{}」", c.key(), c.quote))
-                        .unwrap_or_default();
-                    let within = if ev.in_force.is_some() {
-                        "在"
-                    } else {
-                        "不在"
-                    };
-                    t.push_str(&format!(
-                        "└─ 评估日期 {} {within} {} 的施行期间 {} 内{cite}\n",
-                        l.as_of.format("%Y-%m-%d"),
-                        d.id,
-                        report::period_zh(d)
-                    ));
-                }
-                print(&t);
-            }
+            ExplainFormat::Text => print(&report::in_force_text(&s)),
         }
         return Exit::Ok;
     };

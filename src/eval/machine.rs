@@ -200,6 +200,9 @@ pub(crate) struct Scratch {
     found: Vec<FactId>,
     /// Per rule: marked while gathering an outcome's missing facts.
     marked: Vec<bool>,
+    /// The rules marked, and the rules to visit.
+    marked_rules: Vec<RuleId>,
+    stack: Vec<RuleId>,
     /// Per fact: seen while gathering (a bit set).
     seen: Vec<u64>,
     /// Per paragraph: the outcome whose cites last took it, plus one.
@@ -605,19 +608,25 @@ impl<O: Observer> Machine<'_, O> {
         }
         self.missing(v, conflict);
         self.blocked(o, v, conflict);
+        self.st.deciding.clear();
         if v.is_known() {
+            // The rules in effect, or when none is, the rule that decided.
+            let st = &mut *self.st;
+            st.deciding.extend(
+                st.steps
+                    .iter()
+                    .filter(|s| s.effective == Tri::Yes)
+                    .map(|s| s.rule),
+            );
+            if st.deciding.is_empty() {
+                st.deciding.extend(decided_by);
+            }
             self.document(o, by_default);
             if self.cites {
                 self.cites_of(o);
             }
         }
         self.ev.close_lists(o);
-        self.st.deciding.clear();
-        if v.is_known() {
-            self.st
-                .deciding
-                .extend(super::deciding_rules(p, self.ev, o));
-        }
         let d = Decided {
             p,
             outcome: o,
@@ -731,11 +740,13 @@ impl<O: Observer> Machine<'_, O> {
         }
         let st = &mut *self.st;
         // The exceptions of the candidates, direct and indirect.
-        let mut stack: Vec<RuleId> = Vec::new();
+        let mut stack = std::mem::take(&mut st.stack);
+        let mut marked_rules = std::mem::take(&mut st.marked_rules);
+        stack.clear();
+        marked_rules.clear();
         for s in st.steps.iter().filter(|s| s.effective != Tri::No) {
             stack.push(s.rule);
         }
-        let mut marked_rules: Vec<RuleId> = Vec::new();
         while let Some(r) = stack.pop() {
             for &x in self.plan.exceptions.get(r as usize).map_or(&[][..], |v| v) {
                 if let Some(m) = st.marked.get_mut(x as usize) {
@@ -773,11 +784,13 @@ impl<O: Observer> Machine<'_, O> {
                 take(value);
             }
         }
-        for r in marked_rules {
+        for &r in &marked_rules {
             if let Some(m) = st.marked.get_mut(r as usize) {
                 *m = false;
             }
         }
+        st.stack = stack;
+        st.marked_rules = marked_rules;
         let found = self.ev.missing.get_mut(start..).unwrap_or_default();
         for &f in found.iter() {
             if let Some(word) = st.seen.get_mut(f as usize / 64) {
@@ -839,7 +852,7 @@ impl<O: Observer> Machine<'_, O> {
     /// amendment that supplied it, or the document in force carrying it);
     /// for a default, the document in force.
     fn document(&mut self, o: OutcomeId, by_default: bool) {
-        let first = super::deciding_rules(self.p, self.ev, o).next();
+        let first = self.st.deciding.first().copied();
         let doc = match first {
             Some(r) => self
                 .rule_document
@@ -870,7 +883,7 @@ impl<O: Observer> Machine<'_, O> {
                 }
             }
         };
-        let deciding: Vec<RuleId> = super::deciding_rules(p, self.ev, o).collect();
+        let deciding = std::mem::take(&mut self.st.deciding);
         for &r in &deciding {
             take(self.ev, &mut self.st.cited, r);
         }
@@ -884,5 +897,6 @@ impl<O: Observer> Machine<'_, O> {
                 }
             }
         }
+        self.st.deciding = deciding;
     }
 }

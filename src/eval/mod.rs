@@ -207,24 +207,6 @@ impl Evaluation {
     }
 }
 
-/// The rules that decided a known outcome: those in effect, or when none
-/// is, the rule that decided it.
-pub(crate) fn deciding_rules<'a>(
-    p: &'a Program,
-    ev: &'a Evaluation,
-    o: OutcomeId,
-) -> impl Iterator<Item = RuleId> + 'a {
-    let rules = p.outcome(o).map_or(&[][..], |x| x.rules.as_slice());
-    let yes = |r: &RuleId| ev.effective.get(*r as usize) == Some(&Tri::Yes);
-    let any = rules.iter().any(yes);
-    let fallback = ev
-        .outcomes
-        .get(o as usize)
-        .and_then(|r| r.decided_by)
-        .filter(|_| !any);
-    rules.iter().copied().filter(yes).chain(fallback)
-}
-
 /// Evaluates every outcome of a case on a date, recording everything.
 pub fn evaluate(p: &Program, facts: &[Value], as_of: NaiveDate) -> Result<Evaluation, EvalError> {
     let mut w = Workspace::new(p);

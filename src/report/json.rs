@@ -2,12 +2,11 @@
 //! vocabulary: every outcome with `value`, `cites`, `missing` and
 //! `derivation`. The report's and the derivation's shape are documented in
 //! docs/derivation.md, a stable contract: keep the two in agreement.
+use super::write::{Fragments, Json};
 use super::Subject;
 use crate::eval::{Derivation, EvalError, Node, RuleStatus, RuleTrace, Status, Trace};
-use crate::program::{OutcomeId, Program, RuleId, Value};
-use serde::ser::{SerializeMap, Serializer};
-use serde::Serialize;
-use serde_json::{Map, Value as J};
+use crate::program::{OutcomeId, Program, Value};
+use serde_json::Value as J;
 
 /// How much of each outcome's derivation a report carries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -44,118 +43,131 @@ fn rule_status_name(s: RuleStatus) -> &'static str {
     }
 }
 
-/// A value as the report writes it: the vocabulary's name of a known
-/// value, `null` otherwise.
-struct ValueJson<'a>(&'a Program, &'a Value);
-
-impl Serialize for ValueJson<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let p = self.0;
-        match self.1 {
-            Value::Unknown | Value::Absent => s.serialize_none(),
-            Value::Bool(b) => s.serialize_bool(*b),
-            Value::Int(n) => s.serialize_i64(*n),
-            Value::Date(d) => s.collect_str(&d.format("%Y-%m-%d")),
-            Value::Text(t) => s.serialize_str(t),
-            Value::Enum(e, i) => s.serialize_str(p.variant(*e, *i).0),
-            other => p.value_json(other).serialize(s),
-        }
+/// Writes a value: the vocabulary's name of a known value, `null` otherwise.
+fn value(j: &mut Json, f: &Fragments, v: &Value) {
+    match v {
+        Value::Unknown | Value::Absent => j.null(),
+        Value::Bool(b) => j.bool(*b),
+        Value::Int(n) => j.int(*n),
+        Value::Date(d) => j.date(*d),
+        Value::Text(t) => j.str(t),
+        Value::Enum(e, i) => match f.variant.get(*e as usize).and_then(|v| v.get(*i as usize)) {
+            Some(s) => j.raw(s),
+            None => j.raw("\"\""),
+        },
+        Value::Record(g) => match f.group.get(g) {
+            Some(s) => j.raw(s),
+            None => j.raw("\"\""),
+        },
+        Value::Days(n) => j.str(&format!("{n} days")),
+        Value::Months(n, _) => j.str(&format!("{n} months")),
     }
 }
 
-/// A list of names, serialized as a JSON array.
-struct Names<I>(std::cell::Cell<Option<I>>);
-
-fn names<'a, I: Iterator<Item = &'a str>>(i: I) -> Names<I> {
-    Names(std::cell::Cell::new(Some(i)))
-}
-
-impl<'a, I: Iterator<Item = &'a str>> Serialize for Names<I> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self.0.take() {
-            Some(i) => s.collect_seq(i),
-            None => s.collect_seq(std::iter::empty::<&str>()),
+/// `"value"`, and `"state"` when it is unknown or n/a.
+fn value_and_state(j: &mut Json, f: &Fragments, v: &Value) {
+    j.key("value");
+    value(j, f, v);
+    match v {
+        Value::Unknown => {
+            j.key("state");
+            j.raw("\"unknown\"");
         }
+        Value::Absent => {
+            j.key("state");
+            j.raw("\"n/a\"");
+        }
+        _ => {}
     }
 }
 
-fn rule_names<'a>(p: &'a Program, ids: &'a [RuleId]) -> impl Iterator<Item = &'a str> + 'a {
-    ids.iter()
-        .filter_map(|r| p.rule(*r))
-        .map(|r| r.name.as_str())
+fn expr(j: &mut Json, p: &Program, f: &Fragments, t: &Trace) {
+    j.key("expr");
+    match f.expr.get(&t.span) {
+        Some(s) => j.raw(s),
+        None => j.str(&p.expr_text(t.span)),
+    }
 }
 
-/// A traced expression.
-pub struct TraceJson<'a>(pub &'a Program, pub &'a Trace<'a>);
+fn name_of(table: &[String], i: u32) -> &str {
+    table.get(i as usize).map_or("\"\"", String::as_str)
+}
 
-impl Serialize for TraceJson<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let (p, t) = (self.0, self.1);
-        let mut m = s.serialize_map(None)?;
-        m.serialize_entry("expr", &p.expr_text(t.span))?;
-        m.serialize_entry("value", &ValueJson(p, &t.value))?;
-        match t.value {
-            Value::Unknown => m.serialize_entry("state", "unknown")?,
-            Value::Absent => m.serialize_entry("state", "n/a")?,
-            _ => {}
+/// Writes a traced expression.
+fn trace(j: &mut Json, p: &Program, f: &Fragments, t: &Trace) {
+    j.obj();
+    expr(j, p, f, t);
+    value_and_state(j, f, &t.value);
+    match &t.node {
+        Node::Fact(x) => {
+            j.key("fact");
+            j.raw(name_of(&f.fact, *x));
         }
-        match &t.node {
-            Node::Fact(f) => {
-                m.serialize_entry("fact", p.fact(*f).map(|x| x.name.as_str()).unwrap_or(""))?
-            }
-            Node::Outcome(o) => m.serialize_entry(
-                "outcome",
-                p.outcome(*o).map(|x| x.name.as_str()).unwrap_or(""),
-            )?,
-            Node::Param(x) => m.serialize_entry(
-                "parameter",
-                p.params
-                    .get(*x as usize)
-                    .map(|x| x.name.as_str())
-                    .unwrap_or(""),
-            )?,
-            Node::AsOf => m.serialize_entry("as_of", &true)?,
-            Node::Const => {}
-            Node::Op | Node::And | Node::Or => {
-                match t.node {
-                    Node::And => m.serialize_entry("op", "and")?,
-                    Node::Or => m.serialize_entry("op", "or")?,
-                    _ => {}
+        Node::Outcome(o) => {
+            j.key("outcome");
+            j.raw(name_of(&f.outcome, *o));
+        }
+        Node::Param(x) => {
+            j.key("parameter");
+            j.raw(name_of(&f.param, *x));
+        }
+        Node::AsOf => {
+            j.key("as_of");
+            j.bool(true);
+        }
+        Node::Const => {}
+        Node::Op | Node::And | Node::Or => {
+            match t.node {
+                Node::And => {
+                    j.key("op");
+                    j.raw("\"and\"");
                 }
-                let kids = t.children();
-                m.serialize_entry("operands", &Traces(p, &kids))?;
-            }
-            Node::Call(d) => {
-                m.serialize_entry(
-                    "definition",
-                    p.defs
-                        .get(*d as usize)
-                        .map(|x| x.name.as_str())
-                        .unwrap_or(""),
-                )?;
-                let kids = t.children();
-                let (args, body) = kids.split_at(kids.len().saturating_sub(1));
-                m.serialize_entry("arguments", &Traces(p, args))?;
-                if let Some(b) = body.first() {
-                    m.serialize_entry("body", &TraceJson(p, b))?;
+                Node::Or => {
+                    j.key("op");
+                    j.raw("\"or\"");
                 }
+                _ => {}
+            }
+            j.key("operands");
+            j.arr();
+            for c in t.children() {
+                j.item();
+                trace(j, p, f, &c);
+            }
+            j.end_arr();
+        }
+        Node::Call(d) => {
+            j.key("definition");
+            j.raw(name_of(&f.def, *d));
+            let kids = t.children();
+            let (args, body) = kids.split_at(kids.len().saturating_sub(1));
+            j.key("arguments");
+            j.arr();
+            for c in args {
+                j.item();
+                trace(j, p, f, c);
+            }
+            j.end_arr();
+            if let Some(b) = body.first() {
+                j.key("body");
+                trace(j, p, f, b);
             }
         }
-        m.end()
     }
+    j.end_obj();
 }
 
-struct Traces<'a>(&'a Program, &'a [Trace<'a>]);
-
-impl Serialize for Traces<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.1.iter().map(|t| TraceJson(self.0, t)))
-    }
+/// Writes a compact document and reads it back as a JSON value.
+fn to_value(write: impl FnOnce(&mut Json)) -> J {
+    let mut out = Vec::new();
+    write(&mut Json::new(&mut out, false));
+    serde_json::from_slice(&out).unwrap_or(J::Null)
 }
 
 /// A traced expression as a JSON value.
 pub fn trace_json(p: &Program, t: &Trace) -> J {
-    serde_json::to_value(TraceJson(p, t)).unwrap_or(J::Null)
+    let f = Fragments::new(p);
+    to_value(|j| trace(j, p, &f, t))
 }
 
 /// The sub-expressions that made a condition false (or n/a): below an `and`
@@ -172,24 +184,6 @@ fn why_not<'a>(t: &Trace<'a>, out: &mut Vec<Trace<'a>>) {
         return;
     }
     out.push(*t);
-}
-
-/// One entry of a `why_not` list: the expression and its value.
-struct WhyNot<'a>(&'a Program, &'a Trace<'a>);
-
-impl Serialize for WhyNot<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let (p, t) = (self.0, self.1);
-        let mut m = s.serialize_map(None)?;
-        m.serialize_entry("expr", &p.expr_text(t.span))?;
-        m.serialize_entry("value", &ValueJson(p, &t.value))?;
-        match t.value {
-            Value::Unknown => m.serialize_entry("state", "unknown")?,
-            Value::Absent => m.serialize_entry("state", "n/a")?,
-            _ => {}
-        }
-        m.end()
-    }
 }
 
 /// The outcomes a derivation reads, in the order first met.
@@ -215,107 +209,135 @@ pub fn outcomes_read(d: &Derivation) -> Vec<crate::program::OutcomeId> {
     out
 }
 
-/// One rule of a derivation.
-struct RuleJson<'a>(&'a Program, &'a RuleTrace<'a>);
-
-impl Serialize for RuleJson<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let (p, rt) = (self.0, self.1);
-        let mut m = s.serialize_map(None)?;
-        if let Some(r) = p.rule(rt.rule) {
-            m.serialize_entry("rule", &r.name)?;
-            m.serialize_entry("cites", &r.cites.key())?;
-            m.serialize_entry("quote", &r.cites.quote)?;
-            m.serialize_entry("document", p.doc_id(r.document))?;
-            m.serialize_entry("status", rule_status_name(rt.status))?;
-            if !r.exception_to.is_empty() {
-                m.serialize_entry("exception_to", &names(rule_names(p, &r.exception_to)))?;
-            }
-            if !rt.overridden_by.is_empty() {
-                m.serialize_entry("overridden_by", &names(rule_names(p, rt.overridden_by)))?;
-            }
-            if let Some(c) = &rt.condition {
-                m.serialize_entry("condition", &TraceJson(p, c))?;
-                if rt.status == RuleStatus::NotApplicable {
-                    let mut why = Vec::new();
-                    why_not(c, &mut why);
-                    let why: Vec<WhyNot> = why.iter().map(|t| WhyNot(p, t)).collect();
-                    m.serialize_entry("why_not", &why)?;
+/// Writes one rule of a derivation.
+fn rule(j: &mut Json, p: &Program, f: &Fragments, rt: &RuleTrace) {
+    j.obj();
+    if let Some(r) = p.rule(rt.rule) {
+        let i = rt.rule;
+        j.key("rule");
+        j.raw(name_of(&f.rule, i));
+        j.key("cites");
+        j.raw(name_of(&f.rule_cite, i));
+        j.key("quote");
+        j.raw(name_of(&f.rule_quote, i));
+        j.key("document");
+        j.raw(name_of(&f.doc, r.document));
+        j.key("status");
+        j.key_free_str(rule_status_name(rt.status));
+        if !r.exception_to.is_empty() {
+            j.key("exception_to");
+            j.list_of(&f.rule, r.exception_to.iter().copied());
+        }
+        if !rt.overridden_by.is_empty() {
+            j.key("overridden_by");
+            j.list_of(&f.rule, rt.overridden_by.iter().copied());
+        }
+        if let Some(c) = &rt.condition {
+            j.key("condition");
+            trace(j, p, f, c);
+            if rt.status == RuleStatus::NotApplicable {
+                let mut why = Vec::new();
+                why_not(c, &mut why);
+                j.key("why_not");
+                j.arr();
+                for t in &why {
+                    j.item();
+                    j.obj();
+                    expr(j, p, f, t);
+                    value_and_state(j, f, &t.value);
+                    j.end_obj();
                 }
-            }
-            if let Some(v) = &rt.value {
-                m.serialize_entry("conclusion", &TraceJson(p, v))?;
+                j.end_arr();
             }
         }
-        m.end()
+        if let Some(v) = &rt.value {
+            j.key("conclusion");
+            trace(j, p, f, v);
+        }
     }
+    j.end_obj();
 }
 
-/// An outcome's derivation.
-pub struct DerivationJson<'a>(pub &'a Program, pub &'a Derivation<'a>);
-
-impl Serialize for DerivationJson<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let (p, d) = (self.0, self.1);
-        let mut m = s.serialize_map(None)?;
-        m.serialize_entry("status", status_name(d.status))?;
-        if let Some(o) = p.outcome(d.outcome) {
-            m.serialize_entry("label", &o.label)?;
-        }
-        if let Some(doc) = d.document {
-            m.serialize_entry("document", p.doc_id(doc))?;
-        }
-        if !d.decided_by.is_empty() {
-            m.serialize_entry("decided_by", &names(rule_names(p, d.decided_by)))?;
-        }
-        if d.status == Status::NotInForce {
-            let cites: Vec<String> = p
-                .documents
-                .iter()
-                .filter_map(|x| x.cites.as_ref().map(|c| format!("{} {}", x.id, c.key())))
-                .collect();
-            m.serialize_entry(
-                "reason",
-                &format!(
-                    "the assessment date is outside the in-force period ({})",
-                    cites.join(", ")
-                ),
-            )?;
-            m.serialize_entry("periods", &Periods(p))?;
-        }
-        let rules: Vec<RuleJson> = d.rules.iter().map(|rt| RuleJson(p, rt)).collect();
-        m.serialize_entry("rules", &rules)?;
-        if let Some(t) = &d.default {
-            m.serialize_entry("default", &TraceJson(p, t))?;
-        }
-        m.end()
+/// Writes an outcome's derivation.
+fn derivation(j: &mut Json, p: &Program, f: &Fragments, d: &Derivation) {
+    j.obj();
+    j.key("status");
+    j.key_free_str(status_name(d.status));
+    if p.outcome(d.outcome).is_some() {
+        j.key("label");
+        j.raw(name_of(&f.outcome_label, d.outcome));
     }
+    if let Some(doc) = d.document {
+        j.key("document");
+        j.raw(name_of(&f.doc, doc));
+    }
+    if !d.decided_by.is_empty() {
+        j.key("decided_by");
+        j.list_of(&f.rule, d.decided_by.iter().copied());
+    }
+    if d.status == Status::NotInForce {
+        let cites: Vec<String> = p
+            .documents
+            .iter()
+            .filter_map(|x| x.cites.as_ref().map(|c| format!("{} {}", x.id, c.key())))
+            .collect();
+        j.key("reason");
+        j.str(&format!(
+            "the assessment date is outside the in-force period ({})",
+            cites.join(", ")
+        ));
+        j.key("periods");
+        periods(j, p);
+    }
+    j.key("rules");
+    j.arr();
+    for rt in &d.rules {
+        j.item();
+        rule(j, p, f, rt);
+    }
+    j.end_arr();
+    if let Some(t) = &d.default {
+        j.key("default");
+        trace(j, p, f, t);
+    }
+    j.end_obj();
 }
 
 /// An outcome's derivation as a JSON value.
 pub fn derivation_json(p: &Program, d: &Derivation) -> J {
-    serde_json::to_value(DerivationJson(p, d)).unwrap_or(J::Null)
+    let f = Fragments::new(p);
+    to_value(|j| derivation(j, p, &f, d))
 }
 
-/// The in-force period of every document, with the paragraph that sets it.
-struct Periods<'a>(&'a Program);
-
-impl Serialize for Periods<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let date = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
-        s.collect_seq(self.0.documents.iter().map(|d| {
-            let mut m = Map::new();
-            m.insert("document".into(), J::from(d.id.as_str()));
-            m.insert("from".into(), J::from(date(d.from)));
-            m.insert("to".into(), d.to.map(date).into());
-            m.insert("cites".into(), d.cites.as_ref().map(|c| c.key()).into());
-            m.insert(
-                "quote".into(),
-                d.cites.as_ref().map(|c| c.quote.clone()).into(),
-            );
-            J::Object(m)
-        }))
+/// Writes the in-force period of every document, with the paragraph that
+/// sets it.
+fn periods(j: &mut Json, p: &Program) {
+    j.arr();
+    for d in &p.documents {
+        j.item();
+        j.obj();
+        j.key("document");
+        j.str(&d.id);
+        j.key("from");
+        j.date(d.from);
+        j.key("to");
+        match d.to {
+            Some(t) => j.date(t),
+            None => j.null(),
+        }
+        j.key("cites");
+        match &d.cites {
+            Some(c) => j.str(&c.key()),
+            None => j.null(),
+        }
+        j.key("quote");
+        match &d.cites {
+            Some(c) => j.str(&c.quote),
+            None => j.null(),
+        }
+        j.end_obj();
     }
+    j.end_arr();
 }
 
 /// Why every outcome is n/a: the assessment date is outside the period.
@@ -331,163 +353,160 @@ pub fn not_in_force_reason(d: &crate::program::Document, as_of: chrono::NaiveDat
     )
 }
 
-/// The entry of `in_force`.
-struct InForce<'a>(&'a Subject<'a>, Detail);
-
-impl Serialize for InForce<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let (sub, detail) = (self.0, self.1);
-        let p = sub.p;
-        let ev = sub.ev;
-        let doc = sub.document();
-        let mut m = s.serialize_map(None)?;
-        m.serialize_entry("value", &ev.in_force.is_some())?;
-        if ev.in_force.is_none() {
-            if let Some(d) = doc {
-                m.serialize_entry("reason", &not_in_force_reason(d, ev.as_of))?;
-            }
-        }
-        if detail != Detail::None {
-            let cites: Vec<String> = doc
-                .and_then(|d| d.cites.as_ref())
-                .map(|c| vec![c.key()])
-                .unwrap_or_default();
-            m.serialize_entry("cites", &cites)?;
-        }
-        if detail == Detail::Full {
-            let mut dm = Map::new();
-            dm.insert("status".into(), J::from("decided"));
-            dm.insert("label".into(), J::from("本意见施行"));
-            if let Some(d) = ev.in_force {
-                dm.insert("document".into(), J::from(p.doc_id(d)));
-            }
-            dm.insert(
-                "as_of".into(),
-                J::from(ev.as_of.format("%Y-%m-%d").to_string()),
-            );
-            dm.insert(
-                "periods".into(),
-                serde_json::to_value(Periods(p)).unwrap_or(J::Null),
-            );
-            m.serialize_entry("derivation", &dm)?;
-        }
-        m.end()
-    }
-}
-
-/// One outcome's entry.
-struct OutcomeJson<'a>(&'a Subject<'a>, Detail, OutcomeId);
-
-impl Serialize for OutcomeJson<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let (sub, detail, o) = (self.0, self.1, self.2);
-        let p = sub.p;
-        let ev = sub.ev;
-        let res = ev.outcomes.get(o as usize);
-        let value = res.map_or(&Value::Unknown, |r| &r.value);
-        let conflict = res.is_some_and(|r| r.conflict);
-        let mut m = s.serialize_map(None)?;
-        m.serialize_entry("value", &ValueJson(p, value))?;
-        if detail != Detail::None && value.is_known() {
-            let cites = ev
-                .cites(o)
-                .iter()
-                .filter_map(|r| p.rule(*r))
-                .map(|r| r.cites.key());
-            m.serialize_entry("cites", &CiteKeys(std::cell::Cell::new(Some(cites))))?;
-            if let Some(doc) = res.and_then(|r| r.document) {
-                m.serialize_entry("document", p.doc_id(doc))?;
-            }
-        }
-        let in_force = ev.in_force.is_some();
-        if in_force && *value == Value::Unknown && !conflict {
-            m.serialize_entry("missing", &names(p.fact_names(ev.missing(o)).into_iter()))?;
-            let blocked = ev.blocked_by(o);
-            if !blocked.is_empty() {
-                m.serialize_entry("blocked_by", &names(p.outcome_names(blocked).into_iter()))?;
-            }
-        }
-        if conflict {
-            let rules = ev
-                .conflicting(p, o)
-                .filter_map(|r| p.rule(r))
-                .map(|r| r.name.as_str());
-            m.serialize_entry("conflict", &names(rules))?;
-        }
-        if detail == Detail::Full {
-            let d = sub.derive(o).map_err(serde::ser::Error::custom)?;
-            m.serialize_entry("derivation", &DerivationJson(p, &d))?;
-        }
-        m.end()
-    }
-}
-
-struct CiteKeys<I>(std::cell::Cell<Option<I>>);
-
-impl<I: Iterator<Item = String>> Serialize for CiteKeys<I> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self.0.take() {
-            Some(i) => s.collect_seq(i),
-            None => s.collect_seq(std::iter::empty::<String>()),
+/// Writes the entry of `in_force`.
+fn in_force(j: &mut Json, s: &Subject, f: &Fragments, detail: Detail) {
+    let p = s.p;
+    let ev = s.ev;
+    let doc = s.document();
+    j.obj();
+    j.key("value");
+    j.bool(ev.in_force.is_some());
+    if ev.in_force.is_none() {
+        if let Some(d) = doc {
+            j.key("reason");
+            j.str(&not_in_force_reason(d, ev.as_of));
         }
     }
-}
-
-struct Outcomes<'a>(&'a Subject<'a>, Detail);
-
-impl Serialize for Outcomes<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let (sub, detail) = (self.0, self.1);
-        let mut m = s.serialize_map(None)?;
-        m.serialize_entry("in_force", &InForce(sub, detail))?;
-        for (i, o) in sub.p.outcomes.iter().enumerate() {
-            let oid = u32::try_from(i).unwrap_or(u32::MAX);
-            m.serialize_entry(&o.name, &OutcomeJson(sub, detail, oid))?;
+    if detail != Detail::None {
+        j.key("cites");
+        j.arr();
+        if let Some(c) = doc.and_then(|d| d.cites.as_ref()) {
+            j.item();
+            j.str(&c.key());
         }
-        m.end()
+        j.end_arr();
     }
-}
-
-/// The report of one case (`regula eval --format json`, and each line of
-/// `regula batch` with its `line` number first): the one writer of the
-/// report contract, over borrowed views of an evaluation.
-pub struct Report<'a> {
-    /// The case and its evaluation.
-    pub subject: &'a Subject<'a>,
-    /// How much of each derivation to write.
-    pub detail: Detail,
-    /// The input line, for `regula batch`.
-    pub line: Option<u64>,
-}
-
-impl Serialize for Report<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let sub = self.subject;
-        let p = sub.p;
-        let mut m = s.serialize_map(None)?;
-        if let Some(line) = self.line {
-            m.serialize_entry("line", &line)?;
+    if detail == Detail::Full {
+        j.key("derivation");
+        j.obj();
+        j.key("status");
+        j.raw("\"decided\"");
+        j.key("label");
+        j.str("本意见施行");
+        if let Some(d) = ev.in_force {
+            j.key("document");
+            j.raw(name_of(&f.doc, d));
         }
-        m.serialize_entry(
-            "document",
-            sub.document().map(|d| d.id.as_str()).unwrap_or(""),
-        )?;
-        m.serialize_entry("as_of", &sub.ev.as_of.format("%Y-%m-%d").to_string())?;
-        m.serialize_entry("policies", if p.embedded { "embedded" } else { "external" })?;
-        m.serialize_entry("outcomes", &Outcomes(sub, self.detail))?;
-        m.end()
+        j.key("as_of");
+        j.date(ev.as_of);
+        j.key("periods");
+        periods(j, p);
+        j.end_obj();
     }
+    j.end_obj();
+}
+
+/// Writes one outcome's entry.
+fn outcome(
+    j: &mut Json,
+    s: &Subject,
+    f: &Fragments,
+    detail: Detail,
+    o: OutcomeId,
+) -> Result<(), EvalError> {
+    let p = s.p;
+    let ev = s.ev;
+    let res = ev.outcomes.get(o as usize);
+    let v = res.map_or(&Value::Unknown, |r| &r.value);
+    let conflict = res.is_some_and(|r| r.conflict);
+    j.obj();
+    j.key("value");
+    value(j, f, v);
+    if detail != Detail::None && v.is_known() {
+        j.key("cites");
+        j.list_of(&f.rule_cite, ev.cites(o).iter().copied());
+        if let Some(doc) = res.and_then(|r| r.document) {
+            j.key("document");
+            j.raw(name_of(&f.doc, doc));
+        }
+    }
+    if ev.in_force.is_some() && *v == Value::Unknown && !conflict {
+        j.key("missing");
+        j.list_of(&f.fact, ev.missing(o).iter().copied());
+        let blocked = ev.blocked_by(o);
+        if !blocked.is_empty() {
+            j.key("blocked_by");
+            j.list_of(&f.outcome, blocked.iter().copied());
+        }
+    }
+    if conflict {
+        j.key("conflict");
+        j.list_of(&f.rule, ev.conflicting(p, o));
+    }
+    if detail == Detail::Full {
+        let d = s.derive(o)?;
+        j.key("derivation");
+        derivation(j, p, f, &d);
+    }
+    j.end_obj();
+    Ok(())
+}
+
+/// Writes the report of one case (`regula eval --format json`, pretty; each
+/// line of `regula batch`, compact, with its `line` number first): the one
+/// writer of the report contract. Nothing is written when it fails.
+pub fn write_report(
+    out: &mut Vec<u8>,
+    s: &Subject,
+    detail: Detail,
+    line: Option<u64>,
+    pretty: bool,
+) -> Result<(), EvalError> {
+    let mark = out.len();
+    let r = report(&mut Json::new(out, pretty), s, detail, line);
+    if r.is_err() {
+        out.truncate(mark);
+    }
+    r
+}
+
+fn report(j: &mut Json, s: &Subject, detail: Detail, line: Option<u64>) -> Result<(), EvalError> {
+    let p = s.p;
+    let f = s.fragments();
+    j.obj();
+    if let Some(line) = line {
+        j.key("line");
+        j.int(i64::try_from(line).unwrap_or(i64::MAX));
+    }
+    j.key("document");
+    match s.document() {
+        Some(d) => j.str(&d.id),
+        None => j.raw("\"\""),
+    }
+    j.key("as_of");
+    j.date(s.ev.as_of);
+    j.key("policies");
+    j.raw(if p.embedded {
+        "\"embedded\""
+    } else {
+        "\"external\""
+    });
+    j.key("outcomes");
+    j.obj();
+    j.key("in_force");
+    in_force(j, s, f, detail);
+    for (i, name) in f.outcome.iter().enumerate() {
+        j.key_raw(name);
+        outcome(j, s, f, detail, u32::try_from(i).unwrap_or(u32::MAX))?;
+    }
+    j.end_obj();
+    j.end_obj();
+    Ok(())
 }
 
 /// The whole report of one case as a JSON value.
 pub fn json_report(s: &Subject, detail: Detail) -> Result<J, EvalError> {
-    let r = Report {
-        subject: s,
-        detail,
-        line: None,
-    };
-    serde_json::to_value(&r).map_err(|e| EvalError {
+    let mut out = Vec::new();
+    write_report(&mut out, s, detail, None, false)?;
+    serde_json::from_slice(&out).map_err(|e| EvalError {
         message: e.to_string(),
         span: crate::source::Span::default(),
     })
+}
+
+/// The entry of `in_force` with its derivation, as a JSON value
+/// (`regula explain CASE in_force --format json`).
+pub fn in_force_json(s: &Subject) -> J {
+    let f = s.fragments();
+    to_value(|j| in_force(j, s, f, Detail::Full))
 }

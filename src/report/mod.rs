@@ -2,12 +2,14 @@
 //! and the explain tree of one outcome.
 mod json;
 mod text;
+mod write;
 
 pub use json::{
-    derivation_json, json_report, not_in_force_reason, outcomes_read, trace_json, DerivationJson,
-    Detail, Report, TraceJson,
+    derivation_json, in_force_json, json_report, not_in_force_reason, outcomes_read, trace_json,
+    write_report, Detail,
 };
-pub use text::{explain_text, period_zh, status_word, text_report, TextOptions};
+pub use text::{explain_text, in_force_text, period_zh, status_word, text_report, TextOptions};
+pub use write::Fragments;
 
 use crate::eval::{Derivation, EvalError, Evaluation};
 use crate::program::{OutcomeId, Program, Value};
@@ -21,6 +23,10 @@ pub struct Subject<'a> {
     pub facts: &'a [Value],
     /// The evaluation.
     pub ev: &'a Evaluation,
+    /// The program's strings escaped for JSON, shared or made when first
+    /// needed.
+    shared: Option<&'a Fragments>,
+    own: OnceCell<Fragments>,
     /// The evaluation again with its derivations, when `ev` was made
     /// without them and one is asked for.
     traced: OnceCell<Result<Evaluation, EvalError>>,
@@ -34,6 +40,22 @@ impl<'a> Subject<'a> {
             facts,
             ev,
             traced: OnceCell::new(),
+            shared: None,
+            own: OnceCell::new(),
+        }
+    }
+
+    /// The same, with the program's strings escaped once for many cases.
+    pub fn with_fragments(mut self, f: &'a Fragments) -> Self {
+        self.shared = Some(f);
+        self
+    }
+
+    /// The program's strings escaped for JSON.
+    pub fn fragments(&self) -> &Fragments {
+        match self.shared {
+            Some(f) => f,
+            None => self.own.get_or_init(|| Fragments::new(self.p)),
         }
     }
 

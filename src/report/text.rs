@@ -674,3 +674,30 @@ pub fn explain_text(s: &Subject, d: &Derivation) -> Result<String, EvalError> {
     explain_one(s, d, &mut out, 0, &mut done)?;
     Ok(out)
 }
+
+/// The derivation of `in_force` in text: the assessment date against the
+/// period of the document (`regula explain CASE in_force`).
+pub fn in_force_text(s: &Subject) -> String {
+    let ev = s.ev;
+    let v = if ev.in_force.is_some() { "是" } else { "否" };
+    let mut t = format!("本意见施行（in_force）= {v}\n");
+    if let Some(d) = s.document() {
+        let cite = d
+            .cites
+            .as_ref()
+            .map(|c| format!("  {}「{}」", c.key(), c.quote))
+            .unwrap_or_default();
+        let within = if ev.in_force.is_some() {
+            "在"
+        } else {
+            "不在"
+        };
+        t.push_str(&format!(
+            "└─ 评估日期 {} {within} {} 的施行期间 {} 内{cite}\n",
+            ev.as_of.format("%Y-%m-%d"),
+            d.id,
+            period_zh(d)
+        ));
+    }
+    t
+}

@@ -1,0 +1,231 @@
+//! A JSON writer for reports: compact (one line, as `regula batch` writes)
+//! or pretty (as `regula eval --format json` prints, laid out exactly as
+//! `serde_json`'s pretty printer does), with every name, quote and
+//! expression of the program escaped once ([`Fragments`]) and copied from
+//! then on.
+use crate::program::{Expr, ExprKind, Program};
+use crate::source::Span;
+use chrono::{Datelike, NaiveDate};
+use std::collections::HashMap;
+use std::io::Write as _;
+
+/// A JSON string literal, quotes included.
+pub(crate) fn quoted(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+}
+
+/// The program's strings as JSON literals, escaped once.
+#[derive(Clone, Debug, Default)]
+pub struct Fragments {
+    pub(crate) doc: Vec<String>,
+    pub(crate) outcome: Vec<String>,
+    pub(crate) outcome_label: Vec<String>,
+    pub(crate) fact: Vec<String>,
+    pub(crate) rule: Vec<String>,
+    pub(crate) rule_cite: Vec<String>,
+    pub(crate) rule_quote: Vec<String>,
+    pub(crate) param: Vec<String>,
+    pub(crate) def: Vec<String>,
+    pub(crate) variant: Vec<Vec<String>>,
+    pub(crate) group: HashMap<u32, String>,
+    /// The source text of every expression of the rules and defaults.
+    pub(crate) expr: HashMap<Span, String>,
+}
+
+impl Fragments {
+    /// Escapes every string a report of the program may write.
+    pub fn new(p: &Program) -> Fragments {
+        let mut f = Fragments {
+            doc: p.documents.iter().map(|d| quoted(&d.id)).collect(),
+            outcome: p.outcomes.iter().map(|o| quoted(&o.name)).collect(),
+            outcome_label: p.outcomes.iter().map(|o| quoted(&o.label)).collect(),
+            fact: p.facts.iter().map(|x| quoted(&x.name)).collect(),
+            rule: p.rules.iter().map(|r| quoted(&r.name)).collect(),
+            rule_cite: p.rules.iter().map(|r| quoted(&r.cites.key())).collect(),
+            rule_quote: p.rules.iter().map(|r| quoted(&r.cites.quote)).collect(),
+            param: p.params.iter().map(|x| quoted(&x.name)).collect(),
+            def: p.defs.iter().map(|d| quoted(&d.name)).collect(),
+            variant: p
+                .enums
+                .iter()
+                .map(|e| e.variants.iter().map(|(n, _)| quoted(n)).collect())
+                .collect(),
+            group: p
+                .groups
+                .iter()
+                .map(|g| (g.first, quoted(&g.name)))
+                .collect(),
+            expr: HashMap::new(),
+        };
+        let mut stack: Vec<&Expr> = Vec::new();
+        for r in &p.rules {
+            stack.extend(r.when.iter());
+            stack.push(&r.value);
+        }
+        stack.extend(p.outcomes.iter().filter_map(|o| o.default.as_ref()));
+        while let Some(e) = stack.pop() {
+            f.expr
+                .entry(e.span)
+                .or_insert_with(|| quoted(&p.expr_text(e.span)));
+            match &e.kind {
+                ExprKind::Not(x)
+                | ExprKind::Neg(x)
+                | ExprKind::In(x, _, _)
+                | ExprKind::Days(x)
+                | ExprKind::Months(x, _, _) => stack.push(x),
+                ExprKind::And(a, b)
+                | ExprKind::Or(a, b)
+                | ExprKind::Cmp(_, a, b)
+                | ExprKind::Arith(_, a, b) => {
+                    stack.push(a);
+                    stack.push(b);
+                }
+                ExprKind::If(c, a, b) => {
+                    stack.push(c);
+                    stack.push(a);
+                    stack.push(b);
+                }
+                ExprKind::Call(_, args, body) => {
+                    stack.extend(args.iter());
+                    stack.push(body);
+                }
+                _ => {}
+            }
+        }
+        f
+    }
+}
+
+/// Where a report is written, and how it is laid out.
+pub(crate) struct Json<'a> {
+    out: &'a mut Vec<u8>,
+    pretty: bool,
+    /// Per open container: whether it has an entry yet.
+    open: Vec<bool>,
+}
+
+fn at<T>(v: &[T], i: impl TryInto<usize>) -> Option<&T> {
+    i.try_into().ok().and_then(|i| v.get(i))
+}
+
+impl<'a> Json<'a> {
+    pub fn new(out: &'a mut Vec<u8>, pretty: bool) -> Self {
+        Json {
+            out,
+            pretty,
+            open: Vec::new(),
+        }
+    }
+
+    fn newline(&mut self) {
+        self.out.push(b'\n');
+        for _ in 0..self.open.len() {
+            self.out.extend_from_slice(b"  ");
+        }
+    }
+
+    /// Before an entry of the innermost container.
+    fn entry(&mut self) {
+        let first = match self.open.last_mut() {
+            Some(has) => !std::mem::replace(has, true),
+            None => return,
+        };
+        if !first {
+            self.out.push(b',');
+        }
+        if self.pretty {
+            self.newline();
+        }
+    }
+
+    fn close(&mut self, c: u8) {
+        let had = self.open.pop().unwrap_or(false);
+        if had && self.pretty {
+            self.newline();
+        }
+        self.out.push(c);
+    }
+
+    /// `{`
+    pub fn obj(&mut self) {
+        self.out.push(b'{');
+        self.open.push(false);
+    }
+    /// `}`
+    pub fn end_obj(&mut self) {
+        self.close(b'}');
+    }
+    /// `[`
+    pub fn arr(&mut self) {
+        self.out.push(b'[');
+        self.open.push(false);
+    }
+    /// `]`
+    pub fn end_arr(&mut self) {
+        self.close(b']');
+    }
+    /// A key given as a JSON string literal.
+    pub fn key_raw(&mut self, k: &str) {
+        self.entry();
+        self.out.extend_from_slice(k.as_bytes());
+        self.out
+            .extend_from_slice(if self.pretty { b": " } else { b":" });
+    }
+    /// A key of plain ASCII without characters to escape.
+    pub fn key(&mut self, k: &str) {
+        self.entry();
+        self.out.push(b'"');
+        self.out.extend_from_slice(k.as_bytes());
+        self.out
+            .extend_from_slice(if self.pretty { b"\": " } else { b"\":" });
+    }
+    /// A string value that needs no escaping (the writer's own words).
+    pub fn key_free_str(&mut self, s: &str) {
+        self.out.push(b'"');
+        self.out.extend_from_slice(s.as_bytes());
+        self.out.push(b'"');
+    }
+    /// An array element that follows: call before writing it.
+    pub fn item(&mut self) {
+        self.entry();
+    }
+    /// A value given as JSON text.
+    pub fn raw(&mut self, v: &str) {
+        self.out.extend_from_slice(v.as_bytes());
+    }
+    /// A string, escaped.
+    pub fn str(&mut self, s: &str) {
+        let _ = serde_json::to_writer(&mut *self.out, s);
+    }
+    pub fn bool(&mut self, b: bool) {
+        self.raw(if b { "true" } else { "false" });
+    }
+    pub fn null(&mut self) {
+        self.raw("null");
+    }
+    pub fn int(&mut self, n: i64) {
+        let _ = write!(self.out, "{n}");
+    }
+    /// A date as `"YYYY-MM-DD"`.
+    pub fn date(&mut self, d: NaiveDate) {
+        let y = d.year();
+        if (0..=9999).contains(&y) {
+            let (m, day) = (d.month(), d.day());
+            let _ = write!(self.out, "\"{y:04}-{m:02}-{day:02}\"");
+        } else {
+            let _ = write!(self.out, "\"{}\"", d.format("%Y-%m-%d"));
+        }
+    }
+    /// An array of JSON literals picked by index.
+    pub fn list_of(&mut self, table: &[String], ids: impl IntoIterator<Item = u32>) {
+        self.arr();
+        for i in ids {
+            self.item();
+            match at(table, i) {
+                Some(s) => self.raw(s),
+                None => self.raw("\"\""),
+            }
+        }
+        self.end_arr();
+    }
+}
