@@ -312,6 +312,9 @@ pub struct Expr {
     pub ty: Type,
     /// Where it is written.
     pub span: Span,
+    /// Its number among the program's expressions (rules' conditions and
+    /// values, defaults), given once the program is checked.
+    pub id: u32,
 }
 
 /// The kinds of resolved expression.
@@ -410,9 +413,54 @@ pub struct Program {
     pub(crate) outcome_index: HashMap<String, OutcomeId>,
     /// Whether the set is the one embedded in the binary.
     pub(crate) embedded: bool,
+    /// How many expressions [`Program::number_exprs`] numbered.
+    pub(crate) exprs: u32,
 }
 
 impl Program {
+    /// Numbers every expression of the rules and defaults, depth first, so
+    /// that what is prepared per expression (its text in reports) is found
+    /// by index. Returns how many there are.
+    pub(crate) fn number_exprs(&mut self) -> u32 {
+        let mut n = 0u32;
+        let mut stack: Vec<&mut Expr> = Vec::new();
+        for r in &mut self.rules {
+            stack.extend(r.when.iter_mut());
+            stack.push(&mut r.value);
+        }
+        stack.extend(self.outcomes.iter_mut().filter_map(|o| o.default.as_mut()));
+        while let Some(e) = stack.pop() {
+            e.id = n;
+            n = n.saturating_add(1);
+            match &mut e.kind {
+                ExprKind::Not(x)
+                | ExprKind::Neg(x)
+                | ExprKind::In(x, _, _)
+                | ExprKind::Days(x)
+                | ExprKind::Months(x, _, _) => stack.push(x),
+                ExprKind::And(a, b)
+                | ExprKind::Or(a, b)
+                | ExprKind::Cmp(_, a, b)
+                | ExprKind::Arith(_, a, b) => {
+                    stack.push(a);
+                    stack.push(b);
+                }
+                ExprKind::If(c, a, b) => {
+                    stack.push(c);
+                    stack.push(a);
+                    stack.push(b);
+                }
+                ExprKind::Call(_, args, body) => {
+                    stack.extend(args.iter_mut());
+                    stack.push(body);
+                }
+                _ => {}
+            }
+        }
+        self.exprs = n;
+        n
+    }
+
     /// The documents.
     pub fn documents(&self) -> &[Document] {
         &self.documents

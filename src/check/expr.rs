@@ -29,7 +29,12 @@ impl Scope {
 }
 
 fn mk(kind: ExprKind, ty: Type, span: Span) -> Expr {
-    Expr { kind, ty, span }
+    Expr {
+        kind,
+        ty,
+        span,
+        id: 0,
+    }
 }
 
 /// Reports when an expression does not have the type a place needs.

@@ -186,6 +186,7 @@ pub fn check(raw: &RawSet) -> Checked {
     let has_errors = diags.iter().any(Diag::is_error);
     let program = program.filter(|_| !has_errors).map(|mut p| {
         p.embedded = raw.embedded;
+        p.number_exprs();
         p
     });
     Checked {
@@ -1080,6 +1081,7 @@ fn declare_rules<'a>(
                     kind: ExprKind::Const(Value::Unknown),
                     ty: Type::Bool,
                     span: r.value.loc.0,
+                    id: 0,
                 },
                 reads_outcomes: Vec::new(),
                 span: r.name.loc.0,

@@ -37,9 +37,9 @@ pub(crate) trait Observer {
     /// The height of the node stack.
     fn mark(&self) -> u32;
     /// Pushes a node without operands.
-    fn leaf(&mut self, t: &Texts, span: Span, v: V, node: Node);
+    fn leaf(&mut self, t: &Texts, e: &Expr, v: V, node: Node);
     /// Pushes a node whose operands are the nodes above `mark`.
-    fn close(&mut self, t: &Texts, span: Span, v: V, node: Node, mark: u32);
+    fn close(&mut self, t: &Texts, e: &Expr, v: V, node: Node, mark: u32);
     /// Drops the nodes above `mark`.
     fn cut(&mut self, mark: u32);
     /// Pops the top node, giving its id.
@@ -57,9 +57,9 @@ impl Observer for () {
         0
     }
     #[inline(always)]
-    fn leaf(&mut self, _: &Texts, _: Span, _: V, _: Node) {}
+    fn leaf(&mut self, _: &Texts, _: &Expr, _: V, _: Node) {}
     #[inline(always)]
-    fn close(&mut self, _: &Texts, _: Span, _: V, _: Node, _: u32) {}
+    fn close(&mut self, _: &Texts, _: &Expr, _: V, _: Node, _: u32) {}
     #[inline(always)]
     fn cut(&mut self, _: u32) {}
     #[inline(always)]
@@ -323,7 +323,7 @@ impl<O: Observer> Machine<'_, O> {
         match &e.kind {
             ExprKind::Const(c) => {
                 let v = self.load(c, None);
-                observe!(self.leaf(span, v, Node::Const));
+                observe!(self.leaf(e, v, Node::Const));
                 v
             }
             ExprKind::Fact(f) => {
@@ -334,7 +334,7 @@ impl<O: Observer> Machine<'_, O> {
                     }
                     Some(x) => self.load(x, Some(*f)),
                 };
-                observe!(self.leaf(span, v, Node::Fact(*f)));
+                observe!(self.leaf(e, v, Node::Fact(*f)));
                 v
             }
             ExprKind::Outcome(o) => {
@@ -342,7 +342,7 @@ impl<O: Observer> Machine<'_, O> {
                 if v.is_unknown() {
                     self.st.miss.extend_from_slice(self.ev.missing(*o));
                 }
-                observe!(self.leaf(span, v, Node::Outcome(*o)));
+                observe!(self.leaf(e, v, Node::Outcome(*o)));
                 v
             }
             ExprKind::Param(x) => {
@@ -350,7 +350,7 @@ impl<O: Observer> Machine<'_, O> {
                     Some(c) => self.load(c, None),
                     None => UNKNOWN,
                 };
-                observe!(self.leaf(span, v, Node::Param(*x)));
+                observe!(self.leaf(e, v, Node::Param(*x)));
                 v
             }
             ExprKind::Group(g) => {
@@ -358,21 +358,21 @@ impl<O: Observer> Machine<'_, O> {
                     tag: Tag::Record,
                     x: i64::from(x.first),
                 });
-                observe!(self.leaf(span, v, Node::Const));
+                observe!(self.leaf(e, v, Node::Const));
                 v
             }
             ExprKind::AsOf => {
                 let v = V::date(self.as_of);
-                observe!(self.leaf(span, v, Node::AsOf));
+                observe!(self.leaf(e, v, Node::AsOf));
                 v
             }
             ExprKind::Local(_) => {
-                observe!(self.leaf(span, UNKNOWN, Node::Const));
+                observe!(self.leaf(e, UNKNOWN, Node::Const));
                 UNKNOWN
             }
             ExprKind::Not(x) => {
                 let v = value::not(self.ev(x));
-                observe!(self.close(span, v, Node::Op, mark));
+                observe!(self.close(e, v, Node::Op, mark));
                 v
             }
             ExprKind::Neg(x) => {
@@ -380,7 +380,7 @@ impl<O: Observer> Machine<'_, O> {
                     Ok(v) => v,
                     Err(f) => self.fail(f, span),
                 };
-                observe!(self.close(span, v, Node::Op, mark));
+                observe!(self.close(e, v, Node::Op, mark));
                 v
             }
             ExprKind::In(x, set, negated) => {
@@ -391,7 +391,7 @@ impl<O: Observer> Machine<'_, O> {
                 } else {
                     v
                 };
-                observe!(self.close(span, v, Node::Op, mark));
+                observe!(self.close(e, v, Node::Op, mark));
                 v
             }
             ExprKind::And(a, b) | ExprKind::Or(a, b) => {
@@ -413,14 +413,14 @@ impl<O: Observer> Machine<'_, O> {
                         value::or(x, y)
                     }
                 };
-                observe!(self.close(span, v, kind, mark));
+                observe!(self.close(e, v, kind, mark));
                 v
             }
             ExprKind::Cmp(op, a, b) => {
                 let x = self.ev(a);
                 let y = self.ev(b);
                 let v = value::compare(&self.texts(), *op, x, y);
-                observe!(self.close(span, v, Node::Op, mark));
+                observe!(self.close(e, v, Node::Op, mark));
                 v
             }
             ExprKind::Arith(op, a, b) => {
@@ -430,7 +430,7 @@ impl<O: Observer> Machine<'_, O> {
                     Ok(v) => v,
                     Err(f) => self.fail(f, span),
                 };
-                observe!(self.close(span, v, Node::Op, mark));
+                observe!(self.close(e, v, Node::Op, mark));
                 v
             }
             ExprKind::If(c, a, b) => {
@@ -449,14 +449,14 @@ impl<O: Observer> Machine<'_, O> {
                     }
                     _ => cv,
                 };
-                observe!(self.close(span, v, Node::Op, mark));
+                observe!(self.close(e, v, Node::Op, mark));
                 v
             }
             // A record shows `n days` and `n months` as computed constants.
             ExprKind::Days(n) => {
                 let v = value::days(self.ev(n));
                 self.obs.cut(mark);
-                observe!(self.leaf(span, v, Node::Const));
+                observe!(self.leaf(e, v, Node::Const));
                 v
             }
             ExprKind::Months(n, factor, r) => {
@@ -465,7 +465,7 @@ impl<O: Observer> Machine<'_, O> {
                     Err(f) => self.fail(f, span),
                 };
                 self.obs.cut(mark);
-                observe!(self.leaf(span, v, Node::Const));
+                observe!(self.leaf(e, v, Node::Const));
                 v
             }
             // Every argument is evaluated, then the body with the arguments
@@ -475,7 +475,7 @@ impl<O: Observer> Machine<'_, O> {
                     self.ev(a);
                 }
                 let v = self.ev(body);
-                observe!(self.close(span, v, Node::Call(*d), mark));
+                observe!(self.close(e, v, Node::Call(*d), mark));
                 v
             }
         }
@@ -489,7 +489,7 @@ impl<O: Observer> Machine<'_, O> {
         self.st.miss.truncate(m);
         if self.err.is_some() {
             self.obs.cut(mark);
-            observe!(self.leaf(e.span, UNKNOWN, Node::Op));
+            observe!(self.leaf(e, UNKNOWN, Node::Op));
         }
         self.err = err;
     }

@@ -51,6 +51,8 @@ pub struct TraceNode {
     pub value: Value,
     /// What it is.
     pub node: Node,
+    /// The number of the expression it traces.
+    pub(crate) expr: u32,
     /// Its operands: a range of [`Derivations`]' child list.
     kids: (u32, u32),
 }
@@ -78,11 +80,20 @@ impl<'a> Trace<'a> {
 
     /// Traces of its operands.
     pub fn children(&self) -> Vec<Trace<'a>> {
+        self.operands().collect()
+    }
+
+    /// Traces of its operands, without collecting them.
+    pub fn operands(&self) -> impl Iterator<Item = Trace<'a>> + 'a {
         let d = self.d;
         d.kids_of(self.t.kids)
             .iter()
-            .filter_map(|i| d.view(*i))
-            .collect()
+            .filter_map(move |i| d.view(*i))
+    }
+
+    /// How many operands it has.
+    pub fn operand_count(&self) -> usize {
+        self.t.kids.1 as usize
     }
 }
 
@@ -301,12 +312,13 @@ impl Derivations {
             .unwrap_or_default()
     }
 
-    fn push(&mut self, span: Span, value: Value, node: Node, kids: (u32, u32)) {
+    fn push(&mut self, e: &Expr, value: Value, node: Node, kids: (u32, u32)) {
         self.stack.push(idx(self.nodes.len()));
         self.nodes.push(TraceNode {
-            span,
+            span: e.span,
             value,
             node,
+            expr: e.id,
             kids,
         });
     }
@@ -319,12 +331,12 @@ impl Observer for Derivations {
         idx(self.stack.len())
     }
 
-    fn leaf(&mut self, t: &Texts, span: Span, v: V, node: Node) {
+    fn leaf(&mut self, t: &Texts, e: &Expr, v: V, node: Node) {
         let start = idx(self.kids.len());
-        self.push(span, t.value(v), node, (start, 0));
+        self.push(e, t.value(v), node, (start, 0));
     }
 
-    fn close(&mut self, t: &Texts, span: Span, v: V, node: Node, mark: u32) {
+    fn close(&mut self, t: &Texts, e: &Expr, v: V, node: Node, mark: u32) {
         let from = self.kids.len();
         let operands = self.stack.get(mark as usize..).unwrap_or_default();
         for &k in operands {
@@ -332,19 +344,17 @@ impl Observer for Derivations {
             match self.nodes.get(k as usize) {
                 Some(n) if matches!(node, Node::And | Node::Or) && n.node == node => {
                     let (s, l) = n.kids;
-                    let spliced = self
-                        .kids
-                        .get(s as usize..(s + l) as usize)
-                        .unwrap_or_default()
-                        .to_vec();
-                    self.kids.extend_from_slice(&spliced);
+                    let (s, l) = (s as usize, l as usize);
+                    if s + l <= from {
+                        self.kids.extend_from_within(s..s + l);
+                    }
                 }
                 _ => self.kids.push(k),
             }
         }
         self.stack.truncate(mark as usize);
         let kids = (idx(from), idx(self.kids.len() - from));
-        self.push(span, t.value(v), node, kids);
+        self.push(e, t.value(v), node, kids);
     }
 
     fn cut(&mut self, mark: u32) {

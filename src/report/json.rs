@@ -3,6 +3,13 @@
 //! `derivation`. The report's and the derivation's shape are documented in
 //! docs/derivation.md, a stable contract: keep the two in agreement.
 use super::write::{Fragments, Json};
+
+/// Writes a key known when compiling, as one copy.
+macro_rules! key {
+    ($j:expr, $k:literal) => {
+        $j.key_lit(concat!("\"", $k, "\":"), concat!("\"", $k, "\": "))
+    };
+}
 use super::Subject;
 use crate::eval::{Derivation, EvalError, Node, RuleStatus, RuleTrace, Status, Trace};
 use crate::program::{OutcomeId, Program, Value};
@@ -66,15 +73,15 @@ fn value(j: &mut Json, f: &Fragments, v: &Value) {
 
 /// `"value"`, and `"state"` when it is unknown or n/a.
 fn value_and_state(j: &mut Json, f: &Fragments, v: &Value) {
-    j.key("value");
+    key!(j, "value");
     value(j, f, v);
     match v {
         Value::Unknown => {
-            j.key("state");
+            key!(j, "state");
             j.raw("\"unknown\"");
         }
         Value::Absent => {
-            j.key("state");
+            key!(j, "state");
             j.raw("\"n/a\"");
         }
         _ => {}
@@ -82,8 +89,8 @@ fn value_and_state(j: &mut Json, f: &Fragments, v: &Value) {
 }
 
 fn expr(j: &mut Json, p: &Program, f: &Fragments, t: &Trace) {
-    j.key("expr");
-    match f.expr.get(&t.span) {
+    key!(j, "expr");
+    match f.expr.get(t.expr as usize).filter(|s| !s.is_empty()) {
         Some(s) => j.raw(s),
         None => j.str(&p.expr_text(t.span)),
     }
@@ -100,57 +107,57 @@ fn trace(j: &mut Json, p: &Program, f: &Fragments, t: &Trace) {
     value_and_state(j, f, &t.value);
     match &t.node {
         Node::Fact(x) => {
-            j.key("fact");
+            key!(j, "fact");
             j.raw(name_of(&f.fact, *x));
         }
         Node::Outcome(o) => {
-            j.key("outcome");
+            key!(j, "outcome");
             j.raw(name_of(&f.outcome, *o));
         }
         Node::Param(x) => {
-            j.key("parameter");
+            key!(j, "parameter");
             j.raw(name_of(&f.param, *x));
         }
         Node::AsOf => {
-            j.key("as_of");
+            key!(j, "as_of");
             j.bool(true);
         }
         Node::Const => {}
         Node::Op | Node::And | Node::Or => {
             match t.node {
                 Node::And => {
-                    j.key("op");
+                    key!(j, "op");
                     j.raw("\"and\"");
                 }
                 Node::Or => {
-                    j.key("op");
+                    key!(j, "op");
                     j.raw("\"or\"");
                 }
                 _ => {}
             }
-            j.key("operands");
+            key!(j, "operands");
             j.arr();
-            for c in t.children() {
+            for c in t.operands() {
                 j.item();
                 trace(j, p, f, &c);
             }
             j.end_arr();
         }
         Node::Call(d) => {
-            j.key("definition");
+            key!(j, "definition");
             j.raw(name_of(&f.def, *d));
-            let kids = t.children();
-            let (args, body) = kids.split_at(kids.len().saturating_sub(1));
-            j.key("arguments");
+            let args = t.operand_count().saturating_sub(1);
+            let mut kids = t.operands();
+            key!(j, "arguments");
             j.arr();
-            for c in args {
+            for c in kids.by_ref().take(args) {
                 j.item();
-                trace(j, p, f, c);
+                trace(j, p, f, &c);
             }
             j.end_arr();
-            if let Some(b) = body.first() {
-                j.key("body");
-                trace(j, p, f, b);
+            if let Some(b) = kids.next() {
+                key!(j, "body");
+                trace(j, p, f, &b);
             }
         }
     }
@@ -174,12 +181,8 @@ pub fn trace_json(p: &Program, t: &Trace) -> J {
 /// that is false, its false operands; otherwise the condition itself.
 fn why_not<'a>(t: &Trace<'a>, out: &mut Vec<Trace<'a>>) {
     if t.node == Node::And && t.value == Value::Bool(false) {
-        for c in t
-            .children()
-            .iter()
-            .filter(|c| c.value == Value::Bool(false))
-        {
-            why_not(c, out);
+        for c in t.operands().filter(|c| c.value == Value::Bool(false)) {
+            why_not(&c, out);
         }
         return;
     }
@@ -214,31 +217,31 @@ fn rule(j: &mut Json, p: &Program, f: &Fragments, rt: &RuleTrace) {
     j.obj();
     if let Some(r) = p.rule(rt.rule) {
         let i = rt.rule;
-        j.key("rule");
+        key!(j, "rule");
         j.raw(name_of(&f.rule, i));
-        j.key("cites");
+        key!(j, "cites");
         j.raw(name_of(&f.rule_cite, i));
-        j.key("quote");
+        key!(j, "quote");
         j.raw(name_of(&f.rule_quote, i));
-        j.key("document");
+        key!(j, "document");
         j.raw(name_of(&f.doc, r.document));
-        j.key("status");
+        key!(j, "status");
         j.key_free_str(rule_status_name(rt.status));
         if !r.exception_to.is_empty() {
-            j.key("exception_to");
+            key!(j, "exception_to");
             j.list_of(&f.rule, r.exception_to.iter().copied());
         }
         if !rt.overridden_by.is_empty() {
-            j.key("overridden_by");
+            key!(j, "overridden_by");
             j.list_of(&f.rule, rt.overridden_by.iter().copied());
         }
         if let Some(c) = &rt.condition {
-            j.key("condition");
+            key!(j, "condition");
             trace(j, p, f, c);
             if rt.status == RuleStatus::NotApplicable {
                 let mut why = Vec::new();
                 why_not(c, &mut why);
-                j.key("why_not");
+                key!(j, "why_not");
                 j.arr();
                 for t in &why {
                     j.item();
@@ -251,7 +254,7 @@ fn rule(j: &mut Json, p: &Program, f: &Fragments, rt: &RuleTrace) {
             }
         }
         if let Some(v) = &rt.value {
-            j.key("conclusion");
+            key!(j, "conclusion");
             trace(j, p, f, v);
         }
     }
@@ -261,18 +264,18 @@ fn rule(j: &mut Json, p: &Program, f: &Fragments, rt: &RuleTrace) {
 /// Writes an outcome's derivation.
 fn derivation(j: &mut Json, p: &Program, f: &Fragments, d: &Derivation) {
     j.obj();
-    j.key("status");
+    key!(j, "status");
     j.key_free_str(status_name(d.status));
     if p.outcome(d.outcome).is_some() {
-        j.key("label");
+        key!(j, "label");
         j.raw(name_of(&f.outcome_label, d.outcome));
     }
     if let Some(doc) = d.document {
-        j.key("document");
+        key!(j, "document");
         j.raw(name_of(&f.doc, doc));
     }
     if !d.decided_by.is_empty() {
-        j.key("decided_by");
+        key!(j, "decided_by");
         j.list_of(&f.rule, d.decided_by.iter().copied());
     }
     if d.status == Status::NotInForce {
@@ -281,15 +284,15 @@ fn derivation(j: &mut Json, p: &Program, f: &Fragments, d: &Derivation) {
             .iter()
             .filter_map(|x| x.cites.as_ref().map(|c| format!("{} {}", x.id, c.key())))
             .collect();
-        j.key("reason");
+        key!(j, "reason");
         j.str(&format!(
             "the assessment date is outside the in-force period ({})",
             cites.join(", ")
         ));
-        j.key("periods");
+        key!(j, "periods");
         periods(j, p);
     }
-    j.key("rules");
+    key!(j, "rules");
     j.arr();
     for rt in &d.rules {
         j.item();
@@ -297,7 +300,7 @@ fn derivation(j: &mut Json, p: &Program, f: &Fragments, d: &Derivation) {
     }
     j.end_arr();
     if let Some(t) = &d.default {
-        j.key("default");
+        key!(j, "default");
         trace(j, p, f, t);
     }
     j.end_obj();
@@ -316,21 +319,21 @@ fn periods(j: &mut Json, p: &Program) {
     for d in &p.documents {
         j.item();
         j.obj();
-        j.key("document");
+        key!(j, "document");
         j.str(&d.id);
-        j.key("from");
+        key!(j, "from");
         j.date(d.from);
-        j.key("to");
+        key!(j, "to");
         match d.to {
             Some(t) => j.date(t),
             None => j.null(),
         }
-        j.key("cites");
+        key!(j, "cites");
         match &d.cites {
             Some(c) => j.str(&c.key()),
             None => j.null(),
         }
-        j.key("quote");
+        key!(j, "quote");
         match &d.cites {
             Some(c) => j.str(&c.quote),
             None => j.null(),
@@ -359,16 +362,16 @@ fn in_force(j: &mut Json, s: &Subject, f: &Fragments, detail: Detail) {
     let ev = s.ev;
     let doc = s.document();
     j.obj();
-    j.key("value");
+    key!(j, "value");
     j.bool(ev.in_force.is_some());
     if ev.in_force.is_none() {
         if let Some(d) = doc {
-            j.key("reason");
+            key!(j, "reason");
             j.str(&not_in_force_reason(d, ev.as_of));
         }
     }
     if detail != Detail::None {
-        j.key("cites");
+        key!(j, "cites");
         j.arr();
         if let Some(c) = doc.and_then(|d| d.cites.as_ref()) {
             j.item();
@@ -377,19 +380,19 @@ fn in_force(j: &mut Json, s: &Subject, f: &Fragments, detail: Detail) {
         j.end_arr();
     }
     if detail == Detail::Full {
-        j.key("derivation");
+        key!(j, "derivation");
         j.obj();
-        j.key("status");
+        key!(j, "status");
         j.raw("\"decided\"");
-        j.key("label");
+        key!(j, "label");
         j.str("本意见施行");
         if let Some(d) = ev.in_force {
-            j.key("document");
+            key!(j, "document");
             j.raw(name_of(&f.doc, d));
         }
-        j.key("as_of");
+        key!(j, "as_of");
         j.date(ev.as_of);
-        j.key("periods");
+        key!(j, "periods");
         periods(j, p);
         j.end_obj();
     }
@@ -410,32 +413,32 @@ fn outcome(
     let v = res.map_or(&Value::Unknown, |r| &r.value);
     let conflict = res.is_some_and(|r| r.conflict);
     j.obj();
-    j.key("value");
+    key!(j, "value");
     value(j, f, v);
     if detail != Detail::None && v.is_known() {
-        j.key("cites");
+        key!(j, "cites");
         j.list_of(&f.rule_cite, ev.cites(o).iter().copied());
         if let Some(doc) = res.and_then(|r| r.document) {
-            j.key("document");
+            key!(j, "document");
             j.raw(name_of(&f.doc, doc));
         }
     }
     if ev.in_force.is_some() && *v == Value::Unknown && !conflict {
-        j.key("missing");
+        key!(j, "missing");
         j.list_of(&f.fact, ev.missing(o).iter().copied());
         let blocked = ev.blocked_by(o);
         if !blocked.is_empty() {
-            j.key("blocked_by");
+            key!(j, "blocked_by");
             j.list_of(&f.outcome, blocked.iter().copied());
         }
     }
     if conflict {
-        j.key("conflict");
+        key!(j, "conflict");
         j.list_of(&f.rule, ev.conflicting(p, o));
     }
     if detail == Detail::Full {
         let d = s.derive(o)?;
-        j.key("derivation");
+        key!(j, "derivation");
         derivation(j, p, f, &d);
     }
     j.end_obj();
@@ -465,25 +468,25 @@ fn report(j: &mut Json, s: &Subject, detail: Detail, line: Option<u64>) -> Resul
     let f = s.fragments();
     j.obj();
     if let Some(line) = line {
-        j.key("line");
+        key!(j, "line");
         j.int(i64::try_from(line).unwrap_or(i64::MAX));
     }
-    j.key("document");
+    key!(j, "document");
     match s.document() {
         Some(d) => j.str(&d.id),
         None => j.raw("\"\""),
     }
-    j.key("as_of");
+    key!(j, "as_of");
     j.date(s.ev.as_of);
-    j.key("policies");
+    key!(j, "policies");
     j.raw(if p.embedded {
         "\"embedded\""
     } else {
         "\"external\""
     });
-    j.key("outcomes");
+    key!(j, "outcomes");
     j.obj();
-    j.key("in_force");
+    key!(j, "in_force");
     in_force(j, s, f, detail);
     for (i, name) in f.outcome.iter().enumerate() {
         j.key_raw(name);

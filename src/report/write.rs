@@ -4,7 +4,6 @@
 //! expression of the program escaped once ([`Fragments`]) and copied from
 //! then on.
 use crate::program::{Expr, ExprKind, Program};
-use crate::source::Span;
 use chrono::{Datelike, NaiveDate};
 use std::collections::HashMap;
 use std::io::Write as _;
@@ -28,8 +27,9 @@ pub struct Fragments {
     pub(crate) def: Vec<String>,
     pub(crate) variant: Vec<Vec<String>>,
     pub(crate) group: HashMap<u32, String>,
-    /// The source text of every expression of the rules and defaults.
-    pub(crate) expr: HashMap<Span, String>,
+    /// The source text of every expression of the rules and defaults, by
+    /// its number.
+    pub(crate) expr: Vec<String>,
 }
 
 impl Fragments {
@@ -55,7 +55,7 @@ impl Fragments {
                 .iter()
                 .map(|g| (g.first, quoted(&g.name)))
                 .collect(),
-            expr: HashMap::new(),
+            expr: vec![String::new(); p.exprs as usize],
         };
         let mut stack: Vec<&Expr> = Vec::new();
         for r in &p.rules {
@@ -64,9 +64,9 @@ impl Fragments {
         }
         stack.extend(p.outcomes.iter().filter_map(|o| o.default.as_ref()));
         while let Some(e) = stack.pop() {
-            f.expr
-                .entry(e.span)
-                .or_insert_with(|| quoted(&p.expr_text(e.span)));
+            if let Some(slot) = f.expr.get_mut(e.id as usize) {
+                *slot = quoted(&p.expr_text(e.span));
+            }
             match &e.kind {
                 ExprKind::Not(x)
                 | ExprKind::Neg(x)
@@ -125,6 +125,7 @@ impl<'a> Json<'a> {
     }
 
     /// Before an entry of the innermost container.
+    #[inline]
     fn entry(&mut self) {
         let first = match self.open.last_mut() {
             Some(has) => !std::mem::replace(has, true),
@@ -171,13 +172,12 @@ impl<'a> Json<'a> {
         self.out
             .extend_from_slice(if self.pretty { b": " } else { b":" });
     }
-    /// A key of plain ASCII without characters to escape.
-    pub fn key(&mut self, k: &str) {
+    /// A key written out in advance for each layout.
+    #[inline]
+    pub fn key_lit(&mut self, compact: &'static str, pretty: &'static str) {
         self.entry();
-        self.out.push(b'"');
+        let k = if self.pretty { pretty } else { compact };
         self.out.extend_from_slice(k.as_bytes());
-        self.out
-            .extend_from_slice(if self.pretty { b"\": " } else { b"\":" });
     }
     /// A string value that needs no escaping (the writer's own words).
     pub fn key_free_str(&mut self, s: &str) {
@@ -186,6 +186,7 @@ impl<'a> Json<'a> {
         self.out.push(b'"');
     }
     /// An array element that follows: call before writing it.
+    #[inline]
     pub fn item(&mut self) {
         self.entry();
     }
