@@ -26,3 +26,5 @@ pub mod regulation;
 pub mod report;
 pub mod source;
 pub mod syntax;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
