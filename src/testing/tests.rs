@@ -11,7 +11,7 @@ fn policy_sets() -> impl Strategy<Value = Generated> {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: 96,
+        cases: 256,
         failure_persistence: None,
         ..ProptestConfig::default()
     })]
@@ -108,6 +108,127 @@ fn document_of_a_carried_rule_is_the_successor_on_every_path() {
     );
 }
 
+/// Runs a small program (declarations after the facts `n : int`,
+/// `b : bool` and `u : bool`) on a case and fails with the differences.
+fn assert_small(policy: &str, case: &str) {
+    let policy =
+        format!("fact n : int \"数\"\nfact b : bool \"乙\"\nfact u : bool \"丙\"\n{policy}");
+    assert_agree(
+        &[
+            ("a/00-document.policy", HEADER),
+            ("a/10-rules.policy", &policy),
+            ("a/a.zh.txt", SOURCE),
+        ],
+        case,
+    );
+}
+
+const OVERFLOW: &str = "n * 9223372036854775807";
+
+/// What is not evaluated raises no error: the right operand of a deciding
+/// `and`/`or`, the branch an `if` does not take, a default no rule leaves
+/// room for, the value of a rule that does not apply or is overridden.
+#[test]
+fn what_is_not_evaluated_raises_no_error() {
+    let b_false = r#"{"as_of":"2024-06-01","n":2,"b":false}"#;
+    let b_true = r#"{"as_of":"2024-06-01","n":2,"b":true}"#;
+    for (policy, case) in [
+        (format!("outcome o : bool \"结论\"\nrule r\n  cites 1.1 \"符合条件的\"\n  when b and ({OVERFLOW} > 0)\n  then o = true\n"), b_false),
+        (format!("outcome o : bool \"结论\"\nrule r\n  cites 1.1 \"符合条件的\"\n  when (not b) or ({OVERFLOW} > 0)\n  then o = true\n"), b_false),
+        (format!("outcome o : int \"结论\"\nrule r\n  cites 1.1 \"符合条件的\"\n  then o = if not b then {OVERFLOW} else 1\n"), b_true),
+        (format!("outcome o : int \"结论\"\n  default {OVERFLOW}\nrule r\n  cites 1.1 \"符合条件的\"\n  when b\n  then o = 1\n"), b_true),
+        (format!("outcome o : int \"结论\"\nrule r\n  cites 1.1 \"符合条件的\"\n  then o = {OVERFLOW}\nrule s\n  cites 1.2 \"其他情形\"\n  exception to r\n  when b\n  then o = 2\n"), b_true),
+        (format!("outcome o : int \"结论\"\nrule r\n  cites 1.1 \"符合条件的\"\n  when not b\n  then o = {OVERFLOW}\n"), b_true),
+    ] {
+        assert_small(&policy, case);
+    }
+}
+
+/// What is evaluated raises its error: both branches of an `if` on an
+/// unknown condition, and the default when only rules that may apply
+/// conclude a value.
+#[test]
+fn what_is_evaluated_raises_its_error() {
+    let case = r#"{"as_of":"2024-06-01","n":2,"b":true}"#;
+    assert_small(
+        &format!("outcome o : int \"结论\"\nrule r\n  cites 1.1 \"符合条件的\"\n  then o = if u then 1 else {OVERFLOW}\n"),
+        case,
+    );
+    assert_small(
+        &format!("outcome o : int \"结论\"\n  default {OVERFLOW}\nrule r\n  cites 1.1 \"符合条件的\"\n  when u\n  then o = 1\n"),
+        case,
+    );
+}
+
+/// The operand of `n months` (and `n days`) is gathered for missing facts:
+/// `m` could decide the outcome. Today's evaluators treat the duration as a
+/// leaf and report only `d`.
+#[test]
+fn missing_facts_include_the_operand_of_a_duration() {
+    assert_small(
+        "fact d : date \"日\"\nfact m : int \"月\"\noutcome o : bool \"结论\"\nrule r\n  cites 1.1 \"符合条件的\"\n  then o = d + m months round up > d\n",
+        r#"{"as_of":"2024-06-01"}"#,
+    );
+}
+
+/// A rule in effect whose conclusion is n/a (it reads an outcome that does
+/// not apply) leaves the outcome unknown; today's evaluators report n/a.
+#[test]
+fn a_rule_in_effect_concluding_na_leaves_the_outcome_unknown() {
+    assert_small(
+        "outcome q : bool \"前\"\nrule rq\n  cites 1.1 \"符合条件的\"\n  when not b\n  then q = true\n\
+         outcome o : bool \"结论\"\nrule r\n  cites 1.2 \"其他情形\"\n  then o = q\n",
+        r#"{"as_of":"2024-06-01","b":true}"#,
+    );
+}
+
+/// Two rules in effect conclude different known values: a conflict, even
+/// when a rule before them concludes an unknown value. Today's evaluators
+/// compare each value with the first rule's only, and report unknown.
+#[test]
+fn a_conflict_after_a_rule_with_an_unknown_value_is_a_conflict() {
+    assert_small(
+        "outcome o : bool \"结论\"\nrule r1\n  cites 1.1 \"符合条件的\"\n  then o = u\n\
+         rule r2\n  cites 1.1 \"符合条件的\"\n  then o = true\nrule r3\n  cites 1.2 \"其他情形\"\n  then o = false\n",
+        r#"{"as_of":"2024-06-01"}"#,
+    );
+}
+
+/// A rule in effect concluding n/a and one concluding a value are no
+/// conflict (only two known values can conflict): the outcome is unknown.
+/// Today's evaluators report a conflict.
+#[test]
+fn na_beside_a_known_value_is_no_conflict() {
+    assert_small(
+        "outcome q : bool \"前\"\nrule rq\n  cites 1.1 \"符合条件的\"\n  when not b\n  then q = true\n\
+         outcome o : bool \"结论\"\nrule r1\n  cites 1.2 \"其他情形\"\n  then o = q\n\
+         rule r2\n  cites 1.2 \"其他情形\"\n  then o = true\n",
+        r#"{"as_of":"2024-06-01","b":true}"#,
+    );
+}
+
+/// An unknown outcome reading an outcome in conflict names it in
+/// `blocked_by` on every path; `regula batch` never writes the key.
+#[test]
+fn blocked_by_on_every_path() {
+    assert_small(
+        "outcome c : bool \"冲突\"\nrule c1\n  cites 1.1 \"符合条件的\"\n  then c = true\n\
+         rule c2\n  cites 1.2 \"其他情形\"\n  then c = false\n\
+         outcome o : bool \"结论\"\nrule r\n  cites 1.1 \"符合条件的\"\n  when u\n  then o = c\n",
+        r#"{"as_of":"2024-06-01"}"#,
+    );
+}
+
+/// An outcome decided by its default has the document in force as its
+/// `document` on every path; `regula batch` gives none.
+#[test]
+fn document_of_a_default_on_every_path() {
+    assert_small(
+        "outcome o : bool \"结论\"\n  default true\nrule r\n  cites 1.1 \"符合条件的\"\n  when not b\n  then o = false\n",
+        r#"{"as_of":"2024-06-01","b":true}"#,
+    );
+}
+
 /// A survey of the divergences over many generated programs: per kind of
 /// difference, how often and the smallest example. A tool for reading the
 /// property's findings, not a test of its own (the property above fails on
@@ -126,19 +247,25 @@ fn survey() {
         let p = compile(&g.set).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
         for case in &g.cases {
             for d in check_case(&p, case) {
-                // The kind: the path and what differed, without names and values.
+                // The kind: the path, what differed and, for states, how.
                 let kind: String = {
                     let (path, rest) = d.split_once(": ").unwrap_or((&d, ""));
-                    let what = rest
-                        .split(['`', ','])
-                        .filter(|s| !s.trim().is_empty())
-                        .nth(1)
-                        .unwrap_or(rest)
-                        .split_whitespace()
-                        .take(2)
-                        .collect::<Vec<_>>()
-                        .join(" ");
-                    format!("{path}: {what}")
+                    let after = rest.rsplit_once("` ").map_or(rest, |x| x.1);
+                    let states = ["Known", "Unknown", "NotApplicable", "Conflict"];
+                    let named: Vec<&str> = states
+                        .iter()
+                        .copied()
+                        .filter_map(|s| after.find(s).map(|i| (i, s)))
+                        .collect::<BTreeMap<_, _>>()
+                        .into_values()
+                        .collect();
+                    let word = after.split_whitespace().next().unwrap_or("");
+                    let empty = if after.contains("[]") {
+                        " (one side empty)"
+                    } else {
+                        ""
+                    };
+                    format!("{path}: {word} {}{empty}", named.join(" vs reference "))
                 };
                 let example = format!("seed {seed}\n{d}\ncase: {case}\n{}", g.set.listing());
                 let e = kinds.entry(kind).or_insert((0, example.clone()));
