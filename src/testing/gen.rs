@@ -494,12 +494,21 @@ impl Gen<'_> {
                 match self.below(3) {
                     0 => {
                         let unit = self.pick_str(&["days", "day"]);
-                        format!("({base} {op} ({n}) {unit})")
+                        if op == "+" && self.chance(30) {
+                            // A duration may come first in a sum.
+                            format!("(({n}) {unit} + {base})")
+                        } else {
+                            format!("({base} {op} ({n}) {unit})")
+                        }
                     }
                     1 => {
                         let unit = self.pick_str(&["months", "month", "years", "year"]);
                         let r = self.pick_str(&["up", "down"]);
-                        format!("({base} {op} ({n}) {unit} round {r})")
+                        if op == "+" && self.chance(30) {
+                            format!("(({n}) {unit} round {r} + {base})")
+                        } else {
+                            format!("({base} {op} ({n}) {unit} round {r})")
+                        }
                     }
                     _ => self.leaf(Ty::Date, sc),
                 }

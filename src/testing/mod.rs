@@ -278,7 +278,13 @@ pub fn differences(path: &str, got: &Observed, want: &Observed) -> Vec<String> {
                             go.missing, wo.missing
                         ));
                     }
-                    if go.blocked_by != wo.blocked_by {
+                    // `blocked_by` is a set: its order is not part of the contract.
+                    let sorted = |v: &[String]| {
+                        let mut v = v.to_vec();
+                        v.sort();
+                        v
+                    };
+                    if sorted(&go.blocked_by) != sorted(&wo.blocked_by) {
                         out.push(format!(
                             "{path}: `{name}` blocked_by {:?}, reference {:?}",
                             go.blocked_by, wo.blocked_by

@@ -182,6 +182,33 @@ fn a_rule_in_effect_concluding_na_leaves_the_outcome_unknown() {
     );
 }
 
+/// The same with a rule that may apply: whether or not it applies, nothing
+/// known decides the outcome, so it is unknown; today's evaluators report
+/// n/a.
+#[test]
+fn a_rule_that_may_apply_concluding_na_leaves_the_outcome_unknown() {
+    assert_small(
+        "outcome q : bool \"前\"\nrule rq\n  cites 1.1 \"符合条件的\"\n  when not b\n  then q = true\n\
+         outcome o : bool \"结论\"\nrule r\n  cites 1.2 \"其他情形\"\n  when u\n  then o = q\n",
+        r#"{"as_of":"2024-06-01","b":true}"#,
+    );
+}
+
+/// Known divergence 1 again, under an outcome that comes out n/a: the
+/// JSON report at `--derivations cites` derives only known and unknown
+/// outcomes, so it misses the error too (only `full` and the text paths
+/// raise it).
+#[test]
+fn unused_argument_that_overflows_under_an_na_outcome_is_an_error_on_every_path() {
+    assert_small(
+        &format!(
+            "define g(x: int) : bool \"定义\" = b\noutcome o : bool \"结论\"\n\
+             rule r\n  cites 1.1 \"符合条件的\"\n  when g({OVERFLOW})\n  then o = true\n"
+        ),
+        r#"{"as_of":"2024-06-01","n":2,"b":false}"#,
+    );
+}
+
 /// Two rules in effect conclude different known values: a conflict, even
 /// when a rule before them concludes an unknown value. Today's evaluators
 /// compare each value with the first rule's only, and report unknown.
