@@ -5,8 +5,7 @@
 //! the language, and random JSON cases for them.
 //!
 //! Every choice is drawn from an [`Entropy`]: a seed ([`Seeded`]) for
-//! property tests, or arbitrary bytes ([`Bytes`]) for fuzzing. Exhausted
-//! bytes read as zeros, which still give a valid (small) policy set.
+//! property tests, or arbitrary bytes ([`Bytes`]) for fuzzing.
 use crate::load::RawSet;
 use std::fmt::Write as _;
 
@@ -42,17 +41,29 @@ impl Entropy for Seeded {
     }
 }
 
-/// Choices read from bytes, one byte per choice; zeros once exhausted.
+/// Choices read from bytes, one byte per choice; once the bytes are
+/// exhausted, from a [`Seeded`] source seeded with a hash of them, so that a
+/// short fuzzing input still gives a program of every construct while its
+/// bytes steer the first choices.
 #[derive(Clone, Debug)]
 pub struct Bytes<'a> {
     data: &'a [u8],
     pos: usize,
+    rest: Seeded,
 }
 
 impl<'a> Bytes<'a> {
     /// Choices from `data`.
     pub fn new(data: &'a [u8]) -> Self {
-        Bytes { data, pos: 0 }
+        // FNV-1a: a stable hash, whatever the platform.
+        let hash = data.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        Bytes {
+            data,
+            pos: 0,
+            rest: Seeded::new(hash),
+        }
     }
 }
 
@@ -61,9 +72,13 @@ impl Entropy for Bytes<'_> {
         if n <= 1 {
             return 0;
         }
-        let b = self.data.get(self.pos).copied().unwrap_or(0);
-        self.pos += 1;
-        u32::from(b) % n
+        match self.data.get(self.pos) {
+            Some(b) => {
+                self.pos += 1;
+                u32::from(*b) % n
+            }
+            None => self.rest.below(n),
+        }
     }
 }
 

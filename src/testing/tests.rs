@@ -1,6 +1,6 @@
 //! The differential property over generated programs, and regression tests:
 //! small explicit programs run through the same comparison.
-use super::gen::{self, Generated, PolicySet, Seeded};
+use super::gen::{self, Entropy, Generated, PolicySet, Seeded};
 use super::*;
 use proptest::prelude::*;
 
@@ -41,8 +41,17 @@ fn generated_sets_check() {
 /// included, give sets that check.
 #[test]
 fn bytes_give_sets_that_check() {
-    let inputs: [&[u8]; 4] = [b"", &[0xff; 64], b"regula differential", &[7; 400]];
-    for data in inputs {
+    let mut inputs: Vec<Vec<u8>> = vec![
+        Vec::new(),
+        vec![0; 4096],
+        vec![0xff; 64],
+        b"regula differential".to_vec(),
+    ];
+    let mut s = Seeded::new(7);
+    for k in 0..200u32 {
+        inputs.push((0..k * 13 % 997).map(|_| s.below(256) as u8).collect());
+    }
+    for data in &inputs {
         let g = gen::generate(&mut gen::Bytes::new(data));
         if let Err(e) = compile(&g.set) {
             panic!("bytes {data:?}: {e}");
