@@ -8,6 +8,13 @@
 //!
 //! Every call into regula's production API is in one adapter function per
 //! path (`observe_*`), so that a change of that API is a few lines here.
+//!
+//! Run the property, the regression tests and the check of the shipped
+//! policies with `cargo test --lib testing::`; the fuzz target
+//! `fuzz/fuzz_targets/programs.rs` runs the same comparison on programs
+//! libFuzzer steers (see FUZZING.md). `cargo test --lib testing::tests::survey
+//! -- --ignored --nocapture` lists every kind of divergence over many
+//! programs with the smallest example of each.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

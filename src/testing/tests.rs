@@ -117,6 +117,89 @@ fn document_of_a_carried_rule_is_the_successor_on_every_path() {
     );
 }
 
+/// Known divergence 2 on the shipped policies with the hypothetical
+/// successor (`--policies policies --policies tests/fixtures/revisions/successor`),
+/// on a shared acceptance case assessed on 2029-06-01.
+#[test]
+fn document_under_the_shipped_successor_on_every_path() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let raw = crate::load::from_paths(&[
+        root.join("policies"),
+        root.join("tests/fixtures/revisions/successor"),
+    ])
+    .expect("the shipped policies and the successor load");
+    let p = crate::check::check(&raw)
+        .program
+        .expect("the shipped policies and the successor check");
+    let text = std::fs::read_to_string(
+        root.join("tests/cases/shared/01-injury-out-of-town-no-branch.json"),
+    )
+    .expect("the shared case reads");
+    let mut case: J = serde_json::from_str(&text).expect("the shared case is JSON");
+    case["as_of"] = J::from("2029-06-01");
+    let case = case.to_string();
+    let diffs = check_case(&p, &case);
+    assert!(diffs.is_empty(), "paths disagree:\n{}", diffs.join("\n"));
+}
+
+/// The shipped policies (alone, with the amendment, with the successor) on
+/// every acceptance case, at its own date and at dates across the
+/// revisions: every path agrees with the reference.
+#[test]
+fn shipped_policies_on_the_acceptance_cases() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut cases = Vec::new();
+    for dir in ["tests/cases/shared", "tests/cases/own"] {
+        let mut files: Vec<_> = std::fs::read_dir(root.join(dir))
+            .expect("cases")
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| {
+                p.extension().is_some_and(|x| x == "json")
+                    && !p.to_string_lossy().ends_with(".expected.json")
+            })
+            .collect();
+        files.sort();
+        for f in files {
+            let text = std::fs::read_to_string(&f).expect("case reads");
+            if let Ok(J::Object(m)) = serde_json::from_str::<J>(&text) {
+                cases.push(m);
+            }
+        }
+    }
+    let mut diffs = Vec::new();
+    for extra in [
+        "",
+        "tests/fixtures/revisions/amendment",
+        "tests/fixtures/revisions/successor",
+    ] {
+        let mut paths = vec![root.join("policies")];
+        if !extra.is_empty() {
+            paths.push(root.join(extra));
+        }
+        let raw = crate::load::from_paths(&paths).expect("policies load");
+        let p = crate::check::check(&raw).program.expect("policies check");
+        for case in &cases {
+            for at in [
+                None,
+                Some("2026-07-01"),
+                Some("2029-06-01"),
+                Some("2034-01-01"),
+            ] {
+                let mut c = case.clone();
+                if let Some(at) = at {
+                    c.insert("as_of".into(), J::from(at));
+                }
+                let text = J::Object(c).to_string();
+                for d in check_case(&p, &text) {
+                    diffs.push(format!("[{extra}] {text}\n  {d}"));
+                }
+            }
+        }
+    }
+    assert!(diffs.is_empty(), "paths disagree:\n{}", diffs.join("\n"));
+}
+
 /// Runs a small program (declarations after the facts `n : int`,
 /// `b : bool` and `u : bool`) on a case and fails with the differences.
 fn assert_small(policy: &str, case: &str) {
