@@ -37,6 +37,118 @@ fn generated_sets_check() {
     }
 }
 
+/// The generator writes every construct of the language, and its programs
+/// reach every kind of result (counted with the reference over 100 seeds).
+#[test]
+fn generator_covers_every_construct_and_result() {
+    let constructs = [
+        "replaces \"",
+        "amends \"",
+        " parameters ",
+        "not encoded",
+        "exception to",
+        "default ",
+        "parameter ",
+        " from 20",
+        "define ",
+        "(x0: Order",
+        "record Order",
+        ": int >= 0",
+        ": date",
+        ": text",
+        ": bool",
+        ": Kind",
+        ": Tier",
+        "Kind.",
+        "Tier.",
+        " and ",
+        " or ",
+        "(not ",
+        " in {",
+        " not in {",
+        "(if ",
+        " + ",
+        " - ",
+        " * ",
+        "(-(",
+        " days",
+        " day)",
+        " months round up",
+        " month round down",
+        " years round",
+        " year round",
+        "as_of",
+        "9223372036854775807",
+        "res.o1",
+        ".deadline",
+    ];
+    let mut text = String::new();
+    let mut cases = String::new();
+    let mut results: BTreeMap<&str, usize> = BTreeMap::new();
+    for seed in 0..100u64 {
+        let g = gen::generate(&mut Seeded::new(seed));
+        for (_, t) in &g.set.files {
+            text.push_str(t);
+        }
+        let p = compile(&g.set).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+        for case in &g.cases {
+            cases.push_str(case);
+            match observe_reference(&p, case) {
+                Observed::Error(_) => *results.entry("error").or_default() += 1,
+                Observed::Report(m) => {
+                    for o in m.values() {
+                        let kind = match &o.state {
+                            State::Known(_) => "known",
+                            State::Unknown if !o.blocked_by.is_empty() => "blocked",
+                            State::Unknown => "unknown",
+                            State::NotApplicable => "n/a",
+                            State::Conflict => "conflict",
+                        };
+                        *results.entry(kind).or_default() += 1;
+                        if let Some((_, Some(d))) = &o.cites {
+                            let doc = if d.contains('B') {
+                                "decided under the successor"
+                            } else if d.contains('C') {
+                                "decided under the amendment"
+                            } else {
+                                "decided under the base"
+                            };
+                            *results.entry(doc).or_default() += 1;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for c in constructs {
+        assert!(text.contains(c), "no generated program has `{c}`");
+    }
+    for c in [
+        "null",
+        "9223372036854775807",
+        "9999-12-31",
+        "\"as_of\":\"2019-12-31\"",
+    ] {
+        assert!(cases.contains(c), "no generated case has `{c}`");
+    }
+    for r in [
+        "error",
+        "known",
+        "unknown",
+        "blocked",
+        "n/a",
+        "conflict",
+        "decided under the successor",
+        "decided under the amendment",
+        "decided under the base",
+    ] {
+        assert!(
+            results.get(r).is_some_and(|n| *n > 0),
+            "no generated case gives `{r}`: {results:?}"
+        );
+    }
+}
+
 /// Arbitrary bytes (as the fuzz target feeds them), exhausted ones
 /// included, give sets that check.
 #[test]
