@@ -61,3 +61,9 @@ pub mod cli;
 pub use engine::{
     CaseBuilder, Engine, Evaluation, Evaluator, FactInfo, LoadError, OutcomeInfo, View,
 };
+
+/// The differential-testing harness: generated policy sets and a reference
+/// interpreter (tests and fuzzing only).
+#[cfg(any(test, feature = "testing"))]
+#[doc(hidden)]
+pub mod testing;

@@ -120,11 +120,32 @@ impl Plan {
     /// Prepares a program: O(rules + exception edges).
     pub fn new(p: &Program) -> Plan {
         let n = p.rules.len();
+        // Exceptions bind to provisions by name: an exception to `a`
+        // defeats every version of `a` (same name, same outcome) but no
+        // version of itself, as the checker's `defeaters` lists them.
+        fn key(r: &Rule) -> (&str, OutcomeId) {
+            (r.name.as_str(), r.outcome)
+        }
+        let mut versions: std::collections::HashMap<(&str, OutcomeId), Vec<RuleId>> =
+            Default::default();
+        for (i, r) in p.rules.iter().enumerate() {
+            versions.entry(key(r)).or_default().push(idx(i));
+        }
         let mut exceptions = vec![Vec::new(); n];
         for (i, r) in p.rules.iter().enumerate() {
             for &base in &r.exception_to {
-                if let Some(list) = exceptions.get_mut(base as usize) {
-                    list.push(idx(i));
+                let Some(b) = p.rules.get(base as usize) else {
+                    continue;
+                };
+                if key(b) == key(r) {
+                    continue;
+                }
+                for &v in versions.get(&key(b)).map_or(&[][..], |v| v) {
+                    if let Some(list) = exceptions.get_mut(v as usize) {
+                        if !list.contains(&idx(i)) {
+                            list.push(idx(i));
+                        }
+                    }
                 }
             }
         }
@@ -655,6 +676,9 @@ impl<O: Observer> Machine<'_, O> {
     #[allow(clippy::type_complexity)]
     fn combine(&mut self, out: &Outcome) -> (V, Option<RuleId>, bool, bool, Option<u32>) {
         let mut first_yes: Option<(RuleId, V)> = None;
+        // The first value of a rule in effect that is not unknown: every
+        // other such value must equal it (n/a included), or they conflict.
+        let mut first_definite: Option<V> = None;
         let mut first_maybe: Option<RuleId> = None;
         // The value every candidate concludes, while they agree.
         let mut common: Option<V> = None;
@@ -680,17 +704,16 @@ impl<O: Observer> Machine<'_, O> {
                 Some(_) => {}
             }
             if s.effective == Tri::Yes {
-                match first_yes {
-                    None => {
-                        yes_unknown |= v.is_unknown();
-                        first_yes = Some((s.rule, v));
-                    }
-                    Some((_, w)) => {
-                        if v.is_unknown() {
-                            yes_unknown = true;
-                        } else if !w.is_unknown() && !t.same(w, v) {
-                            conflict = true;
-                        }
+                if first_yes.is_none() {
+                    first_yes = Some((s.rule, v));
+                }
+                if v.is_unknown() {
+                    yes_unknown = true;
+                } else {
+                    match first_definite {
+                        None => first_definite = Some(v),
+                        Some(w) if !t.same(w, v) => conflict = true,
+                        Some(_) => {}
                     }
                 }
             } else if first_maybe.is_none() {
@@ -716,7 +739,7 @@ impl<O: Observer> Machine<'_, O> {
                 // Some rule surely applies, only its exceptions are open:
                 // some rule is in effect whichever way they go. Otherwise
                 // the default may hold, and must agree.
-                let decided = v.is_known()
+                let decided = !v.is_unknown()
                     && (some_rule_applies || {
                         let (f, _) = self.fallback(out);
                         self.texts().same(f, v)
