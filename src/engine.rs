@@ -362,10 +362,7 @@ impl Evaluation<'_> {
     /// The derivation of an outcome.
     pub fn derivation(&self, outcome: &str) -> Option<Derivation<'_>> {
         let o = self.outcome(outcome)?;
-        self.raw
-            .derivations()?
-            .get(&self.engine.program, &self.raw, o)
-            .ok()
+        self.raw.derivations()?.get(&self.raw, o).ok()
     }
     /// See [`View::json`].
     pub fn json(&self, detail: Detail) -> serde_json::Value {

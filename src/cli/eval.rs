@@ -183,7 +183,7 @@ fn explain_entry(p: &Program, d: &crate::eval::Derivation) -> serde_json::Value 
     let missing: Vec<&str> = p.fact_names(d.missing);
     let mut j = serde_json::Map::new();
     j.insert("value".into(), p.value_json(&d.value));
-    j.insert("cites".into(), serde_json::json!(d.cites));
+    j.insert("cites".into(), serde_json::json!(d.cite_keys(p)));
     j.insert("missing".into(), serde_json::json!(missing));
     if !d.blocked_by.is_empty() {
         let names: Vec<&str> = p.outcome_names(d.blocked_by);

@@ -163,12 +163,24 @@ pub struct Derivation<'a> {
     pub missing: &'a [FactId],
     /// For an unknown outcome: the outcomes in conflict it depends on.
     pub blocked_by: &'a [OutcomeId],
-    /// Paragraphs of the deciding rules, then of the outcomes they read.
-    pub cites: Vec<String>,
+    /// The rules whose paragraphs cite it, one per paragraph: the deciding
+    /// rules', then those of the outcomes they read.
+    pub cites: &'a [RuleId],
     /// The document of the deciding rule.
     pub document: Option<DocId>,
     /// The default's trace, when the default decided it.
     pub default: Option<Trace<'a>>,
+}
+
+impl Derivation<'_> {
+    /// The paragraphs that cite it (`4.2`).
+    pub fn cite_keys(&self, p: &Program) -> Vec<String> {
+        self.cites
+            .iter()
+            .filter_map(|r| p.rule(*r))
+            .map(|r| r.cites.key())
+            .collect()
+    }
 }
 
 /// A range of [`Derivations`]' id list.
@@ -233,7 +245,6 @@ impl Derivations {
     /// recorded.
     pub fn get<'a>(
         &'a self,
-        p: &Program,
         ev: &'a Evaluation,
         o: OutcomeId,
     ) -> Result<Derivation<'a>, EvalError> {
@@ -271,12 +282,6 @@ impl Derivations {
         } else {
             Status::NotApplicable
         };
-        let cites = ev
-            .cites(o)
-            .iter()
-            .filter_map(|x| p.rule(*x))
-            .map(|r| r.cites.key())
-            .collect();
         Ok(Derivation {
             outcome: o,
             value: res.value.clone(),
@@ -285,7 +290,7 @@ impl Derivations {
             rules,
             missing: ev.missing(o),
             blocked_by: ev.blocked_by(o),
-            cites,
+            cites: ev.cites(o),
             document: res.document,
             default: r.default.and_then(|i| self.view(i)),
         })

@@ -7,7 +7,7 @@ use super::write::{Fragments, Json};
 /// Writes a key known when compiling, as one copy.
 macro_rules! key {
     ($j:expr, $k:literal) => {
-        $j.key_lit(concat!("\"", $k, "\":"), concat!("\"", $k, "\": "))
+        $j.key_lit(concat!(",\"", $k, "\":"), concat!("\"", $k, "\": "))
     };
 }
 use super::Subject;
@@ -73,6 +73,20 @@ fn value(j: &mut Json, f: &Fragments, v: &Value) {
 
 /// `"value"`, and `"state"` when it is unknown or n/a.
 fn value_and_state(j: &mut Json, f: &Fragments, v: &Value) {
+    // The commonest values in one copy, in the compact layout.
+    if j.compact() && !j.is_fresh() {
+        let lit = match v {
+            Value::Bool(true) => Some(",\"value\":true"),
+            Value::Bool(false) => Some(",\"value\":false"),
+            Value::Unknown => Some(",\"value\":null,\"state\":\"unknown\""),
+            Value::Absent => Some(",\"value\":null,\"state\":\"n/a\""),
+            _ => None,
+        };
+        if let Some(lit) = lit {
+            j.raw(lit);
+            return;
+        }
+    }
     key!(j, "value");
     value(j, f, v);
     match v {
@@ -102,9 +116,48 @@ fn name_of(table: &[String], i: u32) -> &str {
 
 /// Writes a traced expression.
 fn trace(j: &mut Json, p: &Program, f: &Fragments, t: &Trace) {
-    j.obj();
-    expr(j, p, f, t);
+    match f
+        .expr_head
+        .get(t.expr as usize)
+        .filter(|h| j.compact() && !h.is_empty())
+    {
+        Some(head) => j.obj_with(head),
+        None => {
+            j.obj();
+            expr(j, p, f, t);
+        }
+    }
     value_and_state(j, f, &t.value);
+    if j.compact() && !j.is_fresh() {
+        // Whole entries written out in advance.
+        let kv = match &t.node {
+            Node::Fact(x) => f.fact_kv.get(*x as usize),
+            Node::Outcome(o) => f.outcome_kv.get(*o as usize),
+            Node::Param(x) => f.param_kv.get(*x as usize),
+            _ => None,
+        };
+        if let Some(kv) = kv {
+            j.raw(kv);
+            j.end_obj();
+            return;
+        }
+        let open = match &t.node {
+            Node::Op => Some(",\"operands\":["),
+            Node::And => Some(",\"op\":\"and\",\"operands\":["),
+            Node::Or => Some(",\"op\":\"or\",\"operands\":["),
+            _ => None,
+        };
+        if let Some(open) = open {
+            j.arr_with(open);
+            for c in t.operands() {
+                j.item();
+                trace(j, p, f, &c);
+            }
+            j.end_arr();
+            j.end_obj();
+            return;
+        }
+    }
     match &t.node {
         Node::Fact(x) => {
             key!(j, "fact");
@@ -214,17 +267,23 @@ pub fn outcomes_read(d: &Derivation) -> Vec<crate::program::OutcomeId> {
 
 /// Writes one rule of a derivation.
 fn rule(j: &mut Json, p: &Program, f: &Fragments, rt: &RuleTrace) {
-    j.obj();
+    let head = f.rule_head.get(rt.rule as usize).filter(|_| j.compact());
+    match head {
+        Some(h) => j.obj_with(h),
+        None => j.obj(),
+    }
     if let Some(r) = p.rule(rt.rule) {
         let i = rt.rule;
-        key!(j, "rule");
-        j.raw(name_of(&f.rule, i));
-        key!(j, "cites");
-        j.raw(name_of(&f.rule_cite, i));
-        key!(j, "quote");
-        j.raw(name_of(&f.rule_quote, i));
-        key!(j, "document");
-        j.raw(name_of(&f.doc, r.document));
+        if head.is_none() {
+            key!(j, "rule");
+            j.raw(name_of(&f.rule, i));
+            key!(j, "cites");
+            j.raw(name_of(&f.rule_cite, i));
+            key!(j, "quote");
+            j.raw(name_of(&f.rule_quote, i));
+            key!(j, "document");
+            j.raw(name_of(&f.doc, r.document));
+        }
         key!(j, "status");
         j.key_free_str(rule_status_name(rt.status));
         if !r.exception_to.is_empty() {

@@ -62,14 +62,14 @@ impl<'a> Subject<'a> {
     /// The derivation of one outcome.
     pub fn derive(&self, o: OutcomeId) -> Result<Derivation<'_>, EvalError> {
         if let Some(d) = self.ev.derivations() {
-            return d.get(self.p, self.ev, o);
+            return d.get(self.ev, o);
         }
         let traced = self
             .traced
             .get_or_init(|| crate::eval::evaluate(self.p, self.facts, self.ev.as_of));
         let ev = traced.as_ref().map_err(Clone::clone)?;
         match ev.derivations() {
-            Some(d) => d.get(self.p, ev, o),
+            Some(d) => d.get(ev, o),
             None => Err(EvalError {
                 message: "no derivations were recorded".into(),
                 span: crate::source::Span::default(),

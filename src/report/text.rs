@@ -509,7 +509,7 @@ fn explain_one(
     let cites = if d.cites.is_empty() {
         String::new()
     } else {
-        format!("  [{}]", d.cites.join(", "))
+        format!("  [{}]", d.cite_keys(s.p).join(", "))
     };
     let shown = match d.status {
         Status::Unknown => "未知".to_string(),

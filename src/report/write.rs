@@ -30,6 +30,16 @@ pub struct Fragments {
     /// The source text of every expression of the rules and defaults, by
     /// its number.
     pub(crate) expr: Vec<String>,
+    /// `,"fact":"…"`, `,"outcome":"…"`, `,"parameter":"…"`: compact entries
+    /// of trace nodes.
+    pub(crate) fact_kv: Vec<String>,
+    pub(crate) outcome_kv: Vec<String>,
+    pub(crate) param_kv: Vec<String>,
+    /// Per rule, the opening of its compact record in a derivation:
+    /// `{"rule":…,"cites":…,"quote":…,"document":…`.
+    pub(crate) rule_head: Vec<String>,
+    /// The same as the opening of a compact trace object: `{"expr":"…"`.
+    pub(crate) expr_head: Vec<String>,
 }
 
 impl Fragments {
@@ -55,8 +65,39 @@ impl Fragments {
                 .iter()
                 .map(|g| (g.first, quoted(&g.name)))
                 .collect(),
+            rule_head: Vec::new(),
+            fact_kv: Vec::new(),
+            outcome_kv: Vec::new(),
+            param_kv: Vec::new(),
             expr: vec![String::new(); p.exprs as usize],
+            expr_head: vec![String::new(); p.exprs as usize],
         };
+        f.fact_kv = f.fact.iter().map(|s| format!(",\"fact\":{s}")).collect();
+        f.outcome_kv = f
+            .outcome
+            .iter()
+            .map(|s| format!(",\"outcome\":{s}"))
+            .collect();
+        f.param_kv = f
+            .param
+            .iter()
+            .map(|s| format!(",\"parameter\":{s}"))
+            .collect();
+        f.rule_head = p
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let get = |v: &[String], k: usize| v.get(k).cloned().unwrap_or_default();
+                format!(
+                    "{{\"rule\":{},\"cites\":{},\"quote\":{},\"document\":{}",
+                    get(&f.rule, i),
+                    get(&f.rule_cite, i),
+                    get(&f.rule_quote, i),
+                    get(&f.doc, r.document as usize)
+                )
+            })
+            .collect();
         let mut stack: Vec<&Expr> = Vec::new();
         for r in &p.rules {
             stack.extend(r.when.iter());
@@ -66,6 +107,9 @@ impl Fragments {
         while let Some(e) = stack.pop() {
             if let Some(slot) = f.expr.get_mut(e.id as usize) {
                 *slot = quoted(&p.expr_text(e.span));
+                if let Some(head) = f.expr_head.get_mut(e.id as usize) {
+                    *head = format!("{{\"expr\":{slot}");
+                }
             }
             match &e.kind {
                 ExprKind::Not(x)
@@ -100,8 +144,10 @@ impl Fragments {
 pub(crate) struct Json<'a> {
     out: &'a mut Vec<u8>,
     pretty: bool,
-    /// Per open container: whether it has an entry yet.
-    open: Vec<bool>,
+    /// How many containers are open.
+    depth: usize,
+    /// Whether the innermost open container has no entry yet.
+    fresh: bool,
 }
 
 fn at<T>(v: &[T], i: impl TryInto<usize>) -> Option<&T> {
@@ -113,13 +159,14 @@ impl<'a> Json<'a> {
         Json {
             out,
             pretty,
-            open: Vec::new(),
+            depth: 0,
+            fresh: false,
         }
     }
 
     fn newline(&mut self) {
         self.out.push(b'\n');
-        for _ in 0..self.open.len() {
+        for _ in 0..self.depth {
             self.out.extend_from_slice(b"  ");
         }
     }
@@ -127,11 +174,7 @@ impl<'a> Json<'a> {
     /// Before an entry of the innermost container.
     #[inline]
     fn entry(&mut self) {
-        let first = match self.open.last_mut() {
-            Some(has) => !std::mem::replace(has, true),
-            None => return,
-        };
-        if !first {
+        if !std::mem::replace(&mut self.fresh, false) {
             self.out.push(b',');
         }
         if self.pretty {
@@ -140,17 +183,46 @@ impl<'a> Json<'a> {
     }
 
     fn close(&mut self, c: u8) {
-        let had = self.open.pop().unwrap_or(false);
+        let had = !self.fresh;
+        self.depth = self.depth.saturating_sub(1);
         if had && self.pretty {
             self.newline();
         }
         self.out.push(c);
+        // The container just closed was an entry of the one around it.
+        self.fresh = false;
     }
 
     /// `{`
     pub fn obj(&mut self) {
         self.out.push(b'{');
-        self.open.push(false);
+        self.depth += 1;
+        self.fresh = true;
+    }
+
+    /// A compact array opened by JSON text that ends with `[`.
+    pub fn arr_with(&mut self, open: &str) {
+        self.out.extend_from_slice(open.as_bytes());
+        self.depth += 1;
+        self.fresh = true;
+    }
+
+    /// Whether the innermost container has no entry yet.
+    pub fn is_fresh(&self) -> bool {
+        self.fresh
+    }
+
+    /// Whether the layout is compact.
+    pub fn compact(&self) -> bool {
+        !self.pretty
+    }
+
+    /// A compact object opened with its first entry given as JSON text
+    /// (`{"expr":"…"`).
+    pub fn obj_with(&mut self, head: &str) {
+        self.out.extend_from_slice(head.as_bytes());
+        self.depth += 1;
+        self.fresh = false;
     }
     /// `}`
     pub fn end_obj(&mut self) {
@@ -159,7 +231,8 @@ impl<'a> Json<'a> {
     /// `[`
     pub fn arr(&mut self) {
         self.out.push(b'[');
-        self.open.push(false);
+        self.depth += 1;
+        self.fresh = true;
     }
     /// `]`
     pub fn end_arr(&mut self) {
@@ -173,11 +246,20 @@ impl<'a> Json<'a> {
             .extend_from_slice(if self.pretty { b": " } else { b":" });
     }
     /// A key written out in advance for each layout.
+    /// `next` is `,"key":`; the first entry drops the comma.
     #[inline]
-    pub fn key_lit(&mut self, compact: &'static str, pretty: &'static str) {
-        self.entry();
-        let k = if self.pretty { pretty } else { compact };
-        self.out.extend_from_slice(k.as_bytes());
+    pub fn key_lit(&mut self, next: &'static str, pretty: &'static str) {
+        if self.pretty {
+            self.entry();
+            self.out.extend_from_slice(pretty.as_bytes());
+        } else {
+            let k = if std::mem::replace(&mut self.fresh, false) {
+                next.get(1..).unwrap_or(next)
+            } else {
+                next
+            };
+            self.out.extend_from_slice(k.as_bytes());
+        }
     }
     /// A string value that needs no escaping (the writer's own words).
     pub fn key_free_str(&mut self, s: &str) {
