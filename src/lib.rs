@@ -26,3 +26,4 @@ pub mod regulation;
 pub mod report;
 pub mod source;
 pub mod syntax;
+pub mod walk;

@@ -48,6 +48,8 @@ pub(crate) fn expect_type(ctx: &mut Ctx, e: &Expr, ty: Type, place: &str) {
 }
 
 /// Finds definitions that call themselves, directly or through others.
+/// O(definitions + calls) when there is no cycle; each cycle reported costs
+/// a walk of its strongly connected part.
 pub(crate) fn find_def_cycles(ctx: &mut Ctx) {
     let n = ctx.def_asts.len();
     let calls: Vec<Vec<(usize, Span)>> = ctx
@@ -63,47 +65,28 @@ pub(crate) fn find_def_cycles(ctx: &mut Ctx) {
             out
         })
         .collect();
+    let adj: Vec<Vec<usize>> = calls
+        .iter()
+        .map(|c| c.iter().map(|(d, _)| *d).collect())
+        .collect();
+    let comps = crate::walk::components(&adj);
     let mut reported = vec![false; n];
     for start in 0..n {
-        if reported.get(start).copied().unwrap_or(true) {
+        if reported.get(start).copied().unwrap_or(true) || !comps.on_cycle(start) {
             continue;
         }
-        // The shortest way back from `start` to itself: per definition
-        // reached, the call that reached it first.
-        let mut via: Vec<Option<(usize, Span)>> = vec![None; n];
-        let mut queue = std::collections::VecDeque::from([start]);
-        let mut back: Option<(usize, Span)> = None;
-        while let Some(x) = queue.pop_front() {
-            for &(y, span) in calls.get(x).map(Vec::as_slice).unwrap_or_default() {
-                if y == start {
-                    back = Some((x, span));
-                    break;
-                }
-                if via.get(y).is_some_and(Option::is_none) {
-                    if let Some(slot) = via.get_mut(y) {
-                        *slot = Some((x, span));
-                    }
-                    queue.push_back(y);
-                }
-            }
-            if back.is_some() {
-                break;
-            }
-        }
-        let Some((last, closing)) = back else {
+        // The shortest way back from `start` to itself, within its cycles.
+        let Some(edges) = crate::walk::shortest_cycle(&adj, start, |d| comps.same(d, start)) else {
             continue;
         };
         // The cycle's calls, from `start` round to the call closing it.
-        let mut cycle = vec![(last, closing)];
-        let mut at = last;
-        while at != start && cycle.len() <= n {
-            let Some((from, span)) = via.get(at).copied().flatten() else {
-                break;
-            };
-            cycle.push((from, span));
-            at = from;
-        }
-        cycle.reverse();
+        let cycle: Vec<(usize, Span)> = edges
+            .iter()
+            .filter_map(|&(from, e)| {
+                let (_, span) = calls.get(from)?.get(e)?;
+                Some((from, *span))
+            })
+            .collect();
         for &(member, _) in &cycle {
             if let Some(r) = reported.get_mut(member) {
                 *r = true;

@@ -13,6 +13,7 @@ use crate::program::*;
 use crate::regulation::Regulation;
 use crate::source::{FileId, SourceMap, Span};
 use crate::syntax::ast;
+use crate::walk;
 use chrono::NaiveDate;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -286,6 +287,8 @@ fn file_dir(name: &str) -> &str {
 
 fn documents(ctx: &mut Ctx, raw: &RawSet, files: &[(FileId, String, ast::File)]) {
     let mut dir_doc: HashMap<String, DocId> = HashMap::new();
+    // Each document's index by identifier.
+    let mut doc_ids: HashMap<&str, usize> = HashMap::new();
     for (_, name, f) in files {
         for item in &f.items {
             let ast::Item::Document(d) = item else {
@@ -307,7 +310,10 @@ fn documents(ctx: &mut Ctx, raw: &RawSet, files: &[(FileId, String, ast::File)])
                 );
                 continue;
             }
-            if let Some(prev) = ctx.p.documents.iter().find(|x| x.id == d.id.value) {
+            if let Some(prev) = doc_ids
+                .get(d.id.value.as_str())
+                .and_then(|i| ctx.p.documents.get(*i))
+            {
                 let prev_span = prev.span;
                 ctx.err(
                     Diag::error(
@@ -412,6 +418,7 @@ fn documents(ctx: &mut Ctx, raw: &RawSet, files: &[(FileId, String, ast::File)])
                 span: d.loc.0,
             });
             dir_doc.insert(dir, id);
+            doc_ids.insert(d.id.value.as_str(), id as usize);
         }
     }
     // Links between documents, once all are known.
@@ -837,8 +844,18 @@ fn declare_facts_outcomes(ctx: &mut Ctx, files: &[(FileId, String, ast::File)]) 
         .iter()
         .map(|f| (f.name.clone(), f.span))
         .collect();
+    // Per name before a dot of some fact (`a` of `a.b`), the first such fact.
+    let mut first_under: HashMap<&str, usize> = HashMap::new();
+    for (j, (m, _)) in names.iter().enumerate() {
+        for (i, _) in m.char_indices().filter(|(_, c)| *c == '.') {
+            if let Some(prefix) = m.get(..i) {
+                first_under.entry(prefix).or_insert(j);
+            }
+        }
+    }
     for (n, s) in &names {
-        if let Some((other, _)) = names.iter().find(|(m, _)| m.starts_with(&format!("{n}."))) {
+        let under = first_under.get(n.as_str()).and_then(|j| names.get(*j));
+        if let Some((other, _)) = under {
             ctx.err(
                 Diag::error(
                     "regula::fact-prefix",
@@ -881,6 +898,8 @@ fn declare_defs<'a>(ctx: &mut Ctx<'a>, files: &'a [(FileId, String, ast::File)])
 }
 
 fn declare_params(ctx: &mut Ctx, files: &[(FileId, String, ast::File)]) {
+    // Where each document declares its version of each parameter.
+    let mut version_spans: HashMap<(ParamId, DocId), Span> = HashMap::new();
     for (fid, _, f) in files {
         let doc = ctx
             .file_doc
@@ -894,11 +913,7 @@ fn declare_params(ctx: &mut Ctx, files: &[(FileId, String, ast::File)]) {
             // a parameter of another document new values.
             let existing = ctx.param_index.get(&pd.name.name).copied();
             if let Some(first) = existing {
-                let same_doc = ctx
-                    .param_versions
-                    .iter()
-                    .find(|v| v.param == first && v.doc == doc)
-                    .map(|v| v.span);
+                let same_doc = version_spans.get(&(first, doc)).copied();
                 if let Some(span) = same_doc {
                     duplicate(ctx, "parameter", &pd.name.name, pd.name.loc.0, span);
                     continue;
@@ -973,6 +988,7 @@ fn declare_params(ctx: &mut Ctx, files: &[(FileId, String, ast::File)]) {
                 span: c.loc.0,
             });
             if let Some(param) = existing {
+                version_spans.entry((param, doc)).or_insert(pd.name.loc.0);
                 ctx.param_versions.push(revisions::ParamVersion {
                     param,
                     doc,
@@ -989,6 +1005,7 @@ fn declare_params(ctx: &mut Ctx, files: &[(FileId, String, ast::File)]) {
             }
             let id = ParamId::try_from(ctx.p.params.len()).unwrap_or(ParamId::MAX);
             ctx.param_index.insert(pd.name.name.clone(), id);
+            version_spans.entry((id, doc)).or_insert(pd.name.loc.0);
             ctx.param_versions.push(revisions::ParamVersion {
                 param: id,
                 doc,
@@ -1196,20 +1213,40 @@ fn lower_rules(ctx: &mut Ctx, asts: &[Option<&ast::RuleDecl>]) {
 }
 
 fn exceptions(ctx: &mut Ctx, asts: &[Option<&ast::RuleDecl>]) {
+    // The first rule of each name in each document, and of each name.
+    let mut by_doc: HashMap<(DocId, &str), usize> = HashMap::new();
+    let mut by_name: HashMap<&str, usize> = HashMap::new();
+    for (i, x) in ctx.p.rules.iter().enumerate() {
+        by_doc.entry((x.document, x.name.as_str())).or_insert(i);
+        by_name.entry(x.name.as_str()).or_insert(i);
+    }
+    let mut found: Vec<Vec<Option<usize>>> = Vec::with_capacity(asts.len());
+    for (i, r) in asts.iter().enumerate() {
+        let doc = ctx.p.rules.get(i).map(|x| x.document);
+        found.push(match (r, doc) {
+            (Some(r), Some(doc)) => r
+                .exception_to
+                .iter()
+                .map(|t| {
+                    by_doc
+                        .get(&(doc, t.name.as_str()))
+                        .or_else(|| by_name.get(t.name.as_str()))
+                        .copied()
+                })
+                .collect(),
+            _ => Vec::new(),
+        });
+    }
+    drop((by_doc, by_name));
     for (i, r) in asts.iter().enumerate() {
         let Some(r) = r else { continue };
-        let Some((doc, outcome)) = ctx.p.rules.get(i).map(|x| (x.document, x.outcome)) else {
+        let Some(outcome) = ctx.p.rules.get(i).map(|x| x.outcome) else {
             continue;
         };
         let mut targets = Vec::new();
-        for t in &r.exception_to {
-            let found = ctx
-                .p
-                .rules
-                .iter()
-                .position(|x| x.name == t.name && x.document == doc)
-                .or_else(|| ctx.p.rules.iter().position(|x| x.name == t.name));
-            let Some(j) = found else {
+        let found = found.get(i).map(Vec::as_slice).unwrap_or_default();
+        for (t, j) in r.exception_to.iter().zip(found) {
+            let Some(j) = *j else {
                 let names: Vec<&str> = ctx.p.rules.iter().map(|x| x.name.as_str()).collect();
                 let help = did_you_mean(&t.name, names, "name a rule declared in the policy set");
                 ctx.err(
@@ -1263,85 +1300,72 @@ fn exceptions(ctx: &mut Ctx, asts: &[Option<&ast::RuleDecl>]) {
             rule.exception_to = targets;
         }
     }
-    // Cycles of exceptions, then each rule's defeaters (direct and indirect exceptions).
+    // Cycles of exceptions, then each rule's defeaters (direct and indirect
+    // exceptions): the rules reachable from it through "is excepted by".
     let n = ctx.p.rules.len();
-    let mut children: Vec<Vec<RuleId>> = vec![Vec::new(); n];
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); n];
     for (i, r) in ctx.p.rules.iter().enumerate() {
         for t in &r.exception_to {
             if let Some(c) = children.get_mut(*t as usize) {
-                c.push(RuleId::try_from(i).unwrap_or(RuleId::MAX));
+                c.push(i);
             }
         }
     }
-    let mut reported = vec![false; n];
-    for start in 0..n {
-        let mut seen = vec![false; n];
-        let mut stack: Vec<RuleId> = children.get(start).cloned().unwrap_or_default();
-        let mut defeaters = Vec::new();
-        while let Some(r) = stack.pop() {
-            let ri = r as usize;
-            if ri == start {
-                if !reported.get(start).copied().unwrap_or(true) {
-                    let cycle: Vec<usize> = (0..n)
-                        .filter(|k| reaches(&children, *k, start) && reaches(&children, start, *k))
-                        .collect();
-                    for k in &cycle {
-                        if let Some(x) = reported.get_mut(*k) {
-                            *x = true;
-                        }
-                    }
-                    let names: Vec<String> = cycle
-                        .iter()
-                        .filter_map(|k| ctx.p.rules.get(*k))
-                        .map(|x| format!("`{}`", x.name))
-                        .collect();
-                    let Some(rule) = ctx.p.rules.get(start) else {
-                        continue;
-                    };
-                    // Each rule of the cycle, with the rule of the cycle it excepts.
-                    let excepts = |k: usize| -> String {
-                        let target = ctx.p.rules.get(k).and_then(|x| {
-                            x.exception_to
-                                .iter()
-                                .find(|t| cycle.contains(&(**t as usize)))
-                                .and_then(|t| ctx.p.rules.get(*t as usize))
-                        });
-                        match target {
-                            Some(t) => format!("an exception to `{}`", t.name),
-                            None => "in a cycle of exceptions".to_string(),
-                        }
-                    };
-                    let mut d = Diag::error(
-                        "regula::exception-cycle",
-                        format!("rules {} are exceptions to each other", names.join(", ")),
-                    )
-                    .label(rule.span, excepts(start))
-                    .help("exceptions form a hierarchy: remove the `exception to` of the general rule");
-                    for k in &cycle {
-                        if *k != start {
-                            if let Some(x) = ctx.p.rules.get(*k) {
-                                d = d.label(x.span, excepts(*k));
-                            }
-                        }
-                    }
-                    ctx.err(d);
+    let comps = walk::components(&children);
+    let mut cycles: Vec<&Vec<usize>> = comps
+        .members
+        .iter()
+        .zip(&comps.cyclic)
+        .filter(|(_, cyclic)| **cyclic)
+        .map(|(m, _)| m)
+        .collect();
+    cycles.sort_unstable_by_key(|m| m.first().copied());
+    for cycle in cycles {
+        let Some(&start) = cycle.first() else {
+            continue;
+        };
+        let names: Vec<String> = cycle
+            .iter()
+            .filter_map(|k| ctx.p.rules.get(*k))
+            .map(|x| format!("`{}`", x.name))
+            .collect();
+        let Some(rule) = ctx.p.rules.get(start) else {
+            continue;
+        };
+        // Each rule of the cycle, with the rule of the cycle it excepts.
+        let excepts = |k: usize| -> String {
+            let target = ctx.p.rules.get(k).and_then(|x| {
+                x.exception_to
+                    .iter()
+                    .find(|t| comps.same(**t as usize, k))
+                    .and_then(|t| ctx.p.rules.get(*t as usize))
+            });
+            match target {
+                Some(t) => format!("an exception to `{}`", t.name),
+                None => "in a cycle of exceptions".to_string(),
+            }
+        };
+        let mut d = Diag::error(
+            "regula::exception-cycle",
+            format!("rules {} are exceptions to each other", names.join(", ")),
+        )
+        .label(rule.span, excepts(start))
+        .help("exceptions form a hierarchy: remove the `exception to` of the general rule");
+        for k in cycle {
+            if *k != start {
+                if let Some(x) = ctx.p.rules.get(*k) {
+                    d = d.label(x.span, excepts(*k));
                 }
-                continue;
-            }
-            if seen.get(ri).copied().unwrap_or(true) {
-                continue;
-            }
-            if let Some(x) = seen.get_mut(ri) {
-                *x = true;
-            }
-            defeaters.push(r);
-            if let Some(c) = children.get(ri) {
-                stack.extend(c.iter().copied());
             }
         }
-        defeaters.sort_unstable();
-        if let Some(rule) = ctx.p.rules.get_mut(start) {
-            rule.defeaters = defeaters;
+        ctx.err(d);
+    }
+    for (i, defeaters) in walk::descendants(&children).into_iter().enumerate() {
+        if let Some(rule) = ctx.p.rules.get_mut(i) {
+            rule.defeaters = defeaters
+                .into_iter()
+                .map(|d| RuleId::try_from(d).unwrap_or(RuleId::MAX))
+                .collect();
         }
     }
 }
@@ -1350,23 +1374,19 @@ fn exceptions(ctx: &mut Ctx, asts: &[Option<&ast::RuleDecl>]) {
 /// exceptions, then name: reports and derivations then do not depend on the
 /// order in which files or declarations were written.
 fn canonical_rule_order(ctx: &mut Ctx) {
-    let depth = |p: &Program, r: RuleId| -> usize {
-        let mut d = 0;
-        let mut cur = vec![r];
-        while d < p.rules.len() {
-            let next: Vec<RuleId> = cur
-                .iter()
-                .filter_map(|x| p.rules.get(*x as usize))
-                .flat_map(|x| x.exception_to.iter().copied())
-                .collect();
-            if next.is_empty() {
-                break;
-            }
-            cur = next;
-            d += 1;
-        }
-        d
-    };
+    // A rule's depth: the longest chain of rules it is an exception to
+    // (every rule's count when that chain runs into a cycle).
+    let general: Vec<Vec<usize>> = ctx
+        .p
+        .rules
+        .iter()
+        .map(|r| r.exception_to.iter().map(|t| *t as usize).collect())
+        .collect();
+    let n = ctx.p.rules.len();
+    let depth: Vec<usize> = walk::longest_paths(&general)
+        .into_iter()
+        .map(|d| d.unwrap_or(n))
+        .collect();
     for i in 0..ctx.p.outcomes.len() {
         let Some(rules) = ctx.p.outcomes.get(i).map(|o| o.rules.clone()) else {
             continue;
@@ -1379,7 +1399,7 @@ fn canonical_rule_order(ctx: &mut Ctx) {
                     (
                         rule.cites.article,
                         rule.cites.paragraph,
-                        depth(&ctx.p, *r),
+                        depth.get(*r as usize).copied().unwrap_or(n),
                         rule.name.clone(),
                     ),
                     *r,
@@ -1393,28 +1413,7 @@ fn canonical_rule_order(ctx: &mut Ctx) {
     }
 }
 
-fn reaches(children: &[Vec<RuleId>], from: usize, to: usize) -> bool {
-    let mut seen = vec![false; children.len()];
-    let mut stack = vec![from];
-    while let Some(x) = stack.pop() {
-        for c in children.get(x).map(Vec::as_slice).unwrap_or(&[]) {
-            let c = *c as usize;
-            if c == to {
-                return true;
-            }
-            if !seen.get(c).copied().unwrap_or(true) {
-                if let Some(x) = seen.get_mut(c) {
-                    *x = true;
-                }
-                stack.push(c);
-            }
-        }
-    }
-    false
-}
-
 fn order_outcomes(ctx: &mut Ctx) {
-    let n = ctx.p.outcomes.len();
     let deps: Vec<Vec<OutcomeId>> = ctx
         .p
         .outcomes
@@ -1432,56 +1431,18 @@ fn order_outcomes(ctx: &mut Ctx) {
         })
         .collect();
     // Depth-first topological sort; a back edge is a cycle.
-    let mut state = vec![0u8; n];
-    let mut order = Vec::with_capacity(n);
-    let mut reported: Vec<bool> = vec![false; n];
-    for start in 0..n {
-        if state.get(start).copied() != Some(0) {
-            continue;
-        }
-        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
-        set(&mut state, start, 1);
-        while let Some((node, idx)) = stack.pop() {
-            let next = deps.get(node).and_then(|d| d.get(idx)).copied();
-            match next {
-                Some(dep) => {
-                    stack.push((node, idx + 1));
-                    let dep = dep as usize;
-                    match state.get(dep).copied() {
-                        Some(0) => {
-                            set(&mut state, dep, 1);
-                            stack.push((dep, 0));
-                        }
-                        Some(1) => {
-                            // Cycle: the nodes on the stack from dep to node.
-                            let pos = stack.iter().position(|(x, _)| *x == dep).unwrap_or(0);
-                            let cycle: Vec<usize> = stack
-                                .get(pos..)
-                                .map(|s| s.iter().map(|(x, _)| *x).collect())
-                                .unwrap_or_default();
-                            if cycle
-                                .iter()
-                                .any(|c| reported.get(*c).copied().unwrap_or(true))
-                            {
-                                continue;
-                            }
-                            for c in &cycle {
-                                if let Some(x) = reported.get_mut(*c) {
-                                    *x = true;
-                                }
-                            }
-                            report_outcome_cycle(ctx, &cycle);
-                        }
-                        _ => {}
-                    }
-                }
-                None => {
-                    set(&mut state, node, 2);
-                    order.push(OutcomeId::try_from(node).unwrap_or(OutcomeId::MAX));
-                }
-            }
-        }
+    let deps: Vec<Vec<usize>> = deps
+        .into_iter()
+        .map(|d| d.into_iter().map(|o| o as usize).collect())
+        .collect();
+    let (order, cycles) = walk::depth_first(&deps);
+    for cycle in &cycles {
+        report_outcome_cycle(ctx, cycle);
     }
+    let order: Vec<OutcomeId> = order
+        .into_iter()
+        .map(|o| OutcomeId::try_from(o).unwrap_or(OutcomeId::MAX))
+        .collect();
     ctx.p.order = order;
     let mut by_name: Vec<FactId> = (0..ctx.p.facts.len())
         .filter_map(|f| FactId::try_from(f).ok())
@@ -1499,18 +1460,18 @@ fn order_outcomes(ctx: &mut Ctx) {
     ctx.p.fact_rank = rank;
 }
 
-fn set(v: &mut [u8], i: usize, x: u8) {
-    if let Some(slot) = v.get_mut(i) {
-        *slot = x;
-    }
-}
-
 fn report_outcome_cycle(ctx: &mut Ctx, cycle: &[usize]) {
     let names: Vec<String> = cycle
         .iter()
         .filter_map(|c| ctx.p.outcomes.get(*c))
         .map(|o| format!("`{}`", o.name))
         .collect();
+    let mut in_cycle = vec![false; ctx.p.outcomes.len()];
+    for c in cycle {
+        if let Some(x) = in_cycle.get_mut(*c) {
+            *x = true;
+        }
+    }
     let first = cycle.first().copied().unwrap_or(0);
     let Some(o) = ctx.p.outcomes.get(first) else {
         return;
@@ -1532,7 +1493,7 @@ fn report_outcome_cycle(ctx: &mut Ctx, cycle: &[usize]) {
             if rule
                 .reads_outcomes
                 .iter()
-                .any(|x| cycle.contains(&(*x as usize)))
+                .any(|x| in_cycle.get(*x as usize).copied().unwrap_or(false))
             {
                 d = d.label(
                     rule.span,

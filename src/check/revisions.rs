@@ -200,14 +200,21 @@ pub(crate) fn epoch_at(
             }
         }
     }
+    // Each parameter's first version.
+    let mut first: Vec<Option<usize>> = vec![None; p.params.len()];
+    for (k, v) in versions.iter().enumerate() {
+        if let Some(slot) = first.get_mut(v.param as usize) {
+            slot.get_or_insert(k);
+        }
+    }
     let params = (0..p.params.len())
         .map(|i| {
             let version = chosen
                 .get(i)
                 .copied()
                 .flatten()
-                .and_then(|v| versions.get(v))
-                .or_else(|| versions.iter().find(|v| v.param as usize == i));
+                .or_else(|| first.get(i).copied().flatten())
+                .and_then(|v| versions.get(v));
             match version {
                 Some(v) => value_on(&v.values, date),
                 None => p
@@ -275,46 +282,46 @@ pub(crate) fn bind_exceptions_by_name(ctx: &mut Ctx) {
     if counts.values().all(|n| *n < 2) {
         return;
     }
-    // Direct exceptions to each provision.
-    let mut children: HashMap<(String, OutcomeId), Vec<RuleId>> = HashMap::new();
+    // A graph of provisions and rules: each provision (name, outcome) leads
+    // to its direct exceptions, each rule to its provision. The rules
+    // reachable from a provision are its defeaters, bar its own versions.
+    let mut keys: HashMap<(String, OutcomeId), usize> = HashMap::new();
+    let n = ctx.p.rules.len();
+    let key_of: Vec<usize> = ctx
+        .p
+        .rules
+        .iter()
+        .map(|r| {
+            let next = n + keys.len();
+            *keys.entry(key(r)).or_insert(next)
+        })
+        .collect();
+    let mut adj: Vec<Vec<usize>> = vec![Vec::new(); n + keys.len()];
+    for (i, k) in key_of.iter().enumerate() {
+        if let Some(a) = adj.get_mut(i) {
+            a.push(*k);
+        }
+    }
     for (i, r) in ctx.p.rules.iter().enumerate() {
         for t in &r.exception_to {
-            if let Some(target) = ctx.p.rules.get(*t as usize) {
-                children
-                    .entry(key(target))
-                    .or_default()
-                    .push(RuleId::try_from(i).unwrap_or(RuleId::MAX));
+            if let Some(a) = key_of.get(*t as usize).and_then(|k| adj.get_mut(*k)) {
+                a.push(i);
             }
         }
     }
-    let n = ctx.p.rules.len();
+    let reach = crate::walk::descendants(&adj);
     for start in 0..n {
-        let Some(k) = ctx.p.rules.get(start).map(key) else {
+        let Some(&k) = key_of.get(start) else {
             continue;
         };
-        let mut seen = vec![false; n];
-        let mut stack: Vec<RuleId> = children.get(&k).cloned().unwrap_or_default();
-        let mut defeaters = Vec::new();
-        while let Some(r) = stack.pop() {
-            let ri = r as usize;
-            if seen.get(ri).copied().unwrap_or(true) {
-                continue;
-            }
-            if let Some(x) = seen.get_mut(ri) {
-                *x = true;
-            }
-            let Some(rk) = ctx.p.rules.get(ri).map(key) else {
-                continue;
-            };
-            if rk == k {
-                continue; // another version of the same provision
-            }
-            defeaters.push(r);
-            if let Some(c) = children.get(&rk) {
-                stack.extend(c.iter().copied());
-            }
-        }
-        defeaters.sort_unstable();
+        let defeaters: Vec<RuleId> = reach
+            .get(k)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .filter(|r| **r < n && key_of.get(**r) != Some(&k))
+            .map(|r| RuleId::try_from(*r).unwrap_or(RuleId::MAX))
+            .collect();
         if let Some(rule) = ctx.p.rules.get_mut(start) {
             rule.defeaters = defeaters;
         }
@@ -374,28 +381,17 @@ pub(crate) fn check(ctx: &mut Ctx, files: &[(FileId, String, ast::File)]) {
 
 /// Replacements that loop, and amendments of amendments.
 fn links(ctx: &mut Ctx) {
-    let n = ctx.p.documents.len();
+    let replaces: Vec<Vec<usize>> = ctx
+        .p
+        .documents
+        .iter()
+        .map(|d| d.replaces.iter().map(|(o, _)| *o as usize).collect())
+        .collect();
+    let replacing = crate::walk::components(&replaces);
     let mut diags = Vec::new();
     for (i, d) in ctx.p.documents.iter().enumerate() {
         // Does `i` reach itself through `replaces`?
-        let mut seen = vec![false; n];
-        let mut stack: Vec<usize> = d.replaces.iter().map(|(o, _)| *o as usize).collect();
-        let mut cycle = false;
-        while let Some(x) = stack.pop() {
-            if x == i {
-                cycle = true;
-                break;
-            }
-            if seen.get(x).copied().unwrap_or(true) {
-                continue;
-            }
-            if let Some(s) = seen.get_mut(x) {
-                *s = true;
-            }
-            if let Some(o) = ctx.p.documents.get(x) {
-                stack.extend(o.replaces.iter().map(|(y, _)| *y as usize));
-            }
-        }
+        let cycle = replacing.on_cycle(i);
         if cycle {
             diags.push(
                 Diag::error(
