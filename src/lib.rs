@@ -24,6 +24,7 @@ pub mod load;
 pub mod program;
 pub mod regulation;
 pub mod report;
+pub mod revision;
 pub mod source;
 pub mod syntax;
 pub mod walk;
