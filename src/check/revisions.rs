@@ -14,13 +14,20 @@
 //!   not declare is repealed); its other rules are added to `D`.
 //! - Exceptions bind to provisions by name: an exception to `a` defeats
 //!   whichever version of `a` is in force.
+//!
+//! Time: the periods of the law are O(epochs × (rules + parameters)), the
+//! size of what they record, with each document's provisions on a date
+//! computed once from indexes built once; binding exceptions by name is
+//! O(rules + exception edges + the defeaters' size × the most exceptions to
+//! one provision); replacement cycles O(documents + links); overlaps
+//! O(epochs × (pairs of base documents in force + their provisions)).
 use super::Ctx;
 use crate::diag::{did_you_mean, Diag};
 use crate::program::*;
 use crate::source::{FileId, Span};
 use crate::syntax::ast;
 use chrono::{Days, NaiveDate};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// The values one document gives a parameter.
 #[derive(Clone, Debug)]
@@ -40,116 +47,229 @@ fn own_period(d: &Document, date: NaiveDate) -> bool {
     d.from <= date && d.to.is_none_or(|t| date <= t)
 }
 
-/// Whether a document has been replaced by another on a date.
-fn replaced(p: &Program, d: usize, date: NaiveDate) -> bool {
-    p.documents.iter().any(|o| {
-        o.replaces
-            .iter()
-            .any(|(r, from)| *r as usize == d && *from <= date)
-    })
+/// What the provisions of documents are read from, indexed once per check.
+pub(crate) struct Index<'a> {
+    p: &'a Program,
+    versions: &'a [ParamVersion],
+    /// Per document, its rules in order.
+    rules_of: Vec<Vec<usize>>,
+    /// Per document, its parameter versions in order.
+    versions_of: Vec<Vec<usize>>,
+    /// Per document, its amendment clauses elsewhere: (document, clause), in order.
+    amended_by: Vec<Vec<(usize, usize)>>,
+    /// Per document, the earliest date a successor replaces it from.
+    replaced_from: Vec<Option<NaiveDate>>,
+    /// Each parameter's slot by name.
+    param_by_name: HashMap<&'a str, ParamId>,
+    /// Whether no document replaces itself through its successors: then a
+    /// document's provisions on a date are computed once.
+    acyclic: bool,
 }
 
-/// Whether document `d` is in force on a date: its own period covers it and
-/// no successor has replaced it. An amendment is in force in its own period.
-pub(crate) fn doc_in_force(p: &Program, d: usize, date: NaiveDate) -> bool {
-    p.documents
-        .get(d)
-        .is_some_and(|doc| own_period(doc, date) && !replaced(p, d, date))
-}
-
-/// The base documents in force on a date, in declaration order.
-pub(crate) fn roots(p: &Program, date: NaiveDate) -> Vec<usize> {
-    (0..p.documents.len())
-        .filter(|d| {
-            p.documents.get(*d).is_some_and(|x| x.amends.is_empty()) && doc_in_force(p, *d, date)
-        })
-        .collect()
-}
-
-/// The provisions of a document on a date: rule per name, parameter version per slot.
-#[derive(Default)]
-struct Provisions {
-    rules: BTreeMap<String, RuleId>,
-    params: BTreeMap<ParamId, usize>,
-}
-
-fn provisions(
-    p: &Program,
-    versions: &[ParamVersion],
-    doc: usize,
-    date: NaiveDate,
-    depth: usize,
-) -> Provisions {
-    let mut out = Provisions::default();
-    let Some(d) = p.documents.get(doc) else {
-        return out;
-    };
-    if depth > p.documents.len() {
-        return out; // a cycle of replacements (reported elsewhere)
-    }
-    // What it continues from the documents it replaces.
-    for (old, from) in &d.replaces {
-        if *from <= date && *old as usize != doc {
-            let inherited = provisions(p, versions, *old as usize, date, depth + 1);
-            out.rules.extend(inherited.rules);
-            out.params.extend(inherited.params);
-        }
-    }
-    // Its own provisions, which take precedence.
-    for (i, r) in p.rules.iter().enumerate() {
-        if r.document as usize == doc {
-            out.rules
-                .insert(r.name.clone(), RuleId::try_from(i).unwrap_or(RuleId::MAX));
-        }
-    }
-    for (i, v) in versions.iter().enumerate() {
-        if v.doc as usize == doc {
-            out.params.insert(v.param, i);
-        }
-    }
-    // Amendments in force, oldest first.
-    let mut amendments: Vec<(NaiveDate, usize, usize)> = Vec::new();
-    for (bi, b) in p.documents.iter().enumerate() {
-        for (k, (target, from, _, _)) in b.amends.iter().enumerate() {
-            if *target as usize == doc && bi != doc && *from <= date && own_period(b, date) {
-                amendments.push((*from, bi, k));
+impl<'a> Index<'a> {
+    pub(crate) fn new(p: &'a Program, versions: &'a [ParamVersion]) -> Index<'a> {
+        let n = p.documents.len();
+        let mut rules_of = vec![Vec::new(); n];
+        for (i, r) in p.rules.iter().enumerate() {
+            if let Some(v) = rules_of.get_mut(r.document as usize) {
+                v.push(i);
             }
         }
-    }
-    amendments.sort_unstable();
-    for (_, bi, k) in amendments {
-        let Some(b) = p.documents.get(bi) else {
-            continue;
-        };
-        let Some((_, _, rules, params)) = b.amends.get(k) else {
-            continue;
-        };
-        for n in rules {
-            out.rules.remove(n);
+        let mut versions_of = vec![Vec::new(); n];
+        for (i, v) in versions.iter().enumerate() {
+            if let Some(x) = versions_of.get_mut(v.doc as usize) {
+                x.push(i);
+            }
         }
-        // The amendment's rules: listed ones replace, others are added (by its first clause).
-        for (i, r) in p.rules.iter().enumerate() {
-            if r.document as usize == bi && (k == 0 || rules.contains(&r.name)) {
+        let mut amended_by = vec![Vec::new(); n];
+        let mut replaced_from: Vec<Option<NaiveDate>> = vec![None; n];
+        for (bi, b) in p.documents.iter().enumerate() {
+            for (k, (target, _, _, _)) in b.amends.iter().enumerate() {
+                if let Some(x) = amended_by.get_mut(*target as usize) {
+                    x.push((bi, k));
+                }
+            }
+            for (r, from) in &b.replaces {
+                if let Some(x) = replaced_from.get_mut(*r as usize) {
+                    *x = Some(x.map_or(*from, |f| f.min(*from)));
+                }
+            }
+        }
+        let mut param_by_name = HashMap::new();
+        for (i, x) in p.params.iter().enumerate() {
+            param_by_name
+                .entry(x.name.as_str())
+                .or_insert(ParamId::try_from(i).unwrap_or(ParamId::MAX));
+        }
+        let comps = crate::walk::components(&replaces_graph(p));
+        let acyclic = !comps.cyclic.iter().any(|c| *c);
+        Index {
+            p,
+            versions,
+            rules_of,
+            versions_of,
+            amended_by,
+            replaced_from,
+            param_by_name,
+            acyclic,
+        }
+    }
+
+    /// Whether document `d` is in force on a date: its own period covers it
+    /// and no successor has replaced it. An amendment is in force in its own
+    /// period.
+    fn in_force(&self, d: usize, date: NaiveDate) -> bool {
+        let replaced = self
+            .replaced_from
+            .get(d)
+            .copied()
+            .flatten()
+            .is_some_and(|f| f <= date);
+        self.p
+            .documents
+            .get(d)
+            .is_some_and(|doc| own_period(doc, date) && !replaced)
+    }
+
+    /// The base documents in force on a date, in declaration order.
+    fn roots(&self, date: NaiveDate) -> Vec<usize> {
+        (0..self.p.documents.len())
+            .filter(|d| {
+                self.p
+                    .documents
+                    .get(*d)
+                    .is_some_and(|x| x.amends.is_empty())
+                    && self.in_force(*d, date)
+            })
+            .collect()
+    }
+
+    /// The provisions of a document on a date, computed once per document
+    /// and date when no replacement loops (`memo` holds those of `date`).
+    fn provisions(
+        &self,
+        doc: usize,
+        date: NaiveDate,
+        depth: usize,
+        memo: &mut HashMap<usize, Provisions>,
+    ) -> Provisions {
+        if self.acyclic {
+            if let Some(known) = memo.get(&doc) {
+                return known.clone();
+            }
+        }
+        let out = self.provisions_once(doc, date, depth, memo);
+        if self.acyclic {
+            memo.insert(doc, out.clone());
+        }
+        out
+    }
+
+    fn provisions_once(
+        &self,
+        doc: usize,
+        date: NaiveDate,
+        depth: usize,
+        memo: &mut HashMap<usize, Provisions>,
+    ) -> Provisions {
+        let p = self.p;
+        let mut out = Provisions::default();
+        let Some(d) = p.documents.get(doc) else {
+            return out;
+        };
+        if depth > p.documents.len() {
+            return out; // a cycle of replacements (reported elsewhere)
+        }
+        // What it continues from the documents it replaces.
+        for (old, from) in &d.replaces {
+            if *from <= date && *old as usize != doc {
+                let inherited = self.provisions(*old as usize, date, depth + 1, memo);
+                out.rules.extend(inherited.rules);
+                out.params.extend(inherited.params);
+            }
+        }
+        // Its own provisions, which take precedence.
+        for &i in at(&self.rules_of, doc) {
+            if let Some(r) = p.rules.get(i) {
                 out.rules
                     .insert(r.name.clone(), RuleId::try_from(i).unwrap_or(RuleId::MAX));
             }
         }
-        for n in params {
-            if let Some(pid) = p.params.iter().position(|x| x.name == *n) {
-                out.params
-                    .remove(&ParamId::try_from(pid).unwrap_or(ParamId::MAX));
-            }
-        }
-        for (i, v) in versions.iter().enumerate() {
-            let name = p.params.get(v.param as usize).map(|x| x.name.as_str());
-            if v.doc as usize == bi
-                && (k == 0 || name.is_some_and(|n| params.iter().any(|x| x == n)))
-            {
+        for &i in at(&self.versions_of, doc) {
+            if let Some(v) = self.versions.get(i) {
                 out.params.insert(v.param, i);
             }
         }
+        // Amendments in force, oldest first.
+        let mut amendments: Vec<(NaiveDate, usize, usize)> = Vec::new();
+        for &(bi, k) in at(&self.amended_by, doc) {
+            let Some(b) = p.documents.get(bi) else {
+                continue;
+            };
+            if let Some((_, from, _, _)) = b.amends.get(k) {
+                if bi != doc && *from <= date && own_period(b, date) {
+                    amendments.push((*from, bi, k));
+                }
+            }
+        }
+        amendments.sort_unstable();
+        for (_, bi, k) in amendments {
+            let Some(b) = p.documents.get(bi) else {
+                continue;
+            };
+            let Some((_, _, rules, params)) = b.amends.get(k) else {
+                continue;
+            };
+            for n in rules {
+                out.rules.remove(n);
+            }
+            // The amendment's rules: listed ones replace, others are added (by its first clause).
+            let listed: HashSet<&str> = rules.iter().map(String::as_str).collect();
+            for &i in at(&self.rules_of, bi) {
+                let Some(r) = p.rules.get(i) else { continue };
+                if k == 0 || listed.contains(r.name.as_str()) {
+                    out.rules
+                        .insert(r.name.clone(), RuleId::try_from(i).unwrap_or(RuleId::MAX));
+                }
+            }
+            for n in params {
+                if let Some(pid) = self.param_by_name.get(n.as_str()) {
+                    out.params.remove(pid);
+                }
+            }
+            let plisted: HashSet<&str> = params.iter().map(String::as_str).collect();
+            for &i in at(&self.versions_of, bi) {
+                let Some(v) = self.versions.get(i) else {
+                    continue;
+                };
+                let name = p.params.get(v.param as usize).map(|x| x.name.as_str());
+                if k == 0 || name.is_some_and(|n| plisted.contains(n)) {
+                    out.params.insert(v.param, i);
+                }
+            }
+        }
+        out
     }
-    out
+}
+
+/// Per document, the documents it replaces.
+fn replaces_graph(p: &Program) -> Vec<Vec<usize>> {
+    p.documents
+        .iter()
+        .map(|d| d.replaces.iter().map(|(o, _)| *o as usize).collect())
+        .collect()
+}
+
+/// The list at `i` of per-document lists (none past the end).
+fn at<T>(lists: &[Vec<T>], i: usize) -> &[T] {
+    lists.get(i).map(Vec::as_slice).unwrap_or_default()
+}
+
+/// The provisions of a document on a date: rule per name, parameter version per slot.
+#[derive(Clone, Default)]
+struct Provisions {
+    rules: BTreeMap<String, RuleId>,
+    params: BTreeMap<ParamId, usize>,
 }
 
 /// The value a version gives on a date.
@@ -164,19 +284,15 @@ fn value_on(values: &[(Option<NaiveDate>, Value)], date: NaiveDate) -> Value {
 }
 
 /// The law in force on a date, as an epoch from `from` to `to`.
-pub(crate) fn epoch_at(
-    p: &Program,
-    versions: &[ParamVersion],
-    from: Option<NaiveDate>,
-    to: Option<NaiveDate>,
-    date: NaiveDate,
-) -> Epoch {
-    let roots = roots(p, date);
+fn epoch_at(ix: &Index, from: Option<NaiveDate>, to: Option<NaiveDate>, date: NaiveDate) -> Epoch {
+    let (p, versions) = (ix.p, ix.versions);
+    let roots = ix.roots(date);
+    let mut memo = HashMap::new();
     let mut rule_active = vec![false; p.rules.len()];
     let mut rule_document: Vec<DocId> = p.rules.iter().map(|r| r.document).collect();
     let mut chosen: Vec<Option<usize>> = vec![None; p.params.len()];
     for &root in &roots {
-        let prov = provisions(p, versions, root, date, 0);
+        let prov = ix.provisions(root, date, 0, &mut memo);
         for r in prov.rules.values() {
             let Some(rule) = p.rules.get(*r as usize) else {
                 continue;
@@ -262,10 +378,11 @@ pub(crate) fn epochs(ctx: &mut Ctx) {
     let mut epochs = Vec::with_capacity(points.len() + 1);
     let mut starts: Vec<Option<NaiveDate>> = vec![None];
     starts.extend(points.iter().map(|p| Some(*p)));
+    let ix = Index::new(&ctx.p, &ctx.param_versions);
     for (i, start) in starts.iter().enumerate() {
         let end = points.get(i).and_then(|p| p.pred_opt());
         let probe = start.unwrap_or(NaiveDate::MIN);
-        epochs.push(epoch_at(&ctx.p, &ctx.param_versions, *start, end, probe));
+        epochs.push(epoch_at(&ix, *start, end, probe));
     }
     ctx.p.epochs = epochs;
 }
@@ -381,13 +498,7 @@ pub(crate) fn check(ctx: &mut Ctx, files: &[(FileId, String, ast::File)]) {
 
 /// Replacements that loop, and amendments of amendments.
 fn links(ctx: &mut Ctx) {
-    let replaces: Vec<Vec<usize>> = ctx
-        .p
-        .documents
-        .iter()
-        .map(|d| d.replaces.iter().map(|(o, _)| *o as usize).collect())
-        .collect();
-    let replacing = crate::walk::components(&replaces);
+    let replacing = crate::walk::components(&replaces_graph(&ctx.p));
     let mut diags = Vec::new();
     for (i, d) in ctx.p.documents.iter().enumerate() {
         // Does `i` reach itself through `replaces`?
@@ -471,39 +582,58 @@ fn links(ctx: &mut Ctx) {
     }
 }
 
-/// The rule and parameter names a document has, with those it continues.
-fn names_of(ctx: &Ctx, doc: usize, depth: usize) -> (BTreeSet<String>, BTreeSet<String>) {
-    let mut rules = BTreeSet::new();
-    let mut params = BTreeSet::new();
-    let Some(d) = ctx.p.documents.get(doc) else {
-        return (rules, params);
-    };
-    if depth > ctx.p.documents.len() {
-        return (rules, params);
+/// Per document, the names of its own rules and parameters, and the
+/// documents it replaces.
+struct OwnNames {
+    rules: Vec<Vec<String>>,
+    params: Vec<Vec<String>>,
+    replaces: Vec<Vec<usize>>,
+}
+
+impl OwnNames {
+    fn new(ctx: &Ctx) -> OwnNames {
+        let n = ctx.p.documents.len();
+        let (mut rules, mut params) = (vec![Vec::new(); n], vec![Vec::new(); n]);
+        for r in &ctx.p.rules {
+            if let Some(x) = rules.get_mut(r.document as usize) {
+                x.push(r.name.clone());
+            }
+        }
+        for v in &ctx.param_versions {
+            let name = ctx.p.params.get(v.param as usize).map(|x| x.name.clone());
+            if let (Some(x), Some(name)) = (params.get_mut(v.doc as usize), name) {
+                x.push(name);
+            }
+        }
+        OwnNames {
+            rules,
+            params,
+            replaces: replaces_graph(&ctx.p),
+        }
     }
-    for (old, _) in &d.replaces {
-        let (r, p) = names_of(ctx, *old as usize, depth + 1);
-        rules.extend(r);
-        params.extend(p);
+
+    /// The rule and parameter names a document has, with those it continues
+    /// (from every document it replaces, directly or not).
+    fn of(&self, doc: usize) -> (BTreeSet<String>, BTreeSet<String>) {
+        let mut rules = BTreeSet::new();
+        let mut params = BTreeSet::new();
+        let mut seen = HashSet::from([doc]);
+        let mut stack = vec![doc];
+        while let Some(d) = stack.pop() {
+            rules.extend(self.rules.get(d).into_iter().flatten().cloned());
+            params.extend(self.params.get(d).into_iter().flatten().cloned());
+            for &old in self.replaces.get(d).into_iter().flatten() {
+                if old < self.replaces.len() && seen.insert(old) {
+                    stack.push(old);
+                }
+            }
+        }
+        (rules, params)
     }
-    rules.extend(
-        ctx.p
-            .rules
-            .iter()
-            .filter(|r| r.document as usize == doc)
-            .map(|r| r.name.clone()),
-    );
-    params.extend(
-        ctx.param_versions
-            .iter()
-            .filter(|v| v.doc as usize == doc)
-            .filter_map(|v| ctx.p.params.get(v.param as usize))
-            .map(|x| x.name.clone()),
-    );
-    (rules, params)
 }
 
 fn amendments(ctx: &mut Ctx, files: &[(FileId, String, ast::File)]) {
+    let own = OwnNames::new(ctx);
     for (me, d) in super::headers(&ctx.p, files) {
         for a in &d.amends {
             let Some(target) = ctx
@@ -520,7 +650,7 @@ fn amendments(ctx: &mut Ctx, files: &[(FileId, String, ast::File)]) {
                 .get(target)
                 .map(|x| x.span)
                 .unwrap_or_default();
-            let (rules, params) = names_of(ctx, target, 0);
+            let (rules, params) = own.of(target);
             let lists = [
                 ("rule", &a.rules, &rules),
                 ("parameter", &a.parameters, &params),
@@ -615,18 +745,33 @@ fn overlaps(ctx: &mut Ctx) {
     let mut found = Vec::new();
     let mut preported: BTreeSet<(usize, usize, ParamId)> = BTreeSet::new();
     let mut pfound = Vec::new();
+    let ix = Index::new(&ctx.p, &ctx.param_versions);
     for e in &ctx.p.epochs {
         let Some(date) = e.from else { continue };
-        let roots = roots(&ctx.p, date);
+        let roots = ix.roots(date);
         if roots.len() < 2 {
             continue;
         }
+        let mut memo = HashMap::new();
         let provs: Vec<(usize, Provisions)> = roots
             .iter()
-            .map(|r| (*r, provisions(&ctx.p, &ctx.param_versions, *r, date, 0)))
+            .map(|r| (*r, ix.provisions(*r, date, 0, &mut memo)))
+            .collect();
+        // Per root, the first of its rules (in name order) deciding each outcome.
+        let deciding: Vec<HashMap<OutcomeId, &Rule>> = provs
+            .iter()
+            .map(|(_, pr)| {
+                let mut m = HashMap::new();
+                for r in pr.rules.values() {
+                    if let Some(rule) = ctx.p.rules.get(*r as usize) {
+                        m.entry(rule.outcome).or_insert(rule);
+                    }
+                }
+                m
+            })
             .collect();
         for (i, (a, pa)) in provs.iter().enumerate() {
-            for (b, pb) in provs.iter().skip(i + 1) {
+            for (j, (b, pb)) in provs.iter().enumerate().skip(i + 1) {
                 if fam.get(*a) == fam.get(*b)
                     || ctx.docs_broken.contains(a)
                     || ctx.docs_broken.contains(b)
@@ -652,11 +797,10 @@ fn overlaps(ctx: &mut Ctx) {
                     let Some(rule_a) = ctx.p.rules.get(*ra as usize) else {
                         continue;
                     };
-                    let rb = pb
-                        .rules
-                        .values()
-                        .filter_map(|r| ctx.p.rules.get(*r as usize))
-                        .find(|r| r.outcome == rule_a.outcome);
+                    let rb = deciding
+                        .get(j)
+                        .and_then(|m| m.get(&rule_a.outcome))
+                        .copied();
                     let Some(rule_b) = rb else { continue };
                     if !reported.insert((*a, *b, rule_a.outcome)) {
                         continue;
