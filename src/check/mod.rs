@@ -88,6 +88,9 @@ pub(crate) struct Ctx<'a> {
     pub expanded: usize,
     /// Whether that inlining went past [`expr::MAX_EXPANSION`] or [`expr::MAX_DEPTH`].
     pub overflowed: bool,
+    /// The type names that take "an", by position among the types, for the
+    /// counts of enums and records they were listed at.
+    vowel_types: ((usize, usize), HashMap<String, usize>),
 }
 
 impl Ctx<'_> {
@@ -105,12 +108,38 @@ impl<'a> Ctx<'a> {
     pub fn err(&mut self, mut d: Diag) {
         if self.quiet == 0 {
             // Messages say "a {type}"; English wants "an int", "an Order".
-            let mut vowel: Vec<&str> = vec!["int"];
-            vowel.extend(self.p.enums.iter().map(|e| e.name.as_str()));
-            vowel.extend(self.p.records.iter().map(|r| r.name.as_str()));
-            vowel.retain(|n| n.starts_with(['a', 'e', 'i', 'o', 'u', 'A', 'E', 'I', 'O', 'U']));
+            let counts = (self.p.enums.len(), self.p.records.len());
+            if self.vowel_types.0 != counts {
+                let mut names: Vec<&str> = vec!["int"];
+                names.extend(self.p.enums.iter().map(|e| e.name.as_str()));
+                names.extend(self.p.records.iter().map(|r| r.name.as_str()));
+                names.retain(|n| n.starts_with(['a', 'e', 'i', 'o', 'u', 'A', 'E', 'I', 'O', 'U']));
+                let mut index = HashMap::new();
+                for (i, n) in names.iter().enumerate() {
+                    index.entry((*n).to_string()).or_insert(i);
+                }
+                self.vowel_types = (counts, index);
+            }
+            let known = &self.vowel_types.1;
+            // Only the words after an "a " or "A " can change: those type names, in order.
+            let vowel_in = |s: &str| -> Vec<String> {
+                let mut found: Vec<(usize, &str)> = Vec::new();
+                for (i, _) in s.match_indices("a ").chain(s.match_indices("A ")) {
+                    let rest = s.get(i + 2..).unwrap_or("");
+                    let end = rest
+                        .find(|c: char| !c.is_alphanumeric() && c != '_')
+                        .unwrap_or(rest.len());
+                    let word = rest.get(..end).unwrap_or("");
+                    if let Some(k) = known.get(word) {
+                        found.push((*k, word));
+                    }
+                }
+                found.sort_unstable();
+                found.dedup();
+                found.into_iter().map(|(_, w)| w.to_string()).collect()
+            };
             let fix = |s: &mut String| {
-                for n in &vowel {
+                for n in &vowel_in(s) {
                     for (from, to) in [("a ", "an "), ("A ", "An ")] {
                         let pat = format!("{from}{n}");
                         let mut out = String::new();
@@ -249,6 +278,7 @@ fn compile_program(
         depth: 0,
         expanded: 0,
         overflowed: false,
+        vowel_types: ((usize::MAX, usize::MAX), HashMap::new()),
     };
     documents(&mut ctx, raw, files);
     declare_types(&mut ctx, files);
