@@ -1,5 +1,10 @@
 //! Resolving and type-checking expressions; definitions are checked once on
 //! their own and then inlined at each call with the arguments substituted.
+//!
+//! Time: O(nodes lowered): each expression once, each definition's body once
+//! on its own and once per call inlined (at most [`MAX_EXPANSION`] nodes and
+//! [`MAX_DEPTH`] levels per call); finding recursive definitions is
+//! O(definitions + calls) (see [`find_def_cycles`]).
 use super::Ctx;
 use crate::diag::{did_you_mean, Diag};
 use crate::program::*;
