@@ -724,13 +724,10 @@ fn path(ctx: &mut Ctx, p: &ast::Path, scope: &Scope, expect: Option<Type>) -> Op
     // A bare enum value, read in the expected type when several enums share it.
     if p.segments.len() == 1 {
         let owners: Vec<EnumId> = ctx
-            .p
-            .enums
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| e.variants.iter().any(|(n, _)| n == first))
-            .filter_map(|(i, _)| EnumId::try_from(i).ok())
-            .collect();
+            .variants
+            .get(first)
+            .map(|v| v.iter().map(|(e, _)| *e).collect())
+            .unwrap_or_default();
         if let Some(Type::Enum(want)) = expect {
             if owners.contains(&want) {
                 return enum_value(ctx, want, first, span);
@@ -822,12 +819,12 @@ fn path(ctx: &mut Ctx, p: &ast::Path, scope: &Scope, expect: Option<Type>) -> Op
 
 fn enum_value(ctx: &mut Ctx, e: EnumId, v: &str, span: Span) -> Option<Expr> {
     let t = ctx.p.enums.get(e as usize)?;
-    if let Some(i) = t.variants.iter().position(|(n, _)| n == v) {
-        return Some(mk(
-            ExprKind::Const(Value::Enum(e, u32::try_from(i).unwrap_or(0))),
-            Type::Enum(e),
-            span,
-        ));
+    let found = ctx
+        .variants
+        .get(v)
+        .and_then(|owners| owners.iter().find(|(o, _)| *o == e));
+    if let Some(&(_, i)) = found {
+        return Some(mk(ExprKind::Const(Value::Enum(e, i)), Type::Enum(e), span));
     }
     let names: Vec<&str> = t.variants.iter().map(|(n, _)| n.as_str()).collect();
     let all: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();

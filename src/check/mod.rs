@@ -68,6 +68,9 @@ pub(crate) struct Ctx<'a> {
     /// their relations are unknown, so overlaps with them are not reported.
     pub docs_broken: HashSet<usize>,
     pub enum_index: HashMap<String, EnumId>,
+    /// Per enum value name, the enums having it (in declaration order) and
+    /// its position in each.
+    pub variants: HashMap<String, Vec<(EnumId, u32)>>,
     pub record_index: HashMap<String, RecordId>,
     pub group_index: HashMap<String, u32>,
     pub param_index: HashMap<String, ParamId>,
@@ -267,6 +270,7 @@ fn compile_program(
         def_broken: Vec::new(),
         docs_broken: HashSet::new(),
         enum_index: HashMap::new(),
+        variants: HashMap::new(),
         record_index: HashMap::new(),
         group_index: HashMap::new(),
         param_index: HashMap::new(),
@@ -282,6 +286,18 @@ fn compile_program(
     };
     documents(&mut ctx, raw, files);
     declare_types(&mut ctx, files);
+    for (e, t) in ctx.p.enums.iter().enumerate() {
+        for (i, (v, _)) in t.variants.iter().enumerate() {
+            let owner = (
+                EnumId::try_from(e).unwrap_or(EnumId::MAX),
+                u32::try_from(i).unwrap_or(0),
+            );
+            let owners = ctx.variants.entry(v.clone()).or_default();
+            if owners.last().is_none_or(|(o, _)| *o != owner.0) {
+                owners.push(owner);
+            }
+        }
+    }
     declare_facts_outcomes(&mut ctx, files);
     declare_defs(&mut ctx, files);
     declare_params(&mut ctx, files);
