@@ -6,6 +6,11 @@
 //! of a single paragraph is cited by sentence instead (`7.1`, `7.2`), as the
 //! paragraph-by-paragraph reading of the document does. Text before the first
 //! article (addressees, preamble) is not citable.
+//!
+//! Time: parsing is O(length of the text); a unit is found by its number in
+//! O(1).
+
+use std::collections::HashMap;
 
 /// One citable unit: a paragraph, or a sentence of a one-paragraph article.
 #[derive(Clone, Debug, PartialEq)]
@@ -41,6 +46,9 @@ pub struct Regulation {
     pub articles: Vec<Article>,
     /// Citable units in order.
     pub units: Vec<Unit>,
+    /// Each unit's position by (article, paragraph), the first when a key
+    /// repeats; built by [`Regulation::parse`].
+    by_key: HashMap<(u32, u32), usize>,
 }
 
 fn chinese_numeral(s: &str) -> Option<u32> {
@@ -133,14 +141,24 @@ impl Regulation {
             }
         }
         flush(current.take(), &mut reg);
+        for (i, u) in reg.units.iter().enumerate() {
+            reg.by_key.entry((u.article, u.paragraph)).or_insert(i);
+        }
         reg
     }
 
     /// The unit `article.paragraph`, if the text has it.
     pub fn unit(&self, article: u32, paragraph: u32) -> Option<&Unit> {
-        self.units
-            .iter()
-            .find(|u| u.article == article && u.paragraph == paragraph)
+        if self.by_key.is_empty() {
+            // Units not listed by `parse`: look through them.
+            return self
+                .units
+                .iter()
+                .find(|u| u.article == article && u.paragraph == paragraph);
+        }
+        self.by_key
+            .get(&(article, paragraph))
+            .and_then(|i| self.units.get(*i))
     }
 
     /// The heading of an article.
