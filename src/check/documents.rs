@@ -8,7 +8,7 @@ use crate::diag::{did_you_mean, Diag};
 use crate::load::RawSet;
 use crate::program::*;
 use crate::regulation::Regulation;
-use crate::source::FileId;
+use crate::source::{FileId, Span};
 use crate::syntax::ast;
 use chrono::NaiveDate;
 use std::collections::HashMap;
@@ -255,16 +255,17 @@ pub(crate) fn headers<'f>(
     files: &'f [(FileId, String, ast::File)],
 ) -> Vec<(usize, &'f ast::Document)> {
     let mut out = Vec::new();
+    // The first document of each identifier and declaration.
+    let mut index: HashMap<(&str, Span), usize> = HashMap::new();
+    for (i, x) in p.documents.iter().enumerate() {
+        index.entry((x.id.as_str(), x.span)).or_insert(i);
+    }
     for (_, _, f) in files {
         for item in &f.items {
             let ast::Item::Document(d) = item else {
                 continue;
             };
-            if let Some(i) = p
-                .documents
-                .iter()
-                .position(|x| x.id == d.id.value && x.span == d.loc.0)
-            {
+            if let Some(&i) = index.get(&(d.id.value.as_str(), d.loc.0)) {
                 out.push((i, d));
             }
         }

@@ -199,16 +199,14 @@ pub(crate) fn check_def_bodies(ctx: &mut Ctx) {
         let Some(ast) = ctx.def_asts.get(d).copied() else {
             continue;
         };
+        // Each parameter name's first declaration.
+        let mut first: std::collections::HashMap<&str, Span> = std::collections::HashMap::new();
+        for (m, _) in &ast.params {
+            first.entry(m.name.as_str()).or_insert(m.loc.0);
+        }
         for (n, t) in &ast.params {
             let _ = super::resolve_type(ctx, t);
-            let dup = ast.params.iter().filter(|(m, _)| m.name == n.name).count() > 1;
-            if dup
-                && ast
-                    .params
-                    .iter()
-                    .position(|(m, _)| m.name == n.name)
-                    .is_some_and(|i| ast.params.get(i).is_some_and(|(m, _)| m.loc.0 != n.loc.0))
-            {
+            if first.get(n.name.as_str()).is_some_and(|s| *s != n.loc.0) {
                 ctx.err(
                     Diag::error(
                         "regula::duplicate",
