@@ -422,4 +422,103 @@ mod tests {
         let adj = graph(2, &[(0, 1)]);
         assert_eq!(shortest_cycle(&adj, 0, |_| true), None);
     }
+
+    /// Small graphs from a fixed pseudo-random sequence, with and without cycles.
+    fn graphs() -> Vec<Vec<Vec<usize>>> {
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = |m: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % m) as usize
+        };
+        (0..300)
+            .map(|k| {
+                let n = 1 + next(10);
+                let edges = next(3 * n as u64 + 1);
+                let mut adj = vec![Vec::new(); n];
+                for _ in 0..edges {
+                    let (a, b) = (next(n as u64), next(n as u64));
+                    // Every other graph acyclic: edges only to higher nodes.
+                    if k % 2 == 0 && a >= b {
+                        continue;
+                    }
+                    adj[a].push(b);
+                }
+                adj
+            })
+            .collect()
+    }
+
+    /// Reachability by one edge or more, the plain way.
+    fn reach(adj: &[Vec<usize>], from: usize) -> Vec<bool> {
+        let mut seen = vec![false; adj.len()];
+        let mut stack: Vec<usize> = adj[from].clone();
+        while let Some(x) = stack.pop() {
+            if !seen[x] {
+                seen[x] = true;
+                stack.extend(adj[x].iter().copied());
+            }
+        }
+        seen
+    }
+
+    #[test]
+    fn walks_agree_with_plain_reachability() {
+        for adj in graphs() {
+            let n = adj.len();
+            let r: Vec<Vec<bool>> = (0..n).map(|v| reach(&adj, v)).collect();
+            let c = components(&adj);
+            let d = descendants(&adj);
+            let depth = longest_paths(&adj);
+            for v in 0..n {
+                assert_eq!(c.on_cycle(v), r[v][v], "{adj:?}");
+                let want: Vec<usize> = (0..n).filter(|w| *w != v && r[v][*w]).collect();
+                assert_eq!(d[v], want, "{adj:?}");
+                let reaches_cycle = (0..n).any(|w| (w == v || r[v][w]) && r[w][w]);
+                assert_eq!(depth[v].is_none(), reaches_cycle, "{adj:?}");
+                for (w, rw) in r.iter().enumerate() {
+                    assert_eq!(c.same(v, w), v == w || (r[v][w] && rw[v]), "{adj:?}");
+                }
+                if let Some(dv) = depth[v] {
+                    // As deep as its deepest successor plus one.
+                    let below = adj[v].iter().filter_map(|w| depth[*w]).max();
+                    assert_eq!(dv, below.map_or(0, |b| b + 1), "{adj:?}");
+                }
+                match shortest_cycle(&adj, v, |_| true) {
+                    Some(cycle) => {
+                        assert!(r[v][v]);
+                        // A closed walk from v along listed edges.
+                        let mut at = v;
+                        for (from, e) in &cycle {
+                            assert_eq!(*from, at);
+                            at = adj[*from][*e];
+                        }
+                        assert_eq!(at, v);
+                    }
+                    None => assert!(!r[v][v]),
+                }
+            }
+            let (order, cycles) = depth_first(&adj);
+            let mut sorted = order.clone();
+            sorted.sort_unstable();
+            assert_eq!(sorted, (0..n).collect::<Vec<_>>());
+            if cycles.is_empty() {
+                // Dependencies first.
+                let pos: Vec<usize> = {
+                    let mut p = vec![0; n];
+                    for (i, v) in order.iter().enumerate() {
+                        p[*v] = i;
+                    }
+                    p
+                };
+                for (v, ws) in adj.iter().enumerate() {
+                    for w in ws {
+                        assert!(pos[*w] < pos[v], "{adj:?}");
+                    }
+                }
+            }
+            assert_eq!(cycles.is_empty(), !(0..n).any(|v| r[v][v]), "{adj:?}");
+        }
+    }
 }
