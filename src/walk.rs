@@ -47,7 +47,7 @@ fn out(adj: &[Vec<usize>], v: usize) -> &[usize] {
     adj.get(v).map(Vec::as_slice).unwrap_or(&[])
 }
 
-fn put<T: Copy>(v: &mut [T], i: usize, x: T) {
+fn put<T>(v: &mut [T], i: usize, x: T) {
     if let Some(slot) = v.get_mut(i) {
         *slot = x;
     }
@@ -267,17 +267,25 @@ pub fn descendants(adj: &[Vec<usize>]) -> Vec<Vec<usize>> {
         set.sort_unstable();
         reach.push(set);
     }
-    (0..n)
-        .map(|v| {
-            let set = comps
-                .of
-                .get(v)
-                .and_then(|c| reach.get(*c))
-                .map(Vec::as_slice)
-                .unwrap_or(&[]);
-            set.iter().copied().filter(|x| *x != v).collect()
-        })
-        .collect()
+    // A node alone in its component takes its component's set (it is not
+    // in it); the nodes of a cycle each take a copy without themselves.
+    let mut out: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (c, set) in reach.into_iter().enumerate() {
+        match comps.members.get(c).map(Vec::as_slice) {
+            Some(&[v]) if !comps.cyclic.get(c).copied().unwrap_or(true) => put(&mut out, v, set),
+            Some(nodes) => {
+                for &v in nodes {
+                    put(
+                        &mut out,
+                        v,
+                        set.iter().copied().filter(|x| *x != v).collect(),
+                    );
+                }
+            }
+            None => {}
+        }
+    }
+    out
 }
 
 /// The shortest cycle through `start` (breadth-first, edges in their listed
