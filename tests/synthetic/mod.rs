@@ -34,18 +34,31 @@ impl Shape {
 /// Outcomes the independent rules are spread over.
 const OUTCOMES: usize = 4;
 
-fn rule(out: &mut String, name: &str, outcome: &str, excepts: &[String], when: &str, value: &str) {
-    let _ = writeln!(out, "rule {name}\n  cites 1.1 \"本规定用于检验规模\"");
+/// Rules per policy file: files stay well below the 1 MiB limit.
+const RULES_PER_FILE: usize = 1000;
+
+fn rule(
+    out: &mut Vec<String>,
+    name: &str,
+    outcome: &str,
+    excepts: &[String],
+    when: &str,
+    value: &str,
+) {
+    let mut r = format!("rule {name}\n  cites 1.1 \"本规定用于检验规模\"\n");
     if !excepts.is_empty() {
-        let _ = writeln!(out, "  exception to {}", excepts.join(", "));
+        let _ = writeln!(r, "  exception to {}", excepts.join(", "));
     }
-    let _ = writeln!(out, "  when {when}\n  then {outcome} = {value}\n");
+    let _ = writeln!(r, "  when {when}\n  then {outcome} = {value}\n");
+    out.push(r);
 }
 
-/// The files of a set: the header, the source text and the rules.
+/// The files of a set: the header, the source text, the declarations and
+/// the rules (a file per thousand).
 pub fn files(shape: Shape) -> Vec<(String, String)> {
     let header = "document \"合成规定（仅供测试）\"\n  source \"source.zh.txt\"\n  in force from 2024-01-01\n    cites 2.1 \"本规定自 2024 年 1 月 1 日起施行。\"\n".to_string();
     let mut rules = String::from("fact n : int \"数\"\n\n");
+    let mut blocks: Vec<String> = Vec::new();
     match shape {
         Shape::Diamond(count) => {
             rules.push_str("outcome x : bool \"结果\" default false\n\n");
@@ -58,9 +71,9 @@ pub fn files(shape: Shape) -> Vec<(String, String)> {
                 };
                 let value = if i % 2 == 0 { "true" } else { "false" };
                 let when = format!("n > {i}");
-                rule(&mut rules, &format!("a{i}"), "x", &excepts, &when, value);
+                rule(&mut blocks, &format!("a{i}"), "x", &excepts, &when, value);
                 if 2 * i + 1 < count {
-                    rule(&mut rules, &format!("b{i}"), "x", &excepts, &when, value);
+                    rule(&mut blocks, &format!("b{i}"), "x", &excepts, &when, value);
                 }
             }
         }
@@ -74,7 +87,7 @@ pub fn files(shape: Shape) -> Vec<(String, String)> {
                 };
                 let value = if i % 2 == 0 { "true" } else { "false" };
                 rule(
-                    &mut rules,
+                    &mut blocks,
                     &format!("r{i}"),
                     "x",
                     &excepts,
@@ -90,7 +103,7 @@ pub fn files(shape: Shape) -> Vec<(String, String)> {
             for i in 0..count {
                 let outcome = format!("x{}", i % OUTCOMES);
                 rule(
-                    &mut rules,
+                    &mut blocks,
                     &format!("r{i}"),
                     &outcome,
                     &[],
@@ -100,11 +113,15 @@ pub fn files(shape: Shape) -> Vec<(String, String)> {
             }
         }
     }
-    vec![
+    let mut files = vec![
         ("00-document.policy".to_string(), header),
         ("source.zh.txt".to_string(), SOURCE.to_string()),
-        ("01-rules.policy".to_string(), rules),
-    ]
+        ("01-declarations.policy".to_string(), rules),
+    ];
+    for (k, chunk) in blocks.chunks(RULES_PER_FILE).enumerate() {
+        files.push((format!("02-rules-{k:03}.policy"), chunk.concat()));
+    }
+    files
 }
 
 /// A case for the set: `n` is 2, which fires the rules of the first two
