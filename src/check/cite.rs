@@ -1,7 +1,8 @@
 //! Citations against the source text, and the coverage of the law.
 //!
-//! Time: per citation, a look-up of its paragraph among the source's units
-//! and a match of the quote in that paragraph (O(units + paragraph length));
+//! Time: per citation, a look-up of its paragraph and a match of the quote
+//! in it (O(paragraph + quote)); a quote that does not match also costs a
+//! search of the whole text and O((paragraph + quote) × log quote);
 //! uncovered paragraphs are O(units + citations), with hashed sets of the
 //! paragraphs cited.
 use super::Ctx;
@@ -57,25 +58,28 @@ pub(crate) fn check_one(ctx: &mut Ctx, doc: DocId, c: &Cite, what: &str) {
         return;
     }
     if !d.regulation.quote_matches(c.article, c.paragraph, &c.quote) {
+        let squashed_quote = crate::regulation::squash(&c.quote);
         let elsewhere: Vec<String> = d
             .regulation
             .units
             .iter()
-            .filter(|u| {
-                crate::regulation::squash(&u.text).contains(&crate::regulation::squash(&c.quote))
-            })
-            .map(|u| u.key())
+            .enumerate()
+            .filter(|(i, _)| d.regulation.squashed(*i).contains(&squashed_quote))
+            .map(|(_, u)| u.key())
             .collect();
         let para = crate::regulation::squash(&unit.text);
-        let quote: Vec<char> = crate::regulation::squash(&c.quote).chars().collect();
-        // The longest opening of the quote that the paragraph holds.
-        let mut agree = 0;
-        while agree < quote.len() {
-            let head: String = quote.iter().take(agree + 1).collect();
-            if !para.contains(&head) {
-                break;
+        let quote: Vec<char> = squashed_quote.chars().collect();
+        // The longest opening of the quote that the paragraph holds (an
+        // opening held means every shorter one is: search by halves).
+        let holds = |n: usize| para.contains(&quote.iter().take(n).collect::<String>());
+        let (mut agree, mut beyond) = (0, quote.len() + 1);
+        while agree + 1 < beyond {
+            let mid = agree + (beyond - agree) / 2;
+            if holds(mid) {
+                agree = mid;
+            } else {
+                beyond = mid;
             }
-            agree += 1;
         }
         let head: String = quote.iter().take(agree).collect();
         let help = if !elsewhere.is_empty() {
