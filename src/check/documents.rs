@@ -1,8 +1,8 @@
 //! Document headers: each document's period, source text and links
 //! (`replaces`, `amends`), and the document each file belongs to.
 //!
-//! Time: O(files + declarations + links × documents); documents are few (one
-//! per directory, at most one per policy file).
+//! Time: O(files + declarations + links), with the documents by identifier
+//! in a map.
 use super::Ctx;
 use crate::diag::{did_you_mean, Diag};
 use crate::load::RawSet;
@@ -156,7 +156,7 @@ pub(super) fn documents(ctx: &mut Ctx, raw: &RawSet, files: &[(FileId, String, a
     // Links between documents, once all are known.
     for (me, d) in headers(&ctx.p, files) {
         for (other, from) in &d.replaces {
-            let Some(o) = find_doc(ctx, other) else {
+            let Some(o) = find_doc(ctx, &doc_ids, other) else {
                 ctx.docs_broken.insert(me);
                 continue;
             };
@@ -165,7 +165,7 @@ pub(super) fn documents(ctx: &mut Ctx, raw: &RawSet, files: &[(FileId, String, a
             }
         }
         for a in &d.amends {
-            let found = find_doc(ctx, &a.document);
+            let found = find_doc(ctx, &doc_ids, &a.document);
             if found.is_none() {
                 ctx.docs_broken.insert(me);
             }
@@ -273,9 +273,9 @@ pub(crate) fn headers<'f>(
     out
 }
 
-fn find_doc(ctx: &mut Ctx, name: &ast::Str) -> Option<DocId> {
-    match ctx.p.documents.iter().position(|d| d.id == name.value) {
-        Some(i) => DocId::try_from(i).ok(),
+fn find_doc(ctx: &mut Ctx, ids: &HashMap<&str, usize>, name: &ast::Str) -> Option<DocId> {
+    match ids.get(name.value.as_str()) {
+        Some(&i) => DocId::try_from(i).ok(),
         None => {
             let names: Vec<String> = ctx.p.documents.iter().map(|d| d.id.clone()).collect();
             let help = did_you_mean(
