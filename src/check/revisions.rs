@@ -19,7 +19,9 @@
 //! size of what they record, with each document's provisions on a date
 //! computed once from indexes built once; binding exceptions by name is
 //! O(rules + exception edges + the defeaters' size × the most exceptions to
-//! one provision); replacement cycles O(documents + links); overlaps
+//! one provision); replacement cycles O(documents + links); the amendment
+//! checks O(per clause, the documents and names the amended one continues);
+//! overlaps
 //! O(epochs × (pairs of base documents in force + their provisions)).
 use super::Ctx;
 use crate::diag::{did_you_mean, Diag};
@@ -588,27 +590,46 @@ struct OwnNames {
     rules: Vec<Vec<String>>,
     params: Vec<Vec<String>>,
     replaces: Vec<Vec<usize>>,
+    /// Per document, its rules and its parameter versions (positions).
+    rule_ids: Vec<Vec<usize>>,
+    version_ids: Vec<Vec<usize>>,
+    /// Each document's position by identifier (the first).
+    by_id: HashMap<String, usize>,
 }
 
 impl OwnNames {
     fn new(ctx: &Ctx) -> OwnNames {
         let n = ctx.p.documents.len();
         let (mut rules, mut params) = (vec![Vec::new(); n], vec![Vec::new(); n]);
-        for r in &ctx.p.rules {
+        let (mut rule_ids, mut version_ids) = (vec![Vec::new(); n], vec![Vec::new(); n]);
+        for (i, r) in ctx.p.rules.iter().enumerate() {
             if let Some(x) = rules.get_mut(r.document as usize) {
                 x.push(r.name.clone());
             }
+            if let Some(x) = rule_ids.get_mut(r.document as usize) {
+                x.push(i);
+            }
         }
-        for v in &ctx.param_versions {
+        for (i, v) in ctx.param_versions.iter().enumerate() {
             let name = ctx.p.params.get(v.param as usize).map(|x| x.name.clone());
             if let (Some(x), Some(name)) = (params.get_mut(v.doc as usize), name) {
                 x.push(name);
             }
+            if let Some(x) = version_ids.get_mut(v.doc as usize) {
+                x.push(i);
+            }
+        }
+        let mut by_id = HashMap::new();
+        for (i, d) in ctx.p.documents.iter().enumerate() {
+            by_id.entry(d.id.clone()).or_insert(i);
         }
         OwnNames {
             rules,
             params,
             replaces: replaces_graph(&ctx.p),
+            rule_ids,
+            version_ids,
+            by_id,
         }
     }
 
@@ -636,12 +657,7 @@ fn amendments(ctx: &mut Ctx, files: &[(FileId, String, ast::File)]) {
     let own = OwnNames::new(ctx);
     for (me, d) in super::headers(&ctx.p, files) {
         for a in &d.amends {
-            let Some(target) = ctx
-                .p
-                .documents
-                .iter()
-                .position(|x| x.id == a.document.value)
-            else {
+            let Some(&target) = own.by_id.get(&a.document.value) else {
                 continue; // reported as an unknown document
             };
             let target_span = ctx
@@ -692,19 +708,16 @@ fn amendments(ctx: &mut Ctx, files: &[(FileId, String, ast::File)]) {
             }
             // Provisions the amendment redeclares without listing them.
             let listed: BTreeSet<&str> = a.rules.iter().map(|r| r.name.as_str()).collect();
-            let clashes: Vec<(String, Span)> = ctx
-                .p
-                .rules
+            let clashes: Vec<(String, Span)> = at(&own.rule_ids, me)
                 .iter()
-                .filter(|r| r.document as usize == me)
+                .filter_map(|i| ctx.p.rules.get(*i))
                 .filter(|r| rules.contains(&r.name) && !listed.contains(r.name.as_str()))
                 .map(|r| (r.name.clone(), r.span))
                 .collect();
             let plisted: BTreeSet<&str> = a.parameters.iter().map(|r| r.name.as_str()).collect();
-            let pclashes: Vec<(String, Span)> = ctx
-                .param_versions
+            let pclashes: Vec<(String, Span)> = at(&own.version_ids, me)
                 .iter()
-                .filter(|v| v.doc as usize == me)
+                .filter_map(|i| ctx.param_versions.get(*i))
                 .filter_map(|v| ctx.p.params.get(v.param as usize).map(|x| (x, v.span)))
                 .filter(|(x, _)| params.contains(&x.name) && !plisted.contains(x.name.as_str()))
                 .map(|(x, s)| (x.name.clone(), s))
