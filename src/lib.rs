@@ -52,7 +52,7 @@ pub mod program;
 pub mod report;
 pub mod source;
 
-internal!(check, graph, load, regulation, syntax);
+internal!(check, graph, load, regulation, revision, syntax, walk);
 
 /// The command line.
 #[cfg(feature = "cli")]

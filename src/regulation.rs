@@ -6,6 +6,13 @@
 //! of a single paragraph is cited by sentence instead (`7.1`, `7.2`), as the
 //! paragraph-by-paragraph reading of the document does. Text before the first
 //! article (addressees, preamble) is not citable.
+//!
+//! Time: parsing is O(length of the text); a unit is found by its number in
+//! O(1), and a quote matched in O(paragraph + quote) against the
+//! paragraph's text kept without whitespace.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
 
 /// One citable unit: a paragraph, or a sentence of a one-paragraph article.
 #[derive(Clone, Debug, PartialEq)]
@@ -41,6 +48,12 @@ pub struct Regulation {
     pub articles: Vec<Article>,
     /// Citable units in order.
     pub units: Vec<Unit>,
+    /// Each unit's position by (article, paragraph), the first when a key
+    /// repeats; built by [`Regulation::parse`].
+    by_key: HashMap<(u32, u32), usize>,
+    /// Each unit's text without whitespace, as quotes are matched; built by
+    /// [`Regulation::parse`].
+    squashed: Vec<String>,
 }
 
 fn chinese_numeral(s: &str) -> Option<u32> {
@@ -133,14 +146,42 @@ impl Regulation {
             }
         }
         flush(current.take(), &mut reg);
+        for (i, u) in reg.units.iter().enumerate() {
+            reg.by_key.entry((u.article, u.paragraph)).or_insert(i);
+        }
+        reg.squashed = reg.units.iter().map(|u| squash(&u.text)).collect();
         reg
     }
 
     /// The unit `article.paragraph`, if the text has it.
     pub fn unit(&self, article: u32, paragraph: u32) -> Option<&Unit> {
-        self.units
-            .iter()
-            .find(|u| u.article == article && u.paragraph == paragraph)
+        self.unit_index(article, paragraph)
+            .and_then(|i| self.units.get(i))
+    }
+
+    /// The position of the unit `article.paragraph` among the units.
+    fn unit_index(&self, article: u32, paragraph: u32) -> Option<usize> {
+        if self.by_key.is_empty() {
+            // Units not listed by `parse`: look through them.
+            return self
+                .units
+                .iter()
+                .position(|u| u.article == article && u.paragraph == paragraph);
+        }
+        self.by_key.get(&(article, paragraph)).copied()
+    }
+
+    /// The text of the `i`th unit without whitespace.
+    pub fn squashed(&self, i: usize) -> Cow<'_, str> {
+        match self.squashed.get(i) {
+            Some(s) if self.squashed.len() == self.units.len() => Cow::Borrowed(s.as_str()),
+            _ => Cow::Owned(
+                self.units
+                    .get(i)
+                    .map(|u| squash(&u.text))
+                    .unwrap_or_default(),
+            ),
+        }
     }
 
     /// The heading of an article.
@@ -153,8 +194,8 @@ impl Regulation {
 
     /// Whether `quote` appears in the unit, ignoring whitespace.
     pub fn quote_matches(&self, article: u32, paragraph: u32, quote: &str) -> bool {
-        self.unit(article, paragraph)
-            .is_some_and(|u| squash(&u.text).contains(&squash(quote)))
+        self.unit_index(article, paragraph)
+            .is_some_and(|i| self.squashed(i).contains(&squash(quote)))
     }
 }
 

@@ -7,4 +7,6 @@ mod eval;
 mod props;
 mod revisions;
 mod robustness;
+mod scale;
+mod synthetic;
 mod tooling;

@@ -1,10 +1,17 @@
 //! Citations against the source text, and the coverage of the law.
+//!
+//! Time: per citation, a look-up of its paragraph and a match of the quote
+//! in it (O(paragraph + quote)); a quote that does not match also costs a
+//! search of the whole text and O((paragraph + quote) × log quote);
+//! uncovered paragraphs are O(units + citations), with hashed sets of the
+//! paragraphs cited.
 use super::Ctx;
 use crate::diag::Diag;
 use crate::program::{Cite, DocId, Program};
 use crate::source::{FileId, Span};
 use crate::syntax::ast;
 use serde::Serialize;
+use std::collections::HashSet;
 
 pub(crate) fn check_one(ctx: &mut Ctx, doc: DocId, c: &Cite, what: &str) {
     let Some(d) = ctx.p.documents.get(doc as usize) else {
@@ -51,25 +58,28 @@ pub(crate) fn check_one(ctx: &mut Ctx, doc: DocId, c: &Cite, what: &str) {
         return;
     }
     if !d.regulation.quote_matches(c.article, c.paragraph, &c.quote) {
+        let squashed_quote = crate::regulation::squash(&c.quote);
         let elsewhere: Vec<String> = d
             .regulation
             .units
             .iter()
-            .filter(|u| {
-                crate::regulation::squash(&u.text).contains(&crate::regulation::squash(&c.quote))
-            })
-            .map(|u| u.key())
+            .enumerate()
+            .filter(|(i, _)| d.regulation.squashed(*i).contains(&squashed_quote))
+            .map(|(_, u)| u.key())
             .collect();
         let para = crate::regulation::squash(&unit.text);
-        let quote: Vec<char> = crate::regulation::squash(&c.quote).chars().collect();
-        // The longest opening of the quote that the paragraph holds.
-        let mut agree = 0;
-        while agree < quote.len() {
-            let head: String = quote.iter().take(agree + 1).collect();
-            if !para.contains(&head) {
-                break;
+        let quote: Vec<char> = squashed_quote.chars().collect();
+        // The longest opening of the quote that the paragraph holds (an
+        // opening held means every shorter one is: search by halves).
+        let holds = |n: usize| para.contains(&quote.iter().take(n).collect::<String>());
+        let (mut agree, mut beyond) = (0, quote.len() + 1);
+        while agree + 1 < beyond {
+            let mid = agree + (beyond - agree) / 2;
+            if holds(mid) {
+                agree = mid;
+            } else {
+                beyond = mid;
             }
-            agree += 1;
         }
         let head: String = quote.iter().take(agree).collect();
         let help = if !elsewhere.is_empty() {
@@ -177,6 +187,13 @@ pub(crate) fn check_citations(ctx: &mut Ctx, files: &[(FileId, String, ast::File
     for (d, c) in docs {
         check_one(ctx, d, &c, "the in-force period");
     }
+    // The paragraphs rules cite, per document.
+    let by_rules: HashSet<(DocId, u32, u32)> = ctx
+        .p
+        .rules
+        .iter()
+        .map(|r| (r.document, r.cites.article, r.cites.paragraph))
+        .collect();
     for (fid, _, f) in files {
         let doc = ctx.file_doc.get(fid.0 as usize).copied().flatten();
         for item in &f.items {
@@ -213,11 +230,7 @@ pub(crate) fn check_citations(ctx: &mut Ctx, files: &[(FileId, String, ast::File
                         .help("say why the paragraph is deliberately left without rules"),
                 );
             }
-            let cited = ctx.p.rules.iter().any(|r| {
-                r.document == doc
-                    && r.cites.article == n.paragraph.article
-                    && r.cites.paragraph == n.paragraph.paragraph
-            });
+            let cited = by_rules.contains(&(doc, n.paragraph.article, n.paragraph.paragraph));
             if cited {
                 ctx.err(
                     Diag::warning(
@@ -239,29 +252,26 @@ pub(crate) fn check_citations(ctx: &mut Ctx, files: &[(FileId, String, ast::File
     if ctx.diags.iter().any(Diag::is_error) {
         return;
     }
+    let by_params: HashSet<(DocId, u32, u32)> = ctx
+        .p
+        .params
+        .iter()
+        .flat_map(|p| &p.versions)
+        .filter_map(|(pd, c)| c.as_ref().map(|c| (*pd, c.article, c.paragraph)))
+        .collect();
     let docs = ctx.p.documents.clone();
     for (di, d) in docs.iter().enumerate() {
+        let di = DocId::try_from(di).unwrap_or(DocId::MAX);
+        let left_out: HashSet<(u32, u32)> =
+            d.not_encoded.iter().map(|(a, p, _)| (*a, *p)).collect();
         for u in &d.regulation.units {
-            let cited = ctx.p.rules.iter().any(|r| {
-                r.document as usize == di
-                    && r.cites.article == u.article
-                    && r.cites.paragraph == u.paragraph
-            }) || ctx
-                .p
-                .params
-                .iter()
-                .flat_map(|p| &p.versions)
-                .any(|(pd, c)| {
-                    *pd as usize == di
-                        && c.as_ref()
-                            .is_some_and(|c| c.article == u.article && c.paragraph == u.paragraph)
-                })
+            let key = (di, u.article, u.paragraph);
+            let cited = by_rules.contains(&key)
+                || by_params.contains(&key)
                 || d.cites
                     .as_ref()
                     .is_some_and(|c| c.article == u.article && c.paragraph == u.paragraph)
-                || d.not_encoded
-                    .iter()
-                    .any(|(a, p, _)| *a == u.article && *p == u.paragraph);
+                || left_out.contains(&(u.article, u.paragraph));
             if !cited {
                 let text: String = u.text.chars().take(40).collect();
                 ctx.diags.push(

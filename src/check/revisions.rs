@@ -14,13 +14,22 @@
 //!   not declare is repealed); its other rules are added to `D`.
 //! - Exceptions bind to provisions by name: an exception to `a` defeats
 //!   whichever version of `a` is in force.
+//!
+//! Time: the periods of the law are O(epochs × (rules + parameters)), the
+//! size of what they record, with each document's provisions on a date
+//! computed once from indexes built once; binding exceptions by name is
+//! O(rules + exception edges + the defeaters' size × the most exceptions to
+//! one provision); replacement cycles O(documents + links); the amendment
+//! checks O(per clause, the documents and names the amended one continues);
+//! overlaps
+//! O(epochs × (pairs of base documents in force + their provisions)).
 use super::Ctx;
 use crate::diag::{did_you_mean, Diag};
 use crate::program::*;
 use crate::source::{FileId, Span};
 use crate::syntax::ast;
 use chrono::{Days, NaiveDate};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// The values one document gives a parameter.
 #[derive(Clone, Debug)]
@@ -40,116 +49,229 @@ fn own_period(d: &Document, date: NaiveDate) -> bool {
     d.from <= date && d.to.is_none_or(|t| date <= t)
 }
 
-/// Whether a document has been replaced by another on a date.
-fn replaced(p: &Program, d: usize, date: NaiveDate) -> bool {
-    p.documents.iter().any(|o| {
-        o.replaces
-            .iter()
-            .any(|(r, from)| *r as usize == d && *from <= date)
-    })
+/// What the provisions of documents are read from, indexed once per check.
+pub(crate) struct Index<'a> {
+    p: &'a Program,
+    versions: &'a [ParamVersion],
+    /// Per document, its rules in order.
+    rules_of: Vec<Vec<usize>>,
+    /// Per document, its parameter versions in order.
+    versions_of: Vec<Vec<usize>>,
+    /// Per document, its amendment clauses elsewhere: (document, clause), in order.
+    amended_by: Vec<Vec<(usize, usize)>>,
+    /// Per document, the earliest date a successor replaces it from.
+    replaced_from: Vec<Option<NaiveDate>>,
+    /// Each parameter's slot by name.
+    param_by_name: HashMap<&'a str, ParamId>,
+    /// Whether no document replaces itself through its successors: then a
+    /// document's provisions on a date are computed once.
+    acyclic: bool,
 }
 
-/// Whether document `d` is in force on a date: its own period covers it and
-/// no successor has replaced it. An amendment is in force in its own period.
-pub(crate) fn doc_in_force(p: &Program, d: usize, date: NaiveDate) -> bool {
-    p.documents
-        .get(d)
-        .is_some_and(|doc| own_period(doc, date) && !replaced(p, d, date))
-}
-
-/// The base documents in force on a date, in declaration order.
-pub(crate) fn roots(p: &Program, date: NaiveDate) -> Vec<usize> {
-    (0..p.documents.len())
-        .filter(|d| {
-            p.documents.get(*d).is_some_and(|x| x.amends.is_empty()) && doc_in_force(p, *d, date)
-        })
-        .collect()
-}
-
-/// The provisions of a document on a date: rule per name, parameter version per slot.
-#[derive(Default)]
-struct Provisions {
-    rules: BTreeMap<String, RuleId>,
-    params: BTreeMap<ParamId, usize>,
-}
-
-fn provisions(
-    p: &Program,
-    versions: &[ParamVersion],
-    doc: usize,
-    date: NaiveDate,
-    depth: usize,
-) -> Provisions {
-    let mut out = Provisions::default();
-    let Some(d) = p.documents.get(doc) else {
-        return out;
-    };
-    if depth > p.documents.len() {
-        return out; // a cycle of replacements (reported elsewhere)
-    }
-    // What it continues from the documents it replaces.
-    for (old, from) in &d.replaces {
-        if *from <= date && *old as usize != doc {
-            let inherited = provisions(p, versions, *old as usize, date, depth + 1);
-            out.rules.extend(inherited.rules);
-            out.params.extend(inherited.params);
-        }
-    }
-    // Its own provisions, which take precedence.
-    for (i, r) in p.rules.iter().enumerate() {
-        if r.document as usize == doc {
-            out.rules
-                .insert(r.name.clone(), RuleId::try_from(i).unwrap_or(RuleId::MAX));
-        }
-    }
-    for (i, v) in versions.iter().enumerate() {
-        if v.doc as usize == doc {
-            out.params.insert(v.param, i);
-        }
-    }
-    // Amendments in force, oldest first.
-    let mut amendments: Vec<(NaiveDate, usize, usize)> = Vec::new();
-    for (bi, b) in p.documents.iter().enumerate() {
-        for (k, (target, from, _, _)) in b.amends.iter().enumerate() {
-            if *target as usize == doc && bi != doc && *from <= date && own_period(b, date) {
-                amendments.push((*from, bi, k));
+impl<'a> Index<'a> {
+    pub(crate) fn new(p: &'a Program, versions: &'a [ParamVersion]) -> Index<'a> {
+        let n = p.documents.len();
+        let mut rules_of = vec![Vec::new(); n];
+        for (i, r) in p.rules.iter().enumerate() {
+            if let Some(v) = rules_of.get_mut(r.document as usize) {
+                v.push(i);
             }
         }
-    }
-    amendments.sort_unstable();
-    for (_, bi, k) in amendments {
-        let Some(b) = p.documents.get(bi) else {
-            continue;
-        };
-        let Some((_, _, rules, params)) = b.amends.get(k) else {
-            continue;
-        };
-        for n in rules {
-            out.rules.remove(n);
+        let mut versions_of = vec![Vec::new(); n];
+        for (i, v) in versions.iter().enumerate() {
+            if let Some(x) = versions_of.get_mut(v.doc as usize) {
+                x.push(i);
+            }
         }
-        // The amendment's rules: listed ones replace, others are added (by its first clause).
-        for (i, r) in p.rules.iter().enumerate() {
-            if r.document as usize == bi && (k == 0 || rules.contains(&r.name)) {
+        let mut amended_by = vec![Vec::new(); n];
+        let mut replaced_from: Vec<Option<NaiveDate>> = vec![None; n];
+        for (bi, b) in p.documents.iter().enumerate() {
+            for (k, (target, _, _, _)) in b.amends.iter().enumerate() {
+                if let Some(x) = amended_by.get_mut(*target as usize) {
+                    x.push((bi, k));
+                }
+            }
+            for (r, from) in &b.replaces {
+                if let Some(x) = replaced_from.get_mut(*r as usize) {
+                    *x = Some(x.map_or(*from, |f| f.min(*from)));
+                }
+            }
+        }
+        let mut param_by_name = HashMap::new();
+        for (i, x) in p.params.iter().enumerate() {
+            param_by_name
+                .entry(x.name.as_str())
+                .or_insert(ParamId::try_from(i).unwrap_or(ParamId::MAX));
+        }
+        let comps = crate::walk::components(&replaces_graph(p));
+        let acyclic = !comps.cyclic.iter().any(|c| *c);
+        Index {
+            p,
+            versions,
+            rules_of,
+            versions_of,
+            amended_by,
+            replaced_from,
+            param_by_name,
+            acyclic,
+        }
+    }
+
+    /// Whether document `d` is in force on a date: its own period covers it
+    /// and no successor has replaced it. An amendment is in force in its own
+    /// period.
+    fn in_force(&self, d: usize, date: NaiveDate) -> bool {
+        let replaced = self
+            .replaced_from
+            .get(d)
+            .copied()
+            .flatten()
+            .is_some_and(|f| f <= date);
+        self.p
+            .documents
+            .get(d)
+            .is_some_and(|doc| own_period(doc, date) && !replaced)
+    }
+
+    /// The base documents in force on a date, in declaration order.
+    fn roots(&self, date: NaiveDate) -> Vec<usize> {
+        (0..self.p.documents.len())
+            .filter(|d| {
+                self.p
+                    .documents
+                    .get(*d)
+                    .is_some_and(|x| x.amends.is_empty())
+                    && self.in_force(*d, date)
+            })
+            .collect()
+    }
+
+    /// The provisions of a document on a date, computed once per document
+    /// and date when no replacement loops (`memo` holds those of `date`).
+    fn provisions(
+        &self,
+        doc: usize,
+        date: NaiveDate,
+        depth: usize,
+        memo: &mut HashMap<usize, Provisions>,
+    ) -> Provisions {
+        if self.acyclic {
+            if let Some(known) = memo.get(&doc) {
+                return known.clone();
+            }
+        }
+        let out = self.provisions_once(doc, date, depth, memo);
+        if self.acyclic {
+            memo.insert(doc, out.clone());
+        }
+        out
+    }
+
+    fn provisions_once(
+        &self,
+        doc: usize,
+        date: NaiveDate,
+        depth: usize,
+        memo: &mut HashMap<usize, Provisions>,
+    ) -> Provisions {
+        let p = self.p;
+        let mut out = Provisions::default();
+        let Some(d) = p.documents.get(doc) else {
+            return out;
+        };
+        if depth > p.documents.len() {
+            return out; // a cycle of replacements (reported elsewhere)
+        }
+        // What it continues from the documents it replaces.
+        for (old, from) in &d.replaces {
+            if *from <= date && *old as usize != doc {
+                let inherited = self.provisions(*old as usize, date, depth + 1, memo);
+                out.rules.extend(inherited.rules);
+                out.params.extend(inherited.params);
+            }
+        }
+        // Its own provisions, which take precedence.
+        for &i in at(&self.rules_of, doc) {
+            if let Some(r) = p.rules.get(i) {
                 out.rules
                     .insert(r.name.clone(), RuleId::try_from(i).unwrap_or(RuleId::MAX));
             }
         }
-        for n in params {
-            if let Some(pid) = p.params.iter().position(|x| x.name == *n) {
-                out.params
-                    .remove(&ParamId::try_from(pid).unwrap_or(ParamId::MAX));
-            }
-        }
-        for (i, v) in versions.iter().enumerate() {
-            let name = p.params.get(v.param as usize).map(|x| x.name.as_str());
-            if v.doc as usize == bi
-                && (k == 0 || name.is_some_and(|n| params.iter().any(|x| x == n)))
-            {
+        for &i in at(&self.versions_of, doc) {
+            if let Some(v) = self.versions.get(i) {
                 out.params.insert(v.param, i);
             }
         }
+        // Amendments in force, oldest first.
+        let mut amendments: Vec<(NaiveDate, usize, usize)> = Vec::new();
+        for &(bi, k) in at(&self.amended_by, doc) {
+            let Some(b) = p.documents.get(bi) else {
+                continue;
+            };
+            if let Some((_, from, _, _)) = b.amends.get(k) {
+                if bi != doc && *from <= date && own_period(b, date) {
+                    amendments.push((*from, bi, k));
+                }
+            }
+        }
+        amendments.sort_unstable();
+        for (_, bi, k) in amendments {
+            let Some(b) = p.documents.get(bi) else {
+                continue;
+            };
+            let Some((_, _, rules, params)) = b.amends.get(k) else {
+                continue;
+            };
+            for n in rules {
+                out.rules.remove(n);
+            }
+            // The amendment's rules: listed ones replace, others are added (by its first clause).
+            let listed: HashSet<&str> = rules.iter().map(String::as_str).collect();
+            for &i in at(&self.rules_of, bi) {
+                let Some(r) = p.rules.get(i) else { continue };
+                if k == 0 || listed.contains(r.name.as_str()) {
+                    out.rules
+                        .insert(r.name.clone(), RuleId::try_from(i).unwrap_or(RuleId::MAX));
+                }
+            }
+            for n in params {
+                if let Some(pid) = self.param_by_name.get(n.as_str()) {
+                    out.params.remove(pid);
+                }
+            }
+            let plisted: HashSet<&str> = params.iter().map(String::as_str).collect();
+            for &i in at(&self.versions_of, bi) {
+                let Some(v) = self.versions.get(i) else {
+                    continue;
+                };
+                let name = p.params.get(v.param as usize).map(|x| x.name.as_str());
+                if k == 0 || name.is_some_and(|n| plisted.contains(n)) {
+                    out.params.insert(v.param, i);
+                }
+            }
+        }
+        out
     }
-    out
+}
+
+/// Per document, the documents it replaces.
+fn replaces_graph(p: &Program) -> Vec<Vec<usize>> {
+    p.documents
+        .iter()
+        .map(|d| d.replaces.iter().map(|(o, _)| *o as usize).collect())
+        .collect()
+}
+
+/// The list at `i` of per-document lists (none past the end).
+fn at<T>(lists: &[Vec<T>], i: usize) -> &[T] {
+    lists.get(i).map(Vec::as_slice).unwrap_or_default()
+}
+
+/// The provisions of a document on a date: rule per name, parameter version per slot.
+#[derive(Clone, Default)]
+struct Provisions {
+    rules: BTreeMap<String, RuleId>,
+    params: BTreeMap<ParamId, usize>,
 }
 
 /// The value a version gives on a date.
@@ -164,19 +286,15 @@ fn value_on(values: &[(Option<NaiveDate>, Value)], date: NaiveDate) -> Value {
 }
 
 /// The law in force on a date, as an epoch from `from` to `to`.
-pub(crate) fn epoch_at(
-    p: &Program,
-    versions: &[ParamVersion],
-    from: Option<NaiveDate>,
-    to: Option<NaiveDate>,
-    date: NaiveDate,
-) -> Epoch {
-    let roots = roots(p, date);
+fn epoch_at(ix: &Index, from: Option<NaiveDate>, to: Option<NaiveDate>, date: NaiveDate) -> Epoch {
+    let (p, versions) = (ix.p, ix.versions);
+    let roots = ix.roots(date);
+    let mut memo = HashMap::new();
     let mut rule_active = vec![false; p.rules.len()];
     let mut rule_document: Vec<DocId> = p.rules.iter().map(|r| r.document).collect();
     let mut chosen: Vec<Option<usize>> = vec![None; p.params.len()];
     for &root in &roots {
-        let prov = provisions(p, versions, root, date, 0);
+        let prov = ix.provisions(root, date, 0, &mut memo);
         for r in prov.rules.values() {
             let Some(rule) = p.rules.get(*r as usize) else {
                 continue;
@@ -200,14 +318,21 @@ pub(crate) fn epoch_at(
             }
         }
     }
+    // Each parameter's first version.
+    let mut first: Vec<Option<usize>> = vec![None; p.params.len()];
+    for (k, v) in versions.iter().enumerate() {
+        if let Some(slot) = first.get_mut(v.param as usize) {
+            slot.get_or_insert(k);
+        }
+    }
     let params = (0..p.params.len())
         .map(|i| {
             let version = chosen
                 .get(i)
                 .copied()
                 .flatten()
-                .and_then(|v| versions.get(v))
-                .or_else(|| versions.iter().find(|v| v.param as usize == i));
+                .or_else(|| first.get(i).copied().flatten())
+                .and_then(|v| versions.get(v));
             match version {
                 Some(v) => value_on(&v.values, date),
                 None => p
@@ -255,10 +380,11 @@ pub(crate) fn epochs(ctx: &mut Ctx) {
     let mut epochs = Vec::with_capacity(points.len() + 1);
     let mut starts: Vec<Option<NaiveDate>> = vec![None];
     starts.extend(points.iter().map(|p| Some(*p)));
+    let ix = Index::new(&ctx.p, &ctx.param_versions);
     for (i, start) in starts.iter().enumerate() {
         let end = points.get(i).and_then(|p| p.pred_opt());
         let probe = start.unwrap_or(NaiveDate::MIN);
-        epochs.push(epoch_at(&ctx.p, &ctx.param_versions, *start, end, probe));
+        epochs.push(epoch_at(&ix, *start, end, probe));
     }
     ctx.p.epochs = epochs;
 }
@@ -275,46 +401,46 @@ pub(crate) fn bind_exceptions_by_name(ctx: &mut Ctx) {
     if counts.values().all(|n| *n < 2) {
         return;
     }
-    // Direct exceptions to each provision.
-    let mut children: HashMap<(String, OutcomeId), Vec<RuleId>> = HashMap::new();
+    // A graph of provisions and rules: each provision (name, outcome) leads
+    // to its direct exceptions, each rule to its provision. The rules
+    // reachable from a provision are its defeaters, bar its own versions.
+    let mut keys: HashMap<(String, OutcomeId), usize> = HashMap::new();
+    let n = ctx.p.rules.len();
+    let key_of: Vec<usize> = ctx
+        .p
+        .rules
+        .iter()
+        .map(|r| {
+            let next = n + keys.len();
+            *keys.entry(key(r)).or_insert(next)
+        })
+        .collect();
+    let mut adj: Vec<Vec<usize>> = vec![Vec::new(); n + keys.len()];
+    for (i, k) in key_of.iter().enumerate() {
+        if let Some(a) = adj.get_mut(i) {
+            a.push(*k);
+        }
+    }
     for (i, r) in ctx.p.rules.iter().enumerate() {
         for t in &r.exception_to {
-            if let Some(target) = ctx.p.rules.get(*t as usize) {
-                children
-                    .entry(key(target))
-                    .or_default()
-                    .push(RuleId::try_from(i).unwrap_or(RuleId::MAX));
+            if let Some(a) = key_of.get(*t as usize).and_then(|k| adj.get_mut(*k)) {
+                a.push(i);
             }
         }
     }
-    let n = ctx.p.rules.len();
+    let reach = crate::walk::descendants(&adj);
     for start in 0..n {
-        let Some(k) = ctx.p.rules.get(start).map(key) else {
+        let Some(&k) = key_of.get(start) else {
             continue;
         };
-        let mut seen = vec![false; n];
-        let mut stack: Vec<RuleId> = children.get(&k).cloned().unwrap_or_default();
-        let mut defeaters = Vec::new();
-        while let Some(r) = stack.pop() {
-            let ri = r as usize;
-            if seen.get(ri).copied().unwrap_or(true) {
-                continue;
-            }
-            if let Some(x) = seen.get_mut(ri) {
-                *x = true;
-            }
-            let Some(rk) = ctx.p.rules.get(ri).map(key) else {
-                continue;
-            };
-            if rk == k {
-                continue; // another version of the same provision
-            }
-            defeaters.push(r);
-            if let Some(c) = children.get(&rk) {
-                stack.extend(c.iter().copied());
-            }
-        }
-        defeaters.sort_unstable();
+        let defeaters: Vec<RuleId> = reach
+            .get(k)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .filter(|r| **r < n && key_of.get(**r) != Some(&k))
+            .map(|r| RuleId::try_from(*r).unwrap_or(RuleId::MAX))
+            .collect();
         if let Some(rule) = ctx.p.rules.get_mut(start) {
             rule.defeaters = defeaters;
         }
@@ -374,28 +500,11 @@ pub(crate) fn check(ctx: &mut Ctx, files: &[(FileId, String, ast::File)]) {
 
 /// Replacements that loop, and amendments of amendments.
 fn links(ctx: &mut Ctx) {
-    let n = ctx.p.documents.len();
+    let replacing = crate::walk::components(&replaces_graph(&ctx.p));
     let mut diags = Vec::new();
     for (i, d) in ctx.p.documents.iter().enumerate() {
         // Does `i` reach itself through `replaces`?
-        let mut seen = vec![false; n];
-        let mut stack: Vec<usize> = d.replaces.iter().map(|(o, _)| *o as usize).collect();
-        let mut cycle = false;
-        while let Some(x) = stack.pop() {
-            if x == i {
-                cycle = true;
-                break;
-            }
-            if seen.get(x).copied().unwrap_or(true) {
-                continue;
-            }
-            if let Some(s) = seen.get_mut(x) {
-                *s = true;
-            }
-            if let Some(o) = ctx.p.documents.get(x) {
-                stack.extend(o.replaces.iter().map(|(y, _)| *y as usize));
-            }
-        }
+        let cycle = replacing.on_cycle(i);
         if cycle {
             diags.push(
                 Diag::error(
@@ -475,47 +584,80 @@ fn links(ctx: &mut Ctx) {
     }
 }
 
-/// The rule and parameter names a document has, with those it continues.
-fn names_of(ctx: &Ctx, doc: usize, depth: usize) -> (BTreeSet<String>, BTreeSet<String>) {
-    let mut rules = BTreeSet::new();
-    let mut params = BTreeSet::new();
-    let Some(d) = ctx.p.documents.get(doc) else {
-        return (rules, params);
-    };
-    if depth > ctx.p.documents.len() {
-        return (rules, params);
+/// Per document, the names of its own rules and parameters, and the
+/// documents it replaces.
+struct OwnNames {
+    rules: Vec<Vec<String>>,
+    params: Vec<Vec<String>>,
+    replaces: Vec<Vec<usize>>,
+    /// Per document, its rules and its parameter versions (positions).
+    rule_ids: Vec<Vec<usize>>,
+    version_ids: Vec<Vec<usize>>,
+    /// Each document's position by identifier (the first).
+    by_id: HashMap<String, usize>,
+}
+
+impl OwnNames {
+    fn new(ctx: &Ctx) -> OwnNames {
+        let n = ctx.p.documents.len();
+        let (mut rules, mut params) = (vec![Vec::new(); n], vec![Vec::new(); n]);
+        let (mut rule_ids, mut version_ids) = (vec![Vec::new(); n], vec![Vec::new(); n]);
+        for (i, r) in ctx.p.rules.iter().enumerate() {
+            if let Some(x) = rules.get_mut(r.document as usize) {
+                x.push(r.name.clone());
+            }
+            if let Some(x) = rule_ids.get_mut(r.document as usize) {
+                x.push(i);
+            }
+        }
+        for (i, v) in ctx.param_versions.iter().enumerate() {
+            let name = ctx.p.params.get(v.param as usize).map(|x| x.name.clone());
+            if let (Some(x), Some(name)) = (params.get_mut(v.doc as usize), name) {
+                x.push(name);
+            }
+            if let Some(x) = version_ids.get_mut(v.doc as usize) {
+                x.push(i);
+            }
+        }
+        let mut by_id = HashMap::new();
+        for (i, d) in ctx.p.documents.iter().enumerate() {
+            by_id.entry(d.id.clone()).or_insert(i);
+        }
+        OwnNames {
+            rules,
+            params,
+            replaces: replaces_graph(&ctx.p),
+            rule_ids,
+            version_ids,
+            by_id,
+        }
     }
-    for (old, _) in &d.replaces {
-        let (r, p) = names_of(ctx, *old as usize, depth + 1);
-        rules.extend(r);
-        params.extend(p);
+
+    /// The rule and parameter names a document has, with those it continues
+    /// (from every document it replaces, directly or not).
+    fn of(&self, doc: usize) -> (BTreeSet<String>, BTreeSet<String>) {
+        let mut rules = BTreeSet::new();
+        let mut params = BTreeSet::new();
+        let mut seen = HashSet::from([doc]);
+        let mut stack = vec![doc];
+        while let Some(d) = stack.pop() {
+            rules.extend(self.rules.get(d).into_iter().flatten().cloned());
+            params.extend(self.params.get(d).into_iter().flatten().cloned());
+            for &old in self.replaces.get(d).into_iter().flatten() {
+                if old < self.replaces.len() && seen.insert(old) {
+                    stack.push(old);
+                }
+            }
+        }
+        (rules, params)
     }
-    rules.extend(
-        ctx.p
-            .rules
-            .iter()
-            .filter(|r| r.document as usize == doc)
-            .map(|r| r.name.clone()),
-    );
-    params.extend(
-        ctx.param_versions
-            .iter()
-            .filter(|v| v.doc as usize == doc)
-            .filter_map(|v| ctx.p.params.get(v.param as usize))
-            .map(|x| x.name.clone()),
-    );
-    (rules, params)
 }
 
 fn amendments(ctx: &mut Ctx, files: &[(FileId, String, ast::File)]) {
+    let own = OwnNames::new(ctx);
     for (me, d) in super::headers(&ctx.p, files) {
         for a in &d.amends {
-            let Some(target) = ctx
-                .p
-                .documents
-                .iter()
-                .position(|x| x.id == a.document.value)
-            else {
+            let Some(&target) = own.by_id.get(&a.document.value) else {
                 continue; // reported as an unknown document
             };
             let target_span = ctx
@@ -524,7 +666,7 @@ fn amendments(ctx: &mut Ctx, files: &[(FileId, String, ast::File)]) {
                 .get(target)
                 .map(|x| x.span)
                 .unwrap_or_default();
-            let (rules, params) = names_of(ctx, target, 0);
+            let (rules, params) = own.of(target);
             let lists = [
                 ("rule", &a.rules, &rules),
                 ("parameter", &a.parameters, &params),
@@ -566,19 +708,16 @@ fn amendments(ctx: &mut Ctx, files: &[(FileId, String, ast::File)]) {
             }
             // Provisions the amendment redeclares without listing them.
             let listed: BTreeSet<&str> = a.rules.iter().map(|r| r.name.as_str()).collect();
-            let clashes: Vec<(String, Span)> = ctx
-                .p
-                .rules
+            let clashes: Vec<(String, Span)> = at(&own.rule_ids, me)
                 .iter()
-                .filter(|r| r.document as usize == me)
+                .filter_map(|i| ctx.p.rules.get(*i))
                 .filter(|r| rules.contains(&r.name) && !listed.contains(r.name.as_str()))
                 .map(|r| (r.name.clone(), r.span))
                 .collect();
             let plisted: BTreeSet<&str> = a.parameters.iter().map(|r| r.name.as_str()).collect();
-            let pclashes: Vec<(String, Span)> = ctx
-                .param_versions
+            let pclashes: Vec<(String, Span)> = at(&own.version_ids, me)
                 .iter()
-                .filter(|v| v.doc as usize == me)
+                .filter_map(|i| ctx.param_versions.get(*i))
                 .filter_map(|v| ctx.p.params.get(v.param as usize).map(|x| (x, v.span)))
                 .filter(|(x, _)| params.contains(&x.name) && !plisted.contains(x.name.as_str()))
                 .map(|(x, s)| (x.name.clone(), s))
@@ -619,18 +758,33 @@ fn overlaps(ctx: &mut Ctx) {
     let mut found = Vec::new();
     let mut preported: BTreeSet<(usize, usize, ParamId)> = BTreeSet::new();
     let mut pfound = Vec::new();
+    let ix = Index::new(&ctx.p, &ctx.param_versions);
     for e in &ctx.p.epochs {
         let Some(date) = e.from else { continue };
-        let roots = roots(&ctx.p, date);
+        let roots = ix.roots(date);
         if roots.len() < 2 {
             continue;
         }
+        let mut memo = HashMap::new();
         let provs: Vec<(usize, Provisions)> = roots
             .iter()
-            .map(|r| (*r, provisions(&ctx.p, &ctx.param_versions, *r, date, 0)))
+            .map(|r| (*r, ix.provisions(*r, date, 0, &mut memo)))
+            .collect();
+        // Per root, the first of its rules (in name order) deciding each outcome.
+        let deciding: Vec<HashMap<OutcomeId, &Rule>> = provs
+            .iter()
+            .map(|(_, pr)| {
+                let mut m = HashMap::new();
+                for r in pr.rules.values() {
+                    if let Some(rule) = ctx.p.rules.get(*r as usize) {
+                        m.entry(rule.outcome).or_insert(rule);
+                    }
+                }
+                m
+            })
             .collect();
         for (i, (a, pa)) in provs.iter().enumerate() {
-            for (b, pb) in provs.iter().skip(i + 1) {
+            for (j, (b, pb)) in provs.iter().enumerate().skip(i + 1) {
                 if fam.get(*a) == fam.get(*b)
                     || ctx.docs_broken.contains(a)
                     || ctx.docs_broken.contains(b)
@@ -656,11 +810,10 @@ fn overlaps(ctx: &mut Ctx) {
                     let Some(rule_a) = ctx.p.rules.get(*ra as usize) else {
                         continue;
                     };
-                    let rb = pb
-                        .rules
-                        .values()
-                        .filter_map(|r| ctx.p.rules.get(*r as usize))
-                        .find(|r| r.outcome == rule_a.outcome);
+                    let rb = deciding
+                        .get(j)
+                        .and_then(|m| m.get(&rule_a.outcome))
+                        .copied();
                     let Some(rule_b) = rb else { continue };
                     if !reported.insert((*a, *b, rule_a.outcome)) {
                         continue;

@@ -1,10 +1,11 @@
 //! `regula diff`: evaluate cases under two policy sets and list the outcomes
-//! that change, with the rule responsible on each side.
+//! that change, with the rule responsible on each side. The comparison is
+//! [`crate::revision`]'s; this module reads the arguments and cases, and prints.
 use super::{load_program, print, Exit, Out, PolicyArgs};
 use crate::case::{self, CaseError, Format, Schema};
 use crate::diag::Diag;
-use crate::eval::{evaluate, Evaluation};
-use crate::program::{Program, Value};
+use crate::program::Program;
+use crate::revision::{self, Change, Decided};
 use chrono::NaiveDate;
 use serde_json::{json, Value as J};
 use std::collections::BTreeMap;
@@ -45,98 +46,6 @@ pub struct DiffArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     format: ReportFormat,
-}
-
-/// How an outcome came out, for comparing and showing.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Decided {
-    /// The value as the JSON report writes it.
-    pub value: J,
-    /// `unknown`, `n/a` or the value's text.
-    pub shown: String,
-    /// The rule that decided it, if one did.
-    pub rule: Option<String>,
-    /// The document under which it was decided.
-    pub document: Option<String>,
-    /// Decided by the outcome's default.
-    pub by_default: bool,
-    /// Whether a document was in force on the date.
-    pub in_force: bool,
-}
-
-fn shown(p: &Program, v: &Value) -> String {
-    match v {
-        Value::Unknown => "unknown".into(),
-        Value::Absent => "n/a".into(),
-        other => match p.value_json(other) {
-            J::String(s) => s,
-            j => j.to_string(),
-        },
-    }
-}
-
-/// Every outcome of an evaluation by name, `in_force` first.
-pub fn outcomes_of(p: &Program, ev: &Evaluation) -> BTreeMap<String, Decided> {
-    let mut m = BTreeMap::new();
-    let in_force = ev.in_force.is_some();
-    m.insert(
-        "in_force".to_string(),
-        Decided {
-            value: J::Bool(in_force),
-            shown: in_force.to_string(),
-            rule: None,
-            document: ev.in_force.map(|d| p.doc_id(d).to_string()),
-            by_default: false,
-            in_force,
-        },
-    );
-    let epoch = p.epochs.get(ev.epoch);
-    for (i, o) in p.outcomes.iter().enumerate() {
-        let Some(res) = ev.outcomes.get(i) else {
-            continue;
-        };
-        let rule = res
-            .decided_by
-            .filter(|_| res.value.is_known())
-            .and_then(|r| p.rule(r).map(|x| (r, x)));
-        let document = rule.map(|(r, x)| {
-            let d = epoch
-                .and_then(|e| e.rule_document.get(r as usize))
-                .copied()
-                .unwrap_or(x.document);
-            p.doc_id(d).to_string()
-        });
-        let value = match res.value {
-            Value::Unknown | Value::Absent => J::Null,
-            ref v => p.value_json(v),
-        };
-        m.insert(
-            o.name.clone(),
-            Decided {
-                value,
-                shown: shown(p, &res.value),
-                rule: rule.map(|(_, x)| x.name.clone()),
-                document,
-                by_default: res.by_default,
-                in_force,
-            },
-        );
-    }
-    m
-}
-
-/// Who decided an outcome, in words.
-pub fn by_whom(d: &Decided) -> String {
-    match (&d.rule, &d.document) {
-        (Some(r), Some(doc)) => format!("{r} ({doc})"),
-        (Some(r), None) => r.clone(),
-        (None, Some(doc)) => doc.clone(),
-        _ if d.by_default => "the outcome's default".into(),
-        _ if !d.in_force => "no document in force".into(),
-        _ if d.shown == "unknown" => "undetermined: facts missing".into(),
-        _ if d.shown == "not declared" => "not declared in this policy set".into(),
-        _ => "no rule applies".into(),
-    }
 }
 
 fn case_error(path: &str, message: &str, help: Option<String>) -> CaseError {
@@ -216,24 +125,6 @@ fn read_into(path: &Path, inputs: &mut Vec<Input>, errors: &mut Vec<(String, Vec
     }
 }
 
-/// One outcome that changes.
-struct Change {
-    outcome: String,
-    old: Decided,
-    new: Decided,
-}
-
-fn absent() -> Decided {
-    Decided {
-        value: J::Null,
-        shown: "not declared".into(),
-        rule: None,
-        document: None,
-        by_default: false,
-        in_force: true,
-    }
-}
-
 fn side_json(d: &Decided) -> J {
     json!({
         "value": d.value,
@@ -294,32 +185,13 @@ pub fn run(a: DiffArgs, out: &Out) -> Exit {
             continue;
         };
         let old_as_of = a.from_at.unwrap_or(as_of);
-        let (oe, ne) = match (
-            evaluate(&old, &oc.facts, old_as_of),
-            evaluate(&new, &nc.facts, as_of),
-        ) {
-            (Ok(o), Ok(n)) => (o, n),
-            (Err(e), _) | (_, Err(e)) => {
+        let changes = match revision::diff((&old, &oc.facts, old_as_of), (&new, &nc.facts, as_of)) {
+            Ok(c) => c,
+            Err(e) => {
                 failed.push((input.name.clone(), e.message));
                 continue;
             }
         };
-        let (om, nm) = (outcomes_of(&old, &oe), outcomes_of(&new, &ne));
-        let mut names: Vec<&String> = om.keys().chain(nm.keys()).collect();
-        names.sort();
-        names.dedup();
-        let mut changes = Vec::new();
-        for n in names {
-            let o = om.get(n).cloned().unwrap_or_else(absent);
-            let w = nm.get(n).cloned().unwrap_or_else(absent);
-            if o.shown != w.shown {
-                changes.push(Change {
-                    outcome: n.clone(),
-                    old: o,
-                    new: w,
-                });
-            }
-        }
         results.push((input.name.clone(), old_as_of, as_of, changes));
     }
     // Problems with the cases themselves.
@@ -397,8 +269,8 @@ pub fn run(a: DiffArgs, out: &Out) -> Exit {
                 let _ = writeln!(s, "{name} ({date})");
                 for c in changes {
                     let _ = writeln!(s, "  {}: {} → {}", c.outcome, c.old.shown, c.new.shown);
-                    let _ = writeln!(s, "    before: {}", by_whom(&c.old));
-                    let _ = writeln!(s, "    after:  {}", by_whom(&c.new));
+                    let _ = writeln!(s, "    before: {}", c.old.by_whom());
+                    let _ = writeln!(s, "    after:  {}", c.new.by_whom());
                 }
                 s.push('\n');
             }

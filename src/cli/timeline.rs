@@ -1,13 +1,13 @@
 //! `regula timeline`: how each outcome of a case changes across the dates
-//! where a document, a rule or a parameter value changes.
-use super::diff::{by_whom, outcomes_of, Decided, ReportFormat};
+//! where a document, a rule or a parameter value changes. The timeline is
+//! [`crate::revision::timeline`]; this module reads the arguments and prints.
+use super::diff::ReportFormat;
 use super::eval::load_case;
 use super::{load_program, print, Exit, Out, PolicyArgs};
 use crate::diag::Diag;
-use crate::eval::evaluate;
+use crate::revision::{first_change, timeline, Decided, Timeline};
 use chrono::NaiveDate;
 use serde_json::{json, Value as J};
-use std::collections::BTreeSet;
 use std::fmt::Write;
 use std::path::PathBuf;
 
@@ -26,14 +26,6 @@ pub struct TimelineArgs {
     policies: PolicyArgs,
 }
 
-/// One boundary: the date, the document in force and the outcomes that change.
-struct Row {
-    from: NaiveDate,
-    to: Option<NaiveDate>,
-    document: Option<String>,
-    changes: Vec<(String, Decided, Decided)>,
-}
-
 fn fmt(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
@@ -44,70 +36,23 @@ pub fn run(a: TimelineArgs, out: &Out) -> Exit {
         return Exit::Finding;
     };
     // The case's own date is not used: each row is evaluated on its date.
-    let first = p.epochs.iter().find_map(|e| e.from).unwrap_or_default();
+    let first = first_change(&p);
     let Some(l) = load_case(&p, &a.case, Some(first), out) else {
         return Exit::Finding;
     };
-    // The state before the first boundary, then each boundary in turn.
-    let mut dates: Vec<(NaiveDate, Option<NaiveDate>)> = Vec::new();
-    if let Some(before) = first.pred_opt() {
-        dates.push((before, None));
-    }
-    dates.extend(p.epochs.iter().filter_map(|e| e.from.map(|f| (f, e.to))));
-    let mut states = Vec::with_capacity(dates.len());
-    for (d, to) in &dates {
-        match evaluate(&p, &l.case.facts, *d) {
-            Ok(ev) => states.push((*d, *to, ev.in_force, outcomes_of(&p, &ev))),
-            Err(e) => {
-                let diag = Diag::error(
-                    "regula::evaluation",
-                    format!("evaluation on {} failed: {}", fmt(*d), e.message),
-                )
-                .label(e.span, "while evaluating this")
-                .help(
-                    "the case's values overflow what this expression can compute; check the facts",
-                );
-                out.diags(&[diag], &p.sources);
-                return Exit::Finding;
-            }
+    let Timeline { rows, hidden } = match timeline(&p, &l.case.facts, a.all) {
+        Ok(t) => t,
+        Err((d, e)) => {
+            let diag = Diag::error(
+                "regula::evaluation",
+                format!("evaluation on {} failed: {}", fmt(d), e.message),
+            )
+            .label(e.span, "while evaluating this")
+            .help("the case's values overflow what this expression can compute; check the facts");
+            out.diags(&[diag], &p.sources);
+            return Exit::Finding;
         }
-    }
-    // Outcomes known on at least one date (all outcomes with --all).
-    let shown: BTreeSet<&String> = states
-        .iter()
-        .flat_map(|(_, _, _, m)| m.iter())
-        .filter(|(_, d)| a.all || (d.shown != "unknown" && d.shown != "n/a"))
-        .map(|(k, _)| k)
-        .collect();
-    let mut rows = Vec::new();
-    for w in states.windows(2) {
-        let [(_, _, doc_before, before), (date, to, doc, after)] = w else {
-            continue;
-        };
-        let mut changes = Vec::new();
-        for name in &shown {
-            let (Some(b), Some(x)) = (before.get(*name), after.get(*name)) else {
-                continue;
-            };
-            if b.shown != x.shown {
-                changes.push(((*name).clone(), b.clone(), x.clone()));
-            }
-        }
-        if changes.is_empty() && doc_before == doc {
-            continue;
-        }
-        rows.push(Row {
-            from: *date,
-            to: *to,
-            document: doc.map(|d| p.doc_id(d).to_string()),
-            changes,
-        });
-    }
-    let hidden = states
-        .first()
-        .map(|(_, _, _, m)| m.len())
-        .unwrap_or(0)
-        .saturating_sub(shown.len());
+    };
     match a.format {
         ReportFormat::Json => {
             let rows: Vec<J> = rows
@@ -158,7 +103,7 @@ pub fn run(a: TimelineArgs, out: &Out) -> Exit {
                     let who = if x.rule.is_none() && x.document.is_none() {
                         String::new()
                     } else {
-                        format!("  by {}", by_whom(x))
+                        format!("  by {}", x.by_whom())
                     };
                     let _ = writeln!(s, "  {n:<width$}  {} → {}{who}", b.shown, x.shown);
                 }

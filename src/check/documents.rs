@@ -1,0 +1,297 @@
+//! Document headers: each document's period, source text and links
+//! (`replaces`, `amends`), and the document each file belongs to.
+//!
+//! Time: O(files + declarations + links), with the documents by identifier
+//! in a map.
+use super::Ctx;
+use crate::diag::{did_you_mean, Diag};
+use crate::load::RawSet;
+use crate::program::*;
+use crate::regulation::Regulation;
+use crate::source::{FileId, Span};
+use crate::syntax::ast;
+use chrono::NaiveDate;
+use std::collections::HashMap;
+
+fn file_dir(name: &str) -> &str {
+    name.rsplit_once('/').map(|(d, _)| d).unwrap_or("")
+}
+
+pub(super) fn documents(ctx: &mut Ctx, raw: &RawSet, files: &[(FileId, String, ast::File)]) {
+    let mut dir_doc: HashMap<String, DocId> = HashMap::new();
+    // Each document's index by identifier.
+    let mut doc_ids: HashMap<&str, usize> = HashMap::new();
+    for (_, name, f) in files {
+        for item in &f.items {
+            let ast::Item::Document(d) = item else {
+                continue;
+            };
+            let dir = file_dir(name).to_string();
+            if let Some(prev) = dir_doc.get(&dir) {
+                let prev_span = ctx
+                    .p
+                    .documents
+                    .get(*prev as usize)
+                    .map(|d| d.span)
+                    .unwrap_or_default();
+                ctx.err(
+                    Diag::error("regula::two-documents", "two document headers in one directory")
+                        .label(d.loc.0, "second header")
+                        .label(prev_span, "first header")
+                        .help("a directory holds one document; put the other document in a directory of its own"),
+                );
+                continue;
+            }
+            if let Some(prev) = doc_ids
+                .get(d.id.value.as_str())
+                .and_then(|i| ctx.p.documents.get(*i))
+            {
+                let prev_span = prev.span;
+                ctx.err(
+                    Diag::error(
+                        "regula::duplicate-document",
+                        format!("document `{}` is declared twice", d.id.value),
+                    )
+                    .label(d.id.loc.0, "declared again here")
+                    .help("give each document its own identifier, or pass only one copy of it with --policies")
+                    .with_related(
+                        Diag::error("regula::duplicate-document", "first declared here")
+                            .label(prev_span, "first declaration"),
+                    ),
+                );
+                continue;
+            }
+            let from = match &d.in_force_from {
+                Some(f) => f.value,
+                None => {
+                    ctx.err(
+                        Diag::error(
+                            "regula::no-in-force",
+                            format!(
+                                "document `{}` does not say when it comes into force",
+                                d.id.value
+                            ),
+                        )
+                        .label(d.id.loc.0, "this document")
+                        .help("add `in force from YYYY-MM-DD to YYYY-MM-DD` to the header"),
+                    );
+                    NaiveDate::MIN
+                }
+            };
+            let to = d.in_force_to.as_ref().map(|t| t.value);
+            if let (Some(t), Some(f)) = (&d.in_force_to, &d.in_force_from) {
+                if t.value < f.value {
+                    ctx.err(
+                        Diag::error(
+                            "regula::empty-period",
+                            "the in-force period ends before it starts",
+                        )
+                        .label(t.loc.0, "ends here")
+                        .label(f.loc.0, "starts here")
+                        .help("swap the dates, or correct the one mistyped"),
+                    );
+                }
+            }
+            let (source_name, regulation) = match &d.source {
+                Some(s) => {
+                    let path = if dir.is_empty() {
+                        s.value.clone()
+                    } else {
+                        format!("{dir}/{}", s.value)
+                    };
+                    match raw.others.get(&path) {
+                        Some(text) => (Some(s.value.clone()), Regulation::parse(text)),
+                        None => {
+                            let names: Vec<&str> = raw
+                                .others
+                                .keys()
+                                .filter(|k| file_dir(k) == dir)
+                                .map(|k| k.rsplit('/').next().unwrap_or(k))
+                                .collect();
+                            ctx.err(
+                                Diag::error("regula::source-not-found", format!("source text `{}` not found beside the header", s.value))
+                                    .label(s.loc.0, "no such file in this directory")
+                                    .help(did_you_mean(&s.value, names, "keep a verbatim copy of the regulation text (.txt) beside the header file")),
+                            );
+                            (Some(s.value.clone()), Regulation::default())
+                        }
+                    }
+                }
+                None => {
+                    ctx.err(
+                        Diag::error(
+                            "regula::no-source",
+                            format!("document `{}` names no source text", d.id.value),
+                        )
+                        .label(d.id.loc.0, "this document")
+                        .help("add `source \"file.txt\"`: the verbatim text its rules cite"),
+                    );
+                    (None, Regulation::default())
+                }
+            };
+            let id = DocId::try_from(ctx.p.documents.len()).unwrap_or(DocId::MAX);
+            ctx.p.documents.push(Document {
+                id: d.id.value.clone(),
+                issuer: d.issuer.as_ref().map(|s| s.value.clone()),
+                issued: d.issued.as_ref().map(|s| s.value),
+                from,
+                to,
+                cites: d.in_force_cites.as_ref().map(|c| Cite {
+                    article: c.paragraph.article,
+                    paragraph: c.paragraph.paragraph,
+                    quote: c.quote.value.clone(),
+                    span: c.loc.0,
+                }),
+                source_name,
+                regulation,
+                replaces: Vec::new(),
+                amends: Vec::new(),
+                not_encoded: Vec::new(),
+                span: d.loc.0,
+            });
+            dir_doc.insert(dir, id);
+            doc_ids.insert(d.id.value.as_str(), id as usize);
+        }
+    }
+    // Links between documents, once all are known.
+    for (me, d) in headers(&ctx.p, files) {
+        for (other, from) in &d.replaces {
+            let Some(o) = find_doc(ctx, &doc_ids, other) else {
+                ctx.docs_broken.insert(me);
+                continue;
+            };
+            if let Some(doc) = ctx.p.documents.get_mut(me) {
+                doc.replaces.push((o, from.value));
+            }
+        }
+        for a in &d.amends {
+            let found = find_doc(ctx, &doc_ids, &a.document);
+            if found.is_none() {
+                ctx.docs_broken.insert(me);
+            }
+            if let Some(o) = found {
+                let rules = a.rules.iter().map(|r| r.name.clone()).collect();
+                let params = a.parameters.iter().map(|r| r.name.clone()).collect();
+                if let Some(doc) = ctx.p.documents.get_mut(me) {
+                    doc.amends.push((o, a.from.value, rules, params));
+                }
+            }
+        }
+    }
+    // Every file belongs to the document of its directory or the nearest parent.
+    let single = (ctx.p.documents.len() == 1).then_some(0);
+    for (fid, name, f) in files {
+        let mut dir = file_dir(name);
+        let mut found = None;
+        loop {
+            if let Some(d) = dir_doc.get(dir) {
+                found = Some(*d);
+                break;
+            }
+            match dir.rsplit_once('/') {
+                Some((parent, _)) => dir = parent,
+                None if !dir.is_empty() => dir = "",
+                None => break,
+            }
+        }
+        let doc = found.or(single);
+        let idx = fid.0 as usize;
+        if ctx.file_doc.len() <= idx {
+            ctx.file_doc.resize(idx + 1, None);
+        }
+        if let Some(slot) = ctx.file_doc.get_mut(idx) {
+            *slot = doc;
+        }
+        if doc.is_none() && !ctx.p.documents.is_empty() {
+            if let Some(first) = f.items.first() {
+                ctx.err(
+                    Diag::error(
+                        "regula::no-document",
+                        format!("`{name}` belongs to no document"),
+                    )
+                    .label(first.loc().0, "first declaration of the file")
+                    .help("put the file in the directory of the document header it belongs to"),
+                );
+            }
+        }
+    }
+    if ctx.p.documents.is_empty() {
+        let span = files
+            .first()
+            .and_then(|(_, _, f)| f.items.first())
+            .map(|i| i.loc().0);
+        let mut d = Diag::error(
+            "regula::no-document",
+            "the policy set has no document header",
+        )
+        .help(
+            "add a file with `document \"…\"`, its issuer, its in-force period and its source text",
+        );
+        if let Some(s) = span {
+            d = d.label(s, "no document declares what this belongs to");
+        }
+        ctx.err(d);
+    }
+    for (fid, _, f) in files {
+        for item in &f.items {
+            if let ast::Item::NotEncoded(n) = item {
+                if let Some(doc) = ctx.file_doc.get(fid.0 as usize).copied().flatten() {
+                    if let Some(d) = ctx.p.documents.get_mut(doc as usize) {
+                        d.not_encoded.push((
+                            n.paragraph.article,
+                            n.paragraph.paragraph,
+                            n.reason.value.clone(),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Each document header of the files, with the index of its document.
+pub(crate) fn headers<'f>(
+    p: &Program,
+    files: &'f [(FileId, String, ast::File)],
+) -> Vec<(usize, &'f ast::Document)> {
+    let mut out = Vec::new();
+    // The first document of each identifier and declaration.
+    let mut index: HashMap<(&str, Span), usize> = HashMap::new();
+    for (i, x) in p.documents.iter().enumerate() {
+        index.entry((x.id.as_str(), x.span)).or_insert(i);
+    }
+    for (_, _, f) in files {
+        for item in &f.items {
+            let ast::Item::Document(d) = item else {
+                continue;
+            };
+            if let Some(&i) = index.get(&(d.id.value.as_str(), d.loc.0)) {
+                out.push((i, d));
+            }
+        }
+    }
+    out
+}
+
+fn find_doc(ctx: &mut Ctx, ids: &HashMap<&str, usize>, name: &ast::Str) -> Option<DocId> {
+    match ids.get(name.value.as_str()) {
+        Some(&i) => DocId::try_from(i).ok(),
+        None => {
+            let names: Vec<String> = ctx.p.documents.iter().map(|d| d.id.clone()).collect();
+            let help = did_you_mean(
+                &name.value,
+                names.iter().map(String::as_str).collect(),
+                "name a document of this policy set by its identifier",
+            );
+            ctx.err(
+                Diag::error(
+                    "regula::unknown-document",
+                    format!("no document `{}` in the policy set", name.value),
+                )
+                .label(name.loc.0, "unknown document")
+                .help(help),
+            );
+            None
+        }
+    }
+}

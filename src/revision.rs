@@ -1,0 +1,247 @@
+//! Comparing evaluations across revisions of the law: the outcomes of a case
+//! under two policy sets (`regula diff`), and on each date where the law in
+//! force changes (`regula timeline`).
+//!
+//! Time: O(outcomes) per evaluation compared, after the evaluations.
+use crate::eval::{evaluate, EvalError, Evaluation};
+use crate::program::{DocId, Program, Value};
+use chrono::NaiveDate;
+use serde_json::Value as J;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// How an outcome came out, for comparing and showing.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Decided {
+    /// The value as the JSON report writes it.
+    pub value: J,
+    /// `unknown`, `n/a` or the value's text.
+    pub shown: String,
+    /// The rule that decided it, if one did.
+    pub rule: Option<String>,
+    /// The document under which it was decided.
+    pub document: Option<String>,
+    /// Decided by the outcome's default.
+    pub by_default: bool,
+    /// Whether a document was in force on the date.
+    pub in_force: bool,
+}
+
+impl Decided {
+    /// An outcome one of the two policy sets does not declare.
+    pub fn absent() -> Decided {
+        Decided {
+            value: J::Null,
+            shown: "not declared".into(),
+            rule: None,
+            document: None,
+            by_default: false,
+            in_force: true,
+        }
+    }
+
+    /// Who decided the outcome, in words.
+    pub fn by_whom(&self) -> String {
+        match (&self.rule, &self.document) {
+            (Some(r), Some(doc)) => format!("{r} ({doc})"),
+            (Some(r), None) => r.clone(),
+            (None, Some(doc)) => doc.clone(),
+            _ if self.by_default => "the outcome's default".into(),
+            _ if !self.in_force => "no document in force".into(),
+            _ if self.shown == "unknown" => "undetermined: facts missing".into(),
+            _ if self.shown == "not declared" => "not declared in this policy set".into(),
+            _ => "no rule applies".into(),
+        }
+    }
+}
+
+fn shown(p: &Program, v: &Value) -> String {
+    match v {
+        Value::Unknown => "unknown".into(),
+        Value::Absent => "n/a".into(),
+        other => match p.value_json(other) {
+            J::String(s) => s,
+            j => j.to_string(),
+        },
+    }
+}
+
+/// Every outcome of an evaluation by name, `in_force` first.
+pub fn outcomes_of(p: &Program, ev: &Evaluation) -> BTreeMap<String, Decided> {
+    let mut m = BTreeMap::new();
+    let in_force = ev.in_force.is_some();
+    m.insert(
+        "in_force".to_string(),
+        Decided {
+            value: J::Bool(in_force),
+            shown: in_force.to_string(),
+            rule: None,
+            document: ev.in_force.map(|d| p.doc_id(d).to_string()),
+            by_default: false,
+            in_force,
+        },
+    );
+    for (i, o) in p.outcomes.iter().enumerate() {
+        let Some(res) = ev.outcomes.get(i) else {
+            continue;
+        };
+        let rule = res
+            .decided_by
+            .filter(|_| res.value.is_known())
+            .and_then(|r| p.rule(r).map(|x| (r, x)));
+        // The evaluation's attribution, the same as every report's.
+        let document = rule
+            .and(res.document)
+            .map(|d| p.doc_id(d).to_string());
+        let value = match res.value {
+            Value::Unknown | Value::Absent => J::Null,
+            ref v => p.value_json(v),
+        };
+        m.insert(
+            o.name.clone(),
+            Decided {
+                value,
+                shown: shown(p, &res.value),
+                rule: rule.map(|(_, x)| x.name.clone()),
+                document,
+                by_default: res.by_default,
+                in_force,
+            },
+        );
+    }
+    m
+}
+
+/// One outcome that changes.
+#[derive(Clone, Debug)]
+pub struct Change {
+    /// The outcome's name.
+    pub outcome: String,
+    /// How it came out before.
+    pub old: Decided,
+    /// How it comes out after.
+    pub new: Decided,
+}
+
+/// The outcomes that differ between two evaluations, by name; an outcome
+/// only one side declares counts as "not declared" on the other.
+pub fn changes(old: &BTreeMap<String, Decided>, new: &BTreeMap<String, Decided>) -> Vec<Change> {
+    let names: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+    let mut out = Vec::new();
+    for n in names {
+        let o = old.get(n).cloned().unwrap_or_else(Decided::absent);
+        let w = new.get(n).cloned().unwrap_or_else(Decided::absent);
+        if o.shown != w.shown {
+            out.push(Change {
+                outcome: n.clone(),
+                old: o,
+                new: w,
+            });
+        }
+    }
+    out
+}
+
+/// A case evaluated under an old and a new program, each on its own date:
+/// the outcomes that change.
+pub fn diff(
+    old: (&Program, &[Value], NaiveDate),
+    new: (&Program, &[Value], NaiveDate),
+) -> Result<Vec<Change>, EvalError> {
+    let oe = evaluate(old.0, old.1, old.2)?;
+    let ne = evaluate(new.0, new.1, new.2)?;
+    Ok(changes(&outcomes_of(old.0, &oe), &outcomes_of(new.0, &ne)))
+}
+
+/// One row of a timeline: a date where the law changes, the document then
+/// in force and the outcomes that change.
+#[derive(Clone, Debug)]
+pub struct Row {
+    /// The first day.
+    pub from: NaiveDate,
+    /// The last day, if the law changes again.
+    pub to: Option<NaiveDate>,
+    /// The document in force.
+    pub document: Option<String>,
+    /// Per outcome that changes: its name, before and after.
+    pub changes: Vec<(String, Decided, Decided)>,
+}
+
+/// How a case's outcomes change over time.
+#[derive(Clone, Debug)]
+pub struct Timeline {
+    /// The dates where something changes, in order.
+    pub rows: Vec<Row>,
+    /// Outcomes left out: unknown or n/a on every date (unless all are shown).
+    pub hidden: usize,
+}
+
+/// The first date where the law in force changes.
+pub fn first_change(p: &Program) -> NaiveDate {
+    p.epochs.iter().find_map(|e| e.from).unwrap_or_default()
+}
+
+/// Evaluates a case on the day before the first date where the law changes,
+/// then on each such date, and keeps the dates where an outcome (only those
+/// known on some date, unless `all`) or the document in force changes.
+/// On failure, the date of the evaluation that failed.
+pub fn timeline(
+    p: &Program,
+    facts: &[Value],
+    all: bool,
+) -> Result<Timeline, (NaiveDate, EvalError)> {
+    let first = first_change(p);
+    // The state before the first boundary, then each boundary in turn.
+    let mut dates: Vec<(NaiveDate, Option<NaiveDate>)> = Vec::new();
+    if let Some(before) = first.pred_opt() {
+        dates.push((before, None));
+    }
+    dates.extend(p.epochs.iter().filter_map(|e| e.from.map(|f| (f, e.to))));
+    type State = (
+        NaiveDate,
+        Option<NaiveDate>,
+        Option<DocId>,
+        BTreeMap<String, Decided>,
+    );
+    let mut states: Vec<State> = Vec::with_capacity(dates.len());
+    for (d, to) in &dates {
+        let ev = evaluate(p, facts, *d).map_err(|e| (*d, e))?;
+        states.push((*d, *to, ev.in_force, outcomes_of(p, &ev)));
+    }
+    // Outcomes known on at least one date (all outcomes with `all`).
+    let shown: BTreeSet<&String> = states
+        .iter()
+        .flat_map(|(_, _, _, m)| m.iter())
+        .filter(|(_, d)| all || (d.shown != "unknown" && d.shown != "n/a"))
+        .map(|(k, _)| k)
+        .collect();
+    let mut rows = Vec::new();
+    for w in states.windows(2) {
+        let [(_, _, doc_before, before), (date, to, doc, after)] = w else {
+            continue;
+        };
+        let mut changes = Vec::new();
+        for name in &shown {
+            let (Some(b), Some(x)) = (before.get(*name), after.get(*name)) else {
+                continue;
+            };
+            if b.shown != x.shown {
+                changes.push(((*name).clone(), b.clone(), x.clone()));
+            }
+        }
+        if changes.is_empty() && doc_before == doc {
+            continue;
+        }
+        rows.push(Row {
+            from: *date,
+            to: *to,
+            document: doc.map(|d| p.doc_id(d).to_string()),
+            changes,
+        });
+    }
+    let hidden = states
+        .first()
+        .map(|(_, _, _, m)| m.len())
+        .unwrap_or(0)
+        .saturating_sub(shown.len());
+    Ok(Timeline { rows, hidden })
+}

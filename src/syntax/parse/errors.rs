@@ -1,0 +1,384 @@
+//! Messages for syntax errors: what pest expected where it stopped, in the
+//! words of the language reference.
+//!
+//! Time: O(length of the text) per error (at most one per file: pest stops
+//! at the first), the parse being run again once with error detail.
+use super::nesting::DECLARATION_WORDS;
+use super::{PolicyParser, Rule};
+use crate::diag::Diag;
+use crate::source::{FileId, Span};
+use pest::Parser;
+
+/// Parses again, tracking the tokens (`:`, `=`, `{`) expected where parsing
+/// stopped; pest's plain error knows only the rules. Done on failure only,
+/// as the tracking costs time.
+pub(super) fn detailed(
+    rule: Rule,
+    text: &str,
+    plain: pest::error::Error<Rule>,
+) -> pest::error::Error<Rule> {
+    pest::set_error_detail(true);
+    let again = PolicyParser::parse(rule, text).err();
+    pest::set_error_detail(false);
+    again.unwrap_or(plain)
+}
+
+/// The name of a header clause that may appear once.
+pub(super) fn clause_name(rule: Rule) -> &'static str {
+    match rule {
+        Rule::doc_issuer => "an `issuer`",
+        Rule::doc_issued => "an `issued` date",
+        Rule::doc_source => "a `source`",
+        _ => "an `in force` period",
+    }
+}
+
+/// A readable name for a grammar rule, for "expected …" messages.
+fn describe(rule: Rule) -> &'static str {
+    match rule {
+        Rule::EOI => "end of file",
+        Rule::file | Rule::item => "a declaration",
+        Rule::document | Rule::kw_document => "`document`",
+        Rule::doc_clause => "a document clause",
+        Rule::doc_issuer | Rule::kw_issuer => "`issuer`",
+        Rule::doc_issued | Rule::kw_issued => "`issued`",
+        Rule::doc_source | Rule::kw_source => "`source`",
+        Rule::doc_in_force => "`in force from`",
+        Rule::doc_replaces | Rule::kw_replaces => "`replaces`",
+        Rule::doc_amends | Rule::kw_amends => "`amends`",
+        Rule::amend_list => "`rules` or `parameters`",
+        Rule::kw_rules => "`rules`",
+        Rule::kw_parameters => "`parameters`",
+        Rule::kw_force => "`force`",
+        Rule::kw_from => "`from`",
+        Rule::enum_decl | Rule::kw_enum => "`enum`",
+        Rule::enum_variant => "an enum value and its label",
+        Rule::record_decl | Rule::kw_record => "`record`",
+        Rule::record_field => "a record field",
+        Rule::fact_decl | Rule::kw_fact => "`fact`",
+        Rule::outcome_decl | Rule::kw_outcome => "`outcome`",
+        Rule::kw_default => "`default`",
+        Rule::param_decl | Rule::kw_parameter => "`parameter`",
+        Rule::param_value => "a parameter value",
+        Rule::define_decl | Rule::kw_define => "`define`",
+        Rule::param => "a parameter (`name: type`)",
+        Rule::type_ref => "a type",
+        Rule::int_type | Rule::kw_int => "`int`",
+        Rule::rule_decl | Rule::kw_rule => "`rule`",
+        Rule::citation | Rule::kw_cites => "`cites`",
+        Rule::exception | Rule::kw_exception => "`exception to`",
+        Rule::condition | Rule::kw_when => "`when`",
+        Rule::conclusion | Rule::kw_then => "`then`",
+        Rule::not_encoded | Rule::kw_encoded => "`not encoded`",
+        Rule::paragraph => "a paragraph number such as `4.2`",
+        Rule::label => "a label in quotes",
+        Rule::expr
+        | Rule::if_expr
+        | Rule::or_expr
+        | Rule::and_expr
+        | Rule::not_expr
+        | Rule::cmp_expr
+        | Rule::add_expr
+        | Rule::mul_expr
+        | Rule::unary
+        | Rule::postfix
+        | Rule::primary => "an expression",
+        Rule::neg_op | Rule::kw_not => "`not`",
+        Rule::cmp_op => "a comparison (`=`, `!=`, `<`, `<=`, `>`, `>=`)",
+        Rule::in_op | Rule::kw_in => "`in`",
+        Rule::set => "a set `{…}`",
+        Rule::add_op => "`+` or `-`",
+        Rule::mul_op => "`*`",
+        Rule::minus => "`-`",
+        Rule::unit => "a unit (`days`, `months`, `years`)",
+        Rule::rounding | Rule::kw_round => "`round up` or `round down`",
+        Rule::kw_up => "`up`",
+        Rule::kw_down => "`down`",
+        Rule::as_of | Rule::kw_as_of => "`as_of`",
+        Rule::call => "a call",
+        Rule::literal => "a literal",
+        Rule::bool_lit | Rule::kw_true | Rule::kw_false => "`true` or `false`",
+        Rule::date => "a date (YYYY-MM-DD)",
+        Rule::number => "a number",
+        Rule::string | Rule::string_body => "a string in quotes",
+        Rule::close_quote => "a closing quote",
+        Rule::unterminated => "a closing quote",
+        Rule::path => "a name",
+        Rule::ident | Rule::ident_raw => "a name",
+        Rule::keyword => "a keyword",
+        Rule::kw_if => "`if`",
+        Rule::kw_else => "`else`",
+        Rule::kw_and => "`and`",
+        Rule::kw_or => "`or`",
+        Rule::kw_to => "`to`",
+        Rule::kw_days | Rule::kw_day => "`days`",
+        Rule::kw_months | Rule::kw_month => "`months`",
+        Rule::kw_years | Rule::kw_year => "`years`",
+        Rule::WHITESPACE | Rule::COMMENT => "whitespace",
+    }
+}
+
+/// The reserved words of the language (see `keyword` in the grammar).
+const RESERVED: [&str; 21] = [
+    "document",
+    "enum",
+    "record",
+    "fact",
+    "outcome",
+    "parameter",
+    "define",
+    "rule",
+    "cites",
+    "exception",
+    "when",
+    "then",
+    "if",
+    "else",
+    "and",
+    "or",
+    "not",
+    "in",
+    "true",
+    "false",
+    "as_of",
+];
+
+/// Expectations that only say "the expression could go on": shown as one item.
+fn is_operator(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::cmp_op
+            | Rule::in_op
+            | Rule::add_op
+            | Rule::mul_op
+            | Rule::unit
+            | Rule::rounding
+            | Rule::kw_round
+            | Rule::kw_and
+            | Rule::kw_or
+            | Rule::kw_in
+    )
+}
+
+/// Expectations that open a declaration: shown as one item.
+fn is_declaration(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::document
+            | Rule::kw_document
+            | Rule::enum_decl
+            | Rule::kw_enum
+            | Rule::record_decl
+            | Rule::kw_record
+            | Rule::fact_decl
+            | Rule::kw_fact
+            | Rule::outcome_decl
+            | Rule::kw_outcome
+            | Rule::param_decl
+            | Rule::kw_parameter
+            | Rule::define_decl
+            | Rule::kw_define
+            | Rule::rule_decl
+            | Rule::kw_rule
+            | Rule::not_encoded
+            | Rule::item
+    )
+}
+
+/// Literal tokens that continue an expression; grouped as "an operator".
+const OPERATOR_TOKENS: [&str; 21] = [
+    "!=", "*", "+", "-", "<", "<=", "=", ">", ">=", "and", "or", "in", "not", "day", "days",
+    "month", "months", "year", "years", "round", "up",
+];
+
+/// The literal tokens pest expected at the furthest position it reached, that
+/// position, and whether it lies beyond the error's own position.
+fn literal_tokens(e: &pest::error::Error<Rule>, pos: usize) -> (usize, Vec<String>, bool) {
+    let Some(a) = e.parse_attempts() else {
+        return (pos, Vec::new(), false);
+    };
+    let tokens: Vec<String> = a
+        .expected_tokens()
+        .into_iter()
+        .map(|t| t.to_string())
+        // Only the grammar's literals: no built-in classes, no ranges.
+        .filter(|t| t != "BUILTIN_RULE" && !(t.len() > 2 && t.contains("..")))
+        .filter(|t| !t.trim().is_empty() && t != "//" && t != "down")
+        .collect();
+    if a.max_position > pos && !tokens.is_empty() {
+        (a.max_position, tokens, true)
+    } else if a.max_position == pos {
+        (pos, tokens, false)
+    } else {
+        (pos, Vec::new(), false)
+    }
+}
+
+pub(super) fn syntax_error(file: FileId, text: &str, e: &pest::error::Error<Rule>) -> Diag {
+    use pest::error::{ErrorVariant, InputLocation};
+    let pos = match e.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    let pos = pos.min(text.len());
+    // The literal tokens (`:`, `)`, `then`) expected where parsing stopped.
+    let (pos, tokens, further) = literal_tokens(e, pos);
+    let pos = pos.min(text.len());
+    // Underline the word found at the error position (or one character).
+    let rest = text.get(pos..).unwrap_or("");
+    let word: String = if rest
+        .chars()
+        .next()
+        .is_some_and(|c| c == '_' || c.is_alphanumeric())
+    {
+        rest.chars()
+            .take_while(|c| *c == '_' || c.is_alphanumeric())
+            .collect()
+    } else {
+        rest.chars().take(1).collect()
+    };
+    let found = if rest.trim().is_empty() {
+        "end of file".to_string()
+    } else if word.trim().is_empty() {
+        "a line break".to_string()
+    } else {
+        format!("`{word}`")
+    };
+    let end = pos + word.len();
+    let span = if rest.trim().is_empty() {
+        // At the end of the file there is nothing to underline: point at
+        // the last word written instead.
+        let before = text.get(..pos).unwrap_or("").trim_end();
+        let last = before
+            .char_indices()
+            .next_back()
+            .map(|(i, c)| (i, i + c.len_utf8()))
+            .unwrap_or((0, 0));
+        let start = before
+            .char_indices()
+            .rev()
+            .take_while(|(_, c)| !c.is_whitespace())
+            .last()
+            .map(|(i, _)| i)
+            .unwrap_or(last.0);
+        Span::new(file, start, last.1)
+    } else {
+        Span::new(file, pos, end.max(pos))
+    };
+    let positives: &[Rule] = match &e.variant {
+        // Parsing got further than the rules say: only the tokens count there.
+        ErrorVariant::ParsingError { .. } if further => &[],
+        ErrorVariant::ParsingError { positives, .. } => positives,
+        ErrorVariant::CustomError { .. } => {
+            // pest's own limits: only reachable through extreme nesting.
+            return Diag::error("regula::too-deep", "the file is nested too deeply to read")
+                .label(span, "too deep here")
+                .help("split the expression with a `define` or an intermediate outcome");
+        }
+    };
+    let declarations = positives.iter().any(|r| is_declaration(*r));
+    // `not` opens both a negation and `not encoded`; with declarations
+    // expected it is the latter.
+    let operators = positives.iter().filter(|r| is_operator(**r)).count()
+        + tokens
+            .iter()
+            .filter(|t| further && OPERATOR_TOKENS.contains(&t.as_str()))
+            .count();
+    let mut expected: Vec<&str> = Vec::new();
+    for r in positives {
+        let d = if is_declaration(*r) || (declarations && *r == Rule::kw_not) {
+            "a declaration (`rule`, `fact`, `outcome`, …)"
+        } else if (is_operator(*r) && operators > 1)
+            || (*r == Rule::EOI && declarations)
+            // An unterminated string is reported when lowered, with its own help.
+            || (matches!(*r, Rule::close_quote | Rule::unterminated) && positives.len() > 1)
+        {
+            continue;
+        } else {
+            describe(*r)
+        };
+        if !expected.contains(&d) && d != "whitespace" {
+            expected.push(d);
+        }
+    }
+    let quoted: Vec<String> = tokens
+        .iter()
+        .filter(|t| {
+            let operator = OPERATOR_TOKENS.contains(&t.as_str());
+            // Where rules were expected too, they name the words, operators
+            // and openings; only closing punctuation is added to them.
+            let closing = [")", "}", ",", ":"].contains(&t.as_str());
+            let opening = ["\"", "_", "("].contains(&t.as_str());
+            (further || closing) && !opening && !(operator && (operators > 1 || !further))
+        })
+        .map(|t| format!("`{t}`"))
+        .collect();
+    for q in &quoted {
+        if !expected.contains(&q.as_str()) {
+            expected.push(q);
+        }
+    }
+    if operators > 1 {
+        expected.push("an operator (`and`, `or`, `=`, `+`, …)");
+    }
+    let list = match expected.len() {
+        0 => "something else".to_string(),
+        1 => expected.join(""),
+        _ => match expected.split_last() {
+            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+            None => String::new(),
+        },
+    };
+    let label = if rest.trim().is_empty() {
+        "the file ends after this".to_string()
+    } else {
+        format!("unexpected {found}")
+    };
+    let d =
+        Diag::error("regula::syntax", format!("expected {list}, found {found}")).label(span, label);
+    let reserved = RESERVED.contains(&word.as_str());
+    let wants = |r: Rule| positives.contains(&r);
+    let help = if reserved && (wants(Rule::ident) || wants(Rule::path)) {
+        format!("`{word}` is a reserved word and cannot be used as a name; choose another name")
+    } else if declarations && !word.is_empty() {
+        match crate::diag::suggest(&word, DECLARATION_WORDS) {
+            Some(k) if k != word => format!("did you mean `{k}`?"),
+            _ => "each declaration starts with a keyword such as `rule`, `fact` or `outcome`"
+                .to_string(),
+        }
+    } else if wants(Rule::kw_then) && operators > 1 {
+        "a condition is followed by `then outcome = value`; join conditions with `and` or `or`"
+            .to_string()
+    } else if wants(Rule::citation) || wants(Rule::kw_cites) {
+        "every rule cites the paragraph it encodes: `cites 4.2 \"quoted words\"`".to_string()
+    } else if wants(Rule::expr) || positives.iter().any(|r| describe(*r) == "an expression") {
+        "write a value, a name, a call or a parenthesised expression here".to_string()
+    } else if expected.contains(&"`:`") {
+        "a name is followed by its type: `name : type`, e.g. `fact injury.occurred : bool \"…\"`"
+            .to_string()
+    } else if expected.first().is_some_and(|e| *e == "`)`") {
+        "close every `(` that is opened".to_string()
+    } else if expected.first().is_some_and(|e| *e == "`{`") {
+        "list the values or fields inside braces: `enum Party \"当事方\" { host \"用工单位\" }`"
+            .to_string()
+    } else if expected.first().is_some_and(|e| *e == "`=`") {
+        "a parameter or a definition gives its value after `=`".to_string()
+    } else if wants(Rule::kw_when) || wants(Rule::kw_then) || wants(Rule::kw_to) {
+        "a rule reads `rule name cites 4.2 \"…\"`, then optionally `exception to other_rule` and `when condition`, then `then outcome = value`"
+            .to_string()
+    } else if wants(Rule::paragraph) {
+        "cite a paragraph as article.paragraph: `cites 4.2 \"quoted words\"`".to_string()
+    } else if wants(Rule::number) {
+        "write a whole number such as `0`".to_string()
+    } else if wants(Rule::ident) || wants(Rule::path) {
+        "write a name: letters, digits and `_`, dotted for facts and outcomes (`wage_arrears.fund_case`)"
+            .to_string()
+    } else if wants(Rule::label) || wants(Rule::string) {
+        "labels and quotes are written in double quotes: `\"劳务派遣单位\"`".to_string()
+    } else if wants(Rule::type_ref) {
+        "the types are bool, int, date, text and the declared enums and records".to_string()
+    } else {
+        "the declarations and their clauses are described in the language reference".to_string()
+    };
+    d.help(help)
+}
