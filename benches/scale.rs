@@ -4,6 +4,10 @@
 //! is linear (see the module docs of `check` and `walk`): a time that grows
 //! much faster than the set is a regression.
 //!
+//! Besides the binary, the set is loaded once in process (`Engine::load`)
+//! and one case evaluated many times, with cites and with every
+//! derivation: the evaluation alone, without loading and checking.
+//!
 //! Run: `cargo bench --bench scale` (the release binary is timed as a user
 //! runs it). Sets to run can be given as `diamond:1000 chain:1000
 //! independent:9990` after `--`; those are the defaults.
@@ -53,6 +57,41 @@ fn median(dir: &PathBuf, args: &[&str]) -> Duration {
     times.get(RUNS / 2).copied().unwrap_or_default()
 }
 
+/// The median time of one evaluation of the set's case in process, with
+/// cites, then with every derivation recorded and the full report written.
+fn in_process(dir: &std::path::Path) -> (Duration, Duration) {
+    let engine = regula::Engine::load(&[dir.to_path_buf()]).expect("the set checks");
+    let case = engine
+        .case_from_str(&synthetic::case(), regula::case::Format::Yaml)
+        .expect("the case decodes");
+    let mut cites = engine.evaluator();
+    let mut full = engine.evaluator().with_derivations(true);
+    let mut out = Vec::new();
+    let mut time = |f: &mut dyn FnMut()| {
+        let mut times: Vec<Duration> = (0..RUNS * 4)
+            .map(|_| {
+                let start = Instant::now();
+                f();
+                start.elapsed()
+            })
+            .collect();
+        times.sort();
+        times.get(times.len() / 2).copied().unwrap_or_default()
+    };
+    let a = time(&mut || {
+        let v = cites.evaluate(&case).expect("evaluates");
+        std::hint::black_box(v.in_force());
+    });
+    let b = time(&mut || {
+        out.clear();
+        let v = full.evaluate(&case).expect("evaluates");
+        v.write_json(regula::report::Detail::Full, &mut out)
+            .expect("writes");
+        std::hint::black_box(out.len());
+    });
+    (a, b)
+}
+
 fn main() {
     let mut shapes: Vec<Shape> = std::env::args().skip(1).filter_map(|a| parse(&a)).collect();
     if shapes.is_empty() {
@@ -68,11 +107,14 @@ fn main() {
         synthetic::write(&dir, shape).expect("write the set");
         let check = median(&dir, &synthetic::CHECK);
         let eval = median(&dir, &synthetic::EVAL);
+        let (cites, full) = in_process(&dir);
         println!(
-            "{:<20} check {:>10.1?}   eval --derivations cites {:>10.1?}",
+            "{:<20} check {:>10.1?}   eval --derivations cites {:>10.1?}   one evaluation: cites {:>10.1?}, full {:>10.1?}",
             shape.name(),
             check,
-            eval
+            eval,
+            cites,
+            full
         );
     }
 }
