@@ -67,7 +67,7 @@ fn in_process(dir: &std::path::Path) -> (Duration, Duration) {
     let mut cites = engine.evaluator();
     let mut full = engine.evaluator().with_derivations(true);
     let mut out = Vec::new();
-    let mut time = |f: &mut dyn FnMut()| {
+    let time = |f: &mut dyn FnMut()| {
         let mut times: Vec<Duration> = (0..RUNS * 4)
             .map(|_| {
                 let start = Instant::now();

@@ -10,6 +10,7 @@
 //! program. A line with any problem is decoded again by the ordinary decoder,
 //! so its error record carries exactly the message `regula eval` prints.
 use crate::case::{self, Case, CaseError, Format, Schema, TextCache};
+use crate::diag::Code;
 use crate::eval::{EvalError, Record, Workspace};
 use crate::program::{OutcomeId, Program};
 use crate::report::{write_report, Detail, Fragments, Subject};
@@ -187,7 +188,7 @@ impl Worker<'_, '_> {
                 let mut diags = errors.iter().map(|e| {
                     let d = e.to_diag(&place);
                     let mut m = serde_json::Map::new();
-                    m.insert("code".into(), d.code.into());
+                    m.insert("code".into(), d.code.as_str().into());
                     m.insert("message".into(), d.message.into());
                     if let Some(h) = d.help {
                         m.insert("help".into(), h.into());
@@ -209,7 +210,7 @@ impl Worker<'_, '_> {
             }
             LineError::Eval(e) => {
                 let mut m = serde_json::Map::new();
-                m.insert("code".into(), "regula::evaluation".into());
+                m.insert("code".into(), Code::Evaluation.as_str().into());
                 m.insert(
                     "message".into(),
                     format!("`{place}`: evaluation failed: {}", e.message).into(),

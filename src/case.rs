@@ -3,6 +3,7 @@
 //! is collected (unknown keys with the nearest known key, wrong types,
 //! impossible dates, values outside an enum, counts below their bound,
 //! duplicate keys); an invalid case is never partly evaluated.
+use crate::diag::Code;
 use crate::diag::{suggest, Diag};
 use crate::program::{FactId, Program, Type, Value};
 use chrono::NaiveDate;
@@ -49,7 +50,7 @@ impl CaseError {
         } else {
             format!("`{file}` at `{}`", self.path)
         };
-        let mut d = Diag::error("regula::invalid-case", format!("{place}: {}", self.message));
+        let mut d = Diag::new(Code::InvalidCase, format!("{place}: {}", self.message));
         if let Some(h) = &self.help {
             d = d.help(h.clone());
         }
@@ -66,6 +67,8 @@ impl fmt::Display for CaseError {
         }
     }
 }
+
+impl std::error::Error for CaseError {}
 
 /// The shape of a case: the nested keys of the declared facts.
 #[derive(Clone, Debug, Default)]

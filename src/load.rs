@@ -5,6 +5,7 @@
 //! document's `source` can be found. Limits keep a hostile tree harmless.
 //!
 //! Time: O(files + bytes read), the files sorted by path (O(files × log files)).
+use crate::diag::Code;
 use crate::diag::Diag;
 #[cfg(feature = "embedded")]
 use include_dir::{include_dir, Dir};
@@ -74,7 +75,7 @@ pub fn from_paths(paths: &[PathBuf]) -> Result<RawSet, Vec<Diag>> {
             Ok(m) => m,
             Err(e) => {
                 errors.push(
-                    Diag::error("regula::policies-not-found", format!("cannot read policy directory `{shown}`: {}", io_reason(&e)))
+                    Diag::new(Code::PoliciesNotFound, format!("cannot read policy directory `{shown}`: {}", io_reason(&e)))
                         .help("pass an existing directory with --policies, or leave it out to use the embedded policies"),
                 );
                 continue;
@@ -104,8 +105,8 @@ pub fn from_paths(paths: &[PathBuf]) -> Result<RawSet, Vec<Diag>> {
                 )
             };
             errors.push(
-                Diag::error(
-                    "regula::empty-policies",
+                Diag::new(
+                    Code::EmptyPolicies,
                     format!("`{shown}` holds no `.policy` files"),
                 )
                 .help(help),
@@ -113,8 +114,8 @@ pub fn from_paths(paths: &[PathBuf]) -> Result<RawSet, Vec<Diag>> {
         }
         if set.policies.len() > MAX_FILES {
             errors.push(
-                Diag::error(
-                    "regula::too-many-files",
+                Diag::new(
+                    Code::TooManyFiles,
                     format!("the policy set holds more than {MAX_FILES} policy files"),
                 )
                 .help("point --policies at the directory of one policy set"),
@@ -167,8 +168,8 @@ fn walk(
 ) {
     if depth > MAX_DEPTH {
         errors.push(
-            Diag::error(
-                "regula::too-deep-directory",
+            Diag::new(
+                Code::TooDeepDirectory,
                 format!("`{shown}` is nested more than {MAX_DEPTH} directories deep"),
             )
             .help("a symbolic link may point back at a parent directory"),
@@ -178,8 +179,8 @@ fn walk(
     let canon = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
     if !seen.insert(canon) {
         errors.push(
-            Diag::error(
-                "regula::symlink-loop",
+            Diag::new(
+                Code::SymlinkLoop,
                 format!("`{shown}` leads back into a directory already read"),
             )
             .help("remove the symbolic link that loops"),
@@ -190,8 +191,8 @@ fn walk(
         Ok(e) => e,
         Err(e) => {
             errors.push(
-                Diag::error(
-                    "regula::unreadable",
+                Diag::new(
+                    Code::Unreadable,
                     format!("cannot read directory `{shown}`: {}", io_reason(&e)),
                 )
                 .help("check that the directory exists and that you may read it"),
@@ -212,8 +213,8 @@ fn walk(
             Ok(m) if m.is_dir() => walk(&path, &child, depth + 1, seen, set, errors),
             Ok(_) => read_one(&path, &child, set, errors),
             Err(e) => errors.push(
-                Diag::error(
-                    "regula::unreadable",
+                Diag::new(
+                    Code::Unreadable,
                     format!("cannot read `{child}`: {}", io_reason(&e)),
                 )
                 .help("a symbolic link may point at itself or at nothing"),
@@ -231,8 +232,8 @@ fn read_one(path: &Path, shown: &str, set: &mut RawSet, errors: &mut Vec<Diag>) 
     match std::fs::metadata(path) {
         Ok(m) if m.len() > MAX_FILE_BYTES => {
             errors.push(
-                Diag::error(
-                    "regula::file-too-large",
+                Diag::new(
+                    Code::FileTooLarge,
                     format!(
                         "`{shown}` is {} bytes, more than the {MAX_FILE_BYTES} bytes (1 MiB) a file of a policy set may have",
                         m.len()
@@ -248,8 +249,8 @@ fn read_one(path: &Path, shown: &str, set: &mut RawSet, errors: &mut Vec<Diag>) 
         Ok(b) => b,
         Err(e) => {
             errors.push(
-                Diag::error(
-                    "regula::unreadable",
+                Diag::new(
+                    Code::Unreadable,
                     format!("cannot read `{shown}`: {}", io_reason(&e)),
                 )
                 .help("check that the file exists and that you may read it"),
@@ -267,8 +268,8 @@ fn read_one(path: &Path, shown: &str, set: &mut RawSet, errors: &mut Vec<Diag>) 
                 .map(|b| b.iter().filter(|c| **c == b'\n').count() + 1)
                 .unwrap_or(1);
             errors.push(
-                Diag::error(
-                    "regula::invalid-utf8",
+                Diag::new(
+                    Code::InvalidUtf8,
                     format!("`{shown}` is not valid UTF-8 (line {line}, byte {at})"),
                 )
                 .help("save the file as UTF-8"),
@@ -287,8 +288,8 @@ fn read_one(path: &Path, shown: &str, set: &mut RawSet, errors: &mut Vec<Diag>) 
             .find(|(_, l)| l.len() > MAX_LINE_BYTES)
         {
             errors.push(
-                Diag::error(
-                    "regula::line-too-long",
+                Diag::new(
+                    Code::LineTooLong,
                     format!(
                         "line {} of `{shown}` is longer than {MAX_LINE_BYTES} bytes",
                         n + 1

@@ -2,6 +2,7 @@
 //! no input makes it panic or hang, and the shipped policies declare the case
 //! vocabulary.
 use crate::common::{regula, rel, root, transcript};
+use regula::diag::Code;
 use regula::program::{Program, Type};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -63,7 +64,7 @@ fn diagnose(name: &str) -> (regula::check::Checked, Vec<regula::diag::Diag>) {
 }
 
 /// The primary underline of each diagnostic: (code, underlined source text).
-fn underlined(name: &str) -> Vec<(&'static str, String)> {
+fn underlined(name: &str) -> Vec<(Code, String)> {
     let (checked, diags) = diagnose(name);
     diags
         .iter()
@@ -81,44 +82,32 @@ fn underlined(name: &str) -> Vec<(&'static str, String)> {
 /// Cedar-style: the primary label underlines exactly the faulty source text.
 #[test]
 fn primary_labels_underline_the_fault() {
-    let cases: &[(&str, &str, &str)] = &[
-        ("unknown-fact", "regula::unknown-name", "wage.piad"),
-        ("unknown-outcome", "regula::unknown-outcome", "wage.advence"),
-        (
-            "unknown-definition",
-            "regula::unknown-definition",
-            "overdeu",
-        ),
-        ("unknown-enum-value", "regula::unknown-enum-value", "hots"),
-        ("impossible-date", "regula::bad-date", "2025-02-30"),
-        ("bad-number", "regula::bad-number", "1.5"),
-        ("type-date-vs-bool", "regula::type-mismatch", "wage.due"),
-        ("type-text-for-bool", "regula::type-mismatch", "\"是\""),
+    let cases: &[(&str, Code, &str)] = &[
+        ("unknown-fact", Code::UnknownName, "wage.piad"),
+        ("unknown-outcome", Code::UnknownOutcome, "wage.advence"),
+        ("unknown-definition", Code::UnknownDefinition, "overdeu"),
+        ("unknown-enum-value", Code::UnknownEnumValue, "hots"),
+        ("impossible-date", Code::BadDate, "2025-02-30"),
+        ("bad-number", Code::BadNumber, "1.5"),
+        ("type-date-vs-bool", Code::TypeMismatch, "wage.due"),
+        ("type-text-for-bool", Code::TypeMismatch, "\"是\""),
         (
             "months-without-rounding",
-            "regula::ambiguous-date-step",
+            Code::AmbiguousDateStep,
             "2 months",
         ),
-        ("exception-unknown-rule", "regula::unknown-rule", "advanse"),
-        (
-            "chinese-unknown-fact",
-            "regula::unknown-name",
-            "工资.己支付",
-        ),
-        ("chinese-quote-mismatch", "regula::quote-mismatch", "仲"),
-        (
-            "chinese-type-mismatch",
-            "regula::type-mismatch",
-            "工资.支付日",
-        ),
-        ("chinese-syntax-error", "regula::syntax", "工资"),
-        ("reserved-word-name", "regula::syntax", "then"),
-        ("duplicate-rule", "regula::duplicate", "advance"),
-        ("in-force-backwards", "regula::empty-period", "2024-01-01"),
-        ("unused-fact", "regula::unused-fact", "wage.amount"),
-        ("unknown-field", "regula::unknown-field", "isued"),
-        ("syntax-missing-colon", "regula::syntax", "bool"),
-        ("exception-cycle", "regula::exception-cycle", "first"),
+        ("exception-unknown-rule", Code::UnknownRule, "advanse"),
+        ("chinese-unknown-fact", Code::UnknownName, "工资.己支付"),
+        ("chinese-quote-mismatch", Code::QuoteMismatch, "仲"),
+        ("chinese-type-mismatch", Code::TypeMismatch, "工资.支付日"),
+        ("chinese-syntax-error", Code::Syntax, "工资"),
+        ("reserved-word-name", Code::Syntax, "then"),
+        ("duplicate-rule", Code::Duplicate, "advance"),
+        ("in-force-backwards", Code::EmptyPeriod, "2024-01-01"),
+        ("unused-fact", Code::UnusedFact, "wage.amount"),
+        ("unknown-field", Code::UnknownField, "isued"),
+        ("syntax-missing-colon", Code::Syntax, "bool"),
+        ("exception-cycle", Code::ExceptionCycle, "first"),
     ];
     for (fixture, code, text) in cases {
         let got = underlined(fixture);
@@ -136,7 +125,7 @@ fn unterminated_string_stops_at_line_end() {
     assert_eq!(
         got,
         vec![(
-            "regula::unterminated-string",
+            Code::UnterminatedString,
             "\"用工单位逾期未支付的，劳动者可以申请垫付。".to_string()
         )]
     );
@@ -146,14 +135,14 @@ fn unterminated_string_stops_at_line_end() {
 #[test]
 fn several_errors_are_all_reported() {
     let got = underlined("several-errors");
-    let codes: Vec<&str> = got.iter().map(|(c, _)| *c).collect();
+    let codes: Vec<Code> = got.iter().map(|(c, _)| *c).collect();
     for want in [
-        "regula::duplicate",
-        "regula::unknown-name",
-        "regula::type-mismatch",
-        "regula::unknown-outcome",
-        "regula::unknown-paragraph",
-        "regula::unknown-rule",
+        Code::Duplicate,
+        Code::UnknownName,
+        Code::TypeMismatch,
+        Code::UnknownOutcome,
+        Code::UnknownParagraph,
+        Code::UnknownRule,
     ] {
         assert!(codes.contains(&want), "{want} missing from {codes:?}");
     }
@@ -162,11 +151,11 @@ fn several_errors_are_all_reported() {
 /// A syntax error in one file does not hide the errors of another.
 #[test]
 fn syntax_error_does_not_hide_other_files() {
-    let codes: Vec<&str> = underlined("syntax-error-and-other-file")
+    let codes: Vec<Code> = underlined("syntax-error-and-other-file")
         .into_iter()
         .map(|(c, _)| c)
         .collect();
-    assert_eq!(codes, vec!["regula::syntax", "regula::unknown-name"]);
+    assert_eq!(codes, vec![Code::Syntax, Code::UnknownName]);
 }
 
 /// Quotes match whitespace-insensitively: re-spacing a correct quote is no error.
@@ -699,11 +688,19 @@ fn every_diagnostic_code_has_a_snapshot() {
     // `reserved-name`: the grammar already refuses `as_of` as a name (the
     // `reserved-word-name` fixture shows that message); `unreadable` and
     // `unwritable`: permission errors, which a test run as root never meets.
-    let untestable = [
-        "regula::reserved-name",
-        "regula::unreadable",
-        "regula::unwritable",
-    ];
+    let untestable = [Code::ReservedName, Code::Unreadable, Code::Unwritable];
+    let mut snapshots = String::new();
+    for e in std::fs::read_dir(root().join("tests/snapshots")).expect("snapshots") {
+        let p = e.expect("entry").path();
+        snapshots.push_str(&std::fs::read_to_string(&p).unwrap_or_default());
+    }
+    // Every kind of problem, from the one enum of kinds.
+    let codes: Vec<&str> = Code::ALL
+        .iter()
+        .map(|c| c.as_str().trim_start_matches("regula::"))
+        .collect();
+    assert!(codes.len() > 50, "found only {} codes", codes.len());
+    // The kinds the program can raise: each is constructed somewhere.
     let mut sources = String::new();
     let mut stack = vec![root().join("src")];
     while let Some(dir) = stack.pop() {
@@ -711,33 +708,30 @@ fn every_diagnostic_code_has_a_snapshot() {
             let p = e.expect("entry").path();
             if p.is_dir() {
                 stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "rs") {
+            } else if p.extension().is_some_and(|x| x == "rs") && !p.ends_with("code.rs") {
                 sources.push_str(&std::fs::read_to_string(&p).expect("read"));
             }
         }
     }
-    let mut snapshots = String::new();
-    for e in std::fs::read_dir(root().join("tests/snapshots")).expect("snapshots") {
-        let p = e.expect("entry").path();
-        snapshots.push_str(&std::fs::read_to_string(&p).unwrap_or_default());
-    }
-    let mut codes: Vec<&str> = sources
-        .split("\"regula::")
-        .skip(1)
-        .filter_map(|s| s.split('"').next())
+    let unused: Vec<&Code> = Code::ALL
+        .iter()
         .filter(|c| {
-            !c.is_empty()
-                && c.chars()
-                    .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
+            let name = format!("{c:?}");
+            !sources
+                .match_indices(&format!("Code::{name}"))
+                .any(|(i, m)| {
+                    sources
+                        .get(i + m.len()..)
+                        .and_then(|r| r.chars().next())
+                        .is_none_or(|ch| !ch.is_ascii_alphanumeric())
+                })
         })
         .collect();
-    codes.sort_unstable();
-    codes.dedup();
-    assert!(codes.len() > 50, "found only {} codes", codes.len());
+    assert!(unused.is_empty(), "kinds no code raises: {unused:?}");
     let missing: Vec<String> = codes
         .iter()
         .map(|c| format!("regula::{c}"))
-        .filter(|c| !untestable.contains(&c.as_str()))
+        .filter(|c| !untestable.iter().any(|u| u.as_str() == c))
         .filter(|c| {
             // As a whole code: not as the prefix of a longer one.
             !snapshots.match_indices(c.as_str()).any(|(i, _)| {

@@ -5,6 +5,7 @@
 //! search of the whole text and O((paragraph + quote) × log quote);
 //! uncovered paragraphs are O(units + citations), with hashed sets of the
 //! paragraphs cited.
+use crate::diag::Code;
 use super::Ctx;
 use crate::diag::Diag;
 use crate::program::{Cite, DocId, Program};
@@ -37,8 +38,8 @@ pub(crate) fn check_one(ctx: &mut Ctx, doc: DocId, c: &Cite, what: &str) {
         };
         let source = d.source_name.clone().unwrap_or_default();
         ctx.err(
-            Diag::error(
-                "regula::unknown-paragraph",
+            Diag::new(
+                Code::UnknownParagraph,
                 format!("{what} cites {key}, which `{source}` does not have"),
             )
             .label(c.span, "no such paragraph")
@@ -48,8 +49,8 @@ pub(crate) fn check_one(ctx: &mut Ctx, doc: DocId, c: &Cite, what: &str) {
     };
     if c.quote.trim().is_empty() {
         ctx.err(
-            Diag::error(
-                "regula::empty-quote",
+            Diag::new(
+                Code::EmptyQuote,
                 format!("{what} cites {key} without quoting it"),
             )
             .label(c.span, "empty quote")
@@ -102,8 +103,8 @@ pub(crate) fn check_one(ctx: &mut Ctx, doc: DocId, c: &Cite, what: &str) {
         };
         let whole = quote_span(ctx, c.span);
         let departs = departure(ctx, whole, agree);
-        let mut d = Diag::error(
-            "regula::quote-mismatch",
+        let mut d = Diag::new(
+            Code::QuoteMismatch,
             format!("the quote is not in paragraph {key}"),
         );
         d = match departs {
@@ -212,8 +213,8 @@ pub(crate) fn check_citations(ctx: &mut Ctx, files: &[(FileId, String, ast::File
                 .is_none()
             {
                 ctx.err(
-                    Diag::error(
-                        "regula::unknown-paragraph",
+                    Diag::new(
+                        Code::UnknownParagraph,
                         format!(
                             "`not encoded` names {}, which the source text does not have",
                             n.paragraph.key()
@@ -225,7 +226,7 @@ pub(crate) fn check_citations(ctx: &mut Ctx, files: &[(FileId, String, ast::File
             }
             if n.reason.value.trim().is_empty() {
                 ctx.err(
-                    Diag::error("regula::no-reason", "`not encoded` needs a reason")
+                    Diag::new(Code::NoReason, "`not encoded` needs a reason")
                         .label(n.reason.loc.0, "empty")
                         .help("say why the paragraph is deliberately left without rules"),
                 );
@@ -233,8 +234,8 @@ pub(crate) fn check_citations(ctx: &mut Ctx, files: &[(FileId, String, ast::File
             let cited = by_rules.contains(&(doc, n.paragraph.article, n.paragraph.paragraph));
             if cited {
                 ctx.err(
-                    Diag::warning(
-                        "regula::encoded-anyway",
+                    Diag::new(
+                        Code::EncodedAnyway,
                         format!(
                             "{} is marked `not encoded` but rules cite it",
                             n.paragraph.key()
@@ -275,8 +276,8 @@ pub(crate) fn check_citations(ctx: &mut Ctx, files: &[(FileId, String, ast::File
             if !cited {
                 let text: String = u.text.chars().take(40).collect();
                 ctx.diags.push(
-                    Diag::warning(
-                        "regula::uncovered-paragraph",
+                    Diag::new(
+                        Code::UncoveredParagraph,
                         format!(
                             "paragraph {} of `{}` is cited by no rule: {text}…",
                             u.key(),

@@ -2,6 +2,7 @@
 //! their names, duplicates and types.
 //!
 //! Time: O(declarations + the length of their names), with hashed look-ups.
+use crate::diag::Code;
 use super::{cite, expr, revisions, Ctx};
 use crate::diag::{did_you_mean, Diag};
 use crate::program::*;
@@ -15,8 +16,8 @@ const BUILTIN_TYPES: [&str; 4] = ["bool", "date", "text", "int"];
 
 pub(super) fn duplicate(ctx: &mut Ctx, what: &str, name: &str, here: Span, first: Span) {
     ctx.err(
-        Diag::error(
-            "regula::duplicate",
+        Diag::new(
+            Code::Duplicate,
             format!("{what} `{name}` is declared twice"),
         )
         .label(here, "declared again here")
@@ -36,8 +37,8 @@ pub(super) fn declare_types(ctx: &mut Ctx, files: &[(FileId, String, ast::File)]
             };
             if BUILTIN_TYPES.contains(&name.name.as_str()) {
                 ctx.err(
-                    Diag::error(
-                        "regula::reserved-type",
+                    Diag::new(
+                        Code::ReservedType,
                         format!("`{}` is a built-in type", name.name),
                     )
                     .label(span, "cannot be redeclared")
@@ -66,8 +67,8 @@ pub(super) fn declare_types(ctx: &mut Ctx, files: &[(FileId, String, ast::File)]
                     }
                     if variants.is_empty() {
                         ctx.err(
-                            Diag::error(
-                                "regula::empty-enum",
+                            Diag::new(
+                                Code::EmptyEnum,
                                 format!("enum `{}` has no values", e.name.name),
                             )
                             .label(e.name.loc.0, "empty")
@@ -126,7 +127,7 @@ pub(super) fn declare_types(ctx: &mut Ctx, files: &[(FileId, String, ast::File)]
                 };
                 if matches!(ty, Type::Record(_)) {
                     ctx.err(
-                        Diag::error("regula::nested-record", "a record field cannot be a record")
+                        Diag::new(Code::NestedRecord, "a record field cannot be a record")
                             .label(t.loc().0, "record type here")
                             .help("declare the inner fields directly in this record"),
                     );
@@ -170,7 +171,7 @@ pub(crate) fn resolve_type(ctx: &mut Ctx, t: &ast::TypeRef) -> Option<(Type, Opt
                     "the types are bool, int, date, text and the declared enums and records",
                 );
                 ctx.err(
-                    Diag::error("regula::unknown-type", format!("unknown type `{n}`"))
+                    Diag::new(Code::UnknownType, format!("unknown type `{n}`"))
                         .label(i.loc.0, "not a type")
                         .help(help),
                 );
@@ -194,8 +195,8 @@ pub(super) fn declare_facts_outcomes(ctx: &mut Ctx, files: &[(FileId, String, as
                     }
                     if name == "as_of" {
                         ctx.err(
-                            Diag::error(
-                                "regula::reserved-name",
+                            Diag::new(
+                                Code::ReservedName,
                                 "`as_of` is the assessment date and cannot be a fact",
                             )
                             .label(fd.name.loc.0, "reserved")
@@ -265,7 +266,7 @@ pub(super) fn declare_facts_outcomes(ctx: &mut Ctx, files: &[(FileId, String, as
                     if matches!(ty, Type::Record(_)) {
                         ctx.poisoned.insert(name);
                         ctx.err(
-                            Diag::error("regula::record-outcome", "an outcome cannot be a record")
+                            Diag::new(Code::RecordOutcome, "an outcome cannot be a record")
                                 .label(od.ty.loc().0, "record type")
                                 .help("declare one outcome per field"),
                         );
@@ -307,8 +308,8 @@ pub(super) fn declare_facts_outcomes(ctx: &mut Ctx, files: &[(FileId, String, as
         let under = first_under.get(n.as_str()).and_then(|j| names.get(*j));
         if let Some((other, _)) = under {
             ctx.err(
-                Diag::error(
-                    "regula::fact-prefix",
+                Diag::new(
+                    Code::FactPrefix,
                     format!("fact `{n}` is also the prefix of fact `{other}`"),
                 )
                 .label(*s, "a case could not state both")
@@ -379,8 +380,8 @@ pub(super) fn declare_params(ctx: &mut Ctx, files: &[(FileId, String, ast::File)
                 if want != ty {
                     let (w, g) = (ctx.p.type_name(want), ctx.p.type_name(ty));
                     ctx.err(
-                        Diag::error(
-                            "regula::parameter-type",
+                        Diag::new(
+                            Code::ParameterType,
                             format!(
                                 "parameter `{}` is a {w} elsewhere but a {g} here",
                                 pd.name.name
@@ -391,7 +392,7 @@ pub(super) fn declare_params(ctx: &mut Ctx, files: &[(FileId, String, ast::File)
                             "every version of a parameter has one type: declare it as {w}"
                         ))
                         .with_related(
-                            Diag::error("regula::parameter-type", "first declared here")
+                            Diag::new(Code::ParameterType, "first declared here")
                                 .label(span, format!("a {w}")),
                         ),
                     );
@@ -407,8 +408,8 @@ pub(super) fn declare_params(ctx: &mut Ctx, files: &[(FileId, String, ast::File)
                 expr::expect_type(ctx, &x, ty, "this parameter");
                 let ExprKind::Const(v) = x.kind else {
                     ctx.err(
-                        Diag::error(
-                            "regula::param-not-constant",
+                        Diag::new(
+                            Code::ParamNotConstant,
                             "a parameter's value must be a constant",
                         )
                         .label(e.loc.0, "not a constant")
@@ -420,8 +421,8 @@ pub(super) fn declare_params(ctx: &mut Ctx, files: &[(FileId, String, ast::File)
                 if let (Some(prev), Some(f)) = (values.last().and_then(|(d, _)| *d), from) {
                     if f <= prev {
                         ctx.err(
-                            Diag::error(
-                                "regula::param-dates",
+                            Diag::new(
+                                Code::ParamDates,
                                 "a parameter's dated values must be in ascending order",
                             )
                             .label(e.loc.0, "out of order")

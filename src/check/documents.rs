@@ -3,6 +3,7 @@
 //!
 //! Time: O(files + declarations + links), with the documents by identifier
 //! in a map.
+use crate::diag::Code;
 use super::Ctx;
 use crate::diag::{did_you_mean, Diag};
 use crate::load::RawSet;
@@ -35,7 +36,7 @@ pub(super) fn documents(ctx: &mut Ctx, raw: &RawSet, files: &[(FileId, String, a
                     .map(|d| d.span)
                     .unwrap_or_default();
                 ctx.err(
-                    Diag::error("regula::two-documents", "two document headers in one directory")
+                    Diag::new(Code::TwoDocuments, "two document headers in one directory")
                         .label(d.loc.0, "second header")
                         .label(prev_span, "first header")
                         .help("a directory holds one document; put the other document in a directory of its own"),
@@ -48,14 +49,14 @@ pub(super) fn documents(ctx: &mut Ctx, raw: &RawSet, files: &[(FileId, String, a
             {
                 let prev_span = prev.span;
                 ctx.err(
-                    Diag::error(
-                        "regula::duplicate-document",
+                    Diag::new(
+                        Code::DuplicateDocument,
                         format!("document `{}` is declared twice", d.id.value),
                     )
                     .label(d.id.loc.0, "declared again here")
                     .help("give each document its own identifier, or pass only one copy of it with --policies")
                     .with_related(
-                        Diag::error("regula::duplicate-document", "first declared here")
+                        Diag::new(Code::DuplicateDocument, "first declared here")
                             .label(prev_span, "first declaration"),
                     ),
                 );
@@ -65,8 +66,8 @@ pub(super) fn documents(ctx: &mut Ctx, raw: &RawSet, files: &[(FileId, String, a
                 Some(f) => f.value,
                 None => {
                     ctx.err(
-                        Diag::error(
-                            "regula::no-in-force",
+                        Diag::new(
+                            Code::NoInForce,
                             format!(
                                 "document `{}` does not say when it comes into force",
                                 d.id.value
@@ -82,8 +83,8 @@ pub(super) fn documents(ctx: &mut Ctx, raw: &RawSet, files: &[(FileId, String, a
             if let (Some(t), Some(f)) = (&d.in_force_to, &d.in_force_from) {
                 if t.value < f.value {
                     ctx.err(
-                        Diag::error(
-                            "regula::empty-period",
+                        Diag::new(
+                            Code::EmptyPeriod,
                             "the in-force period ends before it starts",
                         )
                         .label(t.loc.0, "ends here")
@@ -109,7 +110,7 @@ pub(super) fn documents(ctx: &mut Ctx, raw: &RawSet, files: &[(FileId, String, a
                                 .map(|k| k.rsplit('/').next().unwrap_or(k))
                                 .collect();
                             ctx.err(
-                                Diag::error("regula::source-not-found", format!("source text `{}` not found beside the header", s.value))
+                                Diag::new(Code::SourceNotFound, format!("source text `{}` not found beside the header", s.value))
                                     .label(s.loc.0, "no such file in this directory")
                                     .help(did_you_mean(&s.value, names, "keep a verbatim copy of the regulation text (.txt) beside the header file")),
                             );
@@ -119,8 +120,8 @@ pub(super) fn documents(ctx: &mut Ctx, raw: &RawSet, files: &[(FileId, String, a
                 }
                 None => {
                     ctx.err(
-                        Diag::error(
-                            "regula::no-source",
+                        Diag::new(
+                            Code::NoSource,
                             format!("document `{}` names no source text", d.id.value),
                         )
                         .label(d.id.loc.0, "this document")
@@ -205,8 +206,8 @@ pub(super) fn documents(ctx: &mut Ctx, raw: &RawSet, files: &[(FileId, String, a
         if doc.is_none() && !ctx.p.documents.is_empty() {
             if let Some(first) = f.items.first() {
                 ctx.err(
-                    Diag::error(
-                        "regula::no-document",
+                    Diag::new(
+                        Code::NoDocument,
                         format!("`{name}` belongs to no document"),
                     )
                     .label(first.loc().0, "first declaration of the file")
@@ -220,8 +221,8 @@ pub(super) fn documents(ctx: &mut Ctx, raw: &RawSet, files: &[(FileId, String, a
             .first()
             .and_then(|(_, _, f)| f.items.first())
             .map(|i| i.loc().0);
-        let mut d = Diag::error(
-            "regula::no-document",
+        let mut d = Diag::new(
+            Code::NoDocument,
             "the policy set has no document header",
         )
         .help(
@@ -284,8 +285,8 @@ fn find_doc(ctx: &mut Ctx, ids: &HashMap<&str, usize>, name: &ast::Str) -> Optio
                 "name a document of this policy set by its identifier",
             );
             ctx.err(
-                Diag::error(
-                    "regula::unknown-document",
+                Diag::new(
+                    Code::UnknownDocument,
                     format!("no document `{}` in the policy set", name.value),
                 )
                 .label(name.loc.0, "unknown document")

@@ -5,6 +5,7 @@
 //! on its own and once per call inlined (at most [`MAX_EXPANSION`] nodes and
 //! [`MAX_DEPTH`] levels per call); finding recursive definitions is
 //! O(definitions + calls) (see [`find_def_cycles`]).
+use crate::diag::Code;
 use super::Ctx;
 use crate::diag::{did_you_mean, Diag};
 use crate::program::*;
@@ -47,8 +48,8 @@ pub(crate) fn expect_type(ctx: &mut Ctx, e: &Expr, ty: Type, place: &str) {
     if e.ty != ty {
         let (want, got) = (ctx.p.type_name(ty), ctx.p.type_name(e.ty));
         ctx.err(
-            Diag::error(
-                "regula::type-mismatch",
+            Diag::new(
+                Code::TypeMismatch,
                 format!("{place} must be a {want}, found a {got}"),
             )
             .label(e.span, format!("this is a {got}"))
@@ -128,7 +129,7 @@ pub(crate) fn find_def_cycles(ctx: &mut Ctx) {
                 others.join(", ")
             )
         };
-        let mut diag = Diag::error("regula::recursive-definition", message)
+        let mut diag = Diag::new(Code::RecursiveDefinition, message)
             .label(d.name.loc.0, "this definition");
         for (i, &(member, span)) in cycle.iter().enumerate() {
             let callee = cycle.get(i + 1).map_or(start, |(m, _)| *m);
@@ -213,8 +214,8 @@ pub(crate) fn check_def_bodies(ctx: &mut Ctx) {
             let _ = super::resolve_type(ctx, t);
             if first.get(n.name.as_str()).is_some_and(|s| *s != n.loc.0) {
                 ctx.err(
-                    Diag::error(
-                        "regula::duplicate",
+                    Diag::new(
+                        Code::Duplicate,
                         format!("parameter `{}` is declared twice", n.name),
                     )
                     .label(n.loc.0, "declared again here")
@@ -246,8 +247,8 @@ pub(crate) fn check_def_bodies(ctx: &mut Ctx) {
             if body.ty != ret {
                 let (want, got) = (ctx.p.type_name(ret), ctx.p.type_name(body.ty));
                 ctx.err(
-                    Diag::error(
-                        "regula::type-mismatch",
+                    Diag::new(
+                        Code::TypeMismatch,
                         format!(
                             "definition `{}` is declared {want} but its body is a {got}",
                             ast.name.name
@@ -327,7 +328,7 @@ pub(crate) fn lower(
     if ctx.depth >= MAX_DEPTH || ctx.expanded > MAX_EXPANSION {
         if ctx.quiet == 0 {
             ctx.err(
-                Diag::error("regula::too-deep", "expression nested too deeply to check")
+                Diag::new(Code::TooDeep, "expression nested too deeply to check")
                     .label(e.loc.0, "too deep here")
                     .help("split the expression with a `define` or an intermediate outcome"),
             );
@@ -386,8 +387,8 @@ fn lower_inner(ctx: &mut Ctx, e: &ast::Expr, scope: &Scope, expect: Option<Type>
                 if v.ty != s.ty {
                     let (want, got) = (ctx.p.type_name(s.ty), ctx.p.type_name(v.ty));
                     ctx.err(
-                        Diag::error(
-                            "regula::type-mismatch",
+                        Diag::new(
+                            Code::TypeMismatch,
                             format!("a set tested against a {want} holds a {got}"),
                         )
                         .label(v.span, format!("this is a {got}"))
@@ -401,8 +402,8 @@ fn lower_inner(ctx: &mut Ctx, e: &ast::Expr, scope: &Scope, expect: Option<Type>
                     ExprKind::Const(c) => values.push(c),
                     _ => {
                         ctx.err(
-                            Diag::error(
-                                "regula::set-not-constant",
+                            Diag::new(
+                                Code::SetNotConstant,
                                 "a set may hold only constant values",
                             )
                             .label(v.span, "not a constant")
@@ -416,8 +417,8 @@ fn lower_inner(ctx: &mut Ctx, e: &ast::Expr, scope: &Scope, expect: Option<Type>
             }
             if matches!(s.ty, Type::Record(_) | Type::Days | Type::Months) {
                 ctx.err(
-                    Diag::error(
-                        "regula::type-mismatch",
+                    Diag::new(
+                        Code::TypeMismatch,
                         format!("cannot test a {} for membership", ctx.p.type_name(s.ty)),
                     )
                     .label(s.span, "here")
@@ -445,8 +446,8 @@ fn lower_inner(ctx: &mut Ctx, e: &ast::Expr, scope: &Scope, expect: Option<Type>
             if a.ty != b.ty {
                 let (ta, tb) = (ctx.p.type_name(a.ty), ctx.p.type_name(b.ty));
                 ctx.err(
-                    Diag::error(
-                        "regula::type-mismatch",
+                    Diag::new(
+                        Code::TypeMismatch,
                         format!("the branches of `if` differ: {ta} and {tb}"),
                     )
                     .label(a.span, format!("this is a {ta}"))
@@ -480,7 +481,7 @@ fn lower_inner(ctx: &mut Ctx, e: &ast::Expr, scope: &Scope, expect: Option<Type>
                             "months"
                         };
                         ctx.err(
-                            Diag::error("regula::ambiguous-date-step", format!("adding {word} needs a rounding"))
+                            Diag::new(Code::AmbiguousDateStep, format!("adding {word} needs a rounding"))
                                 .label(span, "Jan 31 + 1 month has no single answer")
                                 .help(format!("write `{} {word} round down` (to the month's last day) or `round up` (to the next month's first day)", crate::syntax::print::expr(amount))),
                         );
@@ -505,8 +506,8 @@ fn operand(ctx: &mut Ctx, x: &Expr, ty: Type, what: &str) -> Option<()> {
     }
     let (want, got) = (ctx.p.type_name(ty), ctx.p.type_name(x.ty));
     ctx.err(
-        Diag::error(
-            "regula::type-mismatch",
+        Diag::new(
+            Code::TypeMismatch,
             format!("{what} needs a {want}, found a {got}"),
         )
         .label(x.span, format!("this is a {got}"))
@@ -572,8 +573,8 @@ fn binary(
             if x.ty != y.ty {
                 let (tx, ty) = (ctx.p.type_name(x.ty), ctx.p.type_name(y.ty));
                 ctx.err(
-                    Diag::error(
-                        "regula::type-mismatch",
+                    Diag::new(
+                        Code::TypeMismatch,
                         format!("cannot compare a {tx} with a {ty}"),
                     )
                     .label(x.span, format!("this is a {tx}"))
@@ -585,8 +586,8 @@ fn binary(
             if ordered && !matches!(x.ty, Type::Int | Type::Date) {
                 let t = ctx.p.type_name(x.ty);
                 ctx.err(
-                    Diag::error(
-                        "regula::type-mismatch",
+                    Diag::new(
+                        Code::TypeMismatch,
                         format!("`{}` orders ints and dates, not {t} values", op.symbol()),
                     )
                     .label(x.span, format!("this is a {t}"))
@@ -597,8 +598,8 @@ fn binary(
             if matches!(x.ty, Type::Record(_) | Type::Days | Type::Months) {
                 let t = ctx.p.type_name(x.ty);
                 ctx.err(
-                    Diag::error(
-                        "regula::type-mismatch",
+                    Diag::new(
+                        Code::TypeMismatch,
                         format!("cannot compare {t} values"),
                     )
                     .label(x.span, format!("this is a {t}"))
@@ -650,8 +651,8 @@ fn binary(
                 };
                 let tb = ctx.p.type_name(bad.ty);
                 ctx.err(
-                    Diag::error(
-                        "regula::type-mismatch",
+                    Diag::new(
+                        Code::TypeMismatch,
                         format!("cannot apply `{}` to a {tx} and a {ty}", op.symbol()),
                     )
                     .label(bad.span, format!("this is a {tb}"))
@@ -748,8 +749,8 @@ fn path(ctx: &mut Ctx, p: &ast::Path, scope: &Scope, expect: Option<Type>) -> Op
                     .map(|e| format!("`{}`", ctx.p.type_name(Type::Enum(*e))))
                     .collect();
                 ctx.err(
-                    Diag::error(
-                        "regula::ambiguous-enum-value",
+                    Diag::new(
+                        Code::AmbiguousEnumValue,
                         format!(
                             "`{first}` is a value of several enums: {}",
                             names.join(", ")
@@ -786,8 +787,8 @@ fn path(ctx: &mut Ctx, p: &ast::Path, scope: &Scope, expect: Option<Type>) -> Op
             };
             let fspan = p.segments.last().map(|s| s.loc.0).unwrap_or(span);
             ctx.err(
-                Diag::error(
-                    "regula::unknown-field",
+                Diag::new(
+                    Code::UnknownField,
                     format!("`{group}` has no field `{field}`"),
                 )
                 .label(fspan, format!("not a field of `{}`", rec.name))
@@ -813,7 +814,7 @@ fn path(ctx: &mut Ctx, p: &ast::Path, scope: &Scope, expect: Option<Type>) -> Op
         "name"
     };
     ctx.err(
-        Diag::error("regula::unknown-name", format!("unknown {what} `{name}`"))
+        Diag::new(Code::UnknownName, format!("unknown {what} `{name}`"))
             .label(span, "not declared")
             .help(help),
     );
@@ -838,8 +839,8 @@ fn enum_value(ctx: &mut Ctx, e: EnumId, v: &str, span: Span) -> Option<Expr> {
     );
     let tname = t.name.clone();
     ctx.err(
-        Diag::error(
-            "regula::unknown-enum-value",
+        Diag::new(
+            Code::UnknownEnumValue,
             format!("`{v}` is not a value of enum `{tname}`"),
         )
         .label(span, format!("not a {tname}"))
@@ -870,8 +871,8 @@ fn local(ctx: &mut Ctx, p: &ast::Path, b: &Binding, span: Span) -> Option<Expr> 
             let Type::Record(r) = ty else {
                 let t = ctx.p.type_name(ty);
                 ctx.err(
-                    Diag::error(
-                        "regula::not-a-record",
+                    Diag::new(
+                        Code::NotARecord,
                         format!(
                             "`{}` is a {t}, which has no fields",
                             p.segments.first().map(|s| s.name.as_str()).unwrap_or("")
@@ -888,8 +889,8 @@ fn local(ctx: &mut Ctx, p: &ast::Path, b: &Binding, span: Span) -> Option<Expr> 
                 let help = did_you_mean(&field.name, names, "use a field of the record");
                 let rname = rec.name.clone();
                 ctx.err(
-                    Diag::error(
-                        "regula::unknown-field",
+                    Diag::new(
+                        Code::UnknownField,
                         format!("record `{rname}` has no field `{}`", field.name),
                     )
                     .label(field.loc.0, "no such field")
@@ -912,8 +913,8 @@ fn local(ctx: &mut Ctx, p: &ast::Path, b: &Binding, span: Span) -> Option<Expr> 
         }
         _ => {
             ctx.err(
-                Diag::error(
-                    "regula::unknown-field",
+                Diag::new(
+                    Code::UnknownField,
                     format!("`{}` has no such field", p.dotted()),
                 )
                 .label(span, "too many parts")
@@ -935,8 +936,8 @@ fn call(
         let names: Vec<&str> = ctx.def_index.keys().map(String::as_str).collect();
         let help = did_you_mean(&name.name, names, "declare it with `define`");
         ctx.err(
-            Diag::error(
-                "regula::unknown-definition",
+            Diag::new(
+                Code::UnknownDefinition,
                 format!("unknown definition `{}`", name.name),
             )
             .label(name.loc.0, "not defined")
@@ -953,8 +954,8 @@ fn call(
             .map(|(n, t, _)| format!("{n}: {}", ctx.p.type_name(*t)))
             .collect();
         ctx.err(
-            Diag::error(
-                "regula::wrong-arity",
+            Diag::new(
+                Code::WrongArity,
                 format!(
                     "`{}` takes {} argument{}, given {}",
                     name.name,
@@ -979,8 +980,8 @@ fn call(
         if x.ty != *pt {
             let (want, got) = (ctx.p.type_name(*pt), ctx.p.type_name(x.ty));
             ctx.err(
-                Diag::error(
-                    "regula::type-mismatch",
+                Diag::new(
+                    Code::TypeMismatch,
                     format!(
                         "argument `{pn}` of `{}` must be a {want}, found a {got}",
                         name.name
@@ -1031,8 +1032,8 @@ fn call(
             *b = true;
         }
         ctx.err(
-            Diag::error(
-                "regula::expansion-too-large",
+            Diag::new(
+                Code::ExpansionTooLarge,
                 format!("`{}` grows too large once its definitions are expanded", name.name),
             )
             .label(span, "this call")

@@ -21,6 +21,7 @@ mod rules;
 #[cfg_attr(not(feature = "internals"), allow(unused_imports))]
 pub use cite::{coverage, Coverage, CoverageRow};
 pub(crate) use declarations::resolve_type;
+use crate::diag::Code;
 use declarations::{declare_defs, declare_facts_outcomes, declare_params, declare_types};
 use documents::documents;
 pub(crate) use documents::headers;
@@ -202,7 +203,7 @@ pub fn check(raw: &RawSet) -> Checked {
     let total: usize = files.iter().map(|(_, _, f)| f.items.len()).sum();
     if total > MAX_DECLARATIONS {
         diags.push(
-            Diag::error("regula::too-many-declarations", format!("the policy set has {total} declarations; at most {MAX_DECLARATIONS} are allowed"))
+            Diag::new(Code::TooManyDeclarations, format!("the policy set has {total} declarations; at most {MAX_DECLARATIONS} are allowed"))
                 .help("a policy set encodes one family of documents; split unrelated ones"),
         );
         return Checked {
@@ -217,7 +218,7 @@ pub fn check(raw: &RawSet) -> Checked {
         diags.extend(partial.into_iter().filter(|d| {
             !matches!(
                 d.code,
-                "regula::no-document" | "regula::uncovered-paragraph" | "regula::unused-fact"
+                Code::NoDocument | Code::UncoveredParagraph | Code::UnusedFact
             )
         }));
         return Checked {

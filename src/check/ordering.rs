@@ -5,6 +5,7 @@
 //! Time: O(rules × log rules + exception edges) for the rule order,
 //! O(outcomes + rules + outcome reads) for the outcome order, plus the size
 //! of the cycles reported; O(facts × log facts) for the fact ranks.
+use crate::diag::Code;
 use super::Ctx;
 use crate::diag::Diag;
 use crate::program::*;
@@ -121,7 +122,7 @@ fn report_outcome_cycle(ctx: &mut Ctx, cycle: &[usize]) {
     } else {
         format!("outcomes {} depend on each other", names.join(" → "))
     };
-    let mut d = Diag::error("regula::outcome-cycle", msg).label(o.span, "part of the cycle");
+    let mut d = Diag::new(Code::OutcomeCycle, msg).label(o.span, "part of the cycle");
     for c in cycle {
         let Some(out) = ctx.p.outcomes.get(*c) else {
             continue;
@@ -155,8 +156,8 @@ pub(super) fn completeness(ctx: &mut Ctx) {
         if o.rules.is_empty() && o.default.is_none() {
             let (name, span) = (o.name.clone(), o.span);
             ctx.err(
-                Diag::error(
-                    "regula::no-rule",
+                Diag::new(
+                    Code::NoRule,
                     format!("no rule concludes outcome `{name}` and it has no default"),
                 )
                 .label(span, "never decided")
@@ -171,8 +172,8 @@ pub(super) fn completeness(ctx: &mut Ctx) {
     }
     for (i, f) in ctx.p.facts.iter().enumerate() {
         if !ctx.fact_read.get(i).copied().unwrap_or(true) {
-            let d = Diag::warning(
-                "regula::unused-fact",
+            let d = Diag::new(
+                Code::UnusedFact,
                 format!("fact `{}` is declared but no rule reads it", f.name),
             )
             .label(f.span, "never read")

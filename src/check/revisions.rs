@@ -23,6 +23,7 @@
 //! checks O(per clause, the documents and names the amended one continues);
 //! overlaps
 //! O(epochs × (pairs of base documents in force + their provisions)).
+use crate::diag::Code;
 use super::Ctx;
 use crate::diag::{did_you_mean, Diag};
 use crate::program::*;
@@ -507,8 +508,8 @@ fn links(ctx: &mut Ctx) {
         let cycle = replacing.on_cycle(i);
         if cycle {
             diags.push(
-                Diag::error(
-                    "regula::replacement-cycle",
+                Diag::new(
+                    Code::ReplacementCycle,
                     format!("document `{}` replaces itself through its successors", d.id),
                 )
                 .label(d.span, "in a cycle of replacements")
@@ -533,8 +534,8 @@ fn links(ctx: &mut Ctx) {
                     &target.id
                 };
                 diags.push(
-                    Diag::warning(
-                        "regula::amendment-never-applies",
+                    Diag::new(
+                        Code::AmendmentNeverApplies,
                         format!(
                             "`{}` amends `{}` from {}, but `{ends}` is in force only until {}",
                             d.id,
@@ -546,8 +547,8 @@ fn links(ctx: &mut Ctx) {
                     .label(d.span, "this amendment never takes effect")
                     .help("check the `amends … from` date against both documents' in-force periods")
                     .with_related(
-                        Diag::warning(
-                            "regula::amendment-never-applies",
+                        Diag::new(
+                            Code::AmendmentNeverApplies,
                             format!("`{}` is in force {}", target.id, period(target)),
                         )
                         .label(target.span, "the amended document"),
@@ -556,8 +557,8 @@ fn links(ctx: &mut Ctx) {
             }
             if let Some((base, _, _, _)) = target.amends.first() {
                 diags.push(
-                    Diag::error(
-                        "regula::amends-amendment",
+                    Diag::new(
+                        Code::AmendsAmendment,
                         format!(
                             "`{}` amends `{}`, which is itself an amendment",
                             d.id, target.id
@@ -569,8 +570,8 @@ fn links(ctx: &mut Ctx) {
                         ctx.p.doc_id(*base)
                     ))
                     .with_related(
-                        Diag::error(
-                            "regula::amends-amendment",
+                        Diag::new(
+                            Code::AmendsAmendment,
                             format!("`{}` is an amendment", target.id),
                         )
                         .label(target.span, "an amendment"),
@@ -687,8 +688,8 @@ fn amendments(ctx: &mut Ctx, files: &[(FileId, String, ast::File)]) {
                         ),
                     };
                     ctx.err(
-                        Diag::error(
-                            "regula::dangling-amendment",
+                        Diag::new(
+                            Code::DanglingAmendment,
                             format!(
                                 "`{}` amends {what} `{}`, which `{}` does not have",
                                 d.id.value, n.name, a.document.value
@@ -697,8 +698,8 @@ fn amendments(ctx: &mut Ctx, files: &[(FileId, String, ast::File)]) {
                         .label(n.loc.0, format!("no such {what} in the amended document"))
                         .help(help)
                         .with_related(
-                            Diag::error(
-                                "regula::dangling-amendment",
+                            Diag::new(
+                                Code::DanglingAmendment,
                                 format!("the amended document `{}`", a.document.value),
                             )
                             .label(target_span, "amended document"),
@@ -728,8 +729,8 @@ fn amendments(ctx: &mut Ctx, files: &[(FileId, String, ast::File)]) {
             ] {
                 for (name, span) in list {
                     ctx.err(
-                        Diag::error(
-                            "regula::unlisted-amendment",
+                        Diag::new(
+                            Code::UnlistedAmendment,
                             format!(
                                 "{what} `{name}` of `{}` has the name of a {what} of `{}` that the amendment does not list",
                                 d.id.value, a.document.value
@@ -740,7 +741,7 @@ fn amendments(ctx: &mut Ctx, files: &[(FileId, String, ast::File)]) {
                             "to replace it, add `{name}` to `{clause}` in the `amends` clause; otherwise rename it"
                         ))
                         .with_related(
-                            Diag::error("regula::unlisted-amendment", "the amendment clause")
+                            Diag::new(Code::UnlistedAmendment, "the amendment clause")
                                 .label(a.loc.0, format!("does not list `{name}`")),
                         ),
                     );
@@ -835,8 +836,8 @@ fn overlaps(ctx: &mut Ctx) {
             .map(|x| x.name.clone())
             .unwrap_or_default();
         ctx.err(
-            Diag::error(
-                "regula::overlapping-documents",
+            Diag::new(
+                Code::OverlappingDocuments,
                 format!(
                     "documents `{ida}` and `{idb}` both set parameter `{name}` on {}",
                     fmt_date(date)
@@ -847,7 +848,7 @@ fn overlaps(ctx: &mut Ctx) {
                 "if `{idb}` succeeds `{ida}`, add `replaces \"{ida}\" from YYYY-MM-DD` to its header; otherwise make their in-force periods disjoint"
             ))
             .with_related(
-                Diag::error("regula::overlapping-documents", format!("`{ida}` sets it here"))
+                Diag::new(Code::OverlappingDocuments, format!("`{ida}` sets it here"))
                     .label(sa, format!("set by `{ida}`")),
             ),
         );
@@ -863,8 +864,8 @@ fn overlaps(ctx: &mut Ctx) {
             .map(|o| o.name.clone())
             .unwrap_or_default();
         ctx.err(
-            Diag::error(
-                "regula::overlapping-documents",
+            Diag::new(
+                Code::OverlappingDocuments,
                 format!(
                     "documents `{ida}` and `{idb}` both decide `{oname}` on {}",
                     fmt_date(date)
@@ -875,8 +876,8 @@ fn overlaps(ctx: &mut Ctx) {
                 "if `{idb}` succeeds `{ida}`, add `replaces \"{ida}\" from YYYY-MM-DD` to its header; if it changes some of its rules, use `amends \"{ida}\" from YYYY-MM-DD rules …`; otherwise make their in-force periods disjoint"
             ))
             .with_related(
-                Diag::error(
-                    "regula::overlapping-documents",
+                Diag::new(
+                    Code::OverlappingDocuments,
                     format!("`{ida}` decides `{oname}` here"),
                 )
                 .label(ra.span, format!("decides `{oname}` under `{ida}`")),
@@ -966,8 +967,8 @@ fn gaps(ctx: &mut Ctx) {
             format!("from {} to {}", fmt_date(from), fmt_date(to))
         };
         diags.push(
-            Diag::warning(
-                "regula::gap-in-force",
+            Diag::new(
+                Code::GapInForce,
                 format!(
                     "{period} no document decides {listed}, decided the day before and the day after"
                 ),
@@ -980,8 +981,8 @@ fn gaps(ctx: &mut Ctx) {
                 dbefore.id
             ))
             .with_related(
-                Diag::warning(
-                    "regula::gap-in-force",
+                Diag::new(
+                    Code::GapInForce,
                     format!("`{}` decides it again from {}", dafter.id, fmt_date(to.succ_opt().unwrap_or(to))),
                 )
                 .label(dafter.span, format!("in force from {}", fmt_date(to.succ_opt().unwrap_or(to)))),

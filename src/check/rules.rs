@@ -5,6 +5,7 @@
 //! Time: O(rules + exception edges) plus the lowering of each expression,
 //! and for the defeaters O(their total size × the most exceptions to one
 //! rule) (see [`walk::descendants`]).
+use crate::diag::Code;
 use super::declarations::duplicate;
 use super::{expr, Ctx};
 use crate::diag::{did_you_mean, Diag};
@@ -55,8 +56,8 @@ pub(super) fn declare_rules<'a>(
                         did_you_mean(&name, names, "declare it with `outcome`")
                     };
                     ctx.err(
-                        Diag::error(
-                            "regula::unknown-outcome",
+                        Diag::new(
+                            Code::UnknownOutcome,
                             format!("unknown outcome `{name}`"),
                         )
                         .label(r.outcome.loc.0, "no such outcome")
@@ -132,8 +133,8 @@ pub(super) fn lower_defaults(ctx: &mut Ctx, files: &[(FileId, String, ast::File)
                 expr::expect_type(ctx, &x, ty, "the default of this outcome");
                 if !ctx.reads.is_empty() {
                     ctx.err(
-                        Diag::error(
-                            "regula::default-reads-outcome",
+                        Diag::new(
+                            Code::DefaultReadsOutcome,
                             "an outcome's default cannot read outcomes",
                         )
                         .label(e.loc.0, "reads an outcome")
@@ -175,8 +176,8 @@ pub(super) fn lower_rules(ctx: &mut Ctx, asts: &[Option<&ast::RuleDecl>]) {
                     .map(|o| o.name.clone())
                     .unwrap_or_default();
                 ctx.err(
-                    Diag::error(
-                        "regula::type-mismatch",
+                    Diag::new(
+                        Code::TypeMismatch,
                         format!(
                             "rule `{}` concludes a {got} for outcome `{oname}`, which is a {want}",
                             r.name.name
@@ -239,8 +240,8 @@ pub(super) fn exceptions(ctx: &mut Ctx, asts: &[Option<&ast::RuleDecl>]) {
                 let names: Vec<&str> = ctx.p.rules.iter().map(|x| x.name.as_str()).collect();
                 let help = did_you_mean(&t.name, names, "name a rule declared in the policy set");
                 ctx.err(
-                    Diag::error(
-                        "regula::unknown-rule",
+                    Diag::new(
+                        Code::UnknownRule,
                         format!("exception to unknown rule `{}`", t.name),
                     )
                     .label(t.loc.0, "no such rule")
@@ -264,7 +265,7 @@ pub(super) fn exceptions(ctx: &mut Ctx, asts: &[Option<&ast::RuleDecl>]) {
                     .map(|o| o.name.clone())
                     .unwrap_or_default();
                 ctx.err(
-                    Diag::error("regula::exception-other-outcome", format!("rule `{}` concludes `{mine}` but is an exception to `{tname}`, which concludes `{theirs}`", r.name.name))
+                    Diag::new(Code::ExceptionOtherOutcome, format!("rule `{}` concludes `{mine}` but is an exception to `{tname}`, which concludes `{theirs}`", r.name.name))
                         .label(t.loc.0, format!("concludes `{theirs}`"))
                         .label(r.outcome.loc.0, format!("concludes `{mine}`"))
                         .label(tspan, "the rule excepted")
@@ -274,8 +275,8 @@ pub(super) fn exceptions(ctx: &mut Ctx, asts: &[Option<&ast::RuleDecl>]) {
             }
             if j == i {
                 ctx.err(
-                    Diag::error(
-                        "regula::exception-cycle",
+                    Diag::new(
+                        Code::ExceptionCycle,
                         format!("rule `{}` is an exception to itself", r.name.name),
                     )
                     .label(t.loc.0, "names the rule it is in")
@@ -334,8 +335,8 @@ pub(super) fn exceptions(ctx: &mut Ctx, asts: &[Option<&ast::RuleDecl>]) {
                 None => "in a cycle of exceptions".to_string(),
             }
         };
-        let mut d = Diag::error(
-            "regula::exception-cycle",
+        let mut d = Diag::new(
+            Code::ExceptionCycle,
             format!("rules {} are exceptions to each other", names.join(", ")),
         )
         .label(rule.span, excepts(start))

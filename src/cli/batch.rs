@@ -2,6 +2,7 @@
 use super::{load_program, Exit, Out, PolicyArgs};
 use crate::batch::{self, Batch, Summary};
 use crate::case;
+use crate::diag::Code;
 use crate::diag::Diag;
 use crate::report::Detail;
 use chrono::NaiveDate;
@@ -45,7 +46,7 @@ fn io_error(out: &Out, what: String, e: &io::Error) -> Exit {
         io::ErrorKind::InvalidData => "not valid UTF-8".to_string(),
         _ => e.to_string().to_lowercase(),
     };
-    let d = Diag::error("regula::io", format!("{what}: {why}")).help("check the path");
+    let d = Diag::new(Code::Io, format!("{what}: {why}")).help("check the path");
     out.diags(&[d], &crate::source::SourceMap::default());
     Exit::Finding
 }
@@ -67,8 +68,8 @@ pub fn run(a: BatchArgs, out: &Out) -> Exit {
         )
     } else {
         if input.is_dir() {
-            let d = Diag::error(
-                "regula::io",
+            let d = Diag::new(
+                Code::Io,
                 format!("`{name}` is a directory, not a file of JSON lines"),
             )
             .help("name one file holding one case (a JSON object) per line");

@@ -2,6 +2,7 @@
 use super::errln;
 use super::{checked, print, Exit, Out, PolicyArgs};
 use crate::check::coverage;
+use crate::diag::Code;
 use std::fmt::Write;
 
 /// Arguments of `regula check`.
@@ -29,7 +30,7 @@ pub fn run(a: CheckArgs, out: &Out) -> Exit {
     let shown: Vec<_> = c
         .diags
         .iter()
-        .filter(|d| d.code != "regula::uncovered-paragraph" || !in_table)
+        .filter(|d| d.code != Code::UncoveredParagraph || !in_table)
         .cloned()
         .collect();
     out.diags(&shown, &c.sources);

@@ -3,6 +3,7 @@
 //! [`crate::revision`]'s; this module reads the arguments and cases, and prints.
 use super::{load_program, print, Exit, Out, PolicyArgs};
 use crate::case::{self, CaseError, Format, Schema};
+use crate::diag::Code;
 use crate::diag::Diag;
 use crate::program::Program;
 use crate::revision::{self, Change, Decided};
@@ -201,8 +202,8 @@ pub fn run(a: DiffArgs, out: &Out) -> Exit {
     }
     for (name, msg) in &failed {
         diags.push(
-            Diag::error(
-                "regula::evaluation",
+            Diag::new(
+                Code::Evaluation,
                 format!("evaluation of `{name}` failed: {msg}"),
             )
             .help("the case's values overflow what an expression can compute; check the facts"),

@@ -2,6 +2,7 @@
 use super::errln;
 use super::{load_program, print, Exit, Out, PolicyArgs};
 use crate::case::{self, Case, CaseError, Format, Schema};
+use crate::diag::Code;
 use crate::diag::{did_you_mean, Diag};
 use crate::eval::{evaluate, EvalError};
 use crate::graph::{derivation_graph, GraphFormat};
@@ -168,8 +169,8 @@ pub fn load_case(
 }
 
 fn eval_error(p: &Program, e: &EvalError, out: &Out) -> Exit {
-    let d = Diag::error(
-        "regula::evaluation",
+    let d = Diag::new(
+        Code::Evaluation,
         format!("evaluation failed: {}", e.message),
     )
     .label(e.span, "while evaluating this")
@@ -240,8 +241,8 @@ pub fn run_eval(a: EvalArgs, out: &Out) -> Exit {
     }
     if !conflicts.is_empty() {
         let names: Vec<String> = conflicts.iter().map(|n| format!("`{n}`")).collect();
-        let d = Diag::error(
-            "regula::conflict",
+        let d = Diag::new(
+            Code::Conflict,
             format!(
                 "rules conflict on {}; no value was chosen",
                 names.join(", ")
@@ -271,15 +272,10 @@ pub fn run_explain(a: ExplainArgs, out: &Out) -> Exit {
             None => {
                 let mut names: Vec<&str> = p.outcomes.iter().map(|o| o.name.as_str()).collect();
                 names.push("in_force");
-                let d = Diag::error(
-                    "regula::unknown-outcome",
-                    format!("no outcome `{}`", a.outcome),
-                )
-                .help(did_you_mean(
-                    &a.outcome,
-                    names,
-                    "run `regula eval` to list the outcomes",
-                ));
+                let d =
+                    Diag::new(Code::UnknownOutcome, format!("no outcome `{}`", a.outcome)).help(
+                        did_you_mean(&a.outcome, names, "run `regula eval` to list the outcomes"),
+                    );
                 out.diags(&[d], &p.sources);
                 return Exit::Finding;
             }
@@ -359,8 +355,8 @@ pub fn run_explain(a: ExplainArgs, out: &Out) -> Exit {
         },
     }
     if d.status == crate::eval::Status::Conflict {
-        let d = Diag::error(
-            "regula::conflict",
+        let d = Diag::new(
+            Code::Conflict,
             format!("rules conflict on `{}`; no value was chosen", a.outcome),
         )
         .help("make one rule an exception to the other if the regulation says which prevails");

@@ -2,6 +2,7 @@
 //! files that are not (`--check`).
 use super::errln;
 use super::{print, Exit, Out};
+use crate::diag::Code;
 use crate::diag::Diag;
 use crate::load::{MAX_DEPTH, MAX_FILE_BYTES};
 use crate::source::SourceMap;
@@ -28,8 +29,8 @@ fn collect(paths: &[PathBuf], diags: &mut Vec<Diag>) -> Vec<PathBuf> {
     fn walk(dir: &Path, depth: usize, out: &mut Vec<PathBuf>, diags: &mut Vec<Diag>) {
         if depth > MAX_DEPTH {
             diags.push(
-                Diag::error(
-                    "regula::too-deep-directory",
+                Diag::new(
+                    Code::TooDeepDirectory,
                     format!(
                         "`{}` is nested more than {MAX_DEPTH} directories deep",
                         shown(dir)
@@ -41,8 +42,8 @@ fn collect(paths: &[PathBuf], diags: &mut Vec<Diag>) -> Vec<PathBuf> {
         }
         let Some(entries) = crate::load::visible_entries(dir) else {
             diags.push(
-                Diag::error(
-                    "regula::unreadable",
+                Diag::new(
+                    Code::Unreadable,
                     format!("cannot read directory `{}`", shown(dir)),
                 )
                 .help("check that the directory exists and that you may read it"),
@@ -65,8 +66,8 @@ fn collect(paths: &[PathBuf], diags: &mut Vec<Diag>) -> Vec<PathBuf> {
             out.push(p.clone());
         } else {
             diags.push(
-                Diag::error(
-                    "regula::not-found",
+                Diag::new(
+                    Code::NotFound,
                     format!("cannot read `{}`: no such file or directory", shown(p)),
                 )
                 .help("pass policy files or directories that hold them"),
@@ -91,8 +92,8 @@ pub fn run(a: FmtArgs, out: &Out) -> Exit {
         };
         let Some(text) = text else {
             diags.push(
-                Diag::error(
-                    "regula::unreadable",
+                Diag::new(
+                    Code::Unreadable,
                     format!("cannot read `{name}` as a UTF-8 policy file"),
                 )
                 .help(format!(
@@ -108,8 +109,8 @@ pub fn run(a: FmtArgs, out: &Out) -> Exit {
                 if !a.check {
                     if let Err(e) = std::fs::write(path, &formatted) {
                         diags.push(
-                            Diag::error(
-                                "regula::unwritable",
+                            Diag::new(
+                                Code::Unwritable,
                                 format!(
                                     "cannot write `{name}`: {}",
                                     e.kind().to_string().to_lowercase()

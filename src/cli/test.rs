@@ -10,6 +10,7 @@
 use super::errln;
 use super::{load_program, print, Exit, Out, PolicyArgs};
 use crate::case::{self, Format, Schema};
+use crate::diag::Code;
 use crate::diag::Diag;
 use crate::eval::{evaluate, Node, RuleStatus, Trace};
 use crate::program::{Program, RuleId};
@@ -393,7 +394,7 @@ pub fn run(a: TestArgs, out: &Out) -> Exit {
     let diags: Vec<Diag> = errors
         .iter()
         .map(|e| {
-            Diag::error("regula::bad-test", e.clone()).help(
+            Diag::new(Code::BadTest, e.clone()).help(
                 "a test is a case `NAME.json` with its expectations `NAME.expected.json` beside it",
             )
         })
@@ -401,7 +402,7 @@ pub fn run(a: TestArgs, out: &Out) -> Exit {
     out.diags(&diags, &crate::source::SourceMap::default());
     if tests.is_empty() {
         if errors.is_empty() {
-            let d = Diag::error("regula::no-tests", "no tests found").help(
+            let d = Diag::new(Code::NoTests, "no tests found").help(
                 "a test is `NAME.json` with `NAME.expected.json` in a `tests/` folder beside the policies",
             );
             out.diags(&[d], &crate::source::SourceMap::default());

@@ -4,6 +4,7 @@
 use super::diff::ReportFormat;
 use super::eval::load_case;
 use super::{load_program, print, Exit, Out, PolicyArgs};
+use crate::diag::Code;
 use crate::diag::Diag;
 use crate::revision::{first_change, timeline, Decided, Timeline};
 use chrono::NaiveDate;
@@ -43,8 +44,8 @@ pub fn run(a: TimelineArgs, out: &Out) -> Exit {
     let Timeline { rows, hidden } = match timeline(&p, &l.case.facts, a.all) {
         Ok(t) => t,
         Err((d, e)) => {
-            let diag = Diag::error(
-                "regula::evaluation",
+            let diag = Diag::new(
+                Code::Evaluation,
                 format!("evaluation on {} failed: {}", fmt(d), e.message),
             )
             .label(e.span, "while evaluating this")

@@ -3,6 +3,7 @@
 //!
 //! Time: O(length of the text) per error (at most one per file: pest stops
 //! at the first), the parse being run again once with error detail.
+use crate::diag::Code;
 use super::nesting::DECLARATION_WORDS;
 use super::{PolicyParser, Rule};
 use crate::diag::Diag;
@@ -271,7 +272,7 @@ pub(super) fn syntax_error(file: FileId, text: &str, e: &pest::error::Error<Rule
         ErrorVariant::ParsingError { positives, .. } => positives,
         ErrorVariant::CustomError { .. } => {
             // pest's own limits: only reachable through extreme nesting.
-            return Diag::error("regula::too-deep", "the file is nested too deeply to read")
+            return Diag::new(Code::TooDeep, "the file is nested too deeply to read")
                 .label(span, "too deep here")
                 .help("split the expression with a `define` or an intermediate outcome");
         }
@@ -335,7 +336,7 @@ pub(super) fn syntax_error(file: FileId, text: &str, e: &pest::error::Error<Rule
         format!("unexpected {found}")
     };
     let d =
-        Diag::error("regula::syntax", format!("expected {list}, found {found}")).label(span, label);
+        Diag::new(Code::Syntax, format!("expected {list}, found {found}")).label(span, label);
     let reserved = RESERVED.contains(&word.as_str());
     let wants = |r: Rule| positives.contains(&r);
     let help = if reserved && (wants(Rule::ident) || wants(Rule::path)) {

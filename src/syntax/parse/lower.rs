@@ -3,6 +3,7 @@
 //! [`MAX_CHAIN`].
 //!
 //! Time: O(size of the parse tree).
+use crate::diag::Code;
 use super::errors::clause_name;
 use super::{Rule, MAX_CHAIN};
 use crate::diag::Diag;
@@ -34,7 +35,7 @@ impl Lower {
 
     fn bug(&mut self, p: &P, what: &str) {
         self.diags.push(
-            Diag::error("regula::syntax", format!("malformed {what}"))
+            Diag::new(Code::Syntax, format!("malformed {what}"))
                 .label(self.loc(p).0, "here")
                 .help("this construct could not be read; please report it with the file"),
         );
@@ -93,8 +94,8 @@ impl Lower {
                 if let Some((_, first)) = seen.iter().find(|(r, _)| *r == rule) {
                     let what = clause_name(rule);
                     self.diags.push(
-                        Diag::error(
-                            "regula::duplicate-clause",
+                        Diag::new(
+                            Code::DuplicateClause,
                             format!("the document header gives {what} twice"),
                         )
                         .label(cloc.0, "again here")
@@ -383,8 +384,8 @@ impl Lower {
             }),
             _ => {
                 self.diags.push(
-                    Diag::error(
-                        "regula::bad-paragraph",
+                    Diag::new(
+                        Code::BadParagraph,
                         format!("`{text}` is not a paragraph number"),
                     )
                     .label(loc.0, "too large")
@@ -428,7 +429,7 @@ impl Lower {
         }
         if !closed {
             self.diags.push(
-                Diag::error("regula::unterminated-string", "unterminated string")
+                Diag::new(Code::UnterminatedString, "unterminated string")
                     .label(loc.0, "this string has no closing quote")
                     .help("add `\"` at the end; a string cannot span lines"),
             );
@@ -458,8 +459,8 @@ impl Lower {
         let (y, m, d) = (it.next()?, it.next()?, it.next()?);
         if m.len() != 2 || d.len() != 2 {
             self.diags.push(
-                Diag::error(
-                    "regula::bad-date",
+                Diag::new(
+                    Code::BadDate,
                     format!("`{text}` is not written as YYYY-MM-DD"),
                 )
                 .label(loc.0, "write month and day with two digits")
@@ -479,8 +480,8 @@ impl Lower {
                     _ => format!("there is no month {m}"),
                 };
                 self.diags.push(
-                    Diag::error(
-                        "regula::bad-date",
+                    Diag::new(
+                        Code::BadDate,
                         format!("`{text}` is not a calendar date"),
                     )
                     .label(loc.0, why)
@@ -519,7 +520,7 @@ impl Lower {
             )
         };
         self.diags.push(
-            Diag::error("regula::bad-number", msg)
+            Diag::new(Code::BadNumber, msg)
                 .label(loc.0, label)
                 .help(help),
         );
@@ -555,8 +556,8 @@ impl Lower {
             if !self.too_long {
                 self.too_long = true;
                 self.diags.push(
-                    Diag::error(
-                        "regula::too-long",
+                    Diag::new(
+                        Code::TooLong,
                         format!("expression joins more than {MAX_CHAIN} terms"),
                     )
                     .label(

@@ -3,6 +3,7 @@
 //! [`MAX_NESTING`] is rejected before it can exhaust the stack.
 //!
 //! Time: O(length of the text), one pass over its bytes.
+use crate::diag::Code;
 use super::MAX_NESTING;
 use crate::diag::Diag;
 use crate::source::{FileId, Span};
@@ -73,8 +74,8 @@ pub(super) fn check_nesting(file: FileId, text: &str) -> Option<Diag> {
                 .map(|w| at + w.len().max(1))
                 .unwrap_or(at);
             return Some(
-                Diag::error(
-                    "regula::too-deep",
+                Diag::new(
+                    Code::TooDeep,
                     format!("expression nested more than {MAX_NESTING} levels deep"),
                 )
                 .label(Span::new(file, at, end), "too deep here")

@@ -1,5 +1,9 @@
 //! Diagnostics: every problem a user can cause, with where, what and a hint,
 //! rendered through miette (graphical), as plain lines, or as JSON.
+mod code;
+
+pub use code::Code;
+
 use crate::source::{SourceMap, Span};
 use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
@@ -24,8 +28,8 @@ pub enum Severity {
 pub struct Diag {
     /// Error or warning.
     pub severity: Severity,
-    /// Stable code such as `regula::unknown-fact`.
-    pub code: &'static str,
+    /// The kind of problem, with its stable code (`regula::unknown-name`).
+    pub code: Code,
     /// Lowercase, one line, user input in backticks.
     pub message: String,
     /// Underlined places; the first is the primary one.
@@ -37,22 +41,15 @@ pub struct Diag {
 }
 
 impl Diag {
-    /// A new error.
-    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+    /// A new diagnostic of a kind; its severity is the kind's.
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
         Diag {
-            severity: Severity::Error,
+            severity: code.severity(),
             code,
             message: message.into(),
             labels: Vec::new(),
             help: None,
             related: Vec::new(),
-        }
-    }
-    /// A new warning.
-    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
-        Diag {
-            severity: Severity::Warning,
-            ..Diag::error(code, message)
         }
     }
     /// Adds an underlined place.
@@ -75,6 +72,22 @@ impl Diag {
         self.severity == Severity::Error
     }
 }
+
+impl fmt::Display for Diag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let word = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{word}[{}]: {}", self.code, self.message)?;
+        if let Some(h) = &self.help {
+            write!(f, " (help: {h})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diag {}
 
 /// `did you mean` from edit distance: the closest candidate, if close enough.
 pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
@@ -306,7 +319,7 @@ struct JsonLabel {
 fn to_json(d: &Diag, sources: &SourceMap) -> JsonDiag {
     JsonDiag {
         severity: d.severity,
-        code: d.code,
+        code: d.code.as_str(),
         message: d.message.clone(),
         help: d.help.clone(),
         labels: d
