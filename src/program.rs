@@ -549,7 +549,7 @@ impl Program {
                     .iter()
                     .find(|x| x.first == *g)
                     .map(|x| x.name.clone())
-                    .unwrap_or_default(),
+                    .expect("a record value names the first slot of a fact group of the program"),
             ),
             Value::Days(n) => J::String(format!("{n} days")),
             Value::Months(n, _) => J::String(format!("{n} months")),
@@ -562,7 +562,9 @@ impl Program {
             .get(e as usize)
             .and_then(|t| t.variants.get(i as usize))
             .map(|(n, l)| (n.as_str(), l.as_str()))
-            .unwrap_or(("", ""))
+            .expect(
+                "enum values are made by the checker and the case decoder from the program's enums",
+            )
     }
 
     /// A value as a caseworker reads it: labels for enums, 是/否 for bools.
@@ -588,7 +590,7 @@ impl Program {
         self.documents
             .get(d as usize)
             .map(|d| d.id.as_str())
-            .unwrap_or("")
+            .expect("document ids index the program's documents")
     }
 
     /// A fact by slot.

@@ -250,6 +250,19 @@ pub(crate) struct Machine<'a, O: Observer> {
     pub err: Option<EvalError>,
 }
 
+/// An entry of a table indexed by the program's ids: the checker made
+/// every id from the table it indexes.
+fn at<T: Copy>(v: &[T], i: u32) -> T {
+    *v.get(i as usize)
+        .expect("rule, outcome and fact ids index tables sized for the program")
+}
+
+/// The rules of an id list's table entry.
+fn rules_at(v: &[Vec<RuleId>], i: u32) -> &[RuleId] {
+    v.get(i as usize)
+        .expect("rule ids index tables sized for the program")
+}
+
 fn idx(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
@@ -359,7 +372,7 @@ impl<O: Observer> Machine<'_, O> {
                 v
             }
             ExprKind::Outcome(o) => {
-                let v = self.st.vals.get(*o as usize).copied().unwrap_or(UNKNOWN);
+                let v = at(&self.st.vals, *o);
                 if v.is_unknown() {
                     self.st.miss.extend_from_slice(self.ev.missing(*o));
                 }
@@ -542,7 +555,7 @@ impl<O: Observer> Machine<'_, O> {
             let Some(rule) = p.rules.get(r as usize) else {
                 continue;
             };
-            let active = self.active.get(r as usize).copied().unwrap_or(false);
+            let active = at(self.active, r);
             let (applies, condition, found) = match (&rule.when, active) {
                 (_, false) => (Tri::No, None, (0, 0)),
                 (None, true) => (Tri::Yes, None, (0, 0)),
@@ -569,9 +582,9 @@ impl<O: Observer> Machine<'_, O> {
         if let Some(order) = self.plan.bottom_up.get(o as usize) {
             for &r in order {
                 let mut b = Tri::No;
-                for &x in self.plan.exceptions.get(r as usize).map_or(&[][..], |v| v) {
-                    let a = self.ev.applies.get(x as usize).copied().unwrap_or(Tri::No);
-                    let below = self.st.below.get(x as usize).copied().unwrap_or(Tri::No);
+                for &x in rules_at(&self.plan.exceptions, r) {
+                    let a = at(&self.ev.applies, x);
+                    let below = at(&self.st.below, x);
                     b = max(b, max(a, below));
                 }
                 if let Some(slot) = self.st.below.get_mut(r as usize) {
@@ -583,12 +596,7 @@ impl<O: Observer> Machine<'_, O> {
             let Some(s) = self.st.steps.get(k).copied() else {
                 continue;
             };
-            let below = self
-                .st
-                .below
-                .get(s.rule as usize)
-                .copied()
-                .unwrap_or(Tri::No);
+            let below = at(&self.st.below, s.rule);
             let eff = match (s.applies, below) {
                 (Tri::No, _) | (_, Tri::Yes) => Tri::No,
                 (_, Tri::Maybe) => Tri::Maybe,
@@ -771,7 +779,7 @@ impl<O: Observer> Machine<'_, O> {
             stack.push(s.rule);
         }
         while let Some(r) = stack.pop() {
-            for &x in self.plan.exceptions.get(r as usize).map_or(&[][..], |v| v) {
+            for &x in rules_at(&self.plan.exceptions, r) {
                 if let Some(m) = st.marked.get_mut(x as usize) {
                     if !*m {
                         *m = true;
@@ -784,7 +792,7 @@ impl<O: Observer> Machine<'_, O> {
         let start = self.ev.missing.len();
         for (k, s) in st.steps.iter().enumerate() {
             let candidate = s.effective != Tri::No;
-            let exception = st.marked.get(s.rule as usize).copied().unwrap_or(false);
+            let exception = at(&st.marked, s.rule);
             let Some(&(cond, value)) = st.found_at.get(k) else {
                 continue;
             };

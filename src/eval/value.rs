@@ -119,10 +119,14 @@ impl Texts<'_> {
             Tag::Absent => Value::Absent,
             Tag::Bool => Value::Bool(v.x != 0),
             Tag::Int => Value::Int(v.x),
-            Tag::Date => date_of(v.x).map_or(Value::Unknown, Value::Date),
-            Tag::Text => self
-                .get(v.x)
-                .map_or(Value::Unknown, |t| Value::Text(t.clone())),
+            Tag::Date => Value::Date(
+                date_of(v.x).expect("a date value is a day of the calendar: made from a date, or by checked date arithmetic"),
+            ),
+            Tag::Text => Value::Text(
+                self.get(v.x)
+                    .expect("a text value indexes the case's facts or the texts met in this evaluation")
+                    .clone(),
+            ),
             Tag::Enum => Value::Enum(low(v.x >> 32), low(v.x)),
             Tag::Record => Value::Record(low(v.x)),
             Tag::Days => Value::Days(v.x),

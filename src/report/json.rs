@@ -58,14 +58,17 @@ fn value(j: &mut Json, f: &Fragments, v: &Value) {
         Value::Int(n) => j.int(*n),
         Value::Date(d) => j.date(*d),
         Value::Text(t) => j.str(t),
-        Value::Enum(e, i) => match f.variant.get(*e as usize).and_then(|v| v.get(*i as usize)) {
-            Some(s) => j.raw(s),
-            None => j.raw("\"\""),
-        },
-        Value::Record(g) => match f.group.get(g) {
-            Some(s) => j.raw(s),
-            None => j.raw("\"\""),
-        },
+        Value::Enum(e, i) => j.raw(
+            f.variant
+                .get(*e as usize)
+                .and_then(|v| v.get(*i as usize))
+                .expect("enum values come from the program's enums"),
+        ),
+        Value::Record(g) => j.raw(
+            f.group
+                .get(g)
+                .expect("a record value names the first slot of a fact group"),
+        ),
         Value::Days(n) => j.str(&format!("{n} days")),
         Value::Months(n, _) => j.str(&format!("{n} months")),
     }
@@ -111,7 +114,10 @@ fn expr(j: &mut Json, p: &Program, f: &Fragments, t: &Trace) {
 }
 
 fn name_of(table: &[String], i: u32) -> &str {
-    table.get(i as usize).map_or("\"\"", String::as_str)
+    table
+        .get(i as usize)
+        .map(String::as_str)
+        .expect("ids index the program's tables, of which the fragments are made")
 }
 
 /// Writes a traced expression.

@@ -304,10 +304,9 @@ impl<'a> Json<'a> {
         self.arr();
         for i in ids {
             self.item();
-            match at(table, i) {
-                Some(s) => self.raw(s),
-                None => self.raw("\"\""),
-            }
+            let s = at(table, i)
+                .expect("ids index the program's tables, of which the fragments are made");
+            self.raw(s);
         }
         self.end_arr();
     }
