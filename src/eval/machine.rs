@@ -226,10 +226,12 @@ pub(crate) struct Scratch {
     stack: Vec<RuleId>,
     /// Per fact: seen while gathering (a bit set).
     seen: Vec<u64>,
-    /// Per paragraph: the outcome whose cites last took it, plus one.
-    cited: Vec<u32>,
-    /// Per outcome: seen while listing the conflicts upstream.
-    blocked_seen: Vec<u32>,
+    /// Per paragraph: the stamp of the outcome whose cites last took it.
+    cited: Vec<u64>,
+    /// Per outcome: the stamp of the outcome that last listed it upstream.
+    blocked_seen: Vec<u64>,
+    /// A number new for each case, from which stamps are made.
+    case: u64,
 }
 
 /// One walk over one case.
@@ -263,6 +265,14 @@ fn rules_at(v: &[Vec<RuleId>], i: u32) -> &[RuleId] {
         .expect("rule ids index tables sized for the program")
 }
 
+/// A buffer of a program's size: reset only when the size changes.
+fn sized<T: Clone>(v: &mut Vec<T>, n: usize, fill: T) {
+    if v.len() != n {
+        v.clear();
+        v.resize(n, fill);
+    }
+}
+
 fn idx(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
@@ -294,27 +304,38 @@ impl<O: Observer> Machine<'_, O> {
     pub fn run(&mut self) -> Result<(), EvalError> {
         let p = self.p;
         let st = &mut *self.st;
-        st.vals.clear();
-        st.vals.resize(p.outcomes.len(), ABSENT);
+        // Every outcome's value and every rule's `below` is written before
+        // it is read; `marked` and `seen` are cleared after each use; the
+        // marks of `cited` and `blocked_seen` are stamped with a number new
+        // for each case. So only a new program's sizes reset them.
+        sized(&mut st.vals, p.outcomes.len(), ABSENT);
+        sized(&mut st.below, p.rules.len(), Tri::No);
+        sized(&mut st.marked, p.rules.len(), false);
+        sized(&mut st.seen, p.facts.len().div_ceil(64), 0);
+        sized(&mut st.cited, self.plan.paragraphs, 0);
+        sized(&mut st.blocked_seen, p.outcomes.len(), 0);
         st.texts.clear();
         st.miss.clear();
-        st.below.clear();
-        st.below.resize(p.rules.len(), Tri::No);
-        st.marked.clear();
-        st.marked.resize(p.rules.len(), false);
-        st.seen.clear();
-        st.seen.resize(p.facts.len().div_ceil(64), 0);
-        st.cited.clear();
-        st.cited.resize(self.plan.paragraphs, 0);
-        st.blocked_seen.clear();
-        st.blocked_seen.resize(p.outcomes.len(), 0);
+        st.case = st.case.wrapping_add(1);
         for &o in &p.order {
             self.decide(o);
             if let Some(e) = self.err.take() {
+                // Leave the buffers as a finished case would.
+                self.st.marked.fill(false);
+                self.st.seen.fill(0);
                 return Err(e);
             }
         }
         Ok(())
+    }
+
+    /// A mark unique to an outcome of this case.
+    fn stamp(&self, o: OutcomeId) -> u64 {
+        let n = u64::try_from(self.p.outcomes.len()).unwrap_or(u64::MAX);
+        self.st
+            .case
+            .wrapping_mul(n.wrapping_add(1))
+            .wrapping_add(u64::from(o) + 1)
     }
 
     fn fail(&mut self, message: &'static str, span: Span) -> V {
@@ -839,7 +860,7 @@ impl<O: Observer> Machine<'_, O> {
             return;
         }
         let p = self.p;
-        let stamp = o + 1;
+        let stamp = self.stamp(o);
         for s in &self.st.steps {
             if s.effective == Tri::No {
                 continue;
@@ -902,8 +923,8 @@ impl<O: Observer> Machine<'_, O> {
     /// the deciding rules', then those of the known outcomes they read.
     fn cites_of(&mut self, o: OutcomeId) {
         let p = self.p;
-        let stamp = o + 1;
-        let take = |ev: &mut Evaluation, cited: &mut Vec<u32>, r: RuleId| {
+        let stamp = self.stamp(o);
+        let take = |ev: &mut Evaluation, cited: &mut Vec<u64>, r: RuleId| {
             let Some(k) = self.plan.paragraph.get(r as usize) else {
                 return;
             };

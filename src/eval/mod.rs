@@ -251,19 +251,28 @@ impl Workspace {
         ev.epoch = epoch_index;
         ev.in_force = epoch.and_then(|e| e.in_force);
         ev.recorded = record;
-        ev.outcomes.clear();
-        ev.outcomes.resize(p.outcomes.len(), ABSENT);
-        ev.effective.clear();
-        ev.effective.resize(p.rules.len(), Tri::No);
-        ev.applies.clear();
-        ev.applies.resize(p.rules.len(), Tri::No);
+        // In force, the walk writes every outcome's entries and every
+        // rule's; out of force, nothing is written, so all are reset.
+        let reset = ev.in_force.is_none()
+            || ev.outcomes.len() != p.outcomes.len()
+            || ev.effective.len() != p.rules.len();
+        if reset {
+            ev.outcomes.clear();
+            ev.outcomes.resize(p.outcomes.len(), ABSENT);
+            ev.effective.clear();
+            ev.effective.resize(p.rules.len(), Tri::No);
+            ev.applies.clear();
+            ev.applies.resize(p.rules.len(), Tri::No);
+            ev.lists.clear();
+            ev.lists.resize(p.outcomes.len(), [(0, 0); 3]);
+        }
         ev.missing.clear();
         ev.blocked.clear();
         ev.cites.clear();
-        ev.lists.clear();
-        ev.lists.resize(p.outcomes.len(), [(0, 0); 3]);
         let mut derivations = std::mem::take(&mut ev.derivations);
-        derivations.reset(p);
+        if record.derivations {
+            derivations.reset(p);
+        }
         let result = match epoch.filter(|_| ev.in_force.is_some()) {
             // No document in force: every outcome is n/a.
             None => {

@@ -14,7 +14,7 @@
 //! are listed from its exceptions, so recording is linear in the walk plus
 //! the lists it shows.
 use super::machine::{Decided, Observer, RuleStep};
-use super::value::{Texts, V};
+use super::value::{Tag, Texts, V};
 use super::{EvalError, Evaluation, Tri};
 use crate::program::*;
 use crate::source::Span;
@@ -317,15 +317,26 @@ impl Derivations {
             .unwrap_or_default()
     }
 
-    fn push(&mut self, e: &Expr, value: Value, node: Node, kids: (u32, u32)) {
+    /// Appends a node. Its value is written into place: a node assembled
+    /// whole and then moved stalls on store forwarding.
+    #[inline]
+    fn push(&mut self, e: &Expr, t: &Texts, v: V, node: Node, kids: (u32, u32)) {
         self.stack.push(idx(self.nodes.len()));
         self.nodes.push(TraceNode {
             span: e.span,
-            value,
+            value: Value::Absent,
             node,
             expr: e.id,
             kids,
         });
+        if let Some(n) = self.nodes.last_mut() {
+            match v.tag {
+                Tag::Absent => {}
+                Tag::Unknown => n.value = Value::Unknown,
+                Tag::Bool => n.value = Value::Bool(v.x != 0),
+                _ => n.value = t.value(v),
+            }
+        }
     }
 }
 
@@ -338,7 +349,7 @@ impl Observer for Derivations {
 
     fn leaf(&mut self, t: &Texts, e: &Expr, v: V, node: Node) {
         let start = idx(self.kids.len());
-        self.push(e, t.value(v), node, (start, 0));
+        self.push(e, t, v, node, (start, 0));
     }
 
     fn close(&mut self, t: &Texts, e: &Expr, v: V, node: Node, mark: u32) {
@@ -359,7 +370,7 @@ impl Observer for Derivations {
         }
         self.stack.truncate(mark as usize);
         let kids = (idx(from), idx(self.kids.len() - from));
-        self.push(e, t.value(v), node, kids);
+        self.push(e, t, v, node, kids);
     }
 
     fn cut(&mut self, mark: u32) {

@@ -355,7 +355,7 @@ fn derivation(j: &mut Json, p: &Program, f: &Fragments, d: &Derivation) {
             cites.join(", ")
         ));
         key!(j, "periods");
-        periods(j, p);
+        periods(j, p, Some(f));
     }
     key!(j, "rules");
     j.arr();
@@ -379,7 +379,14 @@ pub fn derivation_json(p: &Program, d: &Derivation) -> J {
 
 /// Writes the in-force period of every document, with the paragraph that
 /// sets it.
-fn periods(j: &mut Json, p: &Program) {
+pub(super) fn periods(j: &mut Json, p: &Program, f: Option<&Fragments>) {
+    if let Some(frag) = f
+        .map(|f| f.periods.as_str())
+        .filter(|s| j.compact() && !s.is_empty())
+    {
+        j.raw(frag);
+        return;
+    }
     j.arr();
     for d in &p.documents {
         j.item();
@@ -458,7 +465,7 @@ fn in_force(j: &mut Json, s: &Subject, f: &Fragments, detail: Detail) {
         key!(j, "as_of");
         j.date(ev.as_of);
         key!(j, "periods");
-        periods(j, p);
+        periods(j, p, Some(f));
         j.end_obj();
     }
     j.end_obj();
@@ -537,8 +544,13 @@ fn report(j: &mut Json, s: &Subject, detail: Detail, line: Option<u64>) -> Resul
         j.int(i64::try_from(line).unwrap_or(i64::MAX));
     }
     key!(j, "document");
-    match s.document() {
-        Some(d) => j.str(&d.id),
+    let doc = s.ev.in_force.or(if p.documents.is_empty() {
+        None
+    } else {
+        Some(0)
+    });
+    match doc {
+        Some(d) => j.raw(name_of(&f.doc, d)),
         None => j.raw("\"\""),
     }
     key!(j, "as_of");

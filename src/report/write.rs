@@ -38,6 +38,8 @@ pub struct Fragments {
     /// Per rule, the opening of its compact record in a derivation:
     /// `{"rule":…,"cites":…,"quote":…,"document":…`.
     pub(crate) rule_head: Vec<String>,
+    /// Every document's period, as compact JSON (`periods` of a report).
+    pub(crate) periods: String,
     /// The same as the opening of a compact trace object: `{"expr":"…"`.
     pub(crate) expr_head: Vec<String>,
 }
@@ -66,6 +68,7 @@ impl Fragments {
                 .map(|g| (g.first, quoted(&g.name)))
                 .collect(),
             rule_head: Vec::new(),
+            periods: String::new(),
             fact_kv: Vec::new(),
             outcome_kv: Vec::new(),
             param_kv: Vec::new(),
@@ -98,6 +101,9 @@ impl Fragments {
                 )
             })
             .collect();
+        let mut out = Vec::new();
+        super::json::periods(&mut Json::new(&mut out, false), p, None);
+        f.periods = String::from_utf8(out).unwrap_or_default();
         let mut stack: Vec<&Expr> = Vec::new();
         for r in &p.rules {
             stack.extend(r.when.iter());
@@ -225,16 +231,19 @@ impl<'a> Json<'a> {
         self.fresh = false;
     }
     /// `}`
+    #[inline]
     pub fn end_obj(&mut self) {
         self.close(b'}');
     }
     /// `[`
+    #[inline]
     pub fn arr(&mut self) {
         self.out.push(b'[');
         self.depth += 1;
         self.fresh = true;
     }
     /// `]`
+    #[inline]
     pub fn end_arr(&mut self) {
         self.close(b']');
     }
@@ -273,6 +282,7 @@ impl<'a> Json<'a> {
         self.entry();
     }
     /// A value given as JSON text.
+    #[inline]
     pub fn raw(&mut self, v: &str) {
         self.out.extend_from_slice(v.as_bytes());
     }
@@ -292,9 +302,23 @@ impl<'a> Json<'a> {
     /// A date as `"YYYY-MM-DD"`.
     pub fn date(&mut self, d: NaiveDate) {
         let y = d.year();
-        if (0..=9999).contains(&y) {
+        if let (Ok(y), true) = (u32::try_from(y), y <= 9999) {
             let (m, day) = (d.month(), d.day());
-            let _ = write!(self.out, "\"{y:04}-{m:02}-{day:02}\"");
+            let digit = |n: u32| b'0' + u8::try_from(n % 10).unwrap_or(0);
+            self.out.extend_from_slice(&[
+                b'"',
+                digit(y / 1000),
+                digit(y / 100),
+                digit(y / 10),
+                digit(y),
+                b'-',
+                digit(m / 10),
+                digit(m),
+                b'-',
+                digit(day / 10),
+                digit(day),
+                b'"',
+            ]);
         } else {
             let _ = write!(self.out, "\"{}\"", d.format("%Y-%m-%d"));
         }
