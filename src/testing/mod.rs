@@ -160,6 +160,26 @@ pub fn observe_explain(p: &Program, case: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// `regula diff` and `regula timeline`: each outcome's value and, when a
+/// rule decided it, its document, as those commands compare them; the
+/// unknown, n/a and conflict states all read `null` there.
+pub fn observe_revision(
+    p: &Program,
+    case: &str,
+) -> Result<BTreeMap<String, (J, Option<String>)>, String> {
+    let c = decode_text(p, &Schema::new(p), case, Format::Json).expect("generated case decodes");
+    let as_of = c.as_of.expect("generated case has as_of");
+    let ev = crate::eval::evaluate(p, &c.facts, as_of).map_err(|e| e.message)?;
+    Ok(crate::revision::outcomes_of(p, &ev)
+        .into_iter()
+        .filter(|(name, _)| name != "in_force")
+        .map(|(name, d)| {
+            let doc = d.rule.as_ref().and(d.document);
+            (name, (d.value, doc))
+        })
+        .collect())
+}
+
 /// The reference interpreter's result in the same shape.
 pub fn observe_reference(p: &Program, case: &str) -> Observed {
     let c = decode_text(p, &Schema::new(p), case, Format::Json).expect("generated case decodes");
@@ -334,6 +354,36 @@ pub fn check_case(p: &Program, case: &str) -> Vec<String> {
         ));
     }
     let failed = matches!(want, Observed::Error(_));
+    match (observe_revision(p, case), &want) {
+        (Err(e), Observed::Report(_)) => out.push(format!(
+            "diff/timeline: evaluation error `{e}`, reference evaluates the case"
+        )),
+        (Ok(_), Observed::Error(_)) => {
+            out.push("diff/timeline: evaluates the case, reference fails".into())
+        }
+        (Ok(got), Observed::Report(m)) => {
+            for (name, o) in m {
+                let (value, doc) = got.get(name).cloned().unwrap_or((J::Null, None));
+                let (want_value, want_doc) = match &o.state {
+                    State::Known(v) => (v.clone(), o.cites.as_ref().and_then(|c| c.1.clone())),
+                    _ => (J::Null, None),
+                };
+                if value != want_value {
+                    out.push(format!(
+                        "diff/timeline: `{name}` = {value}, reference {want_value}"
+                    ));
+                }
+                // A default's document is the one in force; diff names only
+                // a deciding rule's.
+                if doc.is_some() && doc != want_doc {
+                    out.push(format!(
+                        "diff/timeline: `{name}` decided under {doc:?}, reference {want_doc:?}"
+                    ));
+                }
+            }
+        }
+        (Err(_), Observed::Error(_)) => {}
+    }
     for (path, r) in [
         ("eval (text)", observe_text(p, case)),
         ("explain (text)", observe_explain(p, case)),
