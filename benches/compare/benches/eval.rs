@@ -15,25 +15,16 @@
 //! the cases, so each measurement covers all of them (Rego: as many as its
 //! measurement time reaches).
 //!
-//! Run: `cargo bench --bench eval` (REGULA_BENCH_CASES to change the count).
+//! Run: `cargo bench -p regula-bench` (REGULA_BENCH_CASES to change the
+//! count). regula is reached only through `regula_bench::adapter`.
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use regula::batch::{Batch, LineResult};
-use regula::case::{self, Case, Schema};
-use regula::program::Program;
-use regula::report::Detail;
+use regula_bench::adapter::{self, Regula};
+use regula_bench::agree::{check_native, check_rego, regula_lines};
+use regula_bench::rego::{self, Rego};
+use regula_bench::{cases_file, gen, native};
 use std::hint::black_box;
-use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
-
-mod gen;
-mod native;
-
-fn program() -> Program {
-    regula::check::check(&regula::load::embedded())
-        .program
-        .expect("the shipped policies check")
-}
 
 fn count() -> usize {
     std::env::var("REGULA_BENCH_CASES")
@@ -42,100 +33,12 @@ fn count() -> usize {
         .unwrap_or(100_000)
 }
 
-/// The cases as JSON lines, also written to a file for the binary.
-fn cases_file(lines: &[String]) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench");
-    std::fs::create_dir_all(&dir).expect("bench dir");
-    let path = dir.join(format!("cases-{}.jsonl", lines.len()));
-    let mut text = lines.join("\n");
-    text.push('\n');
-    std::fs::write(&path, text).expect("write cases");
-    path
-}
-
-/// regula's report lines for every case (one thread, in process).
-fn regula_lines(b: &Batch, lines: &[String]) -> Vec<u8> {
-    let mut w = b.worker();
-    let mut out = Vec::new();
-    for (i, l) in lines.iter().enumerate() {
-        let r = w.line(i as u64 + 1, l.as_bytes(), &mut out);
-        assert_ne!(r, LineResult::Error, "generated case {} is invalid", i + 1);
-    }
-    out
-}
-
-/// The native baseline agrees with regula on every case, byte for byte:
-/// values, missing facts and cites.
-fn check_native(regula_out: &[u8], lines: &[String]) {
-    let mut out = Vec::new();
-    for (i, l) in lines.iter().enumerate() {
-        native::line(&mut out, i as u64 + 1, l).expect("native decodes");
-    }
-    let (r, n) = (
-        std::str::from_utf8(regula_out).expect("utf-8"),
-        std::str::from_utf8(&out).expect("utf-8"),
-    );
-    for (k, (a, b)) in r.lines().zip(n.lines()).enumerate() {
-        assert_eq!(
-            a,
-            b,
-            "native and regula disagree on case {}: {}",
-            k + 1,
-            lines[k]
-        );
-    }
-    assert_eq!(r.lines().count(), n.lines().count());
-}
-
-struct Rego {
-    engine: regorus::Engine,
-}
-
-impl Rego {
-    fn new() -> Rego {
-        let mut engine = regorus::Engine::new();
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/rego/provisions.rego");
-        let text = std::fs::read_to_string(path).expect("rego policy");
-        engine
-            .add_policy("provisions.rego".into(), text)
-            .expect("rego policy parses");
-        Rego { engine }
-    }
-    fn eval(&mut self, input: regorus::Value) -> regorus::Value {
-        self.engine.set_input(input);
-        self.engine
-            .eval_rule("data.regula.outcomes".into())
-            .expect("rego evaluates")
-    }
-}
-
-/// Rego's values agree with regula's on the first `n` cases.
-fn check_rego(rego: &mut Rego, regula_out: &[u8], lines: &[String], n: usize) {
-    let r = std::str::from_utf8(regula_out).expect("utf-8");
-    for (k, (report, line)) in r.lines().zip(lines).take(n).enumerate() {
-        let report: serde_json::Value = serde_json::from_str(report).expect("json");
-        let input = regorus::Value::from_json_str(line).expect("json");
-        let got: serde_json::Value =
-            serde_json::from_str(&rego.eval(input).to_json_str().expect("json")).expect("json");
-        let outcomes = report["outcomes"].as_object().expect("outcomes");
-        assert_eq!(got.as_object().map(|o| o.len()), Some(outcomes.len()));
-        for (name, o) in outcomes {
-            assert_eq!(
-                got[name],
-                o["value"],
-                "rego and regula disagree on {name} in case {}: {line}",
-                k + 1
-            );
-        }
-    }
-}
-
 fn benches(c: &mut Criterion) {
     let n = count();
-    let p = program();
+    let regula = Regula::new();
     let lines = gen::cases(gen::SEED, n);
     let file = cases_file(&lines);
-    let b = Batch::new(&p, Detail::Cites, None, "cases.jsonl");
+    let b = regula.batch();
     let reference = regula_lines(&b, &lines);
     check_native(&reference, &lines);
     eprintln!("native baseline agrees with regula on all {n} cases");
@@ -148,46 +51,35 @@ fn benches(c: &mut Criterion) {
     eprintln!("rego agrees with regula on {} cases", rego_checked.min(n));
 
     // Pre-decoded cases for the evaluation-only measurements.
-    let schema = Schema::new(&p);
-    let decoded: Vec<Case> = lines
-        .iter()
-        .map(|l| case::decode_json(&p, &schema, l).expect("valid case"))
-        .collect();
+    let decoded = regula.decode(&lines);
     let facts: Vec<native::Facts> = lines
         .iter()
         .map(|l| native::decode(l).expect("valid case"))
         .collect();
-    let rego_inputs: Vec<regorus::Value> = lines
-        .iter()
-        .take(20_000)
-        .map(|l| regorus::Value::from_json_str(l).expect("json"))
-        .collect();
+    let rego_inputs: Vec<rego::Value> = lines.iter().take(20_000).map(|l| Rego::input(l)).collect();
 
     let mut g = c.benchmark_group("evaluate");
     g.throughput(Throughput::Elements(1));
     g.measurement_time(Duration::from_secs(8));
     {
-        let mut w = b.worker();
+        let mut w = b.lines();
         let mut i = 0;
         g.bench_function("a_regula_cites", |bench| {
             bench.iter(|| {
                 let case = &decoded[i % n];
                 i += 1;
-                black_box(w.evaluate_case(case).expect("evaluates"))
+                black_box(w.evaluate(case))
             })
         });
     }
     {
-        let mut ws = regula::eval::Workspace::new(&p);
+        let mut full = regula.full();
         let mut i = 0;
         g.bench_function("b_regula_full_derivations", |bench| {
             bench.iter(|| {
                 let case = &decoded[i % n];
                 i += 1;
-                let as_of = case.as_of.expect("as_of");
-                ws.evaluate(&p, &case.facts, as_of, regula::eval::Record::ALL)
-                    .expect("evaluates");
-                black_box(ws.ev.derivations().map_or(0, |d| d.size()))
+                black_box(full.evaluate(case))
             })
         });
     }
@@ -241,10 +133,28 @@ fn benches(c: &mut Criterion) {
         });
     }
     {
-        let mut w = b.worker();
+        let mut w = b.lines();
         let mut out = Vec::with_capacity(1 << 16);
         let mut i = 0;
         g.bench_function("regula_line", |bench| {
+            bench.iter(|| {
+                out.clear();
+                let k = i % n;
+                i += 1;
+                w.line(k as u64 + 1, lines[k].as_bytes(), &mut out);
+                black_box(out.len())
+            })
+        });
+    }
+    {
+        // The same line with every outcome's full derivation
+        // (`--derivations full`): the target is a third of `regula_line`'s
+        // throughput or better.
+        let full = regula.batch_full();
+        let mut w = full.lines();
+        let mut out = Vec::with_capacity(1 << 20);
+        let mut i = 0;
+        g.bench_function("regula_line_full", |bench| {
             bench.iter(|| {
                 out.clear();
                 let k = i % n;
@@ -263,7 +173,7 @@ fn benches(c: &mut Criterion) {
     for jobs in ["1", "2"] {
         g.bench_function(format!("regula_batch_jobs_{jobs}"), |bench| {
             bench.iter(|| {
-                let out = Command::new(env!("CARGO_BIN_EXE_regula"))
+                let out = Command::new(env!("CARGO_BIN_EXE_regula-cli"))
                     .args(["batch", "--jobs", jobs, "-o", "/dev/null"])
                     .arg(&file)
                     .output()
@@ -280,10 +190,7 @@ fn benches(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("policies");
     g.bench_function("f_load_and_check", |bench| {
-        bench.iter(|| {
-            let raw = regula::load::embedded();
-            black_box(regula::check::check(&raw).program.is_some())
-        })
+        bench.iter(|| black_box(adapter::load_and_check()))
     });
     g.finish();
 }

@@ -3,9 +3,8 @@
 //! fields; each outcome is computed by direct code with Kleene logic on
 //! `Option<bool>`; the missing facts of an unknown outcome are a bit mask;
 //! the report is written as JSON in the same bytes as `regula batch
-//! --derivations cites`. Kept in benches/ only, and checked there to agree
-//! with regula on every case.
-#![allow(dead_code)]
+//! --derivations cites`. Kept in the bench crate only, and checked there to
+//! agree with regula on every case.
 use serde::Deserialize;
 use std::borrow::Cow;
 use std::io::Write;
