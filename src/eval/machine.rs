@@ -107,8 +107,8 @@ impl Decided<'_> {
 pub(crate) struct Plan {
     /// Per rule: its direct exceptions (the inverse of `exception_to`).
     exceptions: Vec<Vec<RuleId>>,
-    /// Per outcome: its rules with every exception before the rules it is
-    /// an exception to.
+    /// Per outcome: its rules that have exceptions, every exception before
+    /// the rules it is an exception to.
     bottom_up: Vec<Vec<RuleId>>,
     /// Per rule: its paragraph, numbered among the program's paragraphs.
     paragraph: Vec<u32>,
@@ -175,6 +175,9 @@ impl Plan {
                     }
                 }
             }
+            // A rule without exceptions is never defeated: its `below`
+            // stays `No` as sized, so only the others are visited.
+            order.retain(|r| exceptions.get(*r as usize).is_some_and(|x| !x.is_empty()));
             bottom_up.push(order);
         }
         let mut keys: std::collections::HashMap<(u32, u32), u32> = Default::default();
@@ -647,7 +650,14 @@ impl<O: Observer> Machine<'_, O> {
             more: &self.st.texts,
         };
         if let Some(res) = res {
-            res.value = t.value(v);
+            // Written into place: a value made by a call and then moved
+            // stalls on store forwarding.
+            match v.tag {
+                Tag::Unknown => res.value = Value::Unknown,
+                Tag::Absent => res.value = Value::Absent,
+                Tag::Bool => res.value = Value::Bool(v.x != 0),
+                _ => res.value = t.value(v),
+            }
             res.decided_by = decided_by;
             res.conflict = conflict;
             res.by_default = by_default;
