@@ -415,6 +415,8 @@ pub struct Program {
     pub(crate) embedded: bool,
     /// How many expressions [`Program::number_exprs`] numbered.
     pub(crate) exprs: u32,
+    /// Where each numbered expression is written.
+    pub(crate) expr_spans: Vec<Span>,
 }
 
 impl Program {
@@ -429,9 +431,11 @@ impl Program {
             stack.push(&mut r.value);
         }
         stack.extend(self.outcomes.iter_mut().filter_map(|o| o.default.as_mut()));
+        let mut spans = Vec::new();
         while let Some(e) = stack.pop() {
             e.id = n;
             n = n.saturating_add(1);
+            spans.push(e.span);
             match &mut e.kind {
                 ExprKind::Not(x)
                 | ExprKind::Neg(x)
@@ -458,7 +462,13 @@ impl Program {
             }
         }
         self.exprs = n;
+        self.expr_spans = spans;
         n
+    }
+
+    /// Where each numbered expression is written, by its number.
+    pub(crate) fn expr_spans(&self) -> &[Span] {
+        &self.expr_spans
     }
 
     /// The documents.

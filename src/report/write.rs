@@ -3,7 +3,7 @@
 //! `serde_json`'s pretty printer does), with every name, quote and
 //! expression of the program escaped once ([`Fragments`]) and copied from
 //! then on.
-use crate::program::{Expr, ExprKind, Program};
+use crate::program::Program;
 use chrono::{Datelike, NaiveDate};
 use std::collections::HashMap;
 use std::io::Write as _;
@@ -104,42 +104,13 @@ impl Fragments {
         let mut out = Vec::new();
         super::json::periods(&mut Json::new(&mut out, false), p, None);
         f.periods = String::from_utf8(out).unwrap_or_default();
-        let mut stack: Vec<&Expr> = Vec::new();
-        for r in &p.rules {
-            stack.extend(r.when.iter());
-            stack.push(&r.value);
-        }
-        stack.extend(p.outcomes.iter().filter_map(|o| o.default.as_ref()));
-        while let Some(e) = stack.pop() {
-            if let Some(slot) = f.expr.get_mut(e.id as usize) {
-                *slot = quoted(&p.expr_text(e.span));
-                if let Some(head) = f.expr_head.get_mut(e.id as usize) {
-                    *head = format!("{{\"expr\":{slot}");
-                }
+        for (id, span) in p.expr_spans().iter().enumerate() {
+            let text = quoted(&p.expr_text(*span));
+            if let Some(head) = f.expr_head.get_mut(id) {
+                *head = format!("{{\"expr\":{text}");
             }
-            match &e.kind {
-                ExprKind::Not(x)
-                | ExprKind::Neg(x)
-                | ExprKind::In(x, _, _)
-                | ExprKind::Days(x)
-                | ExprKind::Months(x, _, _) => stack.push(x),
-                ExprKind::And(a, b)
-                | ExprKind::Or(a, b)
-                | ExprKind::Cmp(_, a, b)
-                | ExprKind::Arith(_, a, b) => {
-                    stack.push(a);
-                    stack.push(b);
-                }
-                ExprKind::If(c, a, b) => {
-                    stack.push(c);
-                    stack.push(a);
-                    stack.push(b);
-                }
-                ExprKind::Call(_, args, body) => {
-                    stack.extend(args.iter());
-                    stack.push(body);
-                }
-                _ => {}
+            if let Some(slot) = f.expr.get_mut(id) {
+                *slot = text;
             }
         }
         f
