@@ -20,6 +20,10 @@ use std::io::{self, BufRead, Write};
 use std::sync::mpsc;
 use std::sync::Mutex;
 
+/// The most worker threads a run uses: more cannot help (a chunk holds at
+/// most 512 lines) and each costs a thread and buffers in flight.
+pub const MAX_JOBS: usize = 256;
+
 /// Lines per chunk: the unit of parallel work and of ordered output.
 const CHUNK_LINES: usize = 512;
 /// Bytes per chunk, whichever comes first.
@@ -383,6 +387,9 @@ where
     R: BufRead + Send,
     W: Write,
 {
+    // Threads and chunks in flight grow with `jobs`: bounded here, whatever
+    // the caller asks.
+    let jobs = jobs.clamp(1, MAX_JOBS);
     let mut total = Summary::default();
     let mut next_line = 1u64;
     // Full derivations make reports a hundred times longer: smaller chunks

@@ -196,3 +196,22 @@ fn batch_input_that_cannot_be_read() {
     );
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// `--jobs` at its extremes is a clear error naming the range, never an
+/// attempt to start that many threads.
+#[test]
+fn batch_jobs_out_of_range_is_a_clear_error() {
+    let mut shown = String::new();
+    for jobs in ["99999999999", "18446744073709551616", "0", "257", "x"] {
+        let out = regula_stdin(&["batch", "--jobs", jobs], "{\"as_of\":\"2025-03-01\"}\n");
+        assert_eq!(out.status.code(), Some(2), "--jobs {jobs}");
+        assert!(out.stdout.is_empty(), "--jobs {jobs} wrote a report");
+        shown.push_str(&format!(
+            "$ regula batch --jobs {jobs}\n{}\n",
+            transcript(&out)
+        ));
+    }
+    insta::assert_snapshot!("batch_jobs_out_of_range", shown);
+    let out = regula_stdin(&["batch", "--jobs", "256"], "{\"as_of\":\"2025-03-01\"}\n");
+    assert_eq!(out.status.code(), Some(0), "{}", transcript(&out));
+}

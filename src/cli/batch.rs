@@ -28,11 +28,27 @@ pub struct BatchArgs {
     /// How much derivation each report carries.
     #[arg(long, value_enum, default_value_t = Detail::Cites)]
     derivations: Detail,
-    /// Worker threads; default: one per core.
-    #[arg(short = 'j', long, value_name = "N")]
+    /// Worker threads, 1 to 256; default: one per core.
+    #[arg(short = 'j', long, value_name = "N", value_parser = parse_jobs)]
     jobs: Option<NonZeroUsize>,
     #[command(flatten)]
     policies: PolicyArgs,
+}
+
+/// `--jobs`: a count of threads from 1 to [`batch::MAX_JOBS`].
+fn parse_jobs(s: &str) -> Result<NonZeroUsize, String> {
+    let max = batch::MAX_JOBS;
+    let hint = "leave --jobs out for one thread per core";
+    let t = s.trim();
+    if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!(
+            "`{s}` is not a number of threads (1 to {max}); {hint}"
+        ));
+    }
+    match t.parse::<usize>().ok().and_then(NonZeroUsize::new) {
+        Some(n) if n.get() <= max => Ok(n),
+        _ => Err(format!("`{s}` is outside 1 to {max} threads; {hint}")),
+    }
 }
 
 fn parse_at(s: &str) -> Result<NaiveDate, String> {
