@@ -30,7 +30,7 @@ use crate::check;
 use crate::diag::{Diag, ErrorFormat};
 use crate::eval::{Derivation, EvalError, Evaluation as Raw, Record, Workspace};
 use crate::program::{OutcomeId, Program, Type, Value};
-use crate::report::{write_report, Detail, Subject};
+use crate::report::{write_report, Detail, Fragments, Subject};
 use crate::source::SourceMap;
 use std::path::PathBuf;
 
@@ -70,6 +70,8 @@ pub struct Engine {
     program: Program,
     schema: Schema,
     warnings: Vec<Diag>,
+    /// The program's strings escaped for reports, once for every case.
+    fragments: Fragments,
 }
 
 /// A fact a case may state.
@@ -133,6 +135,7 @@ impl Engine {
         match c.program {
             Some(program) if !has_errors => Ok(Engine {
                 schema: Schema::new(&program),
+                fragments: Fragments::new(&program),
                 program,
                 warnings: c.diags,
             }),
@@ -446,13 +449,15 @@ impl<'a> View<'a> {
 
     /// The report contract as JSON (`regula eval --format json`).
     pub fn json(&self, detail: Detail) -> serde_json::Value {
-        let s = Subject::new(&self.engine.program, self.facts, self.raw);
+        let s = Subject::new(&self.engine.program, self.facts, self.raw)
+            .with_fragments(&self.engine.fragments);
         crate::report::json_report(&s, detail).unwrap_or(serde_json::Value::Null)
     }
 
     /// Appends the report contract as one line of compact JSON.
     pub fn write_json(&self, detail: Detail, out: &mut Vec<u8>) -> Result<(), EvalError> {
-        let s = Subject::new(&self.engine.program, self.facts, self.raw);
+        let s = Subject::new(&self.engine.program, self.facts, self.raw)
+            .with_fragments(&self.engine.fragments);
         write_report(out, &s, detail, None, false)?;
         out.push(b'\n');
         Ok(())

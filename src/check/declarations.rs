@@ -352,12 +352,7 @@ pub(super) fn declare_params(ctx: &mut Ctx, files: &[(FileId, String, ast::File)
     // Where each document declares its version of each parameter.
     let mut version_spans: HashMap<(ParamId, DocId), Span> = HashMap::new();
     for (fid, _, f) in files {
-        let doc = ctx
-            .file_doc
-            .get(fid.0 as usize)
-            .copied()
-            .flatten()
-            .unwrap_or(0);
+        let doc = ctx.file_document(*fid);
         for item in &f.items {
             let ast::Item::Param(pd) = item else { continue };
             // One version per document: a successor or an amendment may give

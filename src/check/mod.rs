@@ -99,6 +99,14 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// The document a file belongs to (the first, for a file the
+    /// document pass could not place).
+    pub(crate) fn file_document(&self, f: FileId) -> DocId {
+        self.file_doc.get(f.0 as usize).copied().flatten().unwrap_or(0)
+    }
+}
+
+impl Ctx<'_> {
     /// Whether a name, or a record fact it is a field of, has a broken declaration.
     pub fn is_poisoned(&self, name: &str) -> bool {
         self.poisoned.contains(name)

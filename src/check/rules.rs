@@ -25,12 +25,7 @@ pub(super) fn declare_rules<'a>(
     let mut orphans = Vec::new();
     let mut seen: HashMap<(DocId, String), Span> = HashMap::new();
     for (fid, _, f) in files {
-        let doc = ctx
-            .file_doc
-            .get(fid.0 as usize)
-            .copied()
-            .flatten()
-            .unwrap_or(0);
+        let doc = ctx.file_document(*fid);
         for item in &f.items {
             let ast::Item::Rule(r) = item else { continue };
             if let Some(first) = seen.get(&(doc, r.name.name.clone())) {

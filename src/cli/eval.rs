@@ -180,7 +180,8 @@ fn eval_error(p: &Program, e: &EvalError, out: &Out) -> Exit {
 }
 
 /// One outcome's value, cites, missing facts and derivation.
-fn explain_entry(p: &Program, d: &crate::eval::Derivation) -> serde_json::Value {
+fn explain_entry(s: &Subject, d: &crate::eval::Derivation) -> serde_json::Value {
+    let p = s.p;
     let missing: Vec<&str> = p.fact_names(d.missing);
     let mut j = serde_json::Map::new();
     j.insert("value".into(), p.value_json(&d.value));
@@ -190,7 +191,7 @@ fn explain_entry(p: &Program, d: &crate::eval::Derivation) -> serde_json::Value 
         let names: Vec<&str> = p.outcome_names(d.blocked_by);
         j.insert("blocked_by".into(), serde_json::json!(names));
     }
-    j.insert("derivation".into(), report::derivation_json(p, d));
+    j.insert("derivation".into(), report::derivation_json(s, d));
     serde_json::Value::Object(j)
 }
 
@@ -313,7 +314,7 @@ pub fn run_explain(a: ExplainArgs, out: &Out) -> Exit {
         ExplainFormat::Json => {
             let mut j = serde_json::Map::new();
             j.insert("outcome".into(), serde_json::Value::from(a.outcome.clone()));
-            if let serde_json::Value::Object(m) = explain_entry(&p, &d) {
+            if let serde_json::Value::Object(m) = explain_entry(&s, &d) {
                 j.extend(m);
             }
             // The outcomes the derivation reads, each with its own derivation.
@@ -337,7 +338,7 @@ pub fn run_explain(a: ExplainArgs, out: &Out) -> Exit {
                         queue.push(x);
                     }
                 }
-                reads.insert(name, explain_entry(&p, &sd));
+                reads.insert(name, explain_entry(&s, &sd));
             }
             if !reads.is_empty() {
                 j.insert("reads".into(), serde_json::Value::Object(reads));

@@ -231,9 +231,8 @@ fn to_value(write: impl FnOnce(&mut Json)) -> J {
 }
 
 /// A traced expression as a JSON value.
-pub fn trace_json(p: &Program, t: &Trace) -> J {
-    let f = Fragments::new(p);
-    to_value(|j| trace(j, p, &f, t))
+pub fn trace_json(s: &Subject, t: &Trace) -> J {
+    to_value(|j| trace(j, s.p, s.fragments(), t))
 }
 
 /// The sub-expressions that made a condition false (or n/a): below an `and`
@@ -372,9 +371,8 @@ fn derivation(j: &mut Json, p: &Program, f: &Fragments, d: &Derivation) {
 }
 
 /// An outcome's derivation as a JSON value.
-pub fn derivation_json(p: &Program, d: &Derivation) -> J {
-    let f = Fragments::new(p);
-    to_value(|j| derivation(j, p, &f, d))
+pub fn derivation_json(s: &Subject, d: &Derivation) -> J {
+    to_value(|j| derivation(j, s.p, s.fragments(), d))
 }
 
 /// Writes the in-force period of every document, with the paragraph that
