@@ -757,8 +757,34 @@ pub fn read_case_file(path: &Path) -> Result<String, CaseError> {
             ),
         ));
     }
-    let bytes =
-        std::fs::read(path).map_err(|_| CaseError::new("", "cannot read the case file", None))?;
+    // At most one byte past the limit is read, whatever the file is: a
+    // pipe, a FIFO or a device has no size to check beforehand.
+    let unreadable = |e: std::io::Error| {
+        CaseError::new(
+            "",
+            format!("cannot read the case file: {e}"),
+            Some("check the path".into()),
+        )
+    };
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(
+            std::fs::File::open(path).map_err(unreadable)?,
+            MAX_CASE_BYTES + 1,
+        ),
+        &mut bytes,
+    )
+    .map_err(unreadable)?;
+    if bytes.len() as u64 > MAX_CASE_BYTES {
+        return Err(CaseError::new(
+            "",
+            format!("the input is more than {MAX_CASE_BYTES} bytes; a case file may be at most {MAX_CASE_BYTES} bytes"),
+            Some(
+                "a case describes one dispatch relationship; evaluate each case file on its own"
+                    .into(),
+            ),
+        ));
+    }
     String::from_utf8(bytes).map_err(|e| {
         CaseError::new(
             "",

@@ -220,3 +220,37 @@ fn fmt_and_test_name_what_they_cannot_use() {
     }
     insta::assert_snapshot!(all);
 }
+
+/// A device or a pipe has no size to check beforehand: no more than the
+/// limit is read, and the case is refused with the limit named.
+#[test]
+fn an_endless_device_is_refused_at_the_size_limit() {
+    let out = regula(&["eval", "/dev/zero"]);
+    assert_eq!(out.status.code(), Some(1), "{}", transcript(&out));
+    insta::assert_snapshot!("eval_dev_zero", transcript(&out));
+}
+
+/// Output that cannot be written (a full disk) is an error, not a success
+/// with the report lost.
+#[test]
+fn output_to_a_full_disk_is_an_error() {
+    let case = crate::common::root().join("examples/injury-out-of-town-no-branch.json");
+    for args in [
+        vec!["eval", case.to_str().expect("utf-8 path")],
+        vec!["check"],
+    ] {
+        let full = fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .expect("/dev/full");
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_regula"))
+            .args(&args)
+            .env("NO_COLOR", "1")
+            .stdout(full)
+            .output()
+            .expect("run regula");
+        assert_eq!(out.status.code(), Some(1), "regula {args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("cannot write the output"), "{err}");
+    }
+}

@@ -189,5 +189,17 @@ pub(crate) use errln;
 /// Writes to stdout, ignoring a closed pipe.
 pub fn print(s: &str) {
     let mut o = std::io::stdout().lock();
-    let _ = o.write_all(s.as_bytes());
+    let written = o.write_all(s.as_bytes()).and_then(|()| o.flush());
+    match written {
+        // A reader that stopped early (`| head`) ends the output quietly.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        // Anything else (a full disk, a closed file) loses the output: an
+        // error, never a silent success.
+        Err(e) => {
+            let mut err = std::io::stderr().lock();
+            let _ = writeln!(err, "error[regula::io]: cannot write the output: {e}");
+            std::process::exit(1);
+        }
+        Ok(()) => {}
+    }
 }
