@@ -217,7 +217,7 @@ impl Worker<'_, '_> {
                 m.insert("code".into(), Code::Evaluation.as_str().into());
                 m.insert(
                     "message".into(),
-                    format!("`{place}`: evaluation failed: {}", e.message).into(),
+                    format!("`{place}`: evaluation failed: {}", e.fault).into(),
                 );
                 m.insert(
                     "help".into(),

@@ -3,8 +3,7 @@
 //! is collected (unknown keys with the nearest known key, wrong types,
 //! impossible dates, values outside an enum, counts below their bound,
 //! duplicate keys); an invalid case is never partly evaluated.
-use crate::diag::Code;
-use crate::diag::{suggest, Diag};
+use crate::diag::{suggest, Diag, Problem};
 use crate::program::{FactId, Program, Type, Value};
 use chrono::NaiveDate;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -50,11 +49,11 @@ impl CaseError {
         } else {
             format!("`{file}` at `{}`", self.path)
         };
-        let mut d = Diag::new(Code::InvalidCase, format!("{place}: {}", self.message));
-        if let Some(h) = &self.help {
-            d = d.help(h.clone());
-        }
-        d
+        Diag::of(Problem::InvalidCase {
+            place,
+            what: self.message.clone(),
+            advice: self.help.clone(),
+        })
     }
 }
 

@@ -5,8 +5,7 @@
 //! document's `source` can be found. Limits keep a hostile tree harmless.
 //!
 //! Time: O(files + bytes read), the files sorted by path (O(files × log files)).
-use crate::diag::Code;
-use crate::diag::Diag;
+use crate::diag::{Diag, Problem};
 #[cfg(feature = "embedded")]
 use include_dir::{include_dir, Dir};
 use std::collections::{BTreeMap, HashSet};
@@ -75,8 +74,10 @@ pub fn from_paths(paths: &[PathBuf]) -> Result<RawSet, Vec<Diag>> {
             Ok(m) => m,
             Err(e) => {
                 errors.push(
-                    Diag::new(Code::PoliciesNotFound, format!("cannot read policy directory `{shown}`: {}", io_reason(&e)))
-                        .help("pass an existing directory with --policies, or leave it out to use the embedded policies"),
+                    Diag::of(Problem::PoliciesNotFound {
+                        path: shown.clone(),
+                        reason: io_reason(&e),
+                    }),
                 );
                 continue;
             }
@@ -90,35 +91,21 @@ pub fn from_paths(paths: &[PathBuf]) -> Result<RawSet, Vec<Diag>> {
         }
         if set.policies.len() == before && errors.is_empty() {
             let prefix = format!("{shown}/");
-            let texts: Vec<&str> = set
+            let others: Vec<String> = set
                 .others
                 .keys()
                 .filter_map(|k| k.strip_prefix(&prefix))
                 .take(3)
+                .map(str::to_string)
                 .collect();
-            let help = if texts.is_empty() {
-                "a policy set is a directory of `.policy` files; check the path".to_string()
-            } else {
-                format!(
-                    "it holds only other files (`{}`); a policy set is a directory of `.policy` files",
-                    texts.join("`, `")
-                )
-            };
-            errors.push(
-                Diag::new(
-                    Code::EmptyPolicies,
-                    format!("`{shown}` holds no `.policy` files"),
-                )
-                .help(help),
-            );
+            errors.push(Diag::of(Problem::EmptyPolicies {
+                path: shown.clone(),
+                others,
+            }));
         }
         if set.policies.len() > MAX_FILES {
             errors.push(
-                Diag::new(
-                    Code::TooManyFiles,
-                    format!("the policy set holds more than {MAX_FILES} policy files"),
-                )
-                .help("point --policies at the directory of one policy set"),
+                Diag::of(Problem::TooManyFiles { limit: MAX_FILES }),
             );
             break;
         }
@@ -168,22 +155,20 @@ fn walk(
 ) {
     if depth > MAX_DEPTH {
         errors.push(
-            Diag::new(
-                Code::TooDeepDirectory,
-                format!("`{shown}` is nested more than {MAX_DEPTH} directories deep"),
-            )
-            .help("a symbolic link may point back at a parent directory"),
+            Diag::of(Problem::TooDeepDirectory {
+                path: shown.to_string(),
+                limit: MAX_DEPTH,
+                formatting: false,
+            }),
         );
         return;
     }
     let canon = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
     if !seen.insert(canon) {
         errors.push(
-            Diag::new(
-                Code::SymlinkLoop,
-                format!("`{shown}` leads back into a directory already read"),
-            )
-            .help("remove the symbolic link that loops"),
+            Diag::of(Problem::SymlinkLoop {
+                path: shown.to_string(),
+            }),
         );
         return;
     }
@@ -191,11 +176,10 @@ fn walk(
         Ok(e) => e,
         Err(e) => {
             errors.push(
-                Diag::new(
-                    Code::Unreadable,
-                    format!("cannot read directory `{shown}`: {}", io_reason(&e)),
-                )
-                .help("check that the directory exists and that you may read it"),
+                Diag::of(Problem::UnreadableDirectory {
+                    path: shown.to_string(),
+                    reason: Some(io_reason(&e)),
+                }),
             );
             return;
         }
@@ -213,11 +197,10 @@ fn walk(
             Ok(m) if m.is_dir() => walk(&path, &child, depth + 1, seen, set, errors),
             Ok(_) => read_one(&path, &child, set, errors),
             Err(e) => errors.push(
-                Diag::new(
-                    Code::Unreadable,
-                    format!("cannot read `{child}`: {}", io_reason(&e)),
-                )
-                .help("a symbolic link may point at itself or at nothing"),
+                Diag::of(Problem::UnreadableEntry {
+                    path: child.to_string(),
+                    reason: io_reason(&e),
+                }),
             ),
         }
     }
@@ -232,14 +215,11 @@ fn read_one(path: &Path, shown: &str, set: &mut RawSet, errors: &mut Vec<Diag>) 
     match std::fs::metadata(path) {
         Ok(m) if m.len() > MAX_FILE_BYTES => {
             errors.push(
-                Diag::new(
-                    Code::FileTooLarge,
-                    format!(
-                        "`{shown}` is {} bytes, more than the {MAX_FILE_BYTES} bytes (1 MiB) a file of a policy set may have",
-                        m.len()
-                    ),
-                )
-                .help("split the provisions over several files of at most 1 MiB each"),
+                Diag::of(Problem::FileTooLarge {
+                    path: shown.to_string(),
+                    bytes: m.len(),
+                    limit: MAX_FILE_BYTES,
+                }),
             );
             return;
         }
@@ -249,11 +229,10 @@ fn read_one(path: &Path, shown: &str, set: &mut RawSet, errors: &mut Vec<Diag>) 
         Ok(b) => b,
         Err(e) => {
             errors.push(
-                Diag::new(
-                    Code::Unreadable,
-                    format!("cannot read `{shown}`: {}", io_reason(&e)),
-                )
-                .help("check that the file exists and that you may read it"),
+                Diag::of(Problem::UnreadableFile {
+                    path: shown.to_string(),
+                    reason: io_reason(&e),
+                }),
             );
             return;
         }
@@ -268,11 +247,11 @@ fn read_one(path: &Path, shown: &str, set: &mut RawSet, errors: &mut Vec<Diag>) 
                 .map(|b| b.iter().filter(|c| **c == b'\n').count() + 1)
                 .unwrap_or(1);
             errors.push(
-                Diag::new(
-                    Code::InvalidUtf8,
-                    format!("`{shown}` is not valid UTF-8 (line {line}, byte {at})"),
-                )
-                .help("save the file as UTF-8"),
+                Diag::of(Problem::InvalidUtf8 {
+                    path: shown.to_string(),
+                    line,
+                    at,
+                }),
             );
             return;
         }
@@ -288,14 +267,11 @@ fn read_one(path: &Path, shown: &str, set: &mut RawSet, errors: &mut Vec<Diag>) 
             .find(|(_, l)| l.len() > MAX_LINE_BYTES)
         {
             errors.push(
-                Diag::new(
-                    Code::LineTooLong,
-                    format!(
-                        "line {} of `{shown}` is longer than {MAX_LINE_BYTES} bytes",
-                        n + 1
-                    ),
-                )
-                .help("break the line; expressions may span lines"),
+                Diag::of(Problem::LineTooLong {
+                    path: shown.to_string(),
+                    line: n + 1,
+                    limit: MAX_LINE_BYTES,
+                }),
             );
             return;
         }

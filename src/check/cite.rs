@@ -5,9 +5,8 @@
 //! search of the whole text and O((paragraph + quote) × log quote);
 //! uncovered paragraphs are O(units + citations), with hashed sets of the
 //! paragraphs cited.
-use crate::diag::Code;
 use super::Ctx;
-use crate::diag::Diag;
+use crate::diag::{Diag, Problem, QuoteHint};
 use crate::program::{Cite, DocId, Program};
 use crate::source::{FileId, Span};
 use crate::syntax::ast;
@@ -30,31 +29,28 @@ pub(crate) fn check_one(ctx: &mut Ctx, doc: DocId, c: &Cite, what: &str) {
             .filter(|u| u.article == c.article)
             .map(|u| u.key())
             .collect();
-        let help = if in_article.is_empty() {
-            let last = d.regulation.articles.last().map(|a| a.number).unwrap_or(0);
-            format!("the source text has articles 1 to {last}")
-        } else {
-            format!("article {} has {}", c.article, in_article.join(", "))
-        };
+        let last_article = d.regulation.articles.last().map(|a| a.number).unwrap_or(0);
         let source = d.source_name.clone().unwrap_or_default();
         ctx.err(
-            Diag::new(
-                Code::UnknownParagraph,
-                format!("{what} cites {key}, which `{source}` does not have"),
-            )
-            .label(c.span, "no such paragraph")
-            .help(help),
+            Diag::of(Problem::UnknownParagraph {
+                what: what.to_string(),
+                key,
+                source,
+                in_article,
+                article: c.article,
+                last_article,
+            })
+            .label(c.span, "no such paragraph"),
         );
         return;
     };
     if c.quote.trim().is_empty() {
         ctx.err(
-            Diag::new(
-                Code::EmptyQuote,
-                format!("{what} cites {key} without quoting it"),
-            )
-            .label(c.span, "empty quote")
-            .help("quote the sentence of the paragraph that the rule encodes"),
+            Diag::of(Problem::EmptyQuote {
+                what: what.to_string(),
+                key,
+            })
+            .label(c.span, "empty quote"),
         );
         return;
     }
@@ -83,35 +79,31 @@ pub(crate) fn check_one(ctx: &mut Ctx, doc: DocId, c: &Cite, what: &str) {
             }
         }
         let head: String = quote.iter().take(agree).collect();
-        let help = if !elsewhere.is_empty() {
-            format!(
-                "these words are in {}: cite that paragraph",
-                elsewhere.join(", ")
-            )
+        let hint = if !elsewhere.is_empty() {
+            QuoteHint::Elsewhere(elsewhere)
         } else if agree > 0 {
             // What the paragraph says where the quote departs from it.
             let at = para.find(&head).map(|i| i + head.len()).unwrap_or(0);
             let next: String = para.get(at..).unwrap_or("").chars().take(12).collect();
             if next.is_empty() {
-                format!("{key} ends after `{head}`")
+                QuoteHint::EndsAfter(head)
             } else {
-                format!("{key} reads `{head}{next}…`: quote its words exactly (whitespace aside)")
+                QuoteHint::Reads { head, next }
             }
         } else {
-            let text: String = unit.text.chars().take(40).collect();
-            format!("quote the words of {key} exactly (whitespace aside); it begins `{text}…`")
+            QuoteHint::Begins(unit.text.chars().take(40).collect())
         };
         let whole = quote_span(ctx, c.span);
         let departs = departure(ctx, whole, agree);
-        let mut d = Diag::new(
-            Code::QuoteMismatch,
-            format!("the quote is not in paragraph {key}"),
-        );
-        d = match departs {
+        let d = Diag::of(Problem::QuoteMismatch {
+            key: key.clone(),
+            hint,
+        });
+        let d = match departs {
             Some(at) if agree > 0 => d.label(at, format!("{key} does not say this")),
             _ => d.label(whole, format!("not the words of {key}")),
         };
-        ctx.err(d.help(help));
+        ctx.err(d);
     }
 }
 
@@ -213,36 +205,24 @@ pub(crate) fn check_citations(ctx: &mut Ctx, files: &[(FileId, String, ast::File
                 .is_none()
             {
                 ctx.err(
-                    Diag::new(
-                        Code::UnknownParagraph,
-                        format!(
-                            "`not encoded` names {}, which the source text does not have",
-                            n.paragraph.key()
-                        ),
-                    )
-                    .label(n.paragraph.loc.0, "no such paragraph")
-                    .help("name a paragraph of the source text"),
+                    Diag::of(Problem::UnknownNotEncoded {
+                        key: n.paragraph.key(),
+                    })
+                    .label(n.paragraph.loc.0, "no such paragraph"),
                 );
             }
             if n.reason.value.trim().is_empty() {
                 ctx.err(
-                    Diag::new(Code::NoReason, "`not encoded` needs a reason")
-                        .label(n.reason.loc.0, "empty")
-                        .help("say why the paragraph is deliberately left without rules"),
+                    Diag::of(Problem::NoReason).label(n.reason.loc.0, "empty"),
                 );
             }
             let cited = by_rules.contains(&(doc, n.paragraph.article, n.paragraph.paragraph));
             if cited {
                 ctx.err(
-                    Diag::new(
-                        Code::EncodedAnyway,
-                        format!(
-                            "{} is marked `not encoded` but rules cite it",
-                            n.paragraph.key()
-                        ),
-                    )
-                    .label(n.loc.0, "marked not encoded")
-                    .help("remove the `not encoded` line"),
+                    Diag::of(Problem::EncodedAnyway {
+                        key: n.paragraph.key(),
+                    })
+                    .label(n.loc.0, "marked not encoded"),
                 );
             }
         }
@@ -274,22 +254,13 @@ pub(crate) fn check_citations(ctx: &mut Ctx, files: &[(FileId, String, ast::File
                     .is_some_and(|c| c.article == u.article && c.paragraph == u.paragraph)
                 || left_out.contains(&(u.article, u.paragraph));
             if !cited {
-                let text: String = u.text.chars().take(40).collect();
                 ctx.diags.push(
-                    Diag::new(
-                        Code::UncoveredParagraph,
-                        format!(
-                            "paragraph {} of `{}` is cited by no rule: {text}…",
-                            u.key(),
-                            d.id
-                        ),
-                    )
-                    .label(d.span, "this document")
-                    .help(format!(
-                        "encode it in a rule citing {}, or write `not encoded {} \"reason\"`",
-                        u.key(),
-                        u.key()
-                    )),
+                    Diag::of(Problem::UncoveredParagraph {
+                        key: u.key(),
+                        doc: d.id.clone(),
+                        opening: u.text.chars().take(40).collect(),
+                    })
+                    .label(d.span, "this document"),
                 );
             }
         }

@@ -2,9 +2,8 @@
 //! their names, duplicates and types.
 //!
 //! Time: O(declarations + the length of their names), with hashed look-ups.
-use crate::diag::Code;
 use super::{cite, expr, revisions, Ctx};
-use crate::diag::{did_you_mean, Diag};
+use crate::diag::{Code, Diag, Problem};
 use crate::program::*;
 use crate::source::{FileId, Span};
 use crate::syntax::ast;
@@ -16,13 +15,12 @@ const BUILTIN_TYPES: [&str; 4] = ["bool", "date", "text", "int"];
 
 pub(super) fn duplicate(ctx: &mut Ctx, what: &str, name: &str, here: Span, first: Span) {
     ctx.err(
-        Diag::new(
-            Code::Duplicate,
-            format!("{what} `{name}` is declared twice"),
-        )
+        Diag::of(Problem::Duplicate {
+            what: what.to_string(),
+            name: name.to_string(),
+        })
         .label(here, "declared again here")
-        .label(first, "first declared here")
-        .help(format!("rename one of them or remove the repeated {what}")),
+        .label(first, "first declared here"),
     );
 }
 
@@ -37,12 +35,10 @@ pub(super) fn declare_types(ctx: &mut Ctx, files: &[(FileId, String, ast::File)]
             };
             if BUILTIN_TYPES.contains(&name.name.as_str()) {
                 ctx.err(
-                    Diag::new(
-                        Code::ReservedType,
-                        format!("`{}` is a built-in type", name.name),
-                    )
-                    .label(span, "cannot be redeclared")
-                    .help("choose another name for the type"),
+                    Diag::of(Problem::ReservedType {
+                        name: name.name.clone(),
+                    })
+                    .label(span, "cannot be redeclared"),
                 );
                 continue;
             }
@@ -67,12 +63,10 @@ pub(super) fn declare_types(ctx: &mut Ctx, files: &[(FileId, String, ast::File)]
                     }
                     if variants.is_empty() {
                         ctx.err(
-                            Diag::new(
-                                Code::EmptyEnum,
-                                format!("enum `{}` has no values", e.name.name),
-                            )
-                            .label(e.name.loc.0, "empty")
-                            .help("list its values with their labels inside the braces"),
+                            Diag::of(Problem::EmptyEnum {
+                                name: e.name.name.clone(),
+                            })
+                            .label(e.name.loc.0, "empty"),
                         );
                     }
                     let id = EnumId::try_from(ctx.p.enums.len()).unwrap_or(EnumId::MAX);
@@ -127,9 +121,7 @@ pub(super) fn declare_types(ctx: &mut Ctx, files: &[(FileId, String, ast::File)]
                 };
                 if matches!(ty, Type::Record(_)) {
                     ctx.err(
-                        Diag::new(Code::NestedRecord, "a record field cannot be a record")
-                            .label(t.loc().0, "record type here")
-                            .help("declare the inner fields directly in this record"),
+                        Diag::of(Problem::NestedRecord).label(t.loc().0, "record type here"),
                     );
                     continue;
                 }
@@ -165,15 +157,13 @@ pub(crate) fn resolve_type(ctx: &mut Ctx, t: &ast::TypeRef) -> Option<(Type, Opt
                 let mut names: Vec<&str> = BUILTIN_TYPES.to_vec();
                 names.extend(ctx.enum_index.keys().map(String::as_str));
                 names.extend(ctx.record_index.keys().map(String::as_str));
-                let help = did_you_mean(
-                    n,
-                    names,
-                    "the types are bool, int, date, text and the declared enums and records",
-                );
+                let suggestion = crate::diag::suggest(n, names).map(str::to_string);
                 ctx.err(
-                    Diag::new(Code::UnknownType, format!("unknown type `{n}`"))
-                        .label(i.loc.0, "not a type")
-                        .help(help),
+                    Diag::of(Problem::UnknownType {
+                        name: n.to_string(),
+                        suggestion,
+                    })
+                    .label(i.loc.0, "not a type"),
                 );
                 None
             }
@@ -195,12 +185,7 @@ pub(super) fn declare_facts_outcomes(ctx: &mut Ctx, files: &[(FileId, String, as
                     }
                     if name == "as_of" {
                         ctx.err(
-                            Diag::new(
-                                Code::ReservedName,
-                                "`as_of` is the assessment date and cannot be a fact",
-                            )
-                            .label(fd.name.loc.0, "reserved")
-                            .help("every case states `as_of`; refer to it as `as_of`"),
+                            Diag::of(Problem::ReservedAsOf).label(fd.name.loc.0, "reserved"),
                         );
                         continue;
                     }
@@ -266,9 +251,7 @@ pub(super) fn declare_facts_outcomes(ctx: &mut Ctx, files: &[(FileId, String, as
                     if matches!(ty, Type::Record(_)) {
                         ctx.poisoned.insert(name);
                         ctx.err(
-                            Diag::new(Code::RecordOutcome, "an outcome cannot be a record")
-                                .label(od.ty.loc().0, "record type")
-                                .help("declare one outcome per field"),
+                            Diag::of(Problem::RecordOutcome).label(od.ty.loc().0, "record type"),
                         );
                         continue;
                     }
@@ -308,12 +291,11 @@ pub(super) fn declare_facts_outcomes(ctx: &mut Ctx, files: &[(FileId, String, as
         let under = first_under.get(n.as_str()).and_then(|j| names.get(*j));
         if let Some((other, _)) = under {
             ctx.err(
-                Diag::new(
-                    Code::FactPrefix,
-                    format!("fact `{n}` is also the prefix of fact `{other}`"),
-                )
-                .label(*s, "a case could not state both")
-                .help(format!("rename `{n}`, e.g. to `{n}_value`")),
+                Diag::of(Problem::FactPrefix {
+                    name: n.to_string(),
+                    other: other.to_string(),
+                })
+                .label(*s, "a case could not state both"),
             );
         }
     }
@@ -375,19 +357,14 @@ pub(super) fn declare_params(ctx: &mut Ctx, files: &[(FileId, String, ast::File)
                 if want != ty {
                     let (w, g) = (ctx.p.type_name(want), ctx.p.type_name(ty));
                     ctx.err(
-                        Diag::new(
-                            Code::ParameterType,
-                            format!(
-                                "parameter `{}` is a {w} elsewhere but a {g} here",
-                                pd.name.name
-                            ),
-                        )
+                        Diag::of(Problem::ParameterType {
+                            name: pd.name.name.clone(),
+                            want: w.clone(),
+                            got: g.clone(),
+                        })
                         .label(pd.ty.loc().0, format!("a {g}"))
-                        .help(format!(
-                            "every version of a parameter has one type: declare it as {w}"
-                        ))
                         .with_related(
-                            Diag::new(Code::ParameterType, "first declared here")
+                            Diag::of(Problem::FirstDeclared(Code::ParameterType))
                                 .label(span, format!("a {w}")),
                         ),
                     );
@@ -403,12 +380,7 @@ pub(super) fn declare_params(ctx: &mut Ctx, files: &[(FileId, String, ast::File)
                 expr::expect_type(ctx, &x, ty, "this parameter");
                 let ExprKind::Const(v) = x.kind else {
                     ctx.err(
-                        Diag::new(
-                            Code::ParamNotConstant,
-                            "a parameter's value must be a constant",
-                        )
-                        .label(e.loc.0, "not a constant")
-                        .help("write a literal such as `1`, `true` or an enum value"),
+                        Diag::of(Problem::ParamNotConstant).label(e.loc.0, "not a constant"),
                     );
                     continue;
                 };
@@ -416,12 +388,7 @@ pub(super) fn declare_params(ctx: &mut Ctx, files: &[(FileId, String, ast::File)
                 if let (Some(prev), Some(f)) = (values.last().and_then(|(d, _)| *d), from) {
                     if f <= prev {
                         ctx.err(
-                            Diag::new(
-                                Code::ParamDates,
-                                "a parameter's dated values must be in ascending order",
-                            )
-                            .label(e.loc.0, "out of order")
-                            .help("list the values oldest first"),
+                            Diag::of(Problem::ParamDates).label(e.loc.0, "out of order"),
                         );
                     }
                 }

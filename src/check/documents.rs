@@ -3,9 +3,8 @@
 //!
 //! Time: O(files + declarations + links), with the documents by identifier
 //! in a map.
-use crate::diag::Code;
 use super::Ctx;
-use crate::diag::{did_you_mean, Diag};
+use crate::diag::{suggest, Code, Diag, Problem};
 use crate::load::RawSet;
 use crate::program::*;
 use crate::regulation::Regulation;
@@ -36,10 +35,9 @@ pub(super) fn documents(ctx: &mut Ctx, raw: &RawSet, files: &[(FileId, String, a
                     .map(|d| d.span)
                     .unwrap_or_default();
                 ctx.err(
-                    Diag::new(Code::TwoDocuments, "two document headers in one directory")
+                    Diag::of(Problem::TwoDocuments)
                         .label(d.loc.0, "second header")
-                        .label(prev_span, "first header")
-                        .help("a directory holds one document; put the other document in a directory of its own"),
+                        .label(prev_span, "first header"),
                 );
                 continue;
             }
@@ -49,14 +47,12 @@ pub(super) fn documents(ctx: &mut Ctx, raw: &RawSet, files: &[(FileId, String, a
             {
                 let prev_span = prev.span;
                 ctx.err(
-                    Diag::new(
-                        Code::DuplicateDocument,
-                        format!("document `{}` is declared twice", d.id.value),
-                    )
+                    Diag::of(Problem::DuplicateDocument {
+                        id: d.id.value.clone(),
+                    })
                     .label(d.id.loc.0, "declared again here")
-                    .help("give each document its own identifier, or pass only one copy of it with --policies")
                     .with_related(
-                        Diag::new(Code::DuplicateDocument, "first declared here")
+                        Diag::of(Problem::FirstDeclared(Code::DuplicateDocument))
                             .label(prev_span, "first declaration"),
                     ),
                 );
@@ -66,15 +62,10 @@ pub(super) fn documents(ctx: &mut Ctx, raw: &RawSet, files: &[(FileId, String, a
                 Some(f) => f.value,
                 None => {
                     ctx.err(
-                        Diag::new(
-                            Code::NoInForce,
-                            format!(
-                                "document `{}` does not say when it comes into force",
-                                d.id.value
-                            ),
-                        )
-                        .label(d.id.loc.0, "this document")
-                        .help("add `in force from YYYY-MM-DD to YYYY-MM-DD` to the header"),
+                        Diag::of(Problem::NoInForce {
+                            id: d.id.value.clone(),
+                        })
+                        .label(d.id.loc.0, "this document"),
                     );
                     NaiveDate::MIN
                 }
@@ -83,13 +74,9 @@ pub(super) fn documents(ctx: &mut Ctx, raw: &RawSet, files: &[(FileId, String, a
             if let (Some(t), Some(f)) = (&d.in_force_to, &d.in_force_from) {
                 if t.value < f.value {
                     ctx.err(
-                        Diag::new(
-                            Code::EmptyPeriod,
-                            "the in-force period ends before it starts",
-                        )
-                        .label(t.loc.0, "ends here")
-                        .label(f.loc.0, "starts here")
-                        .help("swap the dates, or correct the one mistyped"),
+                        Diag::of(Problem::EmptyPeriod)
+                            .label(t.loc.0, "ends here")
+                            .label(f.loc.0, "starts here"),
                     );
                 }
             }
@@ -110,9 +97,11 @@ pub(super) fn documents(ctx: &mut Ctx, raw: &RawSet, files: &[(FileId, String, a
                                 .map(|k| k.rsplit('/').next().unwrap_or(k))
                                 .collect();
                             ctx.err(
-                                Diag::new(Code::SourceNotFound, format!("source text `{}` not found beside the header", s.value))
-                                    .label(s.loc.0, "no such file in this directory")
-                                    .help(did_you_mean(&s.value, names, "keep a verbatim copy of the regulation text (.txt) beside the header file")),
+                                Diag::of(Problem::SourceNotFound {
+                                    file: s.value.clone(),
+                                    suggestion: suggest(&s.value, names).map(str::to_string),
+                                })
+                                .label(s.loc.0, "no such file in this directory"),
                             );
                             (Some(s.value.clone()), Regulation::default())
                         }
@@ -120,12 +109,10 @@ pub(super) fn documents(ctx: &mut Ctx, raw: &RawSet, files: &[(FileId, String, a
                 }
                 None => {
                     ctx.err(
-                        Diag::new(
-                            Code::NoSource,
-                            format!("document `{}` names no source text", d.id.value),
-                        )
-                        .label(d.id.loc.0, "this document")
-                        .help("add `source \"file.txt\"`: the verbatim text its rules cite"),
+                        Diag::of(Problem::NoSource {
+                            id: d.id.value.clone(),
+                        })
+                        .label(d.id.loc.0, "this document"),
                     );
                     (None, Regulation::default())
                 }
@@ -206,12 +193,10 @@ pub(super) fn documents(ctx: &mut Ctx, raw: &RawSet, files: &[(FileId, String, a
         if doc.is_none() && !ctx.p.documents.is_empty() {
             if let Some(first) = f.items.first() {
                 ctx.err(
-                    Diag::new(
-                        Code::NoDocument,
-                        format!("`{name}` belongs to no document"),
-                    )
-                    .label(first.loc().0, "first declaration of the file")
-                    .help("put the file in the directory of the document header it belongs to"),
+                    Diag::of(Problem::NoDocument {
+                        file: name.to_string(),
+                    })
+                    .label(first.loc().0, "first declaration of the file"),
                 );
             }
         }
@@ -221,13 +206,7 @@ pub(super) fn documents(ctx: &mut Ctx, raw: &RawSet, files: &[(FileId, String, a
             .first()
             .and_then(|(_, _, f)| f.items.first())
             .map(|i| i.loc().0);
-        let mut d = Diag::new(
-            Code::NoDocument,
-            "the policy set has no document header",
-        )
-        .help(
-            "add a file with `document \"…\"`, its issuer, its in-force period and its source text",
-        );
+        let mut d = Diag::of(Problem::NoDocuments);
         if let Some(s) = span {
             d = d.label(s, "no document declares what this belongs to");
         }
@@ -279,18 +258,13 @@ fn find_doc(ctx: &mut Ctx, ids: &HashMap<&str, usize>, name: &ast::Str) -> Optio
         Some(&i) => DocId::try_from(i).ok(),
         None => {
             let names: Vec<String> = ctx.p.documents.iter().map(|d| d.id.clone()).collect();
-            let help = did_you_mean(
-                &name.value,
-                names.iter().map(String::as_str).collect(),
-                "name a document of this policy set by its identifier",
-            );
+            let suggestion = suggest(&name.value, names.iter().map(String::as_str));
             ctx.err(
-                Diag::new(
-                    Code::UnknownDocument,
-                    format!("no document `{}` in the policy set", name.value),
-                )
-                .label(name.loc.0, "unknown document")
-                .help(help),
+                Diag::of(Problem::UnknownDocument {
+                    name: name.value.clone(),
+                    suggestion: suggestion.map(str::to_string),
+                })
+                .label(name.loc.0, "unknown document"),
             );
             None
         }

@@ -5,9 +5,8 @@
 //! on its own and once per call inlined (at most [`MAX_EXPANSION`] nodes and
 //! [`MAX_DEPTH`] levels per call); finding recursive definitions is
 //! O(definitions + calls) (see [`find_def_cycles`]).
-use crate::diag::Code;
 use super::Ctx;
-use crate::diag::{did_you_mean, Diag};
+use crate::diag::{Diag, Problem};
 use crate::program::*;
 use crate::source::Span;
 use crate::syntax::ast::{self, BinOp, Unit};
@@ -48,12 +47,12 @@ pub(crate) fn expect_type(ctx: &mut Ctx, e: &Expr, ty: Type, place: &str) {
     if e.ty != ty {
         let (want, got) = (ctx.p.type_name(ty), ctx.p.type_name(e.ty));
         ctx.err(
-            Diag::new(
-                Code::TypeMismatch,
-                format!("{place} must be a {want}, found a {got}"),
-            )
-            .label(e.span, format!("this is a {got}"))
-            .help(format!("write an expression of type {want} here")),
+            Diag::of(Problem::TypeMismatch {
+                place: place.to_string(),
+                want: want.clone(),
+                got: got.clone(),
+            })
+            .label(e.span, format!("this is a {got}")),
         );
     }
 }
@@ -116,21 +115,12 @@ pub(crate) fn find_def_cycles(ctx: &mut Ctx) {
             continue;
         };
         let name = d.name.name.clone();
-        let message = if cycle.len() == 1 {
-            format!("definition `{name}` calls itself")
-        } else {
-            let others: Vec<String> = cycle
-                .iter()
-                .skip(1)
-                .map(|(m, _)| format!("`{}`", name_of(*m)))
-                .collect();
-            format!(
-                "definition `{name}` calls itself through {}",
-                others.join(", ")
-            )
-        };
-        let mut diag = Diag::new(Code::RecursiveDefinition, message)
-            .label(d.name.loc.0, "this definition");
+        let through: Vec<String> = cycle.iter().skip(1).map(|(m, _)| name_of(*m)).collect();
+        let mut diag = Diag::of(Problem::RecursiveDefinition {
+            def: name.clone(),
+            through,
+        })
+        .label(d.name.loc.0, "this definition");
         for (i, &(member, span)) in cycle.iter().enumerate() {
             let callee = cycle.get(i + 1).map_or(start, |(m, _)| *m);
             let what = if callee == start {
@@ -140,9 +130,7 @@ pub(crate) fn find_def_cycles(ctx: &mut Ctx) {
             };
             diag = diag.label(span, what);
         }
-        ctx.err(
-            diag.help("definitions cannot recurse; write the repeated step out, or use an outcome"),
-        );
+        ctx.err(diag);
     }
 }
 
@@ -214,12 +202,10 @@ pub(crate) fn check_def_bodies(ctx: &mut Ctx) {
             let _ = super::resolve_type(ctx, t);
             if first.get(n.name.as_str()).is_some_and(|s| *s != n.loc.0) {
                 ctx.err(
-                    Diag::new(
-                        Code::Duplicate,
-                        format!("parameter `{}` is declared twice", n.name),
-                    )
-                    .label(n.loc.0, "declared again here")
-                    .help("give each parameter its own name"),
+                    Diag::of(Problem::DuplicateParameter {
+                        name: n.name.clone(),
+                    })
+                    .label(n.loc.0, "declared again here"),
                 );
             }
         }
@@ -247,16 +233,13 @@ pub(crate) fn check_def_bodies(ctx: &mut Ctx) {
             if body.ty != ret {
                 let (want, got) = (ctx.p.type_name(ret), ctx.p.type_name(body.ty));
                 ctx.err(
-                    Diag::new(
-                        Code::TypeMismatch,
-                        format!(
-                            "definition `{}` is declared {want} but its body is a {got}",
-                            ast.name.name
-                        ),
-                    )
+                    Diag::of(Problem::BodyType {
+                        def: ast.name.name.clone(),
+                        want: want.clone(),
+                        got: got.clone(),
+                    })
                     .label(ast.body.loc.0, format!("this is a {got}"))
-                    .label(ast.ty.loc().0, format!("declared {want}"))
-                    .help("make the body and the declared type agree"),
+                    .label(ast.ty.loc().0, format!("declared {want}")),
                 );
             }
         }
@@ -328,9 +311,7 @@ pub(crate) fn lower(
     if ctx.depth >= MAX_DEPTH || ctx.expanded > MAX_EXPANSION {
         if ctx.quiet == 0 {
             ctx.err(
-                Diag::new(Code::TooDeep, "expression nested too deeply to check")
-                    .label(e.loc.0, "too deep here")
-                    .help("split the expression with a `define` or an intermediate outcome"),
+                Diag::of(Problem::ExpressionTooDeep).label(e.loc.0, "too deep here"),
             );
         }
         ctx.overflowed = true;
@@ -387,13 +368,12 @@ fn lower_inner(ctx: &mut Ctx, e: &ast::Expr, scope: &Scope, expect: Option<Type>
                 if v.ty != s.ty {
                     let (want, got) = (ctx.p.type_name(s.ty), ctx.p.type_name(v.ty));
                     ctx.err(
-                        Diag::new(
-                            Code::TypeMismatch,
-                            format!("a set tested against a {want} holds a {got}"),
-                        )
+                        Diag::of(Problem::SetElement {
+                            want: want.clone(),
+                            got: got.clone(),
+                        })
                         .label(v.span, format!("this is a {got}"))
-                        .label(s.span, format!("this is a {want}"))
-                        .help(format!("every element must be a {want}")),
+                        .label(s.span, format!("this is a {want}")),
                     );
                     ok = false;
                     continue;
@@ -402,14 +382,7 @@ fn lower_inner(ctx: &mut Ctx, e: &ast::Expr, scope: &Scope, expect: Option<Type>
                     ExprKind::Const(c) => values.push(c),
                     _ => {
                         ctx.err(
-                            Diag::new(
-                                Code::SetNotConstant,
-                                "a set may hold only constant values",
-                            )
-                            .label(v.span, "not a constant")
-                            .help(
-                                "list enum values or literals; compare with `=` for anything else",
-                            ),
+                            Diag::of(Problem::SetNotConstant).label(v.span, "not a constant"),
                         );
                         ok = false;
                     }
@@ -417,12 +390,10 @@ fn lower_inner(ctx: &mut Ctx, e: &ast::Expr, scope: &Scope, expect: Option<Type>
             }
             if matches!(s.ty, Type::Record(_) | Type::Days | Type::Months) {
                 ctx.err(
-                    Diag::new(
-                        Code::TypeMismatch,
-                        format!("cannot test a {} for membership", ctx.p.type_name(s.ty)),
-                    )
-                    .label(s.span, "here")
-                    .help("membership applies to enums, ints, dates, text and bools"),
+                    Diag::of(Problem::NoMembership {
+                        ty: ctx.p.type_name(s.ty),
+                    })
+                    .label(s.span, "here"),
                 );
                 return None;
             }
@@ -446,13 +417,12 @@ fn lower_inner(ctx: &mut Ctx, e: &ast::Expr, scope: &Scope, expect: Option<Type>
             if a.ty != b.ty {
                 let (ta, tb) = (ctx.p.type_name(a.ty), ctx.p.type_name(b.ty));
                 ctx.err(
-                    Diag::new(
-                        Code::TypeMismatch,
-                        format!("the branches of `if` differ: {ta} and {tb}"),
-                    )
+                    Diag::of(Problem::IfBranches {
+                        a: ta.clone(),
+                        b: tb.clone(),
+                    })
                     .label(a.span, format!("this is a {ta}"))
-                    .label(b.span, format!("this is a {tb}"))
-                    .help("both branches must have the same type"),
+                    .label(b.span, format!("this is a {tb}")),
                 );
                 return None;
             }
@@ -481,9 +451,11 @@ fn lower_inner(ctx: &mut Ctx, e: &ast::Expr, scope: &Scope, expect: Option<Type>
                             "months"
                         };
                         ctx.err(
-                            Diag::new(Code::AmbiguousDateStep, format!("adding {word} needs a rounding"))
-                                .label(span, "Jan 31 + 1 month has no single answer")
-                                .help(format!("write `{} {word} round down` (to the month's last day) or `round up` (to the next month's first day)", crate::syntax::print::expr(amount))),
+                            Diag::of(Problem::AmbiguousDateStep {
+                                word: word.to_string(),
+                                amount: crate::syntax::print::expr(amount),
+                            })
+                            .label(span, "Jan 31 + 1 month has no single answer"),
                         );
                         return None;
                     };
@@ -506,12 +478,12 @@ fn operand(ctx: &mut Ctx, x: &Expr, ty: Type, what: &str) -> Option<()> {
     }
     let (want, got) = (ctx.p.type_name(ty), ctx.p.type_name(x.ty));
     ctx.err(
-        Diag::new(
-            Code::TypeMismatch,
-            format!("{what} needs a {want}, found a {got}"),
-        )
-        .label(x.span, format!("this is a {got}"))
-        .help(format!("use a {want} here")),
+        Diag::of(Problem::Operand {
+            what: what.to_string(),
+            want,
+            got: got.clone(),
+        })
+        .label(x.span, format!("this is a {got}")),
     );
     None
 }
@@ -573,37 +545,31 @@ fn binary(
             if x.ty != y.ty {
                 let (tx, ty) = (ctx.p.type_name(x.ty), ctx.p.type_name(y.ty));
                 ctx.err(
-                    Diag::new(
-                        Code::TypeMismatch,
-                        format!("cannot compare a {tx} with a {ty}"),
-                    )
+                    Diag::of(Problem::CompareTypes {
+                        a: tx.clone(),
+                        b: ty.clone(),
+                    })
                     .label(x.span, format!("this is a {tx}"))
-                    .label(y.span, format!("this is a {ty}"))
-                    .help("both sides of a comparison must have the same type"),
+                    .label(y.span, format!("this is a {ty}")),
                 );
                 return None;
             }
             if ordered && !matches!(x.ty, Type::Int | Type::Date) {
                 let t = ctx.p.type_name(x.ty);
                 ctx.err(
-                    Diag::new(
-                        Code::TypeMismatch,
-                        format!("`{}` orders ints and dates, not {t} values", op.symbol()),
-                    )
-                    .label(x.span, format!("this is a {t}"))
-                    .help("use `=` or `!=` to compare these values"),
+                    Diag::of(Problem::Unordered {
+                        op: op.symbol().to_string(),
+                        ty: t.clone(),
+                    })
+                    .label(x.span, format!("this is a {t}")),
                 );
                 return None;
             }
             if matches!(x.ty, Type::Record(_) | Type::Days | Type::Months) {
                 let t = ctx.p.type_name(x.ty);
                 ctx.err(
-                    Diag::new(
-                        Code::TypeMismatch,
-                        format!("cannot compare {t} values"),
-                    )
-                    .label(x.span, format!("this is a {t}"))
-                    .help("compare the fields or dates instead"),
+                    Diag::of(Problem::Uncomparable { ty: t.clone() })
+                        .label(x.span, format!("this is a {t}")),
                 );
                 return None;
             }
@@ -636,14 +602,10 @@ fn binary(
             };
             let Some(ty) = result else {
                 let (tx, ty) = (ctx.p.type_name(x.ty), ctx.p.type_name(y.ty));
-                let help = if matches!(
+                let date_and_int = matches!(
                     (x.ty, y.ty),
                     (Type::Date, Type::Int) | (Type::Int, Type::Date)
-                ) {
-                    "add a duration to a date: `d + 30 days`".to_string()
-                } else {
-                    "arithmetic works on ints, a date and a duration (`d + 30 days`), or two dates (`d1 - d2`, in days)".to_string()
-                };
+                );
                 let bad = if matches!(x.ty, Type::Int | Type::Date) {
                     &y
                 } else {
@@ -651,12 +613,13 @@ fn binary(
                 };
                 let tb = ctx.p.type_name(bad.ty);
                 ctx.err(
-                    Diag::new(
-                        Code::TypeMismatch,
-                        format!("cannot apply `{}` to a {tx} and a {ty}", op.symbol()),
-                    )
-                    .label(bad.span, format!("this is a {tb}"))
-                    .help(help),
+                    Diag::of(Problem::Arithmetic {
+                        op: op.symbol().to_string(),
+                        a: tx,
+                        b: ty,
+                        date_and_int,
+                    })
+                    .label(bad.span, format!("this is a {tb}")),
                 );
                 return None;
             };
@@ -744,26 +707,16 @@ fn path(ctx: &mut Ctx, p: &ast::Path, scope: &Scope, expect: Option<Type>) -> Op
             [one] => return enum_value(ctx, *one, first, span),
             [] => {}
             many => {
-                let names: Vec<String> = many
+                let enums: Vec<String> = many
                     .iter()
-                    .map(|e| format!("`{}`", ctx.p.type_name(Type::Enum(*e))))
+                    .map(|e| ctx.p.type_name(Type::Enum(*e)))
                     .collect();
                 ctx.err(
-                    Diag::new(
-                        Code::AmbiguousEnumValue,
-                        format!(
-                            "`{first}` is a value of several enums: {}",
-                            names.join(", ")
-                        ),
-                    )
-                    .label(span, "which one?")
-                    .help(format!(
-                        "qualify it with its enum, e.g. `{}.{first}`",
-                        names
-                            .first()
-                            .map(|n| n.trim_matches('`'))
-                            .unwrap_or_default()
-                    )),
+                    Diag::of(Problem::AmbiguousEnumValue {
+                        value: first.to_string(),
+                        enums,
+                    })
+                    .label(span, "which one?"),
                 );
                 return None;
             }
@@ -781,18 +734,17 @@ fn path(ctx: &mut Ctx, p: &ast::Path, scope: &Scope, expect: Option<Type>) -> Op
             .and_then(|g| ctx.p.records.get(g.record as usize));
         if let Some(rec) = record {
             let fields: Vec<&str> = rec.fields.iter().map(|f| f.name.as_str()).collect();
-            let help = match crate::diag::suggest(field, fields.iter().copied()) {
-                Some(f) => format!("did you mean `{group}.{f}`?"),
-                None => format!("the fields of `{}` are `{}`", rec.name, fields.join("`, `")),
-            };
+            let suggestion = crate::diag::suggest(field, fields.iter().copied()).map(str::to_string);
             let fspan = p.segments.last().map(|s| s.loc.0).unwrap_or(span);
             ctx.err(
-                Diag::new(
-                    Code::UnknownField,
-                    format!("`{group}` has no field `{field}`"),
-                )
-                .label(fspan, format!("not a field of `{}`", rec.name))
-                .help(help),
+                Diag::of(Problem::UnknownGroupField {
+                    group: group.to_string(),
+                    field: field.to_string(),
+                    record: rec.name.clone(),
+                    fields: fields.iter().map(|f| f.to_string()).collect(),
+                    suggestion,
+                })
+                .label(fspan, format!("not a field of `{}`", rec.name)),
             );
             return None;
         }
@@ -807,16 +759,19 @@ fn path(ctx: &mut Ctx, p: &ast::Path, scope: &Scope, expect: Option<Type>) -> Op
     for e in &ctx.p.enums {
         names.extend(e.variants.iter().map(|(n, _)| n.as_str()));
     }
-    let help = did_you_mean(&name, names, "declare it as a fact, outcome or parameter");
+    let suggestion = crate::diag::suggest(&name, names).map(str::to_string);
     let what = if p.segments.len() > 1 {
         "fact or outcome"
     } else {
         "name"
     };
     ctx.err(
-        Diag::new(Code::UnknownName, format!("unknown {what} `{name}`"))
-            .label(span, "not declared")
-            .help(help),
+        Diag::of(Problem::UnknownName {
+            what: what.to_string(),
+            name: name.clone(),
+            suggestion,
+        })
+        .label(span, "not declared"),
     );
     None
 }
@@ -830,21 +785,17 @@ fn enum_value(ctx: &mut Ctx, e: EnumId, v: &str, span: Span) -> Option<Expr> {
     if let Some(&(_, i)) = found {
         return Some(mk(ExprKind::Const(Value::Enum(e, i)), Type::Enum(e), span));
     }
-    let names: Vec<&str> = t.variants.iter().map(|(n, _)| n.as_str()).collect();
-    let all: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
-    let help = did_you_mean(
-        v,
-        names,
-        &format!("the values of `{}` are {}", t.name, all.join(", ")),
-    );
+    let values: Vec<String> = t.variants.iter().map(|(n, _)| n.clone()).collect();
+    let suggestion = crate::diag::suggest(v, values.iter().map(String::as_str)).map(str::to_string);
     let tname = t.name.clone();
     ctx.err(
-        Diag::new(
-            Code::UnknownEnumValue,
-            format!("`{v}` is not a value of enum `{tname}`"),
-        )
-        .label(span, format!("not a {tname}"))
-        .help(help),
+        Diag::of(Problem::UnknownEnumValue {
+            value: v.to_string(),
+            enum_name: tname.clone(),
+            values,
+            suggestion,
+        })
+        .label(span, format!("not a {tname}")),
     );
     None
 }
@@ -871,30 +822,29 @@ fn local(ctx: &mut Ctx, p: &ast::Path, b: &Binding, span: Span) -> Option<Expr> 
             let Type::Record(r) = ty else {
                 let t = ctx.p.type_name(ty);
                 ctx.err(
-                    Diag::new(
-                        Code::NotARecord,
-                        format!(
-                            "`{}` is a {t}, which has no fields",
-                            p.segments.first().map(|s| s.name.as_str()).unwrap_or("")
-                        ),
-                    )
-                    .label(field.loc.0, "no such field")
-                    .help("only record values have fields"),
+                    Diag::of(Problem::NotARecord {
+                        name: p
+                            .segments
+                            .first()
+                            .map(|s| s.name.clone())
+                            .unwrap_or_default(),
+                        ty: t,
+                    })
+                    .label(field.loc.0, "no such field"),
                 );
                 return None;
             };
             let rec = ctx.p.records.get(r as usize)?;
             let Some(fi) = rec.fields.iter().position(|f| f.name == field.name) else {
                 let names: Vec<&str> = rec.fields.iter().map(|f| f.name.as_str()).collect();
-                let help = did_you_mean(&field.name, names, "use a field of the record");
-                let rname = rec.name.clone();
+                let suggestion = crate::diag::suggest(&field.name, names).map(str::to_string);
                 ctx.err(
-                    Diag::new(
-                        Code::UnknownField,
-                        format!("record `{rname}` has no field `{}`", field.name),
-                    )
-                    .label(field.loc.0, "no such field")
-                    .help(help),
+                    Diag::of(Problem::UnknownRecordField {
+                        record: rec.name.clone(),
+                        field: field.name.clone(),
+                        suggestion,
+                    })
+                    .label(field.loc.0, "no such field"),
                 );
                 return None;
             };
@@ -913,12 +863,7 @@ fn local(ctx: &mut Ctx, p: &ast::Path, b: &Binding, span: Span) -> Option<Expr> 
         }
         _ => {
             ctx.err(
-                Diag::new(
-                    Code::UnknownField,
-                    format!("`{}` has no such field", p.dotted()),
-                )
-                .label(span, "too many parts")
-                .help("a record's field is read as `param.field`"),
+                Diag::of(Problem::TooManyParts { path: p.dotted() }).label(span, "too many parts"),
             );
             None
         }
@@ -934,14 +879,13 @@ fn call(
 ) -> Option<Expr> {
     let Some(&d) = ctx.def_index.get(&name.name) else {
         let names: Vec<&str> = ctx.def_index.keys().map(String::as_str).collect();
-        let help = did_you_mean(&name.name, names, "declare it with `define`");
+        let suggestion = crate::diag::suggest(&name.name, names).map(str::to_string);
         ctx.err(
-            Diag::new(
-                Code::UnknownDefinition,
-                format!("unknown definition `{}`", name.name),
-            )
-            .label(name.loc.0, "not defined")
-            .help(help),
+            Diag::of(Problem::UnknownDefinition {
+                name: name.name.clone(),
+                suggestion,
+            })
+            .label(name.loc.0, "not defined"),
         );
         return None;
     };
@@ -954,19 +898,13 @@ fn call(
             .map(|(n, t, _)| format!("{n}: {}", ctx.p.type_name(*t)))
             .collect();
         ctx.err(
-            Diag::new(
-                Code::WrongArity,
-                format!(
-                    "`{}` takes {} argument{}, given {}",
-                    name.name,
-                    params.len(),
-                    if params.len() == 1 { "" } else { "s" },
-                    args.len()
-                ),
-            )
+            Diag::of(Problem::WrongArity {
+                def: name.name.clone(),
+                params: sig,
+                given: args.len(),
+            })
             .label(span, "this call")
-            .label(def_span, "defined here")
-            .help(format!("call it as `{}({})`", name.name, sig.join(", "))),
+            .label(def_span, "defined here"),
         );
         return None;
     }
@@ -980,16 +918,14 @@ fn call(
         if x.ty != *pt {
             let (want, got) = (ctx.p.type_name(*pt), ctx.p.type_name(x.ty));
             ctx.err(
-                Diag::new(
-                    Code::TypeMismatch,
-                    format!(
-                        "argument `{pn}` of `{}` must be a {want}, found a {got}",
-                        name.name
-                    ),
-                )
+                Diag::of(Problem::Argument {
+                    param: pn.clone(),
+                    def: name.name.clone(),
+                    want,
+                    got: got.clone(),
+                })
                 .label(x.span, format!("this is a {got}"))
-                .label(def_span, "defined here")
-                .help(format!("pass a {want}")),
+                .label(def_span, "defined here"),
             );
             ok = false;
             continue;
@@ -1032,15 +968,13 @@ fn call(
             *b = true;
         }
         ctx.err(
-            Diag::new(
-                Code::ExpansionTooLarge,
-                format!("`{}` grows too large once its definitions are expanded", name.name),
-            )
+            Diag::of(Problem::ExpansionTooLarge {
+                def: name.name.clone(),
+                parts: MAX_EXPANSION,
+                levels: MAX_DEPTH,
+            })
             .label(span, "this call")
-            .label(def_span, "defined here")
-            .help(format!(
-                "definitions are copied into each call; more than {MAX_EXPANSION} parts or {MAX_DEPTH} levels come out of this one: call fewer definitions inside each other"
-            )),
+            .label(def_span, "defined here"),
         );
         return None;
     }

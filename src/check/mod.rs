@@ -21,14 +21,13 @@ mod rules;
 #[cfg_attr(not(feature = "internals"), allow(unused_imports))]
 pub use cite::{coverage, Coverage, CoverageRow};
 pub(crate) use declarations::resolve_type;
-use crate::diag::Code;
 use declarations::{declare_defs, declare_facts_outcomes, declare_params, declare_types};
 use documents::documents;
 pub(crate) use documents::headers;
 use ordering::{canonical_rule_order, completeness, order_outcomes};
 use rules::{declare_rules, exceptions, lower_defaults, lower_orphans, lower_rules};
 
-use crate::diag::Diag;
+use crate::diag::{Code, Diag, Problem};
 use crate::load::RawSet;
 use crate::program::*;
 use crate::source::{FileId, SourceMap};
@@ -211,8 +210,10 @@ pub fn check(raw: &RawSet) -> Checked {
     let total: usize = files.iter().map(|(_, _, f)| f.items.len()).sum();
     if total > MAX_DECLARATIONS {
         diags.push(
-            Diag::new(Code::TooManyDeclarations, format!("the policy set has {total} declarations; at most {MAX_DECLARATIONS} are allowed"))
-                .help("a policy set encodes one family of documents; split unrelated ones"),
+            Diag::of(Problem::TooManyDeclarations {
+                total,
+                limit: MAX_DECLARATIONS,
+            }),
         );
         return Checked {
             program: None,

@@ -5,9 +5,8 @@
 //! Time: O(rules × log rules + exception edges) for the rule order,
 //! O(outcomes + rules + outcome reads) for the outcome order, plus the size
 //! of the cycles reported; O(facts × log facts) for the fact ranks.
-use crate::diag::Code;
 use super::Ctx;
-use crate::diag::Diag;
+use crate::diag::{Diag, Problem};
 use crate::program::*;
 use crate::walk;
 
@@ -102,10 +101,10 @@ pub(super) fn order_outcomes(ctx: &mut Ctx) {
 }
 
 fn report_outcome_cycle(ctx: &mut Ctx, cycle: &[usize]) {
-    let names: Vec<String> = cycle
+    let outcomes: Vec<String> = cycle
         .iter()
         .filter_map(|c| ctx.p.outcomes.get(*c))
-        .map(|o| format!("`{}`", o.name))
+        .map(|o| o.name.clone())
         .collect();
     let mut in_cycle = vec![false; ctx.p.outcomes.len()];
     for c in cycle {
@@ -117,12 +116,7 @@ fn report_outcome_cycle(ctx: &mut Ctx, cycle: &[usize]) {
     let Some(o) = ctx.p.outcomes.get(first) else {
         return;
     };
-    let msg = if cycle.len() == 1 {
-        format!("outcome `{}` depends on itself", o.name)
-    } else {
-        format!("outcomes {} depend on each other", names.join(" → "))
-    };
-    let mut d = Diag::new(Code::OutcomeCycle, msg).label(o.span, "part of the cycle");
+    let mut d = Diag::of(Problem::OutcomeCycle { outcomes }).label(o.span, "part of the cycle");
     for c in cycle {
         let Some(out) = ctx.p.outcomes.get(*c) else {
             continue;
@@ -143,9 +137,7 @@ fn report_outcome_cycle(ctx: &mut Ctx, cycle: &[usize]) {
             }
         }
     }
-    ctx.err(
-        d.help("an outcome cannot be decided from itself; read the facts it depends on instead"),
-    );
+    ctx.err(d);
 }
 
 pub(super) fn completeness(ctx: &mut Ctx) {
@@ -156,12 +148,10 @@ pub(super) fn completeness(ctx: &mut Ctx) {
         if o.rules.is_empty() && o.default.is_none() {
             let (name, span) = (o.name.clone(), o.span);
             ctx.err(
-                Diag::new(
-                    Code::NoRule,
-                    format!("no rule concludes outcome `{name}` and it has no default"),
-                )
-                .label(span, "never decided")
-                .help("write a rule that concludes it, give it a `default`, or remove it"),
+                Diag::of(Problem::NoRule {
+                    outcome: name.to_string(),
+                })
+                .label(span, "never decided"),
             );
         }
     }
@@ -172,12 +162,10 @@ pub(super) fn completeness(ctx: &mut Ctx) {
     }
     for (i, f) in ctx.p.facts.iter().enumerate() {
         if !ctx.fact_read.get(i).copied().unwrap_or(true) {
-            let d = Diag::new(
-                Code::UnusedFact,
-                format!("fact `{}` is declared but no rule reads it", f.name),
-            )
-            .label(f.span, "never read")
-            .help("read it in a rule, or remove the declaration");
+            let d = Diag::of(Problem::UnusedFact {
+                fact: f.name.clone(),
+            })
+            .label(f.span, "never read");
             ctx.diags.push(d);
         }
     }

@@ -23,9 +23,8 @@
 //! checks O(per clause, the documents and names the amended one continues);
 //! overlaps
 //! O(epochs × (pairs of base documents in force + their provisions)).
-use crate::diag::Code;
 use super::Ctx;
-use crate::diag::{did_you_mean, Diag};
+use crate::diag::{suggest, Diag, Problem};
 use crate::program::*;
 use crate::source::{FileId, Span};
 use crate::syntax::ast;
@@ -508,12 +507,8 @@ fn links(ctx: &mut Ctx) {
         let cycle = replacing.on_cycle(i);
         if cycle {
             diags.push(
-                Diag::new(
-                    Code::ReplacementCycle,
-                    format!("document `{}` replaces itself through its successors", d.id),
-                )
-                .label(d.span, "in a cycle of replacements")
-                .help("a successor replaces an older document; remove the `replaces` clause of the older one"),
+                Diag::of(Problem::ReplacementCycle { id: d.id.clone() })
+                    .label(d.span, "in a cycle of replacements"),
             );
         }
         for (t, from, _, _) in &d.amends {
@@ -534,46 +529,35 @@ fn links(ctx: &mut Ctx) {
                     &target.id
                 };
                 diags.push(
-                    Diag::new(
-                        Code::AmendmentNeverApplies,
-                        format!(
-                            "`{}` amends `{}` from {}, but `{ends}` is in force only until {}",
-                            d.id,
-                            target.id,
-                            fmt_date(first),
-                            fmt_date(last)
-                        ),
-                    )
+                    Diag::of(Problem::AmendmentNeverApplies {
+                        id: d.id.clone(),
+                        target: target.id.clone(),
+                        from: fmt_date(first),
+                        ends: ends.clone(),
+                        until: fmt_date(last),
+                    })
                     .label(d.span, "this amendment never takes effect")
-                    .help("check the `amends … from` date against both documents' in-force periods")
                     .with_related(
-                        Diag::new(
-                            Code::AmendmentNeverApplies,
-                            format!("`{}` is in force {}", target.id, period(target)),
-                        )
+                        Diag::of(Problem::InForcePeriod {
+                            id: target.id.clone(),
+                            period: period(target),
+                        })
                         .label(target.span, "the amended document"),
                     ),
                 );
             }
             if let Some((base, _, _, _)) = target.amends.first() {
                 diags.push(
-                    Diag::new(
-                        Code::AmendsAmendment,
-                        format!(
-                            "`{}` amends `{}`, which is itself an amendment",
-                            d.id, target.id
-                        ),
-                    )
+                    Diag::of(Problem::AmendsAmendment {
+                        id: d.id.clone(),
+                        target: target.id.clone(),
+                        base: ctx.p.doc_id(*base).to_string(),
+                    })
                     .label(d.span, "amends an amendment")
-                    .help(format!(
-                        "amend `{}` directly, naming the provisions as they are called there",
-                        ctx.p.doc_id(*base)
-                    ))
                     .with_related(
-                        Diag::new(
-                            Code::AmendsAmendment,
-                            format!("`{}` is an amendment", target.id),
-                        )
+                        Diag::of(Problem::IsAnAmendment {
+                            id: target.id.clone(),
+                        })
                         .label(target.span, "an amendment"),
                     ),
                 );
@@ -679,29 +663,24 @@ fn amendments(ctx: &mut Ctx, files: &[(FileId, String, ast::File)]) {
                     }
                     // A name cut short (`max_advances`) is a likelier slip than a far edit.
                     let prefixed = have.iter().find(|h| h.starts_with(n.name.as_str()));
-                    let help = match prefixed {
-                        Some(h) => format!("did you mean `{h}`?"),
-                        None => did_you_mean(
-                            &n.name,
-                            have.iter().map(String::as_str).collect(),
-                            &format!("name a {what} that `{}` declares", a.document.value),
-                        ),
+                    let suggestion = match prefixed {
+                        Some(h) => Some(h.clone()),
+                        None => suggest(&n.name, have.iter().map(String::as_str))
+                            .map(str::to_string),
                     };
                     ctx.err(
-                        Diag::new(
-                            Code::DanglingAmendment,
-                            format!(
-                                "`{}` amends {what} `{}`, which `{}` does not have",
-                                d.id.value, n.name, a.document.value
-                            ),
-                        )
+                        Diag::of(Problem::DanglingAmendment {
+                            id: d.id.value.clone(),
+                            what: what.to_string(),
+                            name: n.name.clone(),
+                            target: a.document.value.clone(),
+                            suggestion,
+                        })
                         .label(n.loc.0, format!("no such {what} in the amended document"))
-                        .help(help)
                         .with_related(
-                            Diag::new(
-                                Code::DanglingAmendment,
-                                format!("the amended document `{}`", a.document.value),
-                            )
+                            Diag::of(Problem::AmendedDocument {
+                                id: a.document.value.clone(),
+                            })
                             .label(target_span, "amended document"),
                         ),
                     );
@@ -729,19 +708,16 @@ fn amendments(ctx: &mut Ctx, files: &[(FileId, String, ast::File)]) {
             ] {
                 for (name, span) in list {
                     ctx.err(
-                        Diag::new(
-                            Code::UnlistedAmendment,
-                            format!(
-                                "{what} `{name}` of `{}` has the name of a {what} of `{}` that the amendment does not list",
-                                d.id.value, a.document.value
-                            ),
-                        )
+                        Diag::of(Problem::UnlistedAmendment {
+                            what: what.to_string(),
+                            name: name.clone(),
+                            id: d.id.value.clone(),
+                            target: a.document.value.clone(),
+                            clause: clause.to_string(),
+                        })
                         .label(span, "redeclared here")
-                        .help(format!(
-                            "to replace it, add `{name}` to `{clause}` in the `amends` clause; otherwise rename it"
-                        ))
                         .with_related(
-                            Diag::new(Code::UnlistedAmendment, "the amendment clause")
+                            Diag::of(Problem::AmendmentClause)
                                 .label(a.loc.0, format!("does not list `{name}`")),
                         ),
                     );
@@ -836,19 +812,15 @@ fn overlaps(ctx: &mut Ctx) {
             .map(|x| x.name.clone())
             .unwrap_or_default();
         ctx.err(
-            Diag::new(
-                Code::OverlappingDocuments,
-                format!(
-                    "documents `{ida}` and `{idb}` both set parameter `{name}` on {}",
-                    fmt_date(date)
-                ),
-            )
+            Diag::of(Problem::OverlappingParameter {
+                a: ida.clone(),
+                b: idb.clone(),
+                name,
+                date: fmt_date(date),
+            })
             .label(sb, format!("set by `{idb}`"))
-            .help(format!(
-                "if `{idb}` succeeds `{ida}`, add `replaces \"{ida}\" from YYYY-MM-DD` to its header; otherwise make their in-force periods disjoint"
-            ))
             .with_related(
-                Diag::new(Code::OverlappingDocuments, format!("`{ida}` sets it here"))
+                Diag::of(Problem::SetsItHere { id: ida.clone() })
                     .label(sa, format!("set by `{ida}`")),
             ),
         );
@@ -864,22 +836,18 @@ fn overlaps(ctx: &mut Ctx) {
             .map(|o| o.name.clone())
             .unwrap_or_default();
         ctx.err(
-            Diag::new(
-                Code::OverlappingDocuments,
-                format!(
-                    "documents `{ida}` and `{idb}` both decide `{oname}` on {}",
-                    fmt_date(date)
-                ),
-            )
+            Diag::of(Problem::OverlappingOutcome {
+                a: ida.clone(),
+                b: idb.clone(),
+                outcome: oname.clone(),
+                date: fmt_date(date),
+            })
             .label(rb.span, format!("decides `{oname}` under `{idb}`"))
-            .help(format!(
-                "if `{idb}` succeeds `{ida}`, add `replaces \"{ida}\" from YYYY-MM-DD` to its header; if it changes some of its rules, use `amends \"{ida}\" from YYYY-MM-DD rules …`; otherwise make their in-force periods disjoint"
-            ))
             .with_related(
-                Diag::new(
-                    Code::OverlappingDocuments,
-                    format!("`{ida}` decides `{oname}` here"),
-                )
+                Diag::of(Problem::DecidesItHere {
+                    id: ida.clone(),
+                    outcome: oname.clone(),
+                })
                 .label(ra.span, format!("decides `{oname}` under `{ida}`")),
             ),
         );
@@ -967,25 +935,30 @@ fn gaps(ctx: &mut Ctx) {
             format!("from {} to {}", fmt_date(from), fmt_date(to))
         };
         diags.push(
-            Diag::new(
-                Code::GapInForce,
+            Diag::of(Problem::GapInForce {
+                period,
+                outcomes: listed,
+                after: dafter.id.clone(),
+                first_day: fmt_date(from),
+                before: dbefore.id.clone(),
+            })
+            .label(
+                dbefore.span,
                 format!(
-                    "{period} no document decides {listed}, decided the day before and the day after"
+                    "`{}` decides it until {}",
+                    dbefore.id,
+                    fmt_date(from.pred_opt().unwrap_or(from))
                 ),
             )
-            .label(dbefore.span, format!("`{}` decides it until {}", dbefore.id, fmt_date(from.pred_opt().unwrap_or(from))))
-            .help(format!(
-                "if the gap is not intended, make `{}` come into force on {} or extend the period of `{}`",
-                dafter.id,
-                fmt_date(from),
-                dbefore.id
-            ))
             .with_related(
-                Diag::new(
-                    Code::GapInForce,
-                    format!("`{}` decides it again from {}", dafter.id, fmt_date(to.succ_opt().unwrap_or(to))),
-                )
-                .label(dafter.span, format!("in force from {}", fmt_date(to.succ_opt().unwrap_or(to)))),
+                Diag::of(Problem::DecidedAgain {
+                    id: dafter.id.clone(),
+                    from: fmt_date(to.succ_opt().unwrap_or(to)),
+                })
+                .label(
+                    dafter.span,
+                    format!("in force from {}", fmt_date(to.succ_opt().unwrap_or(to))),
+                ),
             ),
         );
     }

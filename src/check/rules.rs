@@ -5,10 +5,9 @@
 //! Time: O(rules + exception edges) plus the lowering of each expression,
 //! and for the defeaters O(their total size × the most exceptions to one
 //! rule) (see [`walk::descendants`]).
-use crate::diag::Code;
 use super::declarations::duplicate;
 use super::{expr, Ctx};
-use crate::diag::{did_you_mean, Diag};
+use crate::diag::{suggest, Diag, Problem};
 use crate::program::*;
 use crate::source::{FileId, Span};
 use crate::syntax::ast;
@@ -43,20 +42,17 @@ pub(super) fn declare_rules<'a>(
                     continue;
                 }
                 None => {
-                    let help = if ctx.p.fact_index.contains_key(&name) {
-                        format!("`{name}` is a fact; a rule concludes an outcome")
-                    } else {
-                        let names: Vec<&str> =
-                            ctx.p.outcome_index.keys().map(String::as_str).collect();
-                        did_you_mean(&name, names, "declare it with `outcome`")
-                    };
+                    let is_fact = ctx.p.fact_index.contains_key(&name);
+                    let suggestion =
+                        suggest(&name, ctx.p.outcome_index.keys().map(String::as_str))
+                            .map(str::to_string);
                     ctx.err(
-                        Diag::new(
-                            Code::UnknownOutcome,
-                            format!("unknown outcome `{name}`"),
-                        )
-                        .label(r.outcome.loc.0, "no such outcome")
-                        .help(help),
+                        Diag::of(Problem::UnknownOutcome {
+                            name,
+                            is_fact,
+                            suggestion,
+                        })
+                        .label(r.outcome.loc.0, "no such outcome"),
                     );
                     orphans.push(r);
                     continue;
@@ -128,12 +124,7 @@ pub(super) fn lower_defaults(ctx: &mut Ctx, files: &[(FileId, String, ast::File)
                 expr::expect_type(ctx, &x, ty, "the default of this outcome");
                 if !ctx.reads.is_empty() {
                     ctx.err(
-                        Diag::new(
-                            Code::DefaultReadsOutcome,
-                            "an outcome's default cannot read outcomes",
-                        )
-                        .label(e.loc.0, "reads an outcome")
-                        .help("write a rule for the case instead"),
+                        Diag::of(Problem::DefaultReadsOutcome).label(e.loc.0, "reads an outcome"),
                     );
                 }
                 if let Some(out) = ctx.p.outcomes.get_mut(o as usize) {
@@ -171,18 +162,14 @@ pub(super) fn lower_rules(ctx: &mut Ctx, asts: &[Option<&ast::RuleDecl>]) {
                     .map(|o| o.name.clone())
                     .unwrap_or_default();
                 ctx.err(
-                    Diag::new(
-                        Code::TypeMismatch,
-                        format!(
-                            "rule `{}` concludes a {got} for outcome `{oname}`, which is a {want}",
-                            r.name.name
-                        ),
-                    )
+                    Diag::of(Problem::RuleValue {
+                        rule: r.name.name.clone(),
+                        outcome: oname,
+                        want: want.clone(),
+                        got: got.clone(),
+                    })
                     .label(r.value.loc.0, format!("this is a {got}"))
-                    .label(r.outcome.loc.0, format!("a {want}"))
-                    .help(format!(
-                        "conclude a {want} value, or change the outcome's type"
-                    )),
+                    .label(r.outcome.loc.0, format!("a {want}")),
                 );
             }
         }
@@ -233,14 +220,13 @@ pub(super) fn exceptions(ctx: &mut Ctx, asts: &[Option<&ast::RuleDecl>]) {
         for (t, j) in r.exception_to.iter().zip(found) {
             let Some(j) = *j else {
                 let names: Vec<&str> = ctx.p.rules.iter().map(|x| x.name.as_str()).collect();
-                let help = did_you_mean(&t.name, names, "name a rule declared in the policy set");
+                let suggestion = suggest(&t.name, names).map(str::to_string);
                 ctx.err(
-                    Diag::new(
-                        Code::UnknownRule,
-                        format!("exception to unknown rule `{}`", t.name),
-                    )
-                    .label(t.loc.0, "no such rule")
-                    .help(help),
+                    Diag::of(Problem::UnknownRule {
+                        name: t.name.clone(),
+                        suggestion,
+                    })
+                    .label(t.loc.0, "no such rule"),
                 );
                 continue;
             };
@@ -260,22 +246,24 @@ pub(super) fn exceptions(ctx: &mut Ctx, asts: &[Option<&ast::RuleDecl>]) {
                     .map(|o| o.name.clone())
                     .unwrap_or_default();
                 ctx.err(
-                    Diag::new(Code::ExceptionOtherOutcome, format!("rule `{}` concludes `{mine}` but is an exception to `{tname}`, which concludes `{theirs}`", r.name.name))
-                        .label(t.loc.0, format!("concludes `{theirs}`"))
-                        .label(r.outcome.loc.0, format!("concludes `{mine}`"))
-                        .label(tspan, "the rule excepted")
-                        .help("an exception must conclude the same outcome as the rule it overrides"),
+                    Diag::of(Problem::ExceptionOtherOutcome {
+                        rule: r.name.name.clone(),
+                        mine: mine.clone(),
+                        target: tname.clone(),
+                        theirs: theirs.clone(),
+                    })
+                    .label(t.loc.0, format!("concludes `{theirs}`"))
+                    .label(r.outcome.loc.0, format!("concludes `{mine}`"))
+                    .label(tspan, "the rule excepted"),
                 );
                 continue;
             }
             if j == i {
                 ctx.err(
-                    Diag::new(
-                        Code::ExceptionCycle,
-                        format!("rule `{}` is an exception to itself", r.name.name),
-                    )
-                    .label(t.loc.0, "names the rule it is in")
-                    .help("an exception names the general rule it overrides"),
+                    Diag::of(Problem::SelfException {
+                        rule: r.name.name.clone(),
+                    })
+                    .label(t.loc.0, "names the rule it is in"),
                 );
                 continue;
             }
@@ -309,10 +297,10 @@ pub(super) fn exceptions(ctx: &mut Ctx, asts: &[Option<&ast::RuleDecl>]) {
         let Some(&start) = cycle.first() else {
             continue;
         };
-        let names: Vec<String> = cycle
+        let rules: Vec<String> = cycle
             .iter()
             .filter_map(|k| ctx.p.rules.get(*k))
-            .map(|x| format!("`{}`", x.name))
+            .map(|x| x.name.clone())
             .collect();
         let Some(rule) = ctx.p.rules.get(start) else {
             continue;
@@ -330,12 +318,7 @@ pub(super) fn exceptions(ctx: &mut Ctx, asts: &[Option<&ast::RuleDecl>]) {
                 None => "in a cycle of exceptions".to_string(),
             }
         };
-        let mut d = Diag::new(
-            Code::ExceptionCycle,
-            format!("rules {} are exceptions to each other", names.join(", ")),
-        )
-        .label(rule.span, excepts(start))
-        .help("exceptions form a hierarchy: remove the `exception to` of the general rule");
+        let mut d = Diag::of(Problem::ExceptionCycle { rules }).label(rule.span, excepts(start));
         for k in cycle {
             if *k != start {
                 if let Some(x) = ctx.p.rules.get(*k) {

@@ -2,8 +2,7 @@
 use super::{load_program, Exit, Out, PolicyArgs};
 use crate::batch::{self, Batch, Summary};
 use crate::case;
-use crate::diag::Code;
-use crate::diag::Diag;
+use crate::diag::{Diag, Problem};
 use crate::report::Detail;
 use chrono::NaiveDate;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -62,7 +61,7 @@ fn io_error(out: &Out, what: String, e: &io::Error) -> Exit {
         io::ErrorKind::InvalidData => "not valid UTF-8".to_string(),
         _ => e.to_string().to_lowercase(),
     };
-    let d = Diag::new(Code::Io, format!("{what}: {why}")).help("check the path");
+    let d = Diag::of(Problem::Io { what, reason: why });
     out.diags(&[d], &crate::source::SourceMap::default());
     Exit::Finding
 }
@@ -84,11 +83,7 @@ pub fn run(a: BatchArgs, out: &Out) -> Exit {
         )
     } else {
         if input.is_dir() {
-            let d = Diag::new(
-                Code::Io,
-                format!("`{name}` is a directory, not a file of JSON lines"),
-            )
-            .help("name one file holding one case (a JSON object) per line");
+            let d = Diag::of(Problem::BatchDirectory { path: name.clone() });
             out.diags(&[d], &crate::source::SourceMap::default());
             return Exit::Finding;
         }

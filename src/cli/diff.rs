@@ -3,8 +3,7 @@
 //! [`crate::revision`]'s; this module reads the arguments and cases, and prints.
 use super::{load_program, print, Exit, Out, PolicyArgs};
 use crate::case::{self, CaseError, Format, Schema};
-use crate::diag::Code;
-use crate::diag::Diag;
+use crate::diag::{Diag, Problem};
 use crate::program::Program;
 use crate::revision::{self, Change, Decided};
 use chrono::NaiveDate;
@@ -189,7 +188,7 @@ pub fn run(a: DiffArgs, out: &Out) -> Exit {
         let changes = match revision::diff((&old, &oc.facts, old_as_of), (&new, &nc.facts, as_of)) {
             Ok(c) => c,
             Err(e) => {
-                failed.push((input.name.clone(), e.message));
+                failed.push((input.name.clone(), e.message()));
                 continue;
             }
         };
@@ -201,13 +200,10 @@ pub fn run(a: DiffArgs, out: &Out) -> Exit {
         diags.extend(errs.iter().map(|e| e.to_diag(name)));
     }
     for (name, msg) in &failed {
-        diags.push(
-            Diag::new(
-                Code::Evaluation,
-                format!("evaluation of `{name}` failed: {msg}"),
-            )
-            .help("the case's values overflow what an expression can compute; check the facts"),
-        );
+        diags.push(Diag::of(Problem::CaseEvaluation {
+            case: name.to_string(),
+            fault: msg.to_string(),
+        }));
     }
     out.diags(&diags, &crate::source::SourceMap::default());
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();

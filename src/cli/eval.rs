@@ -2,8 +2,7 @@
 use super::errln;
 use super::{load_program, print, Exit, Out, PolicyArgs};
 use crate::case::{self, Case, CaseError, Format, Schema};
-use crate::diag::Code;
-use crate::diag::{did_you_mean, Diag};
+use crate::diag::{suggest, Diag, Problem};
 use crate::eval::{evaluate, EvalError};
 use crate::graph::{derivation_graph, GraphFormat};
 use crate::program::Program;
@@ -169,12 +168,11 @@ pub fn load_case(
 }
 
 fn eval_error(p: &Program, e: &EvalError, out: &Out) -> Exit {
-    let d = Diag::new(
-        Code::Evaluation,
-        format!("evaluation failed: {}", e.message),
-    )
-    .label(e.span, "while evaluating this")
-    .help("the case's values overflow what this expression can compute; check the facts");
+    let d = Diag::of(Problem::Evaluation {
+        on: None,
+        fault: e.message(),
+    })
+    .label(e.span, "while evaluating this");
     out.diags(&[d], &p.sources);
     Exit::Finding
 }
@@ -241,19 +239,10 @@ pub fn run_eval(a: EvalArgs, out: &Out) -> Exit {
         Err(e) => return eval_error(&p, &e, out),
     }
     if !conflicts.is_empty() {
-        let names: Vec<String> = conflicts.iter().map(|n| format!("`{n}`")).collect();
-        let d = Diag::new(
-            Code::Conflict,
-            format!(
-                "rules conflict on {}; no value was chosen",
-                names.join(", ")
-            ),
-        )
-        .help(format!(
-            "two rules apply to this case and conclude different values; run `regula explain {} {}` for both derivations, and make one an exception to the other if the regulation says which prevails",
-            l.name,
-            conflicts.first().copied().unwrap_or("")
-        ));
+        let d = Diag::of(Problem::Conflict {
+            outcomes: conflicts.iter().map(|n| n.to_string()).collect(),
+            case: l.name.to_string(),
+        });
         out.diags(&[d], &p.sources);
         return Exit::Finding;
     }
@@ -273,10 +262,10 @@ pub fn run_explain(a: ExplainArgs, out: &Out) -> Exit {
             None => {
                 let mut names: Vec<&str> = p.outcomes.iter().map(|o| o.name.as_str()).collect();
                 names.push("in_force");
-                let d =
-                    Diag::new(Code::UnknownOutcome, format!("no outcome `{}`", a.outcome)).help(
-                        did_you_mean(&a.outcome, names, "run `regula eval` to list the outcomes"),
-                    );
+                let d = Diag::of(Problem::NoSuchOutcome {
+                    name: a.outcome.clone(),
+                    suggestion: suggest(&a.outcome, names).map(str::to_string),
+                });
                 out.diags(&[d], &p.sources);
                 return Exit::Finding;
             }
@@ -356,11 +345,9 @@ pub fn run_explain(a: ExplainArgs, out: &Out) -> Exit {
         },
     }
     if d.status == crate::eval::Status::Conflict {
-        let d = Diag::new(
-            Code::Conflict,
-            format!("rules conflict on `{}`; no value was chosen", a.outcome),
-        )
-        .help("make one rule an exception to the other if the regulation says which prevails");
+        let d = Diag::of(Problem::ConflictExplained {
+            outcome: a.outcome.clone(),
+        });
         out.diags(&[d], &p.sources);
         return Exit::Finding;
     }

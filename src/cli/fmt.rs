@@ -2,8 +2,7 @@
 //! files that are not (`--check`).
 use super::errln;
 use super::{print, Exit, Out};
-use crate::diag::Code;
-use crate::diag::Diag;
+use crate::diag::{Diag, Problem};
 use crate::load::{MAX_DEPTH, MAX_FILE_BYTES};
 use crate::source::SourceMap;
 use crate::syntax::format::format_source;
@@ -28,26 +27,18 @@ fn shown(p: &Path) -> String {
 fn collect(paths: &[PathBuf], diags: &mut Vec<Diag>) -> Vec<PathBuf> {
     fn walk(dir: &Path, depth: usize, out: &mut Vec<PathBuf>, diags: &mut Vec<Diag>) {
         if depth > MAX_DEPTH {
-            diags.push(
-                Diag::new(
-                    Code::TooDeepDirectory,
-                    format!(
-                        "`{}` is nested more than {MAX_DEPTH} directories deep",
-                        shown(dir)
-                    ),
-                )
-                .help("name the policy directories themselves, or check for a symbolic link that loops"),
-            );
+            diags.push(Diag::of(Problem::TooDeepDirectory {
+                path: shown(dir),
+                limit: MAX_DEPTH,
+                formatting: true,
+            }));
             return;
         }
         let Some(entries) = crate::load::visible_entries(dir) else {
-            diags.push(
-                Diag::new(
-                    Code::Unreadable,
-                    format!("cannot read directory `{}`", shown(dir)),
-                )
-                .help("check that the directory exists and that you may read it"),
-            );
+            diags.push(Diag::of(Problem::UnreadableDirectory {
+                path: shown(dir),
+                reason: None,
+            }));
             return;
         };
         for p in entries {
@@ -65,13 +56,7 @@ fn collect(paths: &[PathBuf], diags: &mut Vec<Diag>) -> Vec<PathBuf> {
         } else if p.is_file() {
             out.push(p.clone());
         } else {
-            diags.push(
-                Diag::new(
-                    Code::NotFound,
-                    format!("cannot read `{}`: no such file or directory", shown(p)),
-                )
-                .help("pass policy files or directories that hold them"),
-            );
+            diags.push(Diag::of(Problem::NotFound { path: shown(p) }));
         }
     }
     out
@@ -91,15 +76,10 @@ pub fn run(a: FmtArgs, out: &Out) -> Exit {
             _ => std::fs::read_to_string(path).ok(),
         };
         let Some(text) = text else {
-            diags.push(
-                Diag::new(
-                    Code::Unreadable,
-                    format!("cannot read `{name}` as a UTF-8 policy file"),
-                )
-                .help(format!(
-                    "a policy file is UTF-8 text of at most {MAX_FILE_BYTES} bytes"
-                )),
-            );
+            diags.push(Diag::of(Problem::UnreadablePolicy {
+                path: name.clone(),
+                limit: MAX_FILE_BYTES,
+            }));
             continue;
         };
         let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
@@ -108,16 +88,10 @@ pub fn run(a: FmtArgs, out: &Out) -> Exit {
             Ok(formatted) if formatted != text => {
                 if !a.check {
                     if let Err(e) = std::fs::write(path, &formatted) {
-                        diags.push(
-                            Diag::new(
-                                Code::Unwritable,
-                                format!(
-                                    "cannot write `{name}`: {}",
-                                    e.kind().to_string().to_lowercase()
-                                ),
-                            )
-                            .help("make the file writable, or run `regula fmt --check` to only list it"),
-                        );
+                        diags.push(Diag::of(Problem::Unwritable {
+                            path: name.clone(),
+                            reason: e.kind().to_string().to_lowercase(),
+                        }));
                         failed = true;
                         continue;
                     }

@@ -10,8 +10,7 @@
 use super::errln;
 use super::{load_program, print, Exit, Out, PolicyArgs};
 use crate::case::{self, Format, Schema};
-use crate::diag::Code;
-use crate::diag::Diag;
+use crate::diag::{Diag, Problem};
 use crate::eval::{evaluate, Node, RuleStatus, Trace};
 use crate::program::{Program, RuleId};
 use crate::report::{self, Detail, Subject};
@@ -229,11 +228,10 @@ fn run_one(p: &Program, t: &TestCase, cov: &mut Coverage) -> Result<String, Stri
     let as_of = c
         .as_of
         .ok_or_else(|| "the case states no assessment date (`as_of`)".to_string())?;
-    let ev =
-        evaluate(p, &c.facts, as_of).map_err(|e| format!("evaluation failed: {}", e.message))?;
+    let ev = evaluate(p, &c.facts, as_of).map_err(|e| format!("evaluation failed: {}", e.fault))?;
     let s = Subject::new(p, &c.facts, &ev);
     let report = report::json_report(&s, Detail::Full)
-        .map_err(|e| format!("evaluation failed: {}", e.message))?;
+        .map_err(|e| format!("evaluation failed: {}", e.fault))?;
     let outs = report.get("outcomes");
     let mut failures = String::new();
     for (outcome, exp) in want {
@@ -393,18 +391,12 @@ pub fn run(a: TestArgs, out: &Out) -> Exit {
     let tests = discover(&a, &mut errors);
     let diags: Vec<Diag> = errors
         .iter()
-        .map(|e| {
-            Diag::new(Code::BadTest, e.clone()).help(
-                "a test is a case `NAME.json` with its expectations `NAME.expected.json` beside it",
-            )
-        })
+        .map(|e| Diag::of(Problem::BadTest { reason: e.clone() }))
         .collect();
     out.diags(&diags, &crate::source::SourceMap::default());
     if tests.is_empty() {
         if errors.is_empty() {
-            let d = Diag::new(Code::NoTests, "no tests found").help(
-                "a test is `NAME.json` with `NAME.expected.json` in a `tests/` folder beside the policies",
-            );
+            let d = Diag::of(Problem::NoTests);
             out.diags(&[d], &crate::source::SourceMap::default());
         }
         return Exit::Finding;

@@ -4,8 +4,7 @@
 use super::diff::ReportFormat;
 use super::eval::load_case;
 use super::{load_program, print, Exit, Out, PolicyArgs};
-use crate::diag::Code;
-use crate::diag::Diag;
+use crate::diag::{Diag, Problem};
 use crate::revision::{first_change, timeline, Decided, Timeline};
 use chrono::NaiveDate;
 use serde_json::{json, Value as J};
@@ -44,12 +43,11 @@ pub fn run(a: TimelineArgs, out: &Out) -> Exit {
     let Timeline { rows, hidden } = match timeline(&p, &l.case.facts, a.all) {
         Ok(t) => t,
         Err((d, e)) => {
-            let diag = Diag::new(
-                Code::Evaluation,
-                format!("evaluation on {} failed: {}", fmt(d), e.message),
-            )
-            .label(e.span, "while evaluating this")
-            .help("the case's values overflow what this expression can compute; check the facts");
+            let diag = Diag::of(Problem::Evaluation {
+                on: Some(fmt(d)),
+                fault: e.message(),
+            })
+            .label(e.span, "while evaluating this");
             out.diags(&[diag], &p.sources);
             return Exit::Finding;
         }

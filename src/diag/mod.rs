@@ -1,8 +1,10 @@
 //! Diagnostics: every problem a user can cause, with where, what and a hint,
 //! rendered through miette (graphical), as plain lines, or as JSON.
 mod code;
+mod problem;
 
 pub use code::Code;
+pub use problem::{Problem, QuoteHint, SyntaxHint};
 
 use crate::source::{SourceMap, Span};
 use miette::{
@@ -41,25 +43,22 @@ pub struct Diag {
 }
 
 impl Diag {
-    /// A new diagnostic of a kind; its severity is the kind's.
-    pub fn new(code: Code, message: impl Into<String>) -> Self {
+    /// The diagnostic of a problem: its code, severity, message and help
+    /// come from the problem; the finder adds where (labels, related).
+    pub fn of(problem: Problem) -> Self {
+        let code = problem.code();
         Diag {
             severity: code.severity(),
             code,
-            message: message.into(),
+            message: problem.message(),
             labels: Vec::new(),
-            help: None,
+            help: problem.help(),
             related: Vec::new(),
         }
     }
     /// Adds an underlined place.
     pub fn label(mut self, span: Span, text: impl Into<String>) -> Self {
         self.labels.push((span, text.into()));
-        self
-    }
-    /// Sets the help line.
-    pub fn help(mut self, text: impl Into<String>) -> Self {
-        self.help = Some(text.into());
         self
     }
     /// Adds a related diagnostic.
@@ -101,14 +100,6 @@ pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         }
     }
     best.map(|(_, c)| c)
-}
-
-/// A help line with a suggestion, or the fallback.
-pub fn did_you_mean(name: &str, candidates: Vec<&str>, fallback: &str) -> String {
-    match suggest(name, candidates) {
-        Some(s) => format!("did you mean `{s}`?"),
-        None => fallback.to_string(),
-    }
 }
 
 /// How diagnostics are printed.

@@ -20,7 +20,7 @@
 //! read, memoised per outcome, so each costs time proportional to its
 //! length.
 use super::value::{self, Tag, Texts, ABSENT, UNKNOWN, V};
-use super::{EvalError, Evaluation, Node, Tri};
+use super::{EvalError, Evaluation, Fault, Node, Tri};
 use crate::program::*;
 use crate::source::Span;
 use chrono::NaiveDate;
@@ -341,12 +341,9 @@ impl<O: Observer> Machine<'_, O> {
             .wrapping_add(u64::from(o) + 1)
     }
 
-    fn fail(&mut self, message: &'static str, span: Span) -> V {
+    fn fail(&mut self, fault: Fault, span: Span) -> V {
         if self.err.is_none() {
-            self.err = Some(EvalError {
-                message: message.to_string(),
-                span,
-            });
+            self.err = Some(EvalError { fault, span });
         }
         UNKNOWN
     }

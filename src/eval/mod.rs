@@ -29,19 +29,51 @@ pub enum Tri {
     Maybe,
 }
 
+/// Why an evaluation has no value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Fault {
+    /// Checked integer arithmetic overflowed.
+    Overflow,
+    /// A date left the calendar.
+    DateOutOfRange,
+    /// A derivation was asked for an outcome the program does not have.
+    NoSuchOutcome,
+    /// A derivation was asked of an evaluation that recorded none.
+    NotRecorded,
+}
+
+impl std::fmt::Display for Fault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Fault::Overflow => "integer overflow",
+            Fault::DateOutOfRange => "date out of range",
+            Fault::NoSuchOutcome => "no such outcome",
+            Fault::NotRecorded => "no derivations were recorded",
+        })
+    }
+}
+
 /// An error during evaluation: checked arithmetic overflowed or a date left
 /// the calendar.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EvalError {
     /// What went wrong.
-    pub message: String,
+    pub fault: Fault,
     /// Where, in the policy.
     pub span: crate::source::Span,
 }
 
+impl EvalError {
+    /// What went wrong, in words.
+    pub fn message(&self) -> String {
+        self.fault.to_string()
+    }
+}
+
 impl std::fmt::Display for EvalError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "evaluation failed: {}", self.message)
+        write!(f, "evaluation failed: {}", self.fault)
     }
 }
 

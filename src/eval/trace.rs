@@ -251,7 +251,7 @@ impl Derivations {
         let (Some(r), Some(res)) = (self.outcomes.get(o as usize), ev.outcomes.get(o as usize))
         else {
             return Err(EvalError {
-                message: "no such outcome".into(),
+                fault: crate::eval::Fault::NoSuchOutcome,
                 span: Span::default(),
             });
         };

@@ -48,10 +48,9 @@ pub(crate) const ABSENT: V = V {
     x: 0,
 };
 
-/// Why an operation has no value.
-pub(crate) type Fault = &'static str;
-pub(crate) const OVERFLOW: Fault = "integer overflow";
-pub(crate) const DATE_RANGE: Fault = "date out of range";
+pub(crate) use super::Fault;
+pub(crate) const OVERFLOW: Fault = Fault::Overflow;
+pub(crate) const DATE_RANGE: Fault = Fault::DateOutOfRange;
 
 impl V {
     pub fn bool(b: bool) -> V {

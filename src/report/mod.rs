@@ -71,7 +71,7 @@ impl<'a> Subject<'a> {
         match ev.derivations() {
             Some(d) => d.get(ev, o),
             None => Err(EvalError {
-                message: "no derivations were recorded".into(),
+                fault: crate::eval::Fault::NotRecorded,
                 span: crate::source::Span::default(),
             }),
         }

@@ -109,12 +109,12 @@ pub fn observe_json(p: &Program, case: &str, detail: Detail) -> Observed {
     let as_of = c.as_of.expect("generated case has as_of");
     let ev = match crate::eval::evaluate(p, &c.facts, as_of) {
         Ok(ev) => ev,
-        Err(e) => return Observed::Error(e.message),
+        Err(e) => return Observed::Error(e.message()),
     };
     let s = crate::report::Subject::new(p, &c.facts, &ev);
     match crate::report::json_report(&s, detail) {
         Ok(j) => from_json(&j, detail),
-        Err(e) => Observed::Error(e.message),
+        Err(e) => Observed::Error(e.message()),
     }
 }
 
@@ -135,7 +135,7 @@ pub fn observe_batch(p: &Program, case: &str, detail: Detail) -> Observed {
 pub fn observe_text(p: &Program, case: &str) -> Result<(), String> {
     let c = decode_text(p, &Schema::new(p), case, Format::Json).expect("generated case decodes");
     let as_of = c.as_of.expect("generated case has as_of");
-    let ev = crate::eval::evaluate(p, &c.facts, as_of).map_err(|e| e.message)?;
+    let ev = crate::eval::evaluate(p, &c.facts, as_of).map_err(|e| e.message())?;
     let s = crate::report::Subject::new(p, &c.facts, &ev);
     let opts = crate::report::TextOptions {
         all: true,
@@ -143,7 +143,7 @@ pub fn observe_text(p: &Program, case: &str) -> Result<(), String> {
     };
     crate::report::text_report(&s, "case.json", opts)
         .map(|_| ())
-        .map_err(|e| e.message)
+        .map_err(|e| e.message())
 }
 
 /// `regula explain CASE OUTCOME` (text) for every outcome: Ok, or the first
@@ -151,11 +151,11 @@ pub fn observe_text(p: &Program, case: &str) -> Result<(), String> {
 pub fn observe_explain(p: &Program, case: &str) -> Result<(), String> {
     let c = decode_text(p, &Schema::new(p), case, Format::Json).expect("generated case decodes");
     let as_of = c.as_of.expect("generated case has as_of");
-    let ev = crate::eval::evaluate(p, &c.facts, as_of).map_err(|e| e.message)?;
+    let ev = crate::eval::evaluate(p, &c.facts, as_of).map_err(|e| e.message())?;
     let s = crate::report::Subject::new(p, &c.facts, &ev);
     for o in 0..p.outcomes.len() {
-        let d = s.derive(o as u32).map_err(|e| e.message)?;
-        crate::report::explain_text(&s, &d).map_err(|e| e.message)?;
+        let d = s.derive(o as u32).map_err(|e| e.message())?;
+        crate::report::explain_text(&s, &d).map_err(|e| e.message())?;
     }
     Ok(())
 }
@@ -169,7 +169,7 @@ pub fn observe_revision(
 ) -> Result<BTreeMap<String, (J, Option<String>)>, String> {
     let c = decode_text(p, &Schema::new(p), case, Format::Json).expect("generated case decodes");
     let as_of = c.as_of.expect("generated case has as_of");
-    let ev = crate::eval::evaluate(p, &c.facts, as_of).map_err(|e| e.message)?;
+    let ev = crate::eval::evaluate(p, &c.facts, as_of).map_err(|e| e.message())?;
     Ok(crate::revision::outcomes_of(p, &ev)
         .into_iter()
         .filter(|(name, _)| name != "in_force")

@@ -3,10 +3,9 @@
 //!
 //! Time: O(length of the text) per error (at most one per file: pest stops
 //! at the first), the parse being run again once with error detail.
-use crate::diag::Code;
 use super::nesting::DECLARATION_WORDS;
 use super::{PolicyParser, Rule};
-use crate::diag::Diag;
+use crate::diag::{Diag, Problem, SyntaxHint};
 use crate::source::{FileId, Span};
 use pest::Parser;
 
@@ -272,9 +271,7 @@ pub(super) fn syntax_error(file: FileId, text: &str, e: &pest::error::Error<Rule
         ErrorVariant::ParsingError { positives, .. } => positives,
         ErrorVariant::CustomError { .. } => {
             // pest's own limits: only reachable through extreme nesting.
-            return Diag::new(Code::TooDeep, "the file is nested too deeply to read")
-                .label(span, "too deep here")
-                .help("split the expression with a `define` or an intermediate outcome");
+            return Diag::of(Problem::FileTooDeep).label(span, "too deep here");
         }
     };
     let declarations = positives.iter().any(|r| is_declaration(*r));
@@ -335,51 +332,43 @@ pub(super) fn syntax_error(file: FileId, text: &str, e: &pest::error::Error<Rule
     } else {
         format!("unexpected {found}")
     };
-    let d =
-        Diag::new(Code::Syntax, format!("expected {list}, found {found}")).label(span, label);
     let reserved = RESERVED.contains(&word.as_str());
     let wants = |r: Rule| positives.contains(&r);
-    let help = if reserved && (wants(Rule::ident) || wants(Rule::path)) {
-        format!("`{word}` is a reserved word and cannot be used as a name; choose another name")
+    let hint = if reserved && (wants(Rule::ident) || wants(Rule::path)) {
+        SyntaxHint::Reserved(word.clone())
     } else if declarations && !word.is_empty() {
         match crate::diag::suggest(&word, DECLARATION_WORDS) {
-            Some(k) if k != word => format!("did you mean `{k}`?"),
-            _ => "each declaration starts with a keyword such as `rule`, `fact` or `outcome`"
-                .to_string(),
+            Some(k) if k != word => SyntaxHint::Keyword(k.to_string()),
+            _ => SyntaxHint::Declaration,
         }
     } else if wants(Rule::kw_then) && operators > 1 {
-        "a condition is followed by `then outcome = value`; join conditions with `and` or `or`"
-            .to_string()
+        SyntaxHint::Then
     } else if wants(Rule::citation) || wants(Rule::kw_cites) {
-        "every rule cites the paragraph it encodes: `cites 4.2 \"quoted words\"`".to_string()
+        SyntaxHint::Cites
     } else if wants(Rule::expr) || positives.iter().any(|r| describe(*r) == "an expression") {
-        "write a value, a name, a call or a parenthesised expression here".to_string()
+        SyntaxHint::Expression
     } else if expected.contains(&"`:`") {
-        "a name is followed by its type: `name : type`, e.g. `fact injury.occurred : bool \"…\"`"
-            .to_string()
+        SyntaxHint::NameType
     } else if expected.first().is_some_and(|e| *e == "`)`") {
-        "close every `(` that is opened".to_string()
+        SyntaxHint::CloseParen
     } else if expected.first().is_some_and(|e| *e == "`{`") {
-        "list the values or fields inside braces: `enum Party \"当事方\" { host \"用工单位\" }`"
-            .to_string()
+        SyntaxHint::Braces
     } else if expected.first().is_some_and(|e| *e == "`=`") {
-        "a parameter or a definition gives its value after `=`".to_string()
+        SyntaxHint::Equals
     } else if wants(Rule::kw_when) || wants(Rule::kw_then) || wants(Rule::kw_to) {
-        "a rule reads `rule name cites 4.2 \"…\"`, then optionally `exception to other_rule` and `when condition`, then `then outcome = value`"
-            .to_string()
+        SyntaxHint::RuleShape
     } else if wants(Rule::paragraph) {
-        "cite a paragraph as article.paragraph: `cites 4.2 \"quoted words\"`".to_string()
+        SyntaxHint::Paragraph
     } else if wants(Rule::number) {
-        "write a whole number such as `0`".to_string()
+        SyntaxHint::Number
     } else if wants(Rule::ident) || wants(Rule::path) {
-        "write a name: letters, digits and `_`, dotted for facts and outcomes (`wage_arrears.fund_case`)"
-            .to_string()
+        SyntaxHint::Name
     } else if wants(Rule::label) || wants(Rule::string) {
-        "labels and quotes are written in double quotes: `\"劳务派遣单位\"`".to_string()
+        SyntaxHint::Quoted
     } else if wants(Rule::type_ref) {
-        "the types are bool, int, date, text and the declared enums and records".to_string()
+        SyntaxHint::Type
     } else {
-        "the declarations and their clauses are described in the language reference".to_string()
+        SyntaxHint::Reference
     };
-    d.help(help)
+    Diag::of(Problem::Expected { list, found, hint }).label(span, label)
 }

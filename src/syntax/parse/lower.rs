@@ -3,10 +3,9 @@
 //! [`MAX_CHAIN`].
 //!
 //! Time: O(size of the parse tree).
-use crate::diag::Code;
 use super::errors::clause_name;
 use super::{Rule, MAX_CHAIN};
-use crate::diag::Diag;
+use crate::diag::{Diag, Problem};
 use crate::source::{FileId, Loc, Span};
 use crate::syntax::ast::*;
 use chrono::NaiveDate;
@@ -35,9 +34,10 @@ impl Lower {
 
     fn bug(&mut self, p: &P, what: &str) {
         self.diags.push(
-            Diag::new(Code::Syntax, format!("malformed {what}"))
-                .label(self.loc(p).0, "here")
-                .help("this construct could not be read; please report it with the file"),
+            Diag::of(Problem::Malformed {
+                what: what.to_string(),
+            })
+            .label(self.loc(p).0, "here"),
         );
     }
 
@@ -94,13 +94,11 @@ impl Lower {
                 if let Some((_, first)) = seen.iter().find(|(r, _)| *r == rule) {
                     let what = clause_name(rule);
                     self.diags.push(
-                        Diag::new(
-                            Code::DuplicateClause,
-                            format!("the document header gives {what} twice"),
-                        )
+                        Diag::of(Problem::DuplicateClause {
+                            clause: what.to_string(),
+                        })
                         .label(cloc.0, "again here")
-                        .label(first.0, "first here")
-                        .help("remove one of them: a header states each clause once"),
+                        .label(first.0, "first here"),
                     );
                     continue;
                 }
@@ -384,12 +382,10 @@ impl Lower {
             }),
             _ => {
                 self.diags.push(
-                    Diag::new(
-                        Code::BadParagraph,
-                        format!("`{text}` is not a paragraph number"),
-                    )
-                    .label(loc.0, "too large")
-                    .help("cite a paragraph as article.paragraph, e.g. `4.2`"),
+                    Diag::of(Problem::BadParagraph {
+                        text: text.to_string(),
+                    })
+                    .label(loc.0, "too large"),
                 );
                 None
             }
@@ -429,9 +425,8 @@ impl Lower {
         }
         if !closed {
             self.diags.push(
-                Diag::new(Code::UnterminatedString, "unterminated string")
-                    .label(loc.0, "this string has no closing quote")
-                    .help("add `\"` at the end; a string cannot span lines"),
+                Diag::of(Problem::UnterminatedString)
+                    .label(loc.0, "this string has no closing quote"),
             );
             return None;
         }
@@ -459,12 +454,11 @@ impl Lower {
         let (y, m, d) = (it.next()?, it.next()?, it.next()?);
         if m.len() != 2 || d.len() != 2 {
             self.diags.push(
-                Diag::new(
-                    Code::BadDate,
-                    format!("`{text}` is not written as YYYY-MM-DD"),
-                )
-                .label(loc.0, "write month and day with two digits")
-                .help(format!("write `{y}-{m:0>2}-{d:0>2}`")),
+                Diag::of(Problem::DateDigits {
+                    text: text.to_string(),
+                    proper: format!("{y}-{m:0>2}-{d:0>2}"),
+                })
+                .label(loc.0, "write month and day with two digits"),
             );
             return None;
         }
@@ -480,12 +474,10 @@ impl Lower {
                     _ => format!("there is no month {m}"),
                 };
                 self.diags.push(
-                    Diag::new(
-                        Code::BadDate,
-                        format!("`{text}` is not a calendar date"),
-                    )
-                    .label(loc.0, why)
-                    .help("dates are written YYYY-MM-DD and must exist in the calendar"),
+                    Diag::of(Problem::NotADate {
+                        text: text.to_string(),
+                    })
+                    .label(loc.0, why),
                 );
                 None
             }
@@ -499,31 +491,19 @@ impl Lower {
         if let Ok(n) = digits.parse::<i64>() {
             return Some(n);
         }
-        let (msg, label, help) = if digits.chars().all(|c| c.is_ascii_digit()) {
-            (
-                format!("number `{text}` is too large"),
-                "too large",
-                format!("integers range from {} to {}", i64::MIN, i64::MAX),
-            )
+        let text = text.to_string();
+        let (problem, label) = if digits.chars().all(|c| c.is_ascii_digit()) {
+            (Problem::NumberTooLarge { text }, "too large")
         } else if digits.contains('.') && !digits.chars().any(|c| c.is_alphabetic()) {
-            (
-                format!("`{text}` is not an integer"),
-                "a decimal",
-                "regula's numbers are integers; there are no decimals".to_string(),
-            )
+            (Problem::NotAnInteger { text }, "a decimal")
         } else {
             let lead: String = digits.chars().take_while(|c| c.is_ascii_digit()).collect();
             (
-                format!("`{text}` is not a number"),
+                Problem::NotANumber { text, lead },
                 "digits followed by letters",
-                format!("a number is digits only; to use a unit write a space: `{lead} days`"),
             )
         };
-        self.diags.push(
-            Diag::new(Code::BadNumber, msg)
-                .label(loc.0, label)
-                .help(help),
-        );
+        self.diags.push(Diag::of(problem).label(loc.0, label));
         None
     }
 
@@ -556,15 +536,10 @@ impl Lower {
             if !self.too_long {
                 self.too_long = true;
                 self.diags.push(
-                    Diag::new(
-                        Code::TooLong,
-                        format!("expression joins more than {MAX_CHAIN} terms"),
-                    )
-                    .label(
+                    Diag::of(Problem::ChainTooLong { terms: MAX_CHAIN }).label(
                         Span::new(loc.0.file, loc.0.start as usize, loc.0.start as usize + 1),
                         "this expression",
-                    )
-                    .help("split it with a `define` or an intermediate outcome"),
+                    ),
                 );
             }
             return None;

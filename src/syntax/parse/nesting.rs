@@ -3,9 +3,8 @@
 //! [`MAX_NESTING`] is rejected before it can exhaust the stack.
 //!
 //! Time: O(length of the text), one pass over its bytes.
-use crate::diag::Code;
 use super::MAX_NESTING;
-use crate::diag::Diag;
+use crate::diag::{Diag, Problem};
 use crate::source::{FileId, Span};
 
 /// Rejects input nested deeper than [`MAX_NESTING`] before pest recurses on it.
@@ -74,12 +73,10 @@ pub(super) fn check_nesting(file: FileId, text: &str) -> Option<Diag> {
                 .map(|w| at + w.len().max(1))
                 .unwrap_or(at);
             return Some(
-                Diag::new(
-                    Code::TooDeep,
-                    format!("expression nested more than {MAX_NESTING} levels deep"),
-                )
-                .label(Span::new(file, at, end), "too deep here")
-                .help("split the expression with a `define` or an intermediate outcome"),
+                Diag::of(Problem::NestedTooDeep {
+                    levels: MAX_NESTING,
+                })
+                .label(Span::new(file, at, end), "too deep here"),
             );
         }
         i += 1;
