@@ -177,7 +177,9 @@ fn run_all(
                     error: crate::case::CaseError {
                         path: String::new(),
                         message: "a pending snapshot is left beside a passing test".into(),
-                        help: Some("delete it, or review it with `regula test --review`".into()),
+                        help: Some(
+                            "delete it: the test passes, so the snapshot is out of date".into(),
+                        ),
                     },
                 });
             }

@@ -436,12 +436,9 @@ fn value(p: &Program, ty: Type, v: &J) -> Result<(), (String, String)> {
             .map(|_| ())
             .ok_or_else(|| wrong("a whole number", "an integer such as `2`")),
         Type::Date => match v.as_str() {
-            Some(s) => parse_date(s).map(|_| ()).map_err(|m| {
-                (
-                    format!("`{s}` is not a date: {m}"),
-                    "write the date as \"YYYY-MM-DD\"".to_string(),
-                )
-            }),
+            Some(s) => parse_date(s)
+                .map(|_| ())
+                .map_err(|m| (m, "write the date as \"YYYY-MM-DD\"".to_string())),
             None => Err(wrong("a date", "\"YYYY-MM-DD\"")),
         },
         Type::Text => v

@@ -625,7 +625,7 @@ fn judge(
         }
     };
     if expected.is_none() || !r.mismatches.is_empty() {
-        r.changes = changes(ev, expected.as_ref(), &snapshot);
+        r.changes = changes(engine.program(), ev, expected.as_ref(), &snapshot);
         r.pending_expected = Some(snapshot.to_text());
     }
     if derivation_text.is_some() || opts.with_derivations {
@@ -655,7 +655,12 @@ fn derivations(ev: &Evaluation<'_>, snap: &Expected) -> String {
     trees.join("\n")
 }
 
-fn changes(ev: &Evaluation<'_>, old: Option<&Expected>, new: &Expected) -> Vec<Change> {
+fn changes(
+    p: &crate::program::Program,
+    ev: &Evaluation<'_>,
+    old: Option<&Expected>,
+    new: &Expected,
+) -> Vec<Change> {
     let mut out = Vec::new();
     for (name, e) in &new.outcomes {
         let before = old.and_then(|o| o.get(name));
@@ -665,7 +670,15 @@ fn changes(ev: &Evaluation<'_>, old: Option<&Expected>, new: &Expected) -> Vec<C
         let because = ev
             .decided_by(name)
             .iter()
-            .map(|r| format!("{} {}「{}」", r.cites.key(), r.name, r.cites.quote))
+            .map(|r| {
+                // With several documents, each rule says which it is from.
+                let doc = if p.documents.len() > 1 {
+                    format!("{} ", p.doc_id(r.document))
+                } else {
+                    String::new()
+                };
+                format!("{doc}{} {}「{}」", r.cites.key(), r.name, r.cites.quote)
+            })
             .collect();
         out.push(Change {
             outcome: name.clone(),

@@ -77,8 +77,16 @@ pub fn human(r: &TestResult, written: &[String]) -> String {
             }
         }
     }
-    if r.pending_derivation.is_some() && r.old_derivation.is_some() {
-        let _ = writeln!(s, "  the derivations differ from the pinned ones");
+    if r.pending_derivation.is_some() {
+        let _ = writeln!(
+            s,
+            "  {}",
+            if r.old_derivation.is_some() {
+                "the derivations differ from the pinned ones"
+            } else {
+                "no derivations pinned yet"
+            }
+        );
     }
     for w in written {
         let _ = writeln!(s, "  pending: {w}");
