@@ -130,16 +130,20 @@ impl Engine {
         Engine::from_checked(check::check(&raw))
     }
 
-    /// The engine of a checked policy set, or its diagnostics.
-    pub(crate) fn from_checked(c: check::Checked) -> Result<Engine, LoadError> {
+    /// The engine of a program the checker passed, with its warnings.
+    pub(crate) fn from_program(program: Program, warnings: Vec<Diag>) -> Engine {
+        Engine {
+            schema: Schema::new(&program),
+            fragments: Fragments::new(&program),
+            program,
+            warnings,
+        }
+    }
+
+    fn from_checked(c: check::Checked) -> Result<Engine, LoadError> {
         let has_errors = c.has_errors();
         match c.program {
-            Some(program) if !has_errors => Ok(Engine {
-                schema: Schema::new(&program),
-                fragments: Fragments::new(&program),
-                program,
-                warnings: c.diags,
-            }),
+            Some(program) if !has_errors => Ok(Engine::from_program(program, c.diags)),
             _ => Err(LoadError {
                 diags: c.diags,
                 sources: c.sources,

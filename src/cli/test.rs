@@ -4,7 +4,7 @@
 //! ([`crate::suite`]); this file holds only what is the command line's own:
 //! its arguments, the terminal review, and watching files.
 use super::errln;
-use super::{print, Exit, Out, PolicyArgs};
+use super::{load_program, print, Exit, Out, PolicyArgs};
 use crate::diag::{Code, Diag};
 use crate::source::SourceMap;
 use crate::suite::{self, Discovery, Options, Status, Test, TestResult};
@@ -82,26 +82,7 @@ fn in_ci() -> bool {
 
 /// Loads the policy set; on errors prints them and returns None.
 fn load_engine(a: &TestArgs, out: &Out) -> Option<Engine> {
-    let checked = match super::checked(&a.policies) {
-        Ok(c) => c,
-        Err(diags) => {
-            out.diags(&diags, &SourceMap::default());
-            return None;
-        }
-    };
-    match Engine::from_checked(checked) {
-        Ok(e) => Some(e),
-        Err(e) => {
-            let errors: Vec<Diag> = e.diags.iter().filter(|d| d.is_error()).cloned().collect();
-            out.diags(&errors, &e.sources);
-            let n = errors.len();
-            errln!(
-                "error: the policy set has {n} error{}; run `regula check` for details",
-                if n == 1 { "" } else { "s" }
-            );
-            None
-        }
-    }
+    load_program(&a.policies, out).map(|p| Engine::from_program(p, Vec::new()))
 }
 
 /// The tests the arguments name.
