@@ -48,7 +48,7 @@ pub struct TestArgs {
     #[arg(long)]
     with_derivations: bool,
     /// Review each pending snapshot on the terminal: accept, reject or skip.
-    #[arg(long, conflicts_with_all = ["accept", "reject", "no_write", "watch"])]
+    #[arg(long, conflicts_with_all = ["accept", "reject", "no_write", "watch", "format"])]
     review: bool,
     /// Accept every pending snapshot.
     #[arg(long, conflicts_with_all = ["reject", "no_write", "watch"])]
@@ -245,6 +245,15 @@ pub fn run(a: TestArgs, out: &Out) -> Exit {
     // What remains failed once the pending snapshots are resolved.
     let mut still_failed = summary.failed;
     if refused.is_none() && (a.accept || a.reject || a.review) {
+        // What was done goes after the report; on standard error when the
+        // report is for a program, so that it stays one document.
+        let say = |text: &str| {
+            if a.format == TestFormat::Human {
+                print(text);
+            } else {
+                errln!("{}", text.trim_end());
+            }
+        };
         let mut stdin = std::io::stdin().lock();
         let mut counts = [0usize; 3];
         for (t, r) in run.tests.iter().zip(&run.results) {
@@ -281,10 +290,10 @@ pub fn run(a: TestArgs, out: &Out) -> Exit {
                         }
                     };
                     if files.is_empty() {
-                        print(&format!("{verb}: {}\n", r.name));
+                        say(&format!("{verb}: {}\n", r.name));
                     }
                     for f in files {
-                        print(&format!("{verb}: {f}\n"));
+                        say(&format!("{verb}: {f}\n"));
                     }
                 }
                 Err(e) => out.diags(
@@ -294,7 +303,7 @@ pub fn run(a: TestArgs, out: &Out) -> Exit {
                 ),
             }
         }
-        print(&format!(
+        say(&format!(
             "{} accepted, {} rejected, {} skipped\n",
             counts[0], counts[1], counts[2]
         ));
