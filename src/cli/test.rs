@@ -42,7 +42,7 @@ pub struct TestArgs {
     #[arg(long, value_enum, default_value_t = TestFormat::Human)]
     format: TestFormat,
     /// Evaluate every test on this date (YYYY-MM-DD) instead of its `as_of`.
-    #[arg(long, value_parser = parse_at)]
+    #[arg(long, value_name = "DATE", value_parser = parse_at)]
     at: Option<NaiveDate>,
     /// Also pin each test's derivation trees (`NAME.derivation.txt`).
     #[arg(long)]
