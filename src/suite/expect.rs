@@ -341,7 +341,9 @@ fn outcome(
             "value" => {
                 has_value = true;
                 match value(p, ty, x) {
-                    Ok(()) => e.value = x.clone(),
+                    // Dates as the report writes them (`2025-03-01`).
+                    Ok(Some(canonical)) => e.value = J::String(canonical),
+                    Ok(None) => e.value = x.clone(),
                     Err((msg, help)) => errors.push(err(&path, msg, help)),
                 }
             }
@@ -416,9 +418,9 @@ fn outcome(
 }
 
 /// Whether a value fits an outcome's type; else the message and help.
-fn value(p: &Program, ty: Type, v: &J) -> Result<(), (String, String)> {
+fn value(p: &Program, ty: Type, v: &J) -> Result<Option<String>, (String, String)> {
     if v.is_null() {
-        return Ok(());
+        return Ok(None);
     }
     let wrong = |what: &str, example: &str| {
         (
@@ -426,7 +428,12 @@ fn value(p: &Program, ty: Type, v: &J) -> Result<(), (String, String)> {
             format!("write {example}, or null for n/a or unknown"),
         )
     };
-    match ty {
+    if let (Type::Date, Some(s)) = (ty, v.as_str()) {
+        return parse_date(s)
+            .map(|d| Some(d.format("%Y-%m-%d").to_string()))
+            .map_err(|m| (m, "write the date as \"YYYY-MM-DD\"".to_string()));
+    }
+    let fits = match ty {
         Type::Bool => v
             .is_boolean()
             .then_some(())
@@ -435,12 +442,7 @@ fn value(p: &Program, ty: Type, v: &J) -> Result<(), (String, String)> {
             .as_i64()
             .map(|_| ())
             .ok_or_else(|| wrong("a whole number", "an integer such as `2`")),
-        Type::Date => match v.as_str() {
-            Some(s) => parse_date(s)
-                .map(|_| ())
-                .map_err(|m| (m, "write the date as \"YYYY-MM-DD\"".to_string())),
-            None => Err(wrong("a date", "\"YYYY-MM-DD\"")),
-        },
+        Type::Date => Err(wrong("a date", "\"YYYY-MM-DD\"")),
         Type::Text => v
             .is_string()
             .then_some(())
@@ -457,7 +459,7 @@ fn value(p: &Program, ty: Type, v: &J) -> Result<(), (String, String)> {
                 ));
             };
             if names.contains(&s) {
-                return Ok(());
+                return Ok(None);
             }
             let help = match en.variants.iter().find(|(_, label)| label == s) {
                 Some((n, _)) => format!("`{s}` is the label of `{n}`; write `\"{n}\"`"),
@@ -469,7 +471,8 @@ fn value(p: &Program, ty: Type, v: &J) -> Result<(), (String, String)> {
             Err((format!("`{s}` is not a value of {}", en.name), help))
         }
         _ => Err(wrong("a value", "a value")),
-    }
+    };
+    fits.map(|()| None)
 }
 
 fn departures(names: &[&str], v: &J) -> Result<Vec<(String, String)>, Vec<CaseError>> {

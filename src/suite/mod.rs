@@ -197,7 +197,7 @@ fn case_stem(name: &str) -> Option<&str> {
     CASE_EXTENSIONS
         .iter()
         .find(|x| lower.ends_with(*x))
-        .and_then(|x| name.get(..name.len() - x.len()))
+        .and_then(|x| name.get(..name.len().checked_sub(x.len())?))
 }
 
 fn read(file: &str) -> Result<String, Problem> {
