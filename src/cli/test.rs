@@ -256,8 +256,10 @@ pub fn run(a: TestArgs, out: &Out) -> Exit {
         };
         let mut stdin = std::io::stdin().lock();
         let mut counts = [0usize; 3];
-        for (t, r) in run.tests.iter().zip(&run.results) {
-            if !r.is_pending() || r.status == Status::Error {
+        for ((t, r), written) in run.tests.iter().zip(&run.results).zip(&run.written) {
+            // Only the snapshots this run wrote (a write that failed was
+            // reported above and leaves nothing to accept).
+            if written.is_empty() {
                 continue;
             }
             let choice = if a.accept {
