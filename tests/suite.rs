@@ -661,6 +661,10 @@ fn bad_input_is_named() {
     let out = regula_at(&dir, &["test", "--policies", "pol"]);
     assert_eq!(out.status.code(), Some(1));
     insta::assert_snapshot!("suite_no_tests", transcript(&out));
+    // Watching needs files on disk, not the embedded policies.
+    let out = regula_at(&dir, &["test", "--watch"]);
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!("suite_watch_embedded", transcript(&out));
 }
 
 /// Every expectation file in the repository and the shared acceptance
