@@ -130,15 +130,20 @@ impl Engine {
         Engine::from_checked(check::check(&raw))
     }
 
+    /// The engine of a program the checker passed, with its warnings.
+    pub(crate) fn from_program(program: Program, warnings: Vec<Diag>) -> Engine {
+        Engine {
+            schema: Schema::new(&program),
+            fragments: Fragments::new(&program),
+            program,
+            warnings,
+        }
+    }
+
     fn from_checked(c: check::Checked) -> Result<Engine, LoadError> {
         let has_errors = c.has_errors();
         match c.program {
-            Some(program) if !has_errors => Ok(Engine {
-                schema: Schema::new(&program),
-                fragments: Fragments::new(&program),
-                program,
-                warnings: c.diags,
-            }),
+            Some(program) if !has_errors => Ok(Engine::from_program(program, c.diags)),
             _ => Err(LoadError {
                 diags: c.diags,
                 sources: c.sources,
@@ -370,6 +375,30 @@ impl Evaluation<'_> {
     /// See [`View::json`].
     pub fn json(&self, detail: Detail) -> serde_json::Value {
         self.view().json(detail)
+    }
+    /// The derivation tree of an outcome (or of `in_force`) in text, as
+    /// `regula explain` prints it; `None` for no such outcome.
+    pub fn explain(&self, outcome: &str) -> Option<String> {
+        let s = self.subject();
+        if outcome == "in_force" {
+            return Some(crate::report::in_force_text(&s));
+        }
+        let o = self.outcome(outcome)?;
+        let d = s.derive(o).ok()?;
+        crate::report::explain_text(&s, &d).ok()
+    }
+    /// The rules that decided an outcome (all that applied and agree);
+    /// empty when no rule did (n/a, unknown, a default, a conflict).
+    pub fn decided_by(&self, outcome: &str) -> Vec<&crate::program::Rule> {
+        let p = &self.engine.program;
+        self.derivation(outcome)
+            .map(|d| d.decided_by.iter().filter_map(|r| p.rule(*r)).collect())
+            .unwrap_or_default()
+    }
+    /// The evaluation as the report writers see it.
+    pub(crate) fn subject(&self) -> Subject<'_> {
+        Subject::new(&self.engine.program, &self.facts, &self.raw)
+            .with_fragments(&self.engine.fragments)
     }
     fn outcome(&self, name: &str) -> Option<OutcomeId> {
         self.engine.program.outcome_index.get(name).copied()

@@ -8,5 +8,6 @@ mod props;
 mod revisions;
 mod robustness;
 mod scale;
+mod suite;
 mod synthetic;
 mod tooling;

@@ -126,7 +126,7 @@ fn test_coverage_of_a_single_test() {
 
 #[test]
 fn test_reports_a_failing_test_with_its_derivation() {
-    let out = regula(&["test", "tests/tooling/failing/tests"]);
+    let out = regula(&["test", "--no-write", "tests/tooling/failing/tests"]);
     assert_eq!(out.status.code(), Some(1));
     insta::assert_snapshot!("test_failing", transcript(&out));
 }
@@ -135,6 +135,7 @@ fn test_reports_a_failing_test_with_its_derivation() {
 fn test_reports_a_path_that_is_no_test() {
     let out = regula(&[
         "test",
+        "--no-write",
         "examples/injury-out-of-town-no-branch.json",
         "README.md",
     ]);

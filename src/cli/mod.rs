@@ -72,7 +72,7 @@ pub enum Command {
     Explain(eval::ExplainArgs),
     /// Rewrite policy files in the canonical layout (`--check`: only list them).
     Fmt(fmt::FmtArgs),
-    /// Run the test cases kept beside the policies, optionally with rule coverage.
+    /// Run the tests kept beside the policies as snapshots, to review, accept or reject.
     Test(test::TestArgs),
     /// The dependency graph of a policy set: facts, rules and outcomes.
     Graph(graph::GraphArgs),

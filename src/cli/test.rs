@@ -1,23 +1,30 @@
-//! `regula test`: the test cases kept beside the policies.
+//! `regula test`: the test cases kept beside the policies, as snapshots.
 //!
-//! A test is a case `NAME.json` with its expectations `NAME.expected.json` in a
-//! `tests/` folder of a policy document directory. Expectations use the
-//! format of the shared acceptance cases: per outcome a `value`, optionally
-//! one paragraph it `cites`, and `missing: true` for an outcome that stays
-//! unknown (a null value without it means n/a). `--coverage` lists the rules
-//! no test made apply, the conditions no test made false, and the exceptions
-//! not seen both winning and losing.
+//! The tests are found, run, compared and written by the library
+//! ([`crate::suite`]); this file holds only what is the command line's own:
+//! its arguments, the terminal review, and watching files.
 use super::errln;
 use super::{load_program, print, Exit, Out, PolicyArgs};
-use crate::case::{self, Format, Schema};
 use crate::diag::{Diag, Problem};
-use crate::eval::{evaluate, Node, RuleStatus, Trace};
-use crate::program::{Program, RuleId};
-use crate::report::{self, Detail, Subject};
-use serde_json::Value as J;
-use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write;
-use std::path::{Path, PathBuf};
+use crate::source::SourceMap;
+use crate::suite::{self, Discovery, Options, Status, Test, TestResult};
+use crate::Engine;
+use chrono::NaiveDate;
+use std::collections::BTreeMap;
+use std::io::BufRead;
+use std::path::PathBuf;
+
+/// Output formats of `regula test`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum TestFormat {
+    /// For a person: `ok`/`FAIL` per test, what differs, a summary.
+    #[default]
+    Human,
+    /// One JSON object: every test with its status, mismatches and pending files.
+    Json,
+    /// JUnit XML for CI systems: one `testcase` per test.
+    Junit,
+}
 
 /// Arguments of `regula test`.
 #[derive(clap::Args, Debug)]
@@ -28,413 +35,500 @@ pub struct TestArgs {
     /// List the rules, conditions and exceptions the tests leave unexercised.
     #[arg(long)]
     coverage: bool,
+    /// Only the tests whose name (the case file's path) matches this regular expression.
+    #[arg(long, value_name = "REGEX", value_parser = parse_regex)]
+    run: Option<regex::Regex>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TestFormat::Human)]
+    format: TestFormat,
+    /// Evaluate every test on this date (YYYY-MM-DD) instead of its `as_of`.
+    #[arg(long, value_name = "DATE", value_parser = parse_at)]
+    at: Option<NaiveDate>,
+    /// Also pin each test's derivation trees (`NAME.derivation.txt`).
+    #[arg(long)]
+    with_derivations: bool,
+    /// Review each pending snapshot on the terminal: accept, reject or skip.
+    #[arg(long, conflicts_with_all = ["accept", "reject", "no_write", "watch", "format"])]
+    review: bool,
+    /// Accept every pending snapshot.
+    #[arg(long, conflicts_with_all = ["reject", "no_write", "watch"])]
+    accept: bool,
+    /// Reject (delete) every pending snapshot.
+    #[arg(long, conflicts_with_all = ["no_write", "watch"])]
+    reject: bool,
+    /// Write nothing: pending snapshots fail the run (the default when `CI` is set).
+    #[arg(long)]
+    no_write: bool,
+    /// Re-run the affected tests whenever a policy or test file changes.
+    #[arg(long, conflicts_with = "format")]
+    watch: bool,
     #[command(flatten)]
     policies: PolicyArgs,
 }
 
-/// One test: a case and its expectations, as text.
-struct TestCase {
-    name: String,
-    case: String,
-    expected: String,
+fn parse_regex(s: &str) -> Result<regex::Regex, String> {
+    regex::Regex::new(s).map_err(|e| e.to_string())
 }
 
-/// What the tests exercised, for `--coverage`.
-#[derive(Default)]
-struct Coverage {
-    /// Rules seen applying (applied, overridden or in conflict).
-    applied: BTreeSet<RuleId>,
-    /// Per rule, the indices of its `when` conjuncts seen false.
-    falsified: BTreeMap<RuleId, BTreeSet<usize>>,
-    /// Exceptions seen overriding their rule: (exception, rule).
-    won: BTreeSet<(RuleId, RuleId)>,
-    /// Exceptions seen not applying while their rule applied.
-    lost: BTreeSet<(RuleId, RuleId)>,
+fn parse_at(s: &str) -> Result<NaiveDate, String> {
+    crate::case::parse_date(s)
 }
 
-fn shown(p: &Path) -> String {
-    p.to_string_lossy().replace('\\', "/")
+/// Whether the environment says this is a CI run (`CI` set, and not to
+/// `false` or `0`).
+fn in_ci() -> bool {
+    std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false" && v != "0")
 }
 
-fn read(path: &Path) -> Result<String, String> {
-    case::read_case_file(path).map_err(|e| e.message)
+/// Loads the policy set; on errors prints them and returns None.
+fn load_engine(a: &TestArgs, out: &Out) -> Option<Engine> {
+    load_program(&a.policies, out).map(|p| Engine::from_program(p, Vec::new()))
 }
 
-/// Tests under a directory (recursively, or only its `tests/` folders).
-fn walk(dir: &Path, only_tests: bool, depth: usize, out: &mut Vec<PathBuf>) {
-    if depth > crate::load::MAX_DEPTH {
-        return;
-    }
-    let Some(entries) = crate::load::visible_entries(dir) else {
-        return;
-    };
-    let in_tests = dir.file_name().is_some_and(|n| n == "tests");
-    for p in entries {
-        if p.is_dir() {
-            walk(&p, only_tests, depth + 1, out);
-        } else if (in_tests || !only_tests) && shown(&p).ends_with(".expected.json") {
-            out.push(p);
-        }
-    }
-}
-
-/// The tests the arguments name, or the errors finding them.
-fn discover(a: &TestArgs, errors: &mut Vec<String>) -> Vec<TestCase> {
-    let mut expected_files = Vec::new();
-    if a.paths.is_empty() {
-        if a.policies.policies.is_empty() {
-            let raw = crate::load::embedded();
-            let mut tests = Vec::new();
-            for (name, text) in &raw.others {
-                let Some(stem) = name.strip_suffix(".expected.json") else {
-                    continue;
-                };
-                if !name.contains("/tests/") {
-                    continue;
-                }
-                let case_name = format!("{stem}.json");
-                match raw.others.get(&case_name) {
-                    Some(c) => tests.push(TestCase {
-                        name: case_name,
-                        case: c.clone(),
-                        expected: text.clone(),
-                    }),
-                    None => errors.push(format!("`{name}` has no case `{case_name}` beside it")),
-                }
-            }
-            return tests;
-        }
-        for dir in &a.policies.policies {
-            walk(dir, true, 0, &mut expected_files);
-        }
+/// The tests the arguments name.
+fn discover(a: &TestArgs) -> Discovery {
+    let mut found = if !a.paths.is_empty() {
+        suite::discover(&a.paths)
+    } else if a.policies.policies.is_empty() {
+        suite::discover_embedded()
     } else {
-        for p in &a.paths {
-            let s = shown(p);
-            if p.is_dir() {
-                walk(p, false, 0, &mut expected_files);
-            } else if let Some(stem) = s.strip_suffix(".expected.json") {
-                expected_files.push(PathBuf::from(format!("{stem}.expected.json")));
-            } else if let Some(stem) = s.strip_suffix(".json") {
-                expected_files.push(PathBuf::from(format!("{stem}.expected.json")));
-            } else {
-                errors.push(format!(
-                    "`{s}` is neither a folder of tests nor a `NAME.json` case"
-                ));
-            }
-        }
-    }
-    let mut tests = Vec::new();
-    for exp in expected_files {
-        let s = shown(&exp);
-        let case_name = format!("{}.json", s.trim_end_matches(".expected.json"));
-        let case = read(Path::new(&case_name));
-        let expected = read(&exp);
-        match (case, expected) {
-            (Ok(case), Ok(expected)) => tests.push(TestCase {
-                name: case_name,
-                case,
-                expected,
-            }),
-            (Err(e), _) | (_, Err(e)) => errors.push(e),
-        }
-    }
-    tests
-}
-
-/// The mismatches of one outcome, in the semantics of the shared cases.
-fn compare(outcome: &str, got: Option<&J>, want: &J) -> Vec<String> {
-    let Some(got) = got else {
-        return vec![format!("{outcome}: no such outcome in the report")];
+        suite::discover_in_policies(&a.policies.policies)
     };
-    let value = got.get("value").cloned().unwrap_or(J::Null);
-    let expected = want.get("value").cloned().unwrap_or(J::Null);
-    let missing = got
-        .get("missing")
-        .and_then(J::as_array)
-        .map(Vec::len)
-        .unwrap_or(0);
-    let mut errors = Vec::new();
-    if value != expected {
-        let what = |v: &J, unknown: bool| match (v, unknown) {
-            (J::Null, true) => "unknown".to_string(),
-            (J::Null, false) => "n/a".to_string(),
-            (v, _) => v.to_string(),
-        };
-        let want_unknown = want.get("missing").and_then(J::as_bool) == Some(true);
-        errors.push(format!(
-            "{outcome}: expected {}, got {}",
-            what(&expected, want_unknown),
-            what(&value, missing > 0)
-        ));
-        return errors;
+    if let Some(re) = &a.run {
+        found.tests.retain(|t| re.is_match(&t.name));
     }
-    if want.get("missing").and_then(J::as_bool) == Some(true) {
-        if missing == 0 {
-            errors.push(format!("{outcome}: expected unknown, got n/a"));
-        }
-    } else if value.is_null() && missing > 0 {
-        errors.push(format!("{outcome}: expected n/a, got unknown"));
-    }
-    if let Some(cite) = want.get("cites").and_then(J::as_str) {
-        let cites: Vec<&str> = got
-            .get("cites")
-            .and_then(J::as_array)
-            .map(|a| a.iter().filter_map(J::as_str).collect())
-            .unwrap_or_default();
-        if !cites.contains(&cite) {
-            errors.push(format!(
-                "{outcome}: expected to cite {cite}, cites {}",
-                if cites.is_empty() {
-                    "nothing".to_string()
-                } else {
-                    cites.join(", ")
-                }
-            ));
-        }
-    }
-    errors
+    found
 }
 
-/// The conjuncts of a condition's trace: the children of a top-level `and`.
-fn conjuncts<'a>(t: &Trace<'a>) -> Vec<Trace<'a>> {
-    if t.node == Node::And {
-        t.children()
+/// Why nothing may be written, if so.
+fn no_write_reason(a: &TestArgs, tests: &[Test]) -> Option<&'static str> {
+    if a.no_write {
+        Some("--no-write")
+    } else if in_ci() {
+        Some("CI is set")
+    } else if tests.iter().any(Test::is_embedded) {
+        Some("the embedded tests are read-only; pass --policies DIR to write them")
     } else {
-        vec![*t]
+        None
     }
 }
 
-/// Runs one test; returns its report lines (empty when it passed).
-fn run_one(p: &Program, t: &TestCase, cov: &mut Coverage) -> Result<String, String> {
-    let schema = Schema::new(p);
-    let c = case::decode_text(p, &schema, &t.case, Format::Json).map_err(|errs| {
-        let msgs: Vec<String> = errs
-            .iter()
-            .map(|e| {
-                if e.path.is_empty() {
-                    e.message.clone()
-                } else {
-                    format!("`{}`: {}", e.path, e.message)
-                }
-            })
-            .collect();
-        format!("the case is not valid: {}", msgs.join("; "))
-    })?;
-    let want: J = serde_json::from_str(&t.expected)
-        .map_err(|e| format!("the expectations are not valid JSON: {e}"))?;
-    let Some(want) = want.as_object() else {
-        return Err("the expectations are not a JSON object of outcomes".into());
+/// One run: every test, its pending snapshots written (or refused).
+struct Run {
+    tests: Vec<Test>,
+    results: Vec<TestResult>,
+    written: Vec<Vec<String>>,
+    write_errors: Vec<Diag>,
+}
+
+fn run_all(
+    engine: &Engine,
+    a: &TestArgs,
+    tests: Vec<Test>,
+    cov: Option<&mut suite::Coverage>,
+) -> Run {
+    let opts = Options {
+        at: a.at,
+        with_derivations: a.with_derivations,
     };
-    let as_of = c
-        .as_of
-        .ok_or_else(|| "the case states no assessment date (`as_of`)".to_string())?;
-    let ev = evaluate(p, &c.facts, as_of).map_err(|e| format!("evaluation failed: {}", e.fault))?;
-    let s = Subject::new(p, &c.facts, &ev);
-    let report = report::json_report(&s, Detail::Full)
-        .map_err(|e| format!("evaluation failed: {}", e.fault))?;
-    let outs = report.get("outcomes");
-    let mut failures = String::new();
-    for (outcome, exp) in want {
-        let errors = compare(outcome, outs.and_then(|o| o.get(outcome)), exp);
-        if errors.is_empty() {
-            continue;
-        }
-        for e in errors {
-            let _ = writeln!(failures, "  {e}");
-        }
-        if let Some(oid) = p.outcome_index.get(outcome) {
-            if let Ok(d) = s.derive(*oid) {
-                if let Ok(text) = report::explain_text(&s, &d) {
-                    let _ = writeln!(failures, "  derivation:");
-                    for line in text.lines() {
-                        let _ = writeln!(failures, "    {line}");
-                    }
-                }
-            }
-        }
-    }
-    // Coverage: what every rule of every outcome did on this case.
-    for oid in 0..p.outcomes.len() {
-        let Ok(oid) = u32::try_from(oid) else {
-            continue;
-        };
-        let Ok(d) = s.derive(oid) else { continue };
-        let status: BTreeMap<RuleId, RuleStatus> =
-            d.rules.iter().map(|r| (r.rule, r.status)).collect();
-        for rt in &d.rules {
-            if matches!(
-                rt.status,
-                RuleStatus::Applied | RuleStatus::Overridden | RuleStatus::Conflicting
-            ) {
-                cov.applied.insert(rt.rule);
-            }
-            if let Some(cond) = &rt.condition {
-                for (i, c) in conjuncts(cond).iter().enumerate() {
-                    if c.value == crate::program::Value::Bool(false) {
-                        cov.falsified.entry(rt.rule).or_default().insert(i);
-                    }
-                }
-            }
-            for by in rt.overridden_by {
-                cov.won.insert((*by, rt.rule));
-            }
-            if let Some(r) = p.rule(rt.rule) {
-                let applies = matches!(rt.status, RuleStatus::Applied | RuleStatus::Conflicting);
-                for base in &r.exception_to {
-                    let base_applies = matches!(
-                        status.get(base),
-                        Some(RuleStatus::Applied | RuleStatus::Conflicting)
-                    );
-                    if rt.status == RuleStatus::NotApplicable && base_applies {
-                        cov.lost.insert((rt.rule, *base));
-                    }
-                    if applies && status.get(base) == Some(&RuleStatus::Overridden) {
-                        cov.won.insert((rt.rule, *base));
-                    }
-                }
-            }
-        }
-    }
-    Ok(failures)
-}
-
-fn coverage_report(p: &Program, cov: &Coverage) -> String {
-    let mut s = String::new();
-    let n = p.rules.len();
-    let _ = writeln!(
-        s,
-        "\ncoverage: {} of {n} rules applied in some test",
-        cov.applied.len()
-    );
-    let rule_name = |r: RuleId| {
-        p.rule(r)
-            .map(|r| format!("{} ({})", r.name, r.cites.key()))
-            .unwrap_or_default()
+    let refused = no_write_reason(a, &tests);
+    let mut cov = cov;
+    let mut run = Run {
+        results: Vec::with_capacity(tests.len()),
+        written: Vec::with_capacity(tests.len()),
+        write_errors: Vec::new(),
+        tests: Vec::new(),
     };
-    let unapplied: Vec<String> = (0..n)
-        .filter_map(|i| u32::try_from(i).ok())
-        .filter(|r| !cov.applied.contains(r))
-        .map(rule_name)
-        .collect();
-    let _ = writeln!(s, "rules no test made apply:");
-    if unapplied.is_empty() {
-        let _ = writeln!(s, "  none");
-    }
-    for r in unapplied {
-        let _ = writeln!(s, "  {r}");
-    }
-    let _ = writeln!(s, "conditions no test made false:");
-    let mut any = false;
-    for (i, r) in p.rules.iter().enumerate() {
-        let Ok(id) = u32::try_from(i) else { continue };
-        let Some(when) = &r.when else { continue };
-        let parts = when_conjuncts(when);
-        let seen = cov.falsified.get(&id);
-        for (j, span) in parts.iter().enumerate() {
-            if !seen.is_some_and(|s| s.contains(&j)) {
-                any = true;
-                let _ = writeln!(s, "  {}: `{}`", rule_name(id), p.expr_text(*span));
+    for t in &tests {
+        let mut r = suite::run(engine, t, &opts, cov.as_deref_mut());
+        let mut written = Vec::new();
+        if refused.is_none() {
+            match suite::write_pending(t, &r) {
+                Ok(w) => written = w,
+                Err(e) => run.write_errors.push(Diag::of(Problem::SnapshotWrite {
+                    reason: e.to_string(),
+                })),
+            }
+        } else if r.status == Status::Passed {
+            for f in t.pending_files() {
+                r.status = Status::Error;
+                r.problems.push(suite::Problem {
+                    file: f,
+                    error: crate::case::CaseError {
+                        path: String::new(),
+                        message: "a pending snapshot is left beside a passing test".into(),
+                        help: Some(
+                            "delete it: the test passes, so the snapshot is out of date".into(),
+                        ),
+                    },
+                });
             }
         }
+        run.results.push(r);
+        run.written.push(written);
     }
-    if !any {
-        let _ = writeln!(s, "  none");
-    }
-    let _ = writeln!(s, "exceptions not seen both winning and losing:");
-    let mut any = false;
-    for (i, r) in p.rules.iter().enumerate() {
-        let Ok(id) = u32::try_from(i) else { continue };
-        for base in &r.exception_to {
-            let won = cov.won.contains(&(id, *base));
-            let lost = cov.lost.contains(&(id, *base));
-            if won && lost {
-                continue;
-            }
-            any = true;
-            let base_name = p.rule(*base).map(|b| b.name.as_str()).unwrap_or("");
-            let missing = match (won, lost) {
-                (false, false) => "never won, never lost",
-                (false, true) => "never won",
-                _ => "never lost",
-            };
-            let _ = writeln!(s, "  {} over {base_name}: {missing}", r.name);
-        }
-    }
-    if !any {
-        let _ = writeln!(s, "  none");
-    }
-    s
-}
-
-/// The spans of a `when` condition's conjuncts, flattened as the trace does.
-fn when_conjuncts(e: &crate::program::Expr) -> Vec<crate::source::Span> {
-    fn go(e: &crate::program::Expr, out: &mut Vec<crate::source::Span>) {
-        match &e.kind {
-            crate::program::ExprKind::And(a, b) => {
-                go(a, out);
-                go(b, out);
-            }
-            _ => out.push(e.span),
-        }
-    }
-    let mut out = Vec::new();
-    go(e, &mut out);
-    out
+    run.tests = tests;
+    run
 }
 
 /// Runs `regula test`.
 pub fn run(a: TestArgs, out: &Out) -> Exit {
-    let Some(p) = load_program(&a.policies, out) else {
+    if in_ci() && (a.accept || a.reject || a.review) {
+        let flag = if a.accept {
+            "--accept"
+        } else if a.reject {
+            "--reject"
+        } else {
+            "--review"
+        };
+        let d = Diag::of(Problem::SnapshotsInCi {
+            flag: flag.to_string(),
+        });
+        out.diags(&[d], &SourceMap::default());
+        return Exit::Finding;
+    }
+    let Some(engine) = load_engine(&a, out) else {
         return Exit::Finding;
     };
-    let mut errors = Vec::new();
-    let tests = discover(&a, &mut errors);
-    let diags: Vec<Diag> = errors
-        .iter()
-        .map(|e| Diag::of(Problem::BadTest { reason: e.clone() }))
-        .collect();
-    out.diags(&diags, &crate::source::SourceMap::default());
-    if tests.is_empty() {
-        if errors.is_empty() {
-            let d = Diag::of(Problem::NoTests);
-            out.diags(&[d], &crate::source::SourceMap::default());
+    if a.watch {
+        return watch(a, engine, out);
+    }
+    let found = discover(&a);
+    let problems: Vec<Diag> = found.problems.iter().map(suite::Problem::to_diag).collect();
+    out.diags(&problems, &SourceMap::default());
+    if found.tests.is_empty() {
+        if problems.is_empty() {
+            no_tests(&a, out);
         }
         return Exit::Finding;
     }
-    let mut cov = Coverage::default();
-    let mut text = String::new();
-    let (mut passed, mut failed) = (0usize, 0usize);
-    for t in &tests {
-        match run_one(&p, t, &mut cov) {
-            Ok(f) if f.is_empty() => {
-                passed += 1;
-                let _ = writeln!(text, "ok    {}", t.name);
+    let mut cov = suite::Coverage::default();
+    let refused = no_write_reason(&a, &found.tests);
+    let run = run_all(&engine, &a, found.tests, a.coverage.then_some(&mut cov));
+    out.diags(&run.write_errors, &SourceMap::default());
+    let pairs: Vec<(&TestResult, &[String])> = run
+        .results
+        .iter()
+        .zip(&run.written)
+        .map(|(r, w)| (r, w.as_slice()))
+        .collect();
+    let summary = suite::Summary::of(&run.results);
+    match a.format {
+        TestFormat::Json => print(&suite::json(&pairs)),
+        TestFormat::Junit => print(&suite::junit(&pairs)),
+        TestFormat::Human => {
+            let mut text = String::new();
+            for (r, w) in &pairs {
+                text.push_str(&suite::human(r, w));
             }
-            Ok(f) => {
-                failed += 1;
-                let _ = writeln!(text, "FAIL  {}", t.name);
-                text.push_str(&f);
+            text.push('\n');
+            text.push_str(&suite::summary_line(&summary));
+            text.push('\n');
+            if a.coverage {
+                text.push_str(&cov.report(engine.program()));
             }
-            Err(e) => {
-                failed += 1;
-                let _ = writeln!(text, "FAIL  {}\n  {e}", t.name);
-            }
+            print(&text);
         }
     }
-    let _ = writeln!(text, "\n{passed} passed, {failed} failed");
-    if a.coverage {
-        text.push_str(&coverage_report(&p, &cov));
+    if summary.pending > 0 {
+        if let Some(why) = refused {
+            errln!(
+                "error: {} pending snapshot{} not written ({why})",
+                summary.pending,
+                if summary.pending == 1 { "" } else { "s" }
+            );
+        }
     }
-    print(&text);
-    if failed > 0 {
+    // What remains failed once the pending snapshots are resolved.
+    let mut still_failed = summary.failed;
+    if refused.is_none() && (a.accept || a.reject || a.review) {
+        // What was done goes after the report; on standard error when the
+        // report is for a program, so that it stays one document.
+        let say = |text: &str| {
+            if a.format == TestFormat::Human {
+                print(text);
+            } else {
+                errln!("{}", text.trim_end());
+            }
+        };
+        let mut stdin = std::io::stdin().lock();
+        let mut counts = [0usize; 3];
+        for ((t, r), written) in run.tests.iter().zip(&run.results).zip(&run.written) {
+            // Only the snapshots this run wrote (a write that failed was
+            // reported above and leaves nothing to accept).
+            if written.is_empty() {
+                continue;
+            }
+            let choice = if a.accept {
+                Choice::Accept
+            } else if a.reject {
+                Choice::Reject
+            } else {
+                ask(r, &mut stdin)
+            };
+            let done = match choice {
+                Choice::Accept => suite::accept(t),
+                Choice::Reject => suite::reject(t),
+                Choice::Skip => Ok(Vec::new()),
+            };
+            match done {
+                Ok(files) => {
+                    let verb = match choice {
+                        Choice::Accept => {
+                            still_failed = still_failed.saturating_sub(1);
+                            counts[0] += 1;
+                            "accepted"
+                        }
+                        Choice::Reject => {
+                            counts[1] += 1;
+                            "rejected"
+                        }
+                        Choice::Skip => {
+                            counts[2] += 1;
+                            "skipped"
+                        }
+                    };
+                    if files.is_empty() {
+                        say(&format!("{verb}: {}\n", r.name));
+                    }
+                    for f in files {
+                        say(&format!("{verb}: {f}\n"));
+                    }
+                }
+                Err(e) => out.diags(
+                    &[Diag::of(Problem::SnapshotWrite {
+                        reason: e.to_string(),
+                    })],
+                    &SourceMap::default(),
+                ),
+            }
+        }
+        say(&format!(
+            "{} accepted, {} rejected, {} skipped\n",
+            counts[0], counts[1], counts[2]
+        ));
+    }
+    if still_failed > 0 {
         errln!(
-            "error: {failed} test{} failed",
-            if failed == 1 { "" } else { "s" }
+            "error: {still_failed} test{} failed",
+            if still_failed == 1 { "" } else { "s" }
         );
     }
-    if failed > 0 || !errors.is_empty() {
+    if still_failed > 0 || !problems.is_empty() || !run.write_errors.is_empty() {
         Exit::Finding
     } else {
         Exit::Ok
+    }
+}
+
+fn no_tests(a: &TestArgs, out: &Out) {
+    let d = match &a.run {
+        Some(re) => Diag::of(Problem::NoTestMatches {
+            pattern: re.to_string(),
+        }),
+        None => Diag::of(Problem::NoTests),
+    };
+    out.diags(&[d], &SourceMap::default());
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Choice {
+    Accept,
+    Reject,
+    Skip,
+}
+
+/// Shows a pending snapshot and asks what to do with it; the end of input
+/// skips.
+fn ask(r: &TestResult, input: &mut impl BufRead) -> Choice {
+    use std::io::IsTerminal;
+    let echoed = std::io::stdin().is_terminal();
+    print(&suite::review(r));
+    loop {
+        print("accept, reject or skip? [a/r/s] ");
+        let mut line = String::new();
+        match input.read_line(&mut line) {
+            Ok(0) | Err(_) => {
+                print("\n");
+                return Choice::Skip;
+            }
+            Ok(_) => {}
+        }
+        if !echoed {
+            // Piped answers are not echoed by a terminal: show them, so
+            // the transcript reads as the dialogue it was.
+            print(&format!("{}\n", line.trim_end()));
+        }
+        match line.trim().to_lowercase().as_str() {
+            "a" | "accept" | "y" | "yes" => return Choice::Accept,
+            "r" | "reject" | "n" | "no" => return Choice::Reject,
+            "s" | "skip" | "" => return Choice::Skip,
+            other => print(&format!("`{other}`: answer a, r or s\n")),
+        }
+    }
+}
+
+/// Whether a changed path is one `regula test` writes itself (pending
+/// snapshots, their temporary files), which must not trigger a run.
+fn is_own_write(name: &str) -> bool {
+    name.ends_with(suite::PENDING) || name.ends_with(".tmp")
+}
+
+/// The folder (canonical) and the stem of a test file, by which a changed
+/// file finds its test.
+fn test_key(file: &str) -> Option<(PathBuf, String)> {
+    let path = std::path::Path::new(file);
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+    let dir = std::fs::canonicalize(dir.unwrap_or(std::path::Path::new("."))).ok()?;
+    let base = path.file_name()?.to_string_lossy().into_owned();
+    let base = base.strip_suffix(suite::PENDING).unwrap_or(&base);
+    let stem = base
+        .strip_suffix(suite::EXPECTED)
+        .or_else(|| base.strip_suffix(suite::DERIVATION))
+        .or_else(|| base.rsplit_once('.').map(|(s, _)| s))?;
+    Some((dir, stem.to_string()))
+}
+
+/// What the last run showed of a test.
+struct Shown {
+    block: String,
+    passed: bool,
+    pending: bool,
+}
+
+/// `--watch`: runs the tests, then re-runs the affected ones on every
+/// change, printing only the tests whose result changed.
+fn watch(a: TestArgs, engine: Engine, out: &Out) -> Exit {
+    use notify::{RecursiveMode, Watcher};
+    let mut roots: Vec<PathBuf> = a.policies.policies.clone();
+    roots.extend(a.paths.iter().cloned());
+    if roots.is_empty() {
+        let d = Diag::of(Problem::WatchNeedsFiles);
+        out.diags(&[d], &SourceMap::default());
+        return Exit::Finding;
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut watcher = match notify::recommended_watcher(tx) {
+        Ok(w) => w,
+        Err(e) => {
+            let d = Diag::of(Problem::WatchUnavailable {
+                reason: e.to_string(),
+            });
+            out.diags(&[d], &SourceMap::default());
+            return Exit::Finding;
+        }
+    };
+    for r in &roots {
+        if let Err(e) = watcher.watch(r, RecursiveMode::Recursive) {
+            let d = Diag::of(Problem::WatchPath {
+                path: r.to_string_lossy().to_string(),
+                reason: e.to_string(),
+            });
+            out.diags(&[d], &SourceMap::default());
+            return Exit::Finding;
+        }
+    }
+    let mut engine = Some(engine);
+    let mut shown: BTreeMap<String, Shown> = BTreeMap::new();
+    // The tests to re-run (None: all).
+    let mut only: Option<Vec<(PathBuf, String)>> = None;
+    let mut first = true;
+    loop {
+        let mut text = String::new();
+        if let Some(engine) = &engine {
+            let found = discover(&a);
+            let problems: Vec<Diag> = found.problems.iter().map(suite::Problem::to_diag).collect();
+            out.diags(&problems, &SourceMap::default());
+            let all_names: Vec<String> = found.tests.iter().map(|t| t.name.clone()).collect();
+            let selected: Vec<Test> = found
+                .tests
+                .into_iter()
+                .filter(|t| {
+                    !shown.contains_key(&t.name)
+                        || only
+                            .as_ref()
+                            .is_none_or(|o| test_key(&t.name).is_some_and(|k| o.contains(&k)))
+                })
+                .collect();
+            let run = run_all(engine, &a, selected, None);
+            out.diags(&run.write_errors, &SourceMap::default());
+            let gone: Vec<String> = shown
+                .keys()
+                .filter(|n| !all_names.contains(n))
+                .cloned()
+                .collect();
+            for name in gone {
+                shown.remove(&name);
+                text.push_str(&format!("gone  {name}\n"));
+            }
+            for (r, w) in run.results.iter().zip(&run.written) {
+                let block = suite::human(r, w);
+                if shown.get(&r.name).map(|s| &s.block) != Some(&block) {
+                    text.push_str(&block);
+                }
+                shown.insert(
+                    r.name.clone(),
+                    Shown {
+                        block,
+                        passed: r.status == Status::Passed,
+                        pending: r.is_pending(),
+                    },
+                );
+            }
+            let passed = shown.values().filter(|s| s.passed).count();
+            let summary = suite::Summary {
+                passed,
+                failed: shown.len() - passed,
+                pending: shown.values().filter(|s| s.pending).count(),
+            };
+            if text.is_empty() && !first {
+                text.push_str("no test changed\n");
+            }
+            text.push('\n');
+            text.push_str(&suite::summary_line(&summary));
+            text.push('\n');
+        }
+        first = false;
+        text.push_str("watching for changes…\n");
+        print(&text);
+        // Wait for a change of a file that is not one of our own pending
+        // snapshots, then for the burst of events to settle.
+        let mut names: Vec<String> = Vec::new();
+        while names.is_empty() {
+            let Ok(ev) = rx.recv() else {
+                return Exit::Ok;
+            };
+            let mut changed: Vec<PathBuf> = Vec::new();
+            let mut take = |ev: notify::Result<notify::Event>| {
+                if let Ok(ev) = ev {
+                    if !matches!(ev.kind, notify::EventKind::Access(_)) {
+                        changed.extend(ev.paths);
+                    }
+                }
+            };
+            take(ev);
+            while let Ok(ev) = rx.recv_timeout(std::time::Duration::from_millis(200)) {
+                take(ev);
+            }
+            names = changed
+                .iter()
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+                .filter(|n| !is_own_write(n))
+                .collect();
+        }
+        let tests_only = names
+            .iter()
+            .all(|n| n.contains("/tests/") && !n.ends_with(".policy"));
+        if tests_only && engine.is_some() {
+            only = Some(names.iter().filter_map(|n| test_key(n)).collect());
+        } else {
+            only = None;
+            shown.clear();
+            first = true;
+            engine = load_engine(&a, out);
+            if engine.is_some() {
+                print("policies changed: every test re-run\n");
+            }
+        }
     }
 }

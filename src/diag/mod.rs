@@ -102,6 +102,16 @@ pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     best.map(|(_, c)| c)
 }
 
+/// A help line with a suggestion, or the fallback: for the problems that
+/// are records of a file's content (a case's or an expectation file's keys),
+/// whose help travels with them as data.
+pub fn did_you_mean(name: &str, candidates: Vec<&str>, fallback: &str) -> String {
+    match suggest(name, candidates) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => fallback.to_string(),
+    }
+}
+
 /// How diagnostics are printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "cli", derive(clap::ValueEnum))]

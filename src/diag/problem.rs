@@ -715,6 +715,42 @@ pub enum Problem {
     },
     /// No tests where tests were looked for.
     NoTests,
+    /// No test matches `--run`.
+    NoTestMatches {
+        /// The pattern.
+        pattern: String,
+    },
+    /// An expectation file that cannot be used.
+    InvalidExpectation {
+        /// The file, the key and what is wrong.
+        reason: String,
+        /// What to do.
+        advice: Option<String>,
+    },
+    /// A test's snapshot that cannot be written or removed.
+    SnapshotWrite {
+        /// The reason.
+        reason: String,
+    },
+    /// Snapshots would change while CI is set.
+    SnapshotsInCi {
+        /// The flag given.
+        flag: String,
+    },
+    /// `--watch` on the embedded policies.
+    WatchNeedsFiles,
+    /// Files cannot be watched.
+    WatchUnavailable {
+        /// The reason.
+        reason: String,
+    },
+    /// A path cannot be watched.
+    WatchPath {
+        /// The path.
+        path: String,
+        /// The reason.
+        reason: String,
+    },
 
     // ---- cases ----
     /// A case that cannot be used.
@@ -973,8 +1009,12 @@ impl Problem {
             P::NotFound { .. } => Code::NotFound,
             P::Unwritable { .. } => Code::Unwritable,
             P::Io { .. } | P::BatchDirectory { .. } => Code::Io,
-            P::BadTest { .. } => Code::BadTest,
-            P::NoTests => Code::NoTests,
+            P::BadTest { .. }
+            | P::InvalidExpectation { .. }
+            | P::SnapshotsInCi { .. }
+            | P::WatchNeedsFiles => Code::BadTest,
+            P::NoTests | P::NoTestMatches { .. } => Code::NoTests,
+            P::SnapshotWrite { .. } | P::WatchUnavailable { .. } | P::WatchPath { .. } => Code::Io,
             P::InvalidCase { .. } => Code::InvalidCase,
             P::Evaluation { .. } | P::CaseEvaluation { .. } => Code::Evaluation,
             P::Conflict { .. } | P::ConflictExplained { .. } => Code::Conflict,
@@ -1225,6 +1265,14 @@ impl Problem {
             }
             P::BadTest { reason } => reason.clone(),
             P::NoTests => "no tests found".into(),
+            P::NoTestMatches { pattern } => format!("no test matches `--run {pattern}`"),
+            P::InvalidExpectation { reason, .. } | P::SnapshotWrite { reason } => reason.clone(),
+            P::SnapshotsInCi { flag } => {
+                format!("{flag} changes snapshots, but CI is set: nothing was written")
+            }
+            P::WatchNeedsFiles => "--watch needs files on disk to watch".into(),
+            P::WatchUnavailable { reason } => format!("cannot watch files: {reason}"),
+            P::WatchPath { path, reason } => format!("cannot watch `{path}`: {reason}"),
             P::InvalidCase { place, what, .. } => format!("{place}: {what}"),
             P::Evaluation { on, fault } => match on {
                 Some(d) => format!("evaluation on {d} failed: {fault}"),
@@ -1542,7 +1590,22 @@ impl Problem {
                 "a test is a case `NAME.json` with its expectations `NAME.expected.json` beside it"
                     .into()
             }
-            P::NoTests => "a test is `NAME.json` with `NAME.expected.json` in a `tests/` folder beside the policies".into(),
+            P::NoTests => "a test is a case `NAME.json` in a `tests/` folder beside the policies; `regula test` writes its expectations as `NAME.expected.json.new`".into(),
+            P::NoTestMatches { .. } => {
+                "the pattern is a regular expression matched against each case file's path".into()
+            }
+            P::InvalidExpectation { advice, .. } => return advice.clone(),
+            P::SnapshotWrite { .. } => "check the folder's permissions and free space".into(),
+            P::SnapshotsInCi { .. } => {
+                "review and accept snapshots on your own machine, and commit them".into()
+            }
+            P::WatchNeedsFiles => {
+                "pass --policies DIR (and test paths), not the embedded policies".into()
+            }
+            P::WatchUnavailable { .. } => {
+                "the system's limit of watched files may be reached".into()
+            }
+            P::WatchPath { .. } => "check the path".into(),
             P::InvalidCase { advice, .. } => return advice.clone(),
             P::Evaluation { .. } => "the case's values overflow what this expression can compute; check the facts".into(),
             P::CaseEvaluation { .. } => {
