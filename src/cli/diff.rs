@@ -119,7 +119,7 @@ fn read_into(path: &Path, inputs: &mut Vec<Input>, errors: &mut Vec<(String, Vec
         }
     } else {
         inputs.push(Input {
-            format: Format::of(&name),
+            format: Format::detect(&name, &text),
             name,
             text,
         });

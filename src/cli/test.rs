@@ -30,7 +30,7 @@ pub struct TestArgs {
     #[arg(long)]
     coverage: bool,
     #[command(flatten)]
-    policies: PolicyArgs,
+    pub(super) policies: PolicyArgs,
 }
 
 /// One test: a case and its expectations, as text.
