@@ -1054,13 +1054,14 @@ impl Format {
         }
         if line.starts_with('[') {
             // `[agency]` or `[[x]]` is a TOML table; `[1, 2]` a JSON array.
-            let inner = line.trim_start_matches('[').trim_start();
-            return match inner.chars().next() {
-                Some(c) if c.is_alphanumeric() || matches!(c, '_' | '-' | '"' | '\'') => {
-                    Format::Toml
-                }
-                _ => Format::Json,
-            };
+            let inner = line.trim_start_matches('[');
+            let name = inner.split(']').next().unwrap_or("").trim();
+            let table = inner.contains(']')
+                && !name.is_empty()
+                && name.chars().all(|c| {
+                    c.is_alphanumeric() || matches!(c, '_' | '-' | '"' | '\'' | '.' | ' ')
+                });
+            return if table { Format::Toml } else { Format::Json };
         }
         // `key = value` (TOML) against `key: value` (YAML): whichever sign
         // comes first outside quotes.
@@ -1251,7 +1252,8 @@ fn yaml_prescan(text: &str) -> Result<(), CaseError> {
             let blank = matches!(b.get(i + indent), None | Some(b'\n' | b'\r'));
             if let Some(header) = block_scalar {
                 if blank || indent > header {
-                    i = skip_line(b, i);
+                    // Past the line and its newline: still at a line start.
+                    i = skip_line(b, i) + 1;
                     continue;
                 }
                 block_scalar = None;
@@ -1602,5 +1604,102 @@ impl<'de> Visitor<'de> for FastSeed<'_> {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<bool, A::Error> {
         Ok(false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn deep(text: &str) -> bool {
+        yaml_prescan(text).is_err()
+    }
+
+    /// The pre-scan refuses only real nesting: the same characters in a
+    /// plain, quoted or block scalar or in a comment are text.
+    #[test]
+    fn the_yaml_prescan_counts_only_real_nesting() {
+        let many = "[".repeat(200);
+        for text in [
+            format!("note: a{many}\n"),
+            format!("note: \"{many}\"\n"),
+            format!("note: '{many}'\n"),
+            format!("note: 'it''s {many}'\n"),
+            format!("note: \"say \\\"{many}\"\n"),
+            format!("note: |\n  {many}\n  {many}\nnext: 1\n"),
+            format!("note: >-\n    {many}\n\n    more\nnext: 1\n"),
+            format!("# {many}\nnote: 1 # {many}\n"),
+            "note: a - [b\n".repeat(200),
+            format!("a: {}{}\n", "[".repeat(128), "]".repeat(128)),
+            format!("{}x\n", "- ".repeat(128)),
+            "- - x\n".repeat(1000),
+        ] {
+            assert!(!deep(&text), "refused: {}", text.get(..60).unwrap_or(&text));
+        }
+        for text in [
+            format!("a: {}{}\n", "[".repeat(129), "]".repeat(129)),
+            format!("a: {}", "{b: ".repeat(129)),
+            "[".repeat(129),
+            format!("{}x\n", "- ".repeat(129)),
+            format!("a: &x !t {}\n", "[".repeat(129)),
+            format!("a: [\n{}\n]\n", "[".repeat(129)),
+        ] {
+            assert!(deep(&text), "accepted: {}", text.get(..60).unwrap_or(&text));
+        }
+    }
+
+    #[test]
+    fn the_format_by_content() {
+        for (text, f) in [
+            ("{\"as_of\": \"2025-03-01\"}", Format::Json),
+            ("\u{feff}\n  {}", Format::Json),
+            ("[1, 2]", Format::Json),
+            ("", Format::Json),
+            ("as_of = \"2025-03-01\"", Format::Toml),
+            ("# comment\n[agency]\nx = 1", Format::Toml),
+            ("[[cases]]\n", Format::Toml),
+            ("\"as_of\" = 2025-03-01", Format::Toml),
+            ("as_of: 2025-03-01", Format::Yaml),
+            ("---\nas_of: 2025-03-01", Format::Yaml),
+            ("\"a=b\": 1", Format::Yaml),
+            ("- 1", Format::Yaml),
+        ] {
+            assert_eq!(Format::sniff(text), f, "{text:?}");
+        }
+        assert_eq!(Format::detect("case.YML", "{}"), Format::Yaml);
+        assert_eq!(Format::detect("case.txt", "a: 1"), Format::Yaml);
+        assert_eq!(Format::detect("-", "a = 1"), Format::Toml);
+    }
+
+    /// A JSON-like value of bounded depth whose texts are full of the
+    /// characters YAML gives a meaning to.
+    fn value() -> impl Strategy<Value = serde_json::Value> {
+        let text =
+            proptest::string::string_regex("[a-z\\[\\]{}#:,'\"|>&!*\\- \n]{0,12}").expect("regex");
+        let leaf = prop_oneof![
+            text.prop_map(serde_json::Value::String),
+            any::<bool>().prop_map(serde_json::Value::Bool),
+            any::<i64>().prop_map(serde_json::Value::from),
+        ];
+        leaf.prop_recursive(12, 64, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::Array),
+                prop::collection::btree_map("[a-z\\[#: ]{1,6}", inner, 0..4)
+                    .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        /// Whatever YAML a serializer writes for a value nested a dozen
+        /// levels, in block or flow style, the pre-scan lets it through.
+        #[test]
+        fn the_yaml_prescan_accepts_what_yaml_writers_write(v in value()) {
+            let block = serde_yaml::to_string(&v).expect("yaml");
+            prop_assert!(!deep(&block), "{}", block);
+            let flow = serde_json::to_string(&v).expect("json");
+            prop_assert!(!deep(&flow), "{}", flow);
+        }
     }
 }
