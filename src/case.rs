@@ -300,7 +300,7 @@ pub(crate) struct Sink<'p> {
     /// Whether `as_of` has been stated.
     as_of_stated: bool,
     /// The JSON text being decoded, to show a number as it was written.
-    json: Option<&'p str>,
+    json: Option<std::cell::RefCell<JsonPlaces<'p>>>,
     /// Paths whose value was a NaN or an infinity that the format's
     /// conversion could not carry (TOML), reported when the value arrives.
     non_finite: &'p std::collections::HashMap<String, f64>,
@@ -438,7 +438,8 @@ impl Sink<'_> {
     /// decimal number), else the value read.
     fn number_as_given(&self, path: &str, x: f64) -> String {
         self.json
-            .and_then(|t| locate_json(t, path))
+            .as_ref()
+            .and_then(|j| j.borrow_mut().value(path, false))
             .filter(|raw| {
                 raw.bytes()
                     .all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b))
@@ -528,7 +529,7 @@ impl Sink<'_> {
                 path,
                 format!(
                     "expected an integer, found the decimal number {}",
-                    match self.json.and_then(|t| locate_json(t, path)) {
+                    match self.json {
                         Some(_) => self.number_as_given(path, x),
                         None => format!("{x:?}"),
                     }
@@ -830,7 +831,7 @@ fn decode_with<'de, 'p, D: de::Deserializer<'de>>(
         dropped: 0,
         stated: vec![false; p.facts.len()],
         as_of_stated: false,
-        json,
+        json: json.map(|t| std::cell::RefCell::new(JsonPlaces::new(t))),
         non_finite,
     };
     let seed = BranchSeed {
@@ -913,54 +914,98 @@ impl<'de> de::Deserialize<'de> for RawMembers<'de> {
     }
 }
 
-/// The text of the value at a dotted path of a JSON case, as written, for
-/// messages. A key may be nested or dotted; the first match is taken.
-/// Time: linear in the text per level of the path; used only for problems.
-fn locate_json<'t>(text: &'t str, path: &str) -> Option<&'t str> {
-    locate_json_at(text, path, false)
+/// The objects of a JSON case's text, each parsed into its members once,
+/// to find where the value at a dotted path stands, as written, for
+/// messages. A key may be nested or dotted. Time: linear in the text for
+/// all the paths asked, plus the members of the objects they pass through.
+struct JsonPlaces<'t> {
+    text: &'t str,
+    root: Option<Option<&'t serde_json::value::RawValue>>,
+    /// Members by the object's place in the text (start, length).
+    objects: std::collections::HashMap<(usize, usize), RawMembers<'t>>,
 }
 
-/// [`locate_json`], taking the last of several matching keys when `last`
-/// (the key given twice is the second).
-fn locate_json_at<'t>(text: &'t str, path: &str, last: bool) -> Option<&'t str> {
-    let mut raw: &'t serde_json::value::RawValue = serde_json::from_str(text).ok()?;
-    let mut rest = path;
-    while !rest.is_empty() {
-        let RawMembers(members) = serde_json::from_str(raw.get()).ok()?;
-        let mut next = None;
-        for (k, v) in members {
-            let found = if k == rest {
-                Some((v, ""))
-            } else {
-                rest.strip_prefix(k.as_str())
-                    .and_then(|r| r.strip_prefix('.'))
-                    .map(|r| (v, r))
+impl<'t> JsonPlaces<'t> {
+    fn new(text: &'t str) -> Self {
+        JsonPlaces {
+            text,
+            root: None,
+            objects: Default::default(),
+        }
+    }
+
+    /// The value at `path`: the first of several matching keys, or the
+    /// last when `last` (the key given twice is the second).
+    fn value(&mut self, path: &str, last: bool) -> Option<&'t str> {
+        let text = self.text;
+        let mut raw = *self
+            .root
+            .get_or_insert_with(|| serde_json::from_str(text).ok());
+        let mut rest = path;
+        while !rest.is_empty() {
+            let here = raw?.get();
+            let place = (here.as_ptr() as usize, here.len());
+            let RawMembers(members) = match self.objects.entry(place) {
+                std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(serde_json::from_str(here).ok()?)
+                }
             };
-            if found.is_some() {
-                next = found;
-                if !last {
-                    break;
+            let mut next = None;
+            for (k, v) in members {
+                let found = if k == rest {
+                    Some((*v, ""))
+                } else {
+                    rest.strip_prefix(k.as_str())
+                        .and_then(|r| r.strip_prefix('.'))
+                        .map(|r| (*v, r))
+                };
+                if found.is_some() {
+                    next = found;
+                    if !last {
+                        break;
+                    }
                 }
             }
+            let (v, r) = next?;
+            raw = Some(v);
+            rest = r;
         }
-        let (v, r) = next?;
-        raw = v;
-        rest = r;
+        raw.map(|r| r.get())
     }
-    Some(raw.get())
 }
 
-/// Where in a case's text the key a problem is about stands (with its
+/// Where in a case's text the key each problem is about stands (with its
 /// quotes), as a byte range, when the format keeps places (JSON); None for
-/// the whole case, or for YAML and TOML. For `file:line:col` in messages.
-/// A key longer than a line is placed by its opening quote alone.
-pub fn locate(text: &str, format: Format, e: &CaseError) -> Option<std::ops::Range<usize>> {
-    if format != Format::Json || e.path.is_empty() {
-        return None;
+/// the whole case, or in YAML and TOML. For `file:line:col` in messages. A
+/// key longer than a line is placed by its opening quote alone.
+pub fn locate_all(
+    text: &str,
+    format: Format,
+    errors: &[CaseError],
+) -> Vec<Option<std::ops::Range<usize>>> {
+    if format != Format::Json {
+        return vec![None; errors.len()];
     }
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let raw = locate_json_at(body, &e.path, true)?;
-    let value = (raw.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
+    let mut places = JsonPlaces::new(body);
+    errors
+        .iter()
+        .map(|e| {
+            if e.path.is_empty() {
+                return None;
+            }
+            let raw = places.value(&e.path, true)?;
+            key_before(
+                text,
+                (raw.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?,
+            )
+        })
+        .collect()
+}
+
+/// The key (with its quotes) before the JSON value at byte `value`.
+fn key_before(text: &str, value: usize) -> Option<std::ops::Range<usize>> {
     // Back from the value over `"key" :` to the key's opening quote.
     let b = text.as_bytes();
     let mut i = value;

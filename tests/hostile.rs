@@ -364,7 +364,19 @@ fn batch_never_destroys_its_input_or_leaves_half_a_report() {
         .stdin(fs::File::open(dir.join("cases.jsonl")).expect("open"))
         .output()
         .expect("run");
-    for out in [&same, &link, &piped] {
+    let appended = Command::new(env!("CARGO_BIN_EXE_regula"))
+        .args(["batch", "cases.jsonl"])
+        .current_dir(&dir)
+        .env("NO_COLOR", "1")
+        .stdout(
+            fs::OpenOptions::new()
+                .append(true)
+                .open(dir.join("cases.jsonl"))
+                .expect("open"),
+        )
+        .output()
+        .expect("run");
+    for out in [&same, &link, &piped, &appended] {
         assert_eq!(out.status.code(), Some(1), "{}", transcript(out));
     }
     assert_eq!(
@@ -377,7 +389,11 @@ fn batch_never_destroys_its_input_or_leaves_half_a_report() {
         transcript(&link)
     ));
 
-    // A run replaces the old report whole and leaves nothing beside it.
+    assert!(String::from_utf8_lossy(&appended.stderr).contains("standard output is the input"));
+
+    // A run replaces the old report whole and leaves nothing beside it, and
+    // a symbolic link to the report stays a link.
+    std::os::unix::fs::symlink("out.jsonl", dir.join("report-link.jsonl")).expect("symlink");
     fs::write(dir.join("out.jsonl"), "old report\n").expect("write");
     let ok = regula_in(&dir, &["batch", "cases.jsonl", "-o", "out.jsonl"]);
     assert_eq!(ok.status.code(), Some(0), "{}", transcript(&ok));
@@ -389,7 +405,25 @@ fn batch_never_destroys_its_input_or_leaves_half_a_report() {
         .map(|e| e.expect("entry").file_name().to_string_lossy().to_string())
         .collect();
     names.sort();
-    assert_eq!(names, ["cases.jsonl", "link.jsonl", "out.jsonl"]);
+    assert_eq!(
+        names,
+        [
+            "cases.jsonl",
+            "link.jsonl",
+            "out.jsonl",
+            "report-link.jsonl"
+        ]
+    );
+    let via_link = regula_in(&dir, &["batch", "cases.jsonl", "-o", "report-link.jsonl"]);
+    assert_eq!(via_link.status.code(), Some(0), "{}", transcript(&via_link));
+    assert!(fs::symlink_metadata(dir.join("report-link.jsonl"))
+        .expect("link")
+        .file_type()
+        .is_symlink());
+    assert_eq!(
+        fs::read_to_string(dir.join("out.jsonl")).expect("read"),
+        written
+    );
 
     // A failed run (the policies do not check) leaves the old report as it was.
     fs::write(dir.join("bad.policy"), "this is not a policy\n").expect("write");

@@ -109,20 +109,24 @@ pub fn run(a: BatchArgs, out: &Out) -> Exit {
     };
     // An output that is the input (by identity, whatever its name) would
     // destroy the cases before they are read.
-    if let (Some(path), Some(input_meta)) = (&a.output, &input_meta) {
-        if let Ok(m) = std::fs::metadata(path) {
-            if m.is_file() && output::same_file(&m, input_meta) {
-                let d = Diag::new(
-                    Code::Io,
-                    format!(
-                        "`{}` is the input: writing the reports there would destroy the cases",
-                        path.to_string_lossy()
-                    ),
-                )
-                .help("write the reports to another file");
-                out.diags(&[d], &crate::source::SourceMap::default());
-                return Exit::Finding;
-            }
+    // Standard output appended to the input (`>> cases.jsonl`) would be read
+    // back as more cases without end.
+    let (shown, output_meta) = match &a.output {
+        Some(path) => (
+            format!("`{}`", path.to_string_lossy()),
+            std::fs::metadata(path).ok(),
+        ),
+        None => ("standard output".to_string(), output::stdout_metadata()),
+    };
+    if let (Some(o), Some(i)) = (&output_meta, &input_meta) {
+        if o.is_file() && output::same_file(o, i) {
+            let d = Diag::new(
+                Code::Io,
+                format!("{shown} is the input: writing the reports there would destroy the cases"),
+            )
+            .help("write the reports to another file");
+            out.diags(&[d], &crate::source::SourceMap::default());
+            return Exit::Finding;
         }
     }
     let Some(p) = load_program(&a.policies, out) else {

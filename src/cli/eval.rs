@@ -100,12 +100,17 @@ fn case_errors(name: &str, errors: &[CaseError], out: &Out) {
 fn case_errors_in(name: &str, text: Option<(&str, Format)>, errors: &[CaseError], out: &Out) {
     let mut sources = crate::source::SourceMap::default();
     let file = text.map(|(t, _)| sources.add(name, t));
+    let places = match text {
+        Some((t, format)) => case::locate_all(t, format, errors),
+        None => vec![None; errors.len()],
+    };
     let diags: Vec<Diag> = errors
         .iter()
-        .map(|e| {
+        .zip(places)
+        .map(|(e, place)| {
             let d = e.to_diag(name);
             match (text, file) {
-                (Some((t, format)), Some(id)) => match case::locate(t, format, e) {
+                (Some((t, _)), Some(id)) => match place {
                     // A snippet shows the whole line: not for a line that
                     // runs on (a case on one line), which only gets its place.
                     Some(r)

@@ -37,6 +37,20 @@ pub fn stdin_metadata() -> Option<Metadata> {
     }
 }
 
+/// The file behind standard output, if it is one (`regula batch x >> y`).
+pub fn stdout_metadata() -> Option<Metadata> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        let fd = io::stdout().as_fd().try_clone_to_owned().ok()?;
+        File::from(fd).metadata().ok()
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
+}
+
 /// A file being written in place of `target`.
 pub struct Replacement {
     target: PathBuf,
@@ -51,6 +65,15 @@ impl Replacement {
     /// (a device such as `/dev/null`, a FIFO) is written directly, since a
     /// rename would replace the device itself.
     pub fn create(target: &Path) -> io::Result<Replacement> {
+        // A symbolic link stays one: the file it leads to is replaced.
+        let resolved;
+        let target = match fs::symlink_metadata(target) {
+            Ok(m) if m.file_type().is_symlink() => {
+                resolved = fs::canonicalize(target)?;
+                resolved.as_path()
+            }
+            _ => target,
+        };
         let existing = fs::metadata(target).ok();
         if existing.as_ref().is_some_and(|m| !m.is_file()) {
             let file = fs::OpenOptions::new().write(true).open(target)?;
