@@ -44,10 +44,14 @@ fn collect(paths: &[PathBuf], diags: &mut Vec<Diag>) -> Vec<PathBuf> {
             return;
         }
         let Some(entries) = crate::load::visible_entries(dir) else {
+            let why = std::fs::read_dir(dir)
+                .err()
+                .map(|e| format!(": {}", crate::load::io_reason(&e)))
+                .unwrap_or_default();
             diags.push(
                 Diag::new(
                     Code::Unreadable,
-                    format!("cannot read directory `{}`", shown(dir)),
+                    format!("cannot read directory `{}`{why}", shown(dir)),
                 )
                 .help("check that the directory exists and that you may read it"),
             );
@@ -94,21 +98,28 @@ pub fn run(a: FmtArgs, out: &Out) -> Exit {
     let mut failed = false;
     for path in &files {
         let name = shown(path);
-        let text = crate::load::read_limited(path, MAX_FILE_BYTES)
-            .ok()
-            .flatten()
-            .and_then(|b| String::from_utf8(b).ok());
-        let Some(text) = text else {
-            diags.push(
-                Diag::new(
-                    Code::Unreadable,
-                    format!("cannot read `{name}` as a UTF-8 policy file"),
-                )
-                .help(format!(
-                    "a policy file is UTF-8 text of at most {MAX_FILE_BYTES} bytes"
-                )),
-            );
-            continue;
+        let why = match crate::load::read_limited(path, MAX_FILE_BYTES) {
+            Ok(Some(b)) => match String::from_utf8(b) {
+                Ok(text) => Ok(text),
+                Err(_) => Err("not valid UTF-8".to_string()),
+            },
+            Ok(None) => Err(format!("more than {MAX_FILE_BYTES} bytes")),
+            Err(e) => Err(crate::load::io_reason(&e)),
+        };
+        let text = match why {
+            Ok(text) => text,
+            Err(why) => {
+                diags.push(
+                    Diag::new(
+                        Code::Unreadable,
+                        format!("cannot read `{name}` as a UTF-8 policy file: {why}"),
+                    )
+                    .help(format!(
+                        "a policy file is UTF-8 text of at most {MAX_FILE_BYTES} bytes"
+                    )),
+                );
+                continue;
+            }
         };
         let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
         let id = sources.add(name.clone(), text.as_str());

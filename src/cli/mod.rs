@@ -92,19 +92,23 @@ pub enum Command {
 
 impl Command {
     /// The policy directories of a subcommand that reads one policy set,
-    /// to which `regula --policies DIR SUBCOMMAND` adds; None for one that
-    /// reads none or two. (Every subcommand is listed: a new one decides.)
-    fn policy_args_mut(&mut self) -> Option<&mut PolicyArgs> {
+    /// to which `regula --policies DIR SUBCOMMAND` adds; for one that reads
+    /// none or two, its name and what to write instead. (Every subcommand is
+    /// listed: a new one decides.)
+    fn policy_args_mut(&mut self) -> Result<&mut PolicyArgs, (&'static str, &'static str)> {
         match self {
-            Command::Check(a) => Some(&mut a.policies),
-            Command::Eval(a) => Some(&mut a.policies),
-            Command::Explain(a) => Some(&mut a.policies),
-            Command::Fmt(a) => Some(&mut a.policies),
-            Command::Test(a) => Some(&mut a.policies),
-            Command::Graph(a) => Some(&mut a.policies),
-            Command::Timeline(a) => Some(&mut a.policies),
-            Command::Batch(a) => Some(&mut a.policies),
-            Command::Diff(_) => None,
+            Command::Check(a) => Ok(&mut a.policies),
+            Command::Eval(a) => Ok(&mut a.policies),
+            Command::Explain(a) => Ok(&mut a.policies),
+            Command::Fmt(a) => Ok(&mut a.policies),
+            Command::Test(a) => Ok(&mut a.policies),
+            Command::Graph(a) => Ok(&mut a.policies),
+            Command::Timeline(a) => Ok(&mut a.policies),
+            Command::Batch(a) => Ok(&mut a.policies),
+            Command::Diff(_) => Err((
+                "diff",
+                "diff compares two policy sets: name them with --from DIR and --to DIR",
+            )),
         }
     }
 }
@@ -225,17 +229,17 @@ pub fn main() -> ExitCode {
     // `regula --policies DIR SUBCOMMAND`: the directories come first.
     if !cli.policies.is_empty() {
         match cli.command.policy_args_mut() {
-            Some(args) => {
+            Ok(args) => {
                 let mut dirs = std::mem::take(&mut cli.policies);
                 dirs.append(&mut args.policies);
                 args.policies = dirs;
             }
-            None => {
+            Err((name, hint)) => {
                 let d = Diag::new(
                     crate::diag::Code::Usage,
-                    "`--policies` does not apply to `regula diff`",
+                    format!("`--policies` does not apply to `regula {name}`"),
                 )
-                .help("diff compares two policy sets: name them with --from DIR and --to DIR");
+                .help(hint);
                 let text = render(&[d], &SourceMap::default(), cli.error_format, false);
                 let _ = std::io::stderr().lock().write_all(text.as_bytes());
                 return ExitCode::from(2);
