@@ -1190,7 +1190,23 @@ pub fn decode_text(
     match format {
         Format::Json => decode_json(p, schema, text),
         Format::Yaml => decode_yaml(p, schema, text),
-        Format::Toml => match toml::from_str::<toml::Value>(text) {
+        Format::Toml => match toml_prescan(text).and_then(|()| {
+            toml::from_str::<toml::Value>(text).map_err(|e| {
+                let msg = e.message().trim_end().replace('\n', "; ");
+                let at = e
+                    .span()
+                    .map(|r| {
+                        let (line, column) = line_column(text, r.start);
+                        format!(" at line {line} column {column}")
+                    })
+                    .unwrap_or_default();
+                CaseError::new(
+                    "",
+                    format!("not well-formed TOML{at}: {msg}"),
+                    Some("check the TOML syntax".into()),
+                )
+            })
+        }) {
             Ok(v) => {
                 let mut non_finite = std::collections::HashMap::new();
                 let json = toml_to_json(v, "", &mut non_finite);
@@ -1203,21 +1219,7 @@ pub fn decode_text(
                     )]),
                 }
             }
-            Err(e) => {
-                let msg = e.message().trim_end().replace('\n', "; ");
-                let at = e
-                    .span()
-                    .map(|r| {
-                        let (line, column) = line_column(text, r.start);
-                        format!(" at line {line} column {column}")
-                    })
-                    .unwrap_or_default();
-                Err(vec![CaseError::new(
-                    "",
-                    format!("not well-formed TOML{at}: {msg}"),
-                    Some("check the TOML syntax".into()),
-                )])
-            }
+            Err(e) => Err(vec![e]),
         },
     }
 }
@@ -1376,6 +1378,98 @@ fn yaml_prescan(text: &str) -> Result<(), CaseError> {
         }
     }
     Ok(())
+}
+
+/// The most keys and table headers a TOML case may have: a case states at
+/// most its facts (a few hundred), and the TOML parser keeps a document of
+/// some hundred bytes per key, so a file of nothing but keys would cost a
+/// hundred times its size in memory.
+pub const MAX_CASE_KEYS: usize = 10_000;
+
+/// Rejects, before the TOML parser sees it, a text with more keys than a
+/// case can have, or a dotted key or table name deeper than a case can
+/// nest. Counts the lines that open with a key or a `[table]` header,
+/// outside strings (multi-line ones included) and comments. Time: linear.
+fn toml_prescan(text: &str) -> Result<(), CaseError> {
+    let b = text.as_bytes();
+    let mut i = 0;
+    let mut keys = 0usize;
+    let mut at_line_start = true;
+    while let Some(&c) = b.get(i) {
+        if at_line_start {
+            at_line_start = false;
+            while matches!(b.get(i), Some(b' ' | b'\t')) {
+                i += 1;
+            }
+            // A key or a header: its dotted parts, outside quotes, up to
+            // `=` or `]`.
+            if !matches!(b.get(i), None | Some(b'\n' | b'\r' | b'#')) {
+                keys += 1;
+                if keys > MAX_CASE_KEYS {
+                    return Err(CaseError::new(
+                        "",
+                        format!("the case states more than {MAX_CASE_KEYS} keys"),
+                        Some("a case states each of its facts once, a few hundred at most".into()),
+                    ));
+                }
+                let mut parts = 1usize;
+                while let Some(&k) = b.get(i) {
+                    match k {
+                        b'=' | b']' | b'\n' => break,
+                        b'.' => parts += 1,
+                        b'"' => i = skip_quoted(b, i + 1, b'"') - 1,
+                        b'\'' => i = skip_quoted(b, i + 1, b'\'') - 1,
+                        _ => {}
+                    }
+                    i += 1;
+                }
+                if parts > MAX_CASE_DEPTH {
+                    return Err(CaseError::new(
+                        "",
+                        format!(
+                            "the case is nested too deeply (more than {MAX_CASE_DEPTH} levels)"
+                        ),
+                        Some("a case nests facts a few levels deep; check the dotted keys".into()),
+                    ));
+                }
+            }
+            continue;
+        }
+        i = match c {
+            b'\n' => {
+                at_line_start = true;
+                i + 1
+            }
+            b'#' => skip_line(b, i),
+            b'"' if b.get(i..i + 3) == Some(b"\"\"\"") => skip_multiline(b, i + 3, b"\"\"\""),
+            b'\'' if b.get(i..i + 3) == Some(b"\'\'\'") => skip_multiline(b, i + 3, b"\'\'\'"),
+            b'"' => skip_quoted(b, i + 1, b'"'),
+            b'\'' => skip_quoted(b, i + 1, b'\''),
+            _ => i + 1,
+        };
+    }
+    Ok(())
+}
+
+/// The index just past a TOML multi-line string's closing delimiter, the
+/// opening one being before `i` (`\` escapes in `"""` strings).
+fn skip_multiline(b: &[u8], mut i: usize, close: &[u8]) -> usize {
+    while let Some(&c) = b.get(i) {
+        if close == b"\"\"\"" && c == b'\\' {
+            i += 2;
+            continue;
+        }
+        if b.get(i..i + close.len()) == Some(close) {
+            // `""""` ends with the last three quotes.
+            let mut end = i + close.len();
+            while b.get(end) == close.first() && end < i + close.len() + 2 {
+                end += 1;
+            }
+            return end;
+        }
+        i += 1;
+    }
+    i
 }
 
 /// The index just past the end of the line at `i` (its newline excluded).
@@ -1691,6 +1785,40 @@ mod tests {
             format!("a: [\n{}\n]\n", "[".repeat(129)),
         ] {
             assert!(deep(&text), "accepted: {}", text.get(..60).unwrap_or(&text));
+        }
+    }
+
+    /// The TOML pre-scan counts keys and dotted parts outside strings and
+    /// comments only.
+    #[test]
+    fn the_toml_prescan_counts_keys_outside_strings() {
+        let lines = "[a.b]\nx.y = 1\n".repeat(MAX_CASE_KEYS);
+        for text in [
+            format!("note = \"\"\"\n{lines}\"\"\"\n"),
+            format!("note = '''\n{lines}'''\n"),
+            format!("note = \"\"\"\\\"\"\"\n{lines}\"\"\"\"\nx = 1\n"),
+            format!("# {}\n", "a.".repeat(200)),
+            format!("\"{}\" = 1\n", "a.".repeat(200)),
+            format!("note = \"{}\"\n", "a.".repeat(200)),
+            "x = 1\n".repeat(MAX_CASE_KEYS),
+        ] {
+            assert!(
+                toml_prescan(&text).is_ok(),
+                "refused: {}",
+                text.get(..60).unwrap_or(&text)
+            );
+        }
+        for text in [
+            "x = 1\n".repeat(MAX_CASE_KEYS + 1),
+            "[t]\n".repeat(MAX_CASE_KEYS + 1),
+            format!("{}b = 1\n", "a.".repeat(128)),
+            format!("[{}b]\n", "a.".repeat(128)),
+        ] {
+            assert!(
+                toml_prescan(&text).is_err(),
+                "accepted: {}",
+                text.get(..60).unwrap_or(&text)
+            );
         }
     }
 

@@ -305,7 +305,12 @@ fn the_worst_shapes_are_answered_in_linear_time() {
         (
             "keys.toml",
             (0..100_000).map(|i| format!("k{i} = 1\n")).collect(),
-            "more problems not listed",
+            "more than 10000 keys",
+        ),
+        (
+            "dotted.toml",
+            format!("{}b = 1\n", "a.".repeat(100_000)),
+            "nested too deeply",
         ),
     ];
     for (name, text, says) in shapes {

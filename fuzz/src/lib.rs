@@ -43,7 +43,7 @@ pub fn case_target(data: &[u8], format: Format) {
             }
         }
         Ok(case) => {
-            assert_eq!(case.facts.len(), p.facts.len());
+            assert_eq!(case.facts.len(), p.facts().len());
             if let Some(as_of) = case.as_of {
                 let _ = regula::eval::evaluate(p, &case.facts, as_of);
             }
