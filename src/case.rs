@@ -975,24 +975,26 @@ impl<'t> JsonPlaces<'t> {
     }
 }
 
-/// Where in a case's text the key each problem is about stands (with its
-/// quotes), as a byte range, when the format keeps places (JSON); None for
-/// the whole case, or in YAML and TOML. For `file:line:col` in messages. A
-/// key longer than a line is placed by its opening quote alone.
+/// Where in a case's text each problem stands, as a byte range: the key it
+/// is about (with its quotes) when the format keeps places (JSON), the
+/// place a syntax error names (every format); None otherwise. For
+/// `file:line:col` in messages. A key longer than a line is placed by its
+/// opening quote alone.
 pub fn locate_all(
     text: &str,
     format: Format,
     errors: &[CaseError],
 ) -> Vec<Option<std::ops::Range<usize>>> {
-    if format != Format::Json {
-        return vec![None; errors.len()];
-    }
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut places = JsonPlaces::new(body);
     errors
         .iter()
         .map(|e| {
             if e.path.is_empty() {
+                // A syntax error names its line and column in every format.
+                return syntax_place(text, &e.message);
+            }
+            if format != Format::Json {
                 return None;
             }
             let raw = places.value(&e.path, true)?;
@@ -1002,6 +1004,33 @@ pub fn locate_all(
             )
         })
         .collect()
+}
+
+/// The character at "line L column C" named in a parser's message (both
+/// counted from 1, the column in characters), as a byte range.
+fn syntax_place(text: &str, message: &str) -> Option<std::ops::Range<usize>> {
+    let at = message.find(" line ")?;
+    let mut words = message.get(at..)?.split_whitespace();
+    let (Some("line"), Some(line), Some("column"), Some(column)) =
+        (words.next(), words.next(), words.next(), words.next())
+    else {
+        return None;
+    };
+    let line: usize = line.trim_end_matches([',', ':']).parse().ok()?;
+    let column: usize = column.trim_end_matches([',', ':', ';']).parse().ok()?;
+    let start = if line <= 1 {
+        0
+    } else {
+        text.match_indices('\n').nth(line - 2)?.0 + 1
+    };
+    let rest = text.get(start..)?;
+    let rest = rest.get(..rest.find('\n').unwrap_or(rest.len()))?;
+    let (offset, c) = rest
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .unwrap_or((rest.len(), ' '));
+    let from = start + offset;
+    Some(from..from + if offset < rest.len() { c.len_utf8() } else { 0 })
 }
 
 /// The key (with its quotes) before the JSON value at byte `value`.
