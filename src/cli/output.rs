@@ -27,9 +27,7 @@ pub fn same_file(a: &Metadata, b: &Metadata) -> bool {
 pub fn stdin_metadata() -> Option<Metadata> {
     #[cfg(unix)]
     {
-        use std::os::fd::AsFd;
-        let fd = io::stdin().as_fd().try_clone_to_owned().ok()?;
-        File::from(fd).metadata().ok()
+        fd_metadata(io::stdin())
     }
     #[cfg(not(unix))]
     {
@@ -41,14 +39,19 @@ pub fn stdin_metadata() -> Option<Metadata> {
 pub fn stdout_metadata() -> Option<Metadata> {
     #[cfg(unix)]
     {
-        use std::os::fd::AsFd;
-        let fd = io::stdout().as_fd().try_clone_to_owned().ok()?;
-        File::from(fd).metadata().ok()
+        fd_metadata(io::stdout())
     }
     #[cfg(not(unix))]
     {
         None
     }
+}
+
+/// The file behind a descriptor, whatever it is.
+#[cfg(unix)]
+fn fd_metadata(fd: impl std::os::fd::AsFd) -> Option<Metadata> {
+    let owned = fd.as_fd().try_clone_to_owned().ok()?;
+    File::from(owned).metadata().ok()
 }
 
 /// A file being written in place of `target`.
