@@ -83,7 +83,7 @@ pub fn from_paths(paths: &[PathBuf]) -> Result<RawSet, Vec<Diag>> {
             }
         };
         let before = set.policies.len();
-        if meta.is_file() {
+        if !meta.is_dir() {
             read_one(root, &shown, &mut set, &mut errors);
         } else {
             let mut seen = HashSet::new();
@@ -131,7 +131,20 @@ pub fn visible_entries(dir: &Path) -> Option<Vec<PathBuf>> {
     Some(entries)
 }
 
-fn io_reason(e: &std::io::Error) -> String {
+/// A file's bytes, at most `limit` of them read whatever the file is (a
+/// FIFO, a device): None when it holds more.
+pub fn read_limited(path: &Path, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= limit).then_some(bytes))
+}
+
+/// The operating system's reason for an I/O error, lowercase, without the
+/// error number: "permission denied", "no such file or directory".
+pub fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file or directory".into(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
@@ -195,6 +208,15 @@ fn walk(
         let child = format!("{shown}/{name}");
         match std::fs::metadata(&path) {
             Ok(m) if m.is_dir() => walk(&path, &child, depth + 1, seen, set, errors),
+            // A FIFO in the tree would block the reading until a writer
+            // came, a device never end: only regular files are read.
+            Ok(m) if !m.is_file() => {
+                if child.ends_with(".policy") || child.ends_with(".txt") {
+                    errors.push(Diag::of(Problem::NotRegularFile {
+                        path: child.clone(),
+                    }));
+                }
+            }
             Ok(_) => read_one(&path, &child, set, errors),
             Err(e) => errors.push(
                 Diag::of(Problem::UnreadableEntry {
@@ -212,21 +234,29 @@ fn read_one(path: &Path, shown: &str, set: &mut RawSet, errors: &mut Vec<Diag>) 
     if !is_text {
         return;
     }
+    let too_large = |size: String| {
+        // `size` is the file's size, or "more than N" for what was read.
+        Diag::of(Problem::FileTooLarge {
+            path: shown.to_string(),
+            size,
+            limit: MAX_FILE_BYTES,
+        })
+    };
     match std::fs::metadata(path) {
         Ok(m) if m.len() > MAX_FILE_BYTES => {
-            errors.push(
-                Diag::of(Problem::FileTooLarge {
-                    path: shown.to_string(),
-                    bytes: m.len(),
-                    limit: MAX_FILE_BYTES,
-                }),
-            );
+            errors.push(too_large(m.len().to_string()));
             return;
         }
         _ => {}
     }
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
+    let bytes = match read_limited(path, MAX_FILE_BYTES) {
+        Ok(Some(b)) => b,
+        // A FIFO or a device has no size beforehand: the limit is on the
+        // bytes read.
+        Ok(None) => {
+            errors.push(too_large(format!("more than {MAX_FILE_BYTES}")));
+            return;
+        }
         Err(e) => {
             errors.push(
                 Diag::of(Problem::UnreadableFile {

@@ -2,32 +2,12 @@
 //! input order; the exit status, the summary on stderr, and reports equal to
 //! what `regula eval` prints for the same case.
 use crate::common::{regula, root, transcript};
-use std::io::Write;
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 /// Runs `regula` with `input` on standard input.
 fn regula_stdin(args: &[&str], input: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_regula"))
-        .args(args)
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .env_remove("CLICOLOR_FORCE")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run regula");
-    let written = child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input.as_bytes());
-    // A run that refuses its arguments exits without reading its input.
-    if let Err(e) = written {
-        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "write stdin: {e}");
-    }
-    child.wait_with_output().expect("wait")
+    crate::common::regula_stdin_in(&root(), args, input.as_bytes())
 }
 
 fn filters() -> Vec<(&'static str, &'static str)> {

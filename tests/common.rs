@@ -49,3 +49,25 @@ pub fn rel(p: &Path) -> String {
         .to_string_lossy()
         .replace('\\', "/")
 }
+
+/// Runs the real `regula` binary from `dir` with `input` on standard input.
+/// regula may stop reading early (at a size limit): a broken pipe is then
+/// expected and ignored.
+pub fn regula_stdin_in(dir: &Path, args: &[&str], input: &[u8]) -> Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_regula"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("CLICOLOR_FORCE")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run regula");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let _ = stdin.write_all(input);
+    drop(stdin);
+    child.wait_with_output().expect("wait")
+}

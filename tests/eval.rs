@@ -515,21 +515,7 @@ fn colour_only_when_asked_or_on_a_terminal() {
 }
 
 fn regula_stdin(args: &[&str], input: &[u8]) -> std::process::Output {
-    use std::io::Write;
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_regula"))
-        .args(args)
-        .current_dir(crate::common::root())
-        .env("NO_COLOR", "1")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("run regula");
-    let mut stdin = child.stdin.take().expect("stdin");
-    // The program may stop reading early; a broken pipe is then expected.
-    let _ = stdin.write_all(input);
-    drop(stdin);
-    child.wait_with_output().expect("wait")
+    crate::common::regula_stdin_in(&crate::common::root(), args, input)
 }
 
 #[test]

@@ -3,23 +3,12 @@
 //! panic.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use regula::case::{decode_text, Format, Schema};
-use regula::program::Program;
+use regula::case::{decode_text, Format};
 use regula::report::{json_report, text_report, Detail, Subject, TextOptions};
-use std::sync::OnceLock;
-
-static PROGRAM: OnceLock<Option<(Program, Schema)>> = OnceLock::new();
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
-    let Some((p, schema)) = PROGRAM
-        .get_or_init(|| {
-            let p = regula::check::check(&regula::load::embedded()).program?;
-            let s = Schema::new(&p);
-            Some((p, s))
-        })
-        .as_ref()
-    else {
+    let Some((p, schema)) = regula_fuzz::program() else {
         return;
     };
     let Ok(case) = decode_text(p, schema, text, Format::Json) else { return };

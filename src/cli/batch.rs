@@ -1,5 +1,5 @@
 //! `regula batch`: JSON lines in, one report line per case out.
-use super::{load_program, Exit, Out, PolicyArgs};
+use super::{load_program, output, Exit, Out, PolicyArgs};
 use crate::batch::{self, Batch, Summary};
 use crate::case;
 use crate::diag::{Diag, Problem};
@@ -31,7 +31,7 @@ pub struct BatchArgs {
     #[arg(short = 'j', long, value_name = "N", value_parser = parse_jobs)]
     jobs: Option<NonZeroUsize>,
     #[command(flatten)]
-    policies: PolicyArgs,
+    pub(super) policies: PolicyArgs,
 }
 
 /// `--jobs`: a count of threads from 1 to [`batch::MAX_JOBS`].
@@ -57,11 +57,15 @@ fn parse_at(s: &str) -> Result<NaiveDate, String> {
 fn io_error(out: &Out, what: String, e: &io::Error) -> Exit {
     let why = match e.kind() {
         io::ErrorKind::NotFound => "no such file".to_string(),
-        io::ErrorKind::PermissionDenied => "permission denied".to_string(),
         io::ErrorKind::InvalidData => "not valid UTF-8".to_string(),
-        _ => e.to_string().to_lowercase(),
+        _ => crate::load::io_reason(e),
     };
-    let d = Diag::of(Problem::Io { what, reason: why });
+    let reading = what.starts_with("cannot read");
+    let d = Diag::of(Problem::Io {
+        what,
+        reason: why,
+        reading,
+    });
     out.diags(&[d], &crate::source::SourceMap::default());
     Exit::Finding
 }
@@ -76,7 +80,9 @@ pub fn run(a: BatchArgs, out: &Out) -> Exit {
         input.to_string_lossy().to_string()
     };
     // Open the input before loading the policies: a wrong path fails fast.
+    let input_meta;
     let (reader, size): (Box<dyn io::BufRead + Send>, Option<u64>) = if stdin {
+        input_meta = output::stdin_metadata();
         (
             Box::new(BufReader::with_capacity(1 << 16, io::stdin())),
             None,
@@ -89,19 +95,40 @@ pub fn run(a: BatchArgs, out: &Out) -> Exit {
         }
         match File::open(&input) {
             Ok(f) => {
-                let size = f.metadata().ok().map(|m| m.len());
+                input_meta = f.metadata().ok();
+                let size = input_meta.as_ref().map(|m| m.len());
                 (Box::new(BufReader::with_capacity(1 << 16, f)), size)
             }
             Err(e) => return io_error(out, format!("cannot read `{name}`"), &e),
         }
     };
+    // An output that is the input (by identity, whatever its name) would
+    // destroy the cases before they are read.
+    // Standard output appended to the input (`>> cases.jsonl`) would be read
+    // back as more cases without end.
+    let (shown, output_meta) = match &a.output {
+        Some(path) => (
+            format!("`{}`", path.to_string_lossy()),
+            std::fs::metadata(path).ok(),
+        ),
+        None => ("standard output".to_string(), output::stdout_metadata()),
+    };
+    if let (Some(o), Some(i)) = (&output_meta, &input_meta) {
+        if o.is_file() && output::same_file(o, i) {
+            let d = Diag::of(Problem::OutputIsInput { output: shown });
+            out.diags(&[d], &crate::source::SourceMap::default());
+            return Exit::Finding;
+        }
+    }
     let Some(p) = load_program(&a.policies, out) else {
         return Exit::Finding;
     };
-    let mut writer: Box<dyn Write> = match &a.output {
-        None => Box::new(BufWriter::with_capacity(1 << 16, io::stdout().lock())),
-        Some(path) => match File::create(path) {
-            Ok(f) => Box::new(BufWriter::with_capacity(1 << 16, f)),
+    // A file is written beside the target and renamed over it at the end:
+    // a failed run leaves no half-written report and the old file intact.
+    let mut file_out = match &a.output {
+        None => None,
+        Some(path) => match output::Replacement::create(path) {
+            Ok(r) => Some(r),
             Err(e) => {
                 return io_error(
                     out,
@@ -110,6 +137,11 @@ pub fn run(a: BatchArgs, out: &Out) -> Exit {
                 )
             }
         },
+    };
+    let mut stdout = BufWriter::with_capacity(1 << 16, io::stdout().lock());
+    let mut writer: &mut dyn Write = match &mut file_out {
+        Some(r) => r,
+        None => &mut stdout,
     };
     let jobs = a
         .jobs
@@ -137,6 +169,15 @@ pub fn run(a: BatchArgs, out: &Out) -> Exit {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Exit::Ok,
         Err(e) => return io_error(out, "batch stopped".to_string(), &e),
     };
+    if let (Some(r), Some(path)) = (file_out, &a.output) {
+        if let Err(e) = r.commit() {
+            return io_error(
+                out,
+                format!("cannot write `{}`", path.to_string_lossy()),
+                &e,
+            );
+        }
+    }
     let secs = start.elapsed().as_secs_f64();
     let rate = if secs > 0.0 {
         summary.cases as f64 / secs
@@ -159,7 +200,13 @@ pub fn run(a: BatchArgs, out: &Out) -> Exit {
         " in {secs:.3} s ({rate:.0} cases/s, {})",
         plural(jobs as u64, "thread", "threads")
     ));
-    eprintln!("{line}");
+    let mut fields = serde_json::Map::new();
+    fields.insert("cases".into(), summary.cases.into());
+    fields.insert("errors".into(), summary.errors.into());
+    fields.insert("conflicts".into(), summary.conflicts.into());
+    fields.insert("seconds".into(), secs.into());
+    fields.insert("threads".into(), jobs.into());
+    super::summary_line(&line, fields);
     if summary.errors > 0 || summary.conflicts > 0 {
         Exit::Finding
     } else {

@@ -9,7 +9,7 @@ use std::fmt::Write;
 #[derive(clap::Args, Debug)]
 pub struct CheckArgs {
     #[command(flatten)]
-    policies: PolicyArgs,
+    pub(super) policies: PolicyArgs,
     /// Print the coverage report as JSON instead of a table.
     #[arg(long)]
     json: bool,

@@ -77,11 +77,9 @@ fn collect(paths: &[PathBuf], errors: &mut Vec<(String, Vec<CaseError>)>) -> Vec
                         n.ends_with(".json") && !n.ends_with(".expected.json")
                     })
                     .collect(),
-                Err(_) => {
-                    errors.push((
-                        shown.clone(),
-                        vec![case_error("", "cannot read the directory", None)],
-                    ));
+                Err(e) => {
+                    let why = format!("cannot read the directory: {}", crate::load::io_reason(&e));
+                    errors.push((shown.clone(), vec![case_error("", &why, None)]));
                     continue;
                 }
             };
@@ -118,7 +116,7 @@ fn read_into(path: &Path, inputs: &mut Vec<Input>, errors: &mut Vec<(String, Vec
         }
     } else {
         inputs.push(Input {
-            format: Format::of(&name),
+            format: Format::detect(&name, &text),
             name,
             text,
         });

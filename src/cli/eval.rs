@@ -2,13 +2,12 @@
 use super::errln;
 use super::{load_program, print, Exit, Out, PolicyArgs};
 use crate::case::{self, Case, CaseError, Format, Schema};
-use crate::diag::{suggest, Diag, Problem};
+use crate::diag::{suggest, Diag, ErrorFormat, Problem};
 use crate::eval::{evaluate, EvalError};
 use crate::graph::{derivation_graph, GraphFormat};
 use crate::program::Program;
 use crate::report::{self, Detail, Subject, TextOptions};
 use chrono::NaiveDate;
-use std::io::Read;
 use std::path::PathBuf;
 
 /// Report formats.
@@ -38,7 +37,10 @@ pub enum ExplainFormat {
 /// Arguments of `regula eval`.
 #[derive(clap::Args, Debug)]
 pub struct EvalArgs {
-    /// The case: a JSON, YAML or TOML file, or `-` for JSON on standard input.
+    /// The case: a JSON, YAML or TOML file, or `-` for standard input. The
+    /// format is the extension's (`.json`, `.yaml`/`.yml`, `.toml`), else the
+    /// content's: JSON if it opens with `{`, TOML if it opens with `key =` or
+    /// `[table]`, YAML otherwise.
     case: PathBuf,
     /// Assessment date (YYYY-MM-DD); overrides the case's `as_of`.
     #[arg(long, value_parser = parse_at)]
@@ -53,13 +55,14 @@ pub struct EvalArgs {
     #[arg(long)]
     all: bool,
     #[command(flatten)]
-    policies: PolicyArgs,
+    pub(super) policies: PolicyArgs,
 }
 
 /// Arguments of `regula explain`.
 #[derive(clap::Args, Debug)]
 pub struct ExplainArgs {
-    /// The case file.
+    /// The case: a JSON, YAML or TOML file, or `-` for standard input (the
+    /// format as for `regula eval`).
     case: PathBuf,
     /// The outcome to explain, e.g. `injury.applicant`.
     outcome: String,
@@ -70,7 +73,7 @@ pub struct ExplainArgs {
     #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
     format: ExplainFormat,
     #[command(flatten)]
-    policies: PolicyArgs,
+    pub(super) policies: PolicyArgs,
 }
 
 fn parse_at(s: &str) -> Result<NaiveDate, String> {
@@ -88,13 +91,65 @@ pub struct Loaded {
 }
 
 fn case_errors(name: &str, errors: &[CaseError], out: &Out) {
-    let diags: Vec<Diag> = errors.iter().map(|e| e.to_diag(name)).collect();
-    out.diags(&diags, &crate::source::SourceMap::default());
+    case_errors_in(name, None, errors, out);
+}
+
+/// The problems of a case; with its text, each placed where the format
+/// keeps places (`file:line:col`, the value underlined).
+fn case_errors_in(name: &str, text: Option<(&str, Format)>, errors: &[CaseError], out: &Out) {
+    let mut sources = crate::source::SourceMap::default();
+    let file = text.map(|(t, _)| sources.add(name, t));
+    let places = match text {
+        Some((t, format)) => case::locate_all(t, format, errors),
+        None => vec![None; errors.len()],
+    };
+    let diags: Vec<Diag> = errors
+        .iter()
+        .zip(places)
+        .map(|(e, place)| {
+            let d = e.to_diag(name);
+            match (text, file) {
+                (Some((t, _)), Some(id)) => match place {
+                    // A snippet shows the whole line: not for a line that
+                    // runs on (a case on one line), which only gets its place.
+                    Some(r)
+                        if out.format != ErrorFormat::Human || line_of(t, r.start).len() <= 160 =>
+                    {
+                        d.label(crate::source::Span::new(id, r.start, r.end), "here")
+                    }
+                    _ => d,
+                },
+                _ => d,
+            }
+        })
+        .collect();
+    out.diags(&diags, &sources);
     let n = errors.len();
+    if n > case::MAX_CASE_ERRORS {
+        // The last one counts the problems not listed.
+        errln!(
+            "error: the case has more than {} problems; nothing was evaluated",
+            case::MAX_CASE_ERRORS
+        );
+        return;
+    }
     errln!(
         "error: the case has {n} problem{}; nothing was evaluated",
         if n == 1 { "" } else { "s" }
     );
+}
+
+/// The line of a text around a byte offset.
+fn line_of(text: &str, at: usize) -> &str {
+    let start = text
+        .get(..at)
+        .and_then(|t| t.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let end = text
+        .get(at..)
+        .and_then(|t| t.find('\n'))
+        .map_or(text.len(), |i| at + i);
+    text.get(start..end).unwrap_or("")
 }
 
 /// Reads and decodes a case file against a program.
@@ -106,50 +161,23 @@ pub fn load_case(
 ) -> Option<Loaded> {
     let name = path.to_string_lossy().to_string();
     let text = if name == "-" {
-        let mut s = String::new();
-        let mut limited = std::io::stdin().lock().take(case::MAX_CASE_BYTES + 1);
-        if limited.read_to_string(&mut s).is_err() {
-            case_errors(
-                &name,
-                &[CaseError {
-                    path: String::new(),
-                    message: "standard input is not valid UTF-8".into(),
-                    help: None,
-                }],
-                out,
-            );
-            return None;
-        }
-        if u64::try_from(s.len()).unwrap_or(u64::MAX) > case::MAX_CASE_BYTES {
-            case_errors(
-                &name,
-                &[CaseError {
-                    path: String::new(),
-                    message: format!(
-                        "standard input holds more than {} bytes; a case may be at most that",
-                        case::MAX_CASE_BYTES
-                    ),
-                    help: Some("a case describes one dispatch relationship".into()),
-                }],
-                out,
-            );
-            return None;
-        }
-        s
+        case::read_case(std::io::stdin().lock(), "standard input")
     } else {
-        match case::read_case_file(path) {
-            Ok(t) => t,
-            Err(e) => {
-                case_errors(&name, &[e], out);
-                return None;
-            }
+        case::read_case_file(path)
+    };
+    let text = match text {
+        Ok(t) => t,
+        Err(e) => {
+            case_errors(&name, &[e], out);
+            return None;
         }
     };
     let schema = Schema::new(p);
-    let case = match case::decode_text(p, &schema, &text, Format::of(&name)) {
+    let format = Format::detect(&name, &text);
+    let case = match case::decode_text(p, &schema, &text, format) {
         Ok(c) => c,
         Err(errors) => {
-            case_errors(&name, &errors, out);
+            case_errors_in(&name, Some((&text, format)), &errors, out);
             return None;
         }
     };

@@ -1,7 +1,7 @@
 //! `regula fmt`: rewrite policy files in the canonical layout, or list the
 //! files that are not (`--check`).
 use super::errln;
-use super::{print, Exit, Out};
+use super::{print, Exit, Out, PolicyArgs};
 use crate::diag::{Diag, Problem};
 use crate::load::{MAX_DEPTH, MAX_FILE_BYTES};
 use crate::source::SourceMap;
@@ -14,9 +14,12 @@ pub struct FmtArgs {
     /// List the files that are not formatted and exit with status 1; change nothing.
     #[arg(long)]
     check: bool,
-    /// Policy files or directories (searched for `.policy` files).
-    #[arg(value_name = "PATHS", default_value = "policies")]
+    /// Policy files or directories (searched for `.policy` files); default:
+    /// the `--policies` directories, else `policies`.
+    #[arg(value_name = "PATHS")]
     paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub(super) policies: PolicyArgs,
 }
 
 fn shown(p: &Path) -> String {
@@ -35,9 +38,12 @@ fn collect(paths: &[PathBuf], diags: &mut Vec<Diag>) -> Vec<PathBuf> {
             return;
         }
         let Some(entries) = crate::load::visible_entries(dir) else {
+            let reason = std::fs::read_dir(dir)
+                .err()
+                .map(|e| crate::load::io_reason(&e));
             diags.push(Diag::of(Problem::UnreadableDirectory {
                 path: shown(dir),
-                reason: None,
+                reason,
             }));
             return;
         };
@@ -65,32 +71,51 @@ fn collect(paths: &[PathBuf], diags: &mut Vec<Diag>) -> Vec<PathBuf> {
 /// Runs `regula fmt`.
 pub fn run(a: FmtArgs, out: &Out) -> Exit {
     let mut diags = Vec::new();
-    let files = collect(&a.paths, &mut diags);
+    let mut paths = a.policies.policies.clone();
+    paths.extend(a.paths.iter().cloned());
+    if paths.is_empty() {
+        paths.push(PathBuf::from("policies"));
+    }
+    let files = collect(&paths, &mut diags);
     let mut sources = SourceMap::default();
     let mut changed = Vec::new();
     let mut failed = false;
     for path in &files {
         let name = shown(path);
-        let text = match std::fs::metadata(path) {
-            Ok(m) if m.len() > MAX_FILE_BYTES => None,
-            _ => std::fs::read_to_string(path).ok(),
+        let why = match crate::load::read_limited(path, MAX_FILE_BYTES) {
+            Ok(Some(b)) => match String::from_utf8(b) {
+                Ok(text) => Ok(text),
+                Err(_) => Err("not valid UTF-8".to_string()),
+            },
+            Ok(None) => Err(format!("more than {MAX_FILE_BYTES} bytes")),
+            Err(e) => Err(crate::load::io_reason(&e)),
         };
-        let Some(text) = text else {
-            diags.push(Diag::of(Problem::UnreadablePolicy {
-                path: name.clone(),
-                limit: MAX_FILE_BYTES,
-            }));
-            continue;
+        let text = match why {
+            Ok(text) => text,
+            Err(why) => {
+                diags.push(Diag::of(Problem::UnreadablePolicy {
+                    path: name.clone(),
+                    reason: why,
+                    limit: MAX_FILE_BYTES,
+                }));
+                continue;
+            }
         };
         let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
         let id = sources.add(name.clone(), text.as_str());
         match format_source(id, &text) {
             Ok(formatted) if formatted != text => {
                 if !a.check {
-                    if let Err(e) = std::fs::write(path, &formatted) {
+                    // Through a temporary file: a full disk leaves the
+                    // policy file as it was, never half written.
+                    let written = super::output::Replacement::create(path).and_then(|mut w| {
+                        std::io::Write::write_all(&mut w, formatted.as_bytes())?;
+                        w.commit()
+                    });
+                    if let Err(e) = written {
                         diags.push(Diag::of(Problem::Unwritable {
                             path: name.clone(),
-                            reason: e.kind().to_string().to_lowercase(),
+                            reason: crate::load::io_reason(&e),
                         }));
                         failed = true;
                         continue;

@@ -9,7 +9,7 @@ pub struct GraphArgs {
     #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
     format: GraphFormat,
     #[command(flatten)]
-    policies: PolicyArgs,
+    pub(super) policies: PolicyArgs,
 }
 
 /// Runs `regula graph`.

@@ -5,6 +5,7 @@ mod diff;
 mod eval;
 mod fmt;
 mod graph;
+mod output;
 mod test;
 mod timeline;
 
@@ -56,6 +57,11 @@ pub struct Cli {
     /// When to use colour.
     #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
+    /// Policy directory (repeatable), before the subcommand: the same as after
+    /// it, for every subcommand that reads one policy set (`fmt`: the files to
+    /// format; not `diff`, which reads two: `--from` and `--to`).
+    #[arg(long = "policies", value_name = "DIR")]
+    pub policies: Vec<PathBuf>,
     /// The subcommand.
     #[command(subcommand)]
     pub command: Command,
@@ -82,6 +88,29 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Evaluate many cases: JSON lines in, one JSON report per line out, on every core.
     Batch(batch::BatchArgs),
+}
+
+impl Command {
+    /// The policy directories of a subcommand that reads one policy set,
+    /// to which `regula --policies DIR SUBCOMMAND` adds; for one that reads
+    /// none or two, its name and what to write instead. (Every subcommand is
+    /// listed: a new one decides.)
+    fn policy_args_mut(&mut self) -> Result<&mut PolicyArgs, (&'static str, &'static str)> {
+        match self {
+            Command::Check(a) => Ok(&mut a.policies),
+            Command::Eval(a) => Ok(&mut a.policies),
+            Command::Explain(a) => Ok(&mut a.policies),
+            Command::Fmt(a) => Ok(&mut a.policies),
+            Command::Test(a) => Ok(&mut a.policies),
+            Command::Graph(a) => Ok(&mut a.policies),
+            Command::Timeline(a) => Ok(&mut a.policies),
+            Command::Batch(a) => Ok(&mut a.policies),
+            Command::Diff(_) => Err((
+                "diff",
+                "diff compares two policy sets: name them with --from DIR and --to DIR",
+            )),
+        }
+    }
 }
 
 /// Where policies come from, shared by every subcommand that reads them.
@@ -144,15 +173,79 @@ pub fn checked(args: &PolicyArgs) -> Result<Checked, Vec<Diag>> {
     Ok(crate::check::check(&raw))
 }
 
+/// The diagnostic format of this run, for the lines written outside any
+/// [`Out`] (the closing summaries, a failed write).
+static ERROR_FORMAT: std::sync::OnceLock<ErrorFormat> = std::sync::OnceLock::new();
+
+fn error_format() -> ErrorFormat {
+    ERROR_FORMAT.get().copied().unwrap_or_default()
+}
+
+/// Whether the raw arguments ask for `--error-format json`, for an error
+/// in the arguments themselves (clap's), before they are parsed.
+fn json_asked(args: &[std::ffi::OsString]) -> bool {
+    let mut it = args.iter().map(|a| a.to_string_lossy());
+    while let Some(a) = it.next() {
+        if a == "--" {
+            break;
+        }
+        if a == "--error-format=json"
+            || (a == "--error-format" && it.next().is_some_and(|v| v == "json"))
+        {
+            return true;
+        }
+    }
+    false
+}
+
 /// Runs the command line.
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let mut cli = match Cli::try_parse_from(&args) {
         Ok(c) => c,
+        Err(e) if e.use_stderr() && json_asked(&args) => {
+            // Every line of `--error-format json` is JSON, a usage error too.
+            let text = e.render().to_string();
+            let message = text
+                .lines()
+                .next()
+                .unwrap_or("")
+                .trim_start_matches("error: ")
+                .to_string();
+            let usage = text
+                .lines()
+                .find(|l| l.starts_with("Usage: "))
+                .map(str::to_string);
+            let d = Diag::of(crate::diag::Problem::Usage { message, usage });
+            let text = render(&[d], &SourceMap::default(), ErrorFormat::Json, false);
+            let _ = std::io::stderr().lock().write_all(text.as_bytes());
+            return ExitCode::from(2);
+        }
         Err(e) => {
             let _ = e.print();
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
+    let _ = ERROR_FORMAT.set(cli.error_format);
+    // `regula --policies DIR SUBCOMMAND`: the directories come first.
+    if !cli.policies.is_empty() {
+        match cli.command.policy_args_mut() {
+            Ok(args) => {
+                let mut dirs = std::mem::take(&mut cli.policies);
+                dirs.append(&mut args.policies);
+                args.policies = dirs;
+            }
+            Err((name, hint)) => {
+                let d = Diag::of(crate::diag::Problem::PoliciesNotApplicable {
+                    command: name.to_string(),
+                    hint: hint.to_string(),
+                });
+                let text = render(&[d], &SourceMap::default(), cli.error_format, false);
+                let _ = std::io::stderr().lock().write_all(text.as_bytes());
+                return ExitCode::from(2);
+            }
+        }
+    }
     let color = |tty: bool| match cli.color {
         Color::Always => true,
         Color::Never => false,
@@ -177,14 +270,37 @@ pub fn main() -> ExitCode {
     exit.into()
 }
 
-/// `eprintln!` without the panic when standard error is closed.
+/// A closing summary line on standard error (`error: 2 tests failed`),
+/// without the panic when standard error is closed; with
+/// `--error-format json`, a JSON object like every other line there.
 macro_rules! errln {
     ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stderr(), $($arg)*);
+        $crate::cli::summary_line(&format!($($arg)*), serde_json::Map::new());
     }};
 }
 pub(crate) use errln;
+
+/// Writes a summary line to standard error: as is, or with
+/// `--error-format json` as `{"severity":…,"summary":…}` and `fields`.
+pub(crate) fn summary_line(line: &str, fields: serde_json::Map<String, serde_json::Value>) {
+    let text = match error_format() {
+        ErrorFormat::Json => {
+            let (severity, summary) = match line.strip_prefix("error: ") {
+                Some(rest) => (Some("error"), rest),
+                None => (None, line),
+            };
+            let mut m = serde_json::Map::new();
+            if let Some(s) = severity {
+                m.insert("severity".into(), s.into());
+            }
+            m.insert("summary".into(), summary.into());
+            m.extend(fields);
+            serde_json::Value::Object(m).to_string()
+        }
+        ErrorFormat::Human | ErrorFormat::Plain => line.to_string(),
+    };
+    let _ = writeln!(std::io::stderr().lock(), "{text}");
+}
 
 /// Writes to stdout, ignoring a closed pipe.
 pub fn print(s: &str) {
@@ -196,8 +312,11 @@ pub fn print(s: &str) {
         // Anything else (a full disk, a closed file) loses the output: an
         // error, never a silent success.
         Err(e) => {
-            let mut err = std::io::stderr().lock();
-            let _ = writeln!(err, "error[regula::io]: cannot write the output: {e}");
+            let d = Diag::of(crate::diag::Problem::OutputLost {
+                reason: crate::load::io_reason(&e),
+            });
+            let text = render(&[d], &SourceMap::default(), error_format(), false);
+            let _ = std::io::stderr().lock().write_all(text.as_bytes());
             std::process::exit(1);
         }
         Ok(()) => {}

@@ -63,7 +63,7 @@ pub struct TestArgs {
     #[arg(long, conflicts_with = "format")]
     watch: bool,
     #[command(flatten)]
-    policies: PolicyArgs,
+    pub(super) policies: PolicyArgs,
 }
 
 fn parse_regex(s: &str) -> Result<regex::Regex, String> {

@@ -14,7 +14,8 @@ use std::path::PathBuf;
 /// Arguments of `regula timeline`.
 #[derive(clap::Args, Debug)]
 pub struct TimelineArgs {
-    /// The case: a JSON, YAML or TOML file, or `-` for JSON on standard input.
+    /// The case: a JSON, YAML or TOML file, or `-` for standard input (the
+    /// format as for `regula eval`).
     case: PathBuf,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
@@ -23,7 +24,7 @@ pub struct TimelineArgs {
     #[arg(long)]
     all: bool,
     #[command(flatten)]
-    policies: PolicyArgs,
+    pub(super) policies: PolicyArgs,
 }
 
 fn fmt(d: NaiveDate) -> String {

@@ -160,13 +160,15 @@ pub enum Code {
     UnusedFact,
     /// `regula::unwritable`: fmt.
     Unwritable,
+    /// `regula::usage`: the command line itself is wrong.
+    Usage,
     /// `regula::wrong-arity`.
     WrongArity,
 }
 
 impl Code {
     /// Every kind, in the order of their codes.
-    pub const ALL: [Code; 78] = [
+    pub const ALL: [Code; 79] = [
         Code::AmbiguousDateStep,
         Code::AmbiguousEnumValue,
         Code::AmendmentNeverApplies,
@@ -244,6 +246,7 @@ impl Code {
         Code::UnterminatedString,
         Code::UnusedFact,
         Code::Unwritable,
+        Code::Usage,
         Code::WrongArity,
     ];
 
@@ -327,6 +330,7 @@ impl Code {
             Code::UnterminatedString => "regula::unterminated-string",
             Code::UnusedFact => "regula::unused-fact",
             Code::Unwritable => "regula::unwritable",
+            Code::Usage => "regula::usage",
             Code::WrongArity => "regula::wrong-arity",
         }
     }
@@ -401,9 +405,12 @@ impl Code {
             | Code::TooDeep
             | Code::TooLong
             | Code::UnterminatedString => "syntax",
-            Code::BadTest | Code::Io | Code::NoTests | Code::NotFound | Code::Unwritable => {
-                "commands"
-            }
+            Code::BadTest
+            | Code::Io
+            | Code::NoTests
+            | Code::NotFound
+            | Code::Unwritable
+            | Code::Usage => "commands",
             Code::Conflict | Code::Evaluation | Code::InvalidCase => "cases",
             Code::DefaultReadsOutcome
             | Code::ExceptionCycle

@@ -645,6 +645,8 @@ pub enum Problem {
     UnreadablePolicy {
         /// The file.
         path: String,
+        /// The reason.
+        reason: String,
         /// The size limit.
         limit: u64,
     },
@@ -652,8 +654,8 @@ pub enum Problem {
     FileTooLarge {
         /// The file.
         path: String,
-        /// Its size.
-        bytes: u64,
+        /// Its size, or `more than N` for what was read of a stream.
+        size: String,
         /// The limit.
         limit: u64,
     },
@@ -702,6 +704,37 @@ pub enum Problem {
         what: String,
         /// The reason.
         reason: String,
+        /// Reading (else writing).
+        reading: bool,
+    },
+    /// Batch output that is its input.
+    OutputIsInput {
+        /// The output, in words.
+        output: String,
+    },
+    /// Standard output could not be written.
+    OutputLost {
+        /// The reason.
+        reason: String,
+    },
+    /// A file in a policy tree that is not a regular file.
+    NotRegularFile {
+        /// The path.
+        path: String,
+    },
+    /// A usage error of the command line.
+    Usage {
+        /// clap's message.
+        message: String,
+        /// clap's usage line.
+        usage: Option<String>,
+    },
+    /// `--policies` before a subcommand that takes none.
+    PoliciesNotApplicable {
+        /// The subcommand.
+        command: String,
+        /// What to do instead.
+        hint: String,
     },
     /// A directory given where a file of JSON lines is read.
     BatchDirectory {
@@ -1008,7 +1041,12 @@ impl Problem {
             P::TooManyDeclarations { .. } => Code::TooManyDeclarations,
             P::NotFound { .. } => Code::NotFound,
             P::Unwritable { .. } => Code::Unwritable,
-            P::Io { .. } | P::BatchDirectory { .. } => Code::Io,
+            P::Io { .. }
+            | P::BatchDirectory { .. }
+            | P::OutputIsInput { .. }
+            | P::OutputLost { .. } => Code::Io,
+            P::NotRegularFile { .. } => Code::Unreadable,
+            P::Usage { .. } | P::PoliciesNotApplicable { .. } => Code::Usage,
             P::BadTest { .. }
             | P::InvalidExpectation { .. }
             | P::SnapshotsInCi { .. }
@@ -1242,11 +1280,11 @@ impl Problem {
             P::UnreadableEntry { path, reason } | P::UnreadableFile { path, reason } => {
                 format!("cannot read `{path}`: {reason}")
             }
-            P::UnreadablePolicy { path, .. } => {
-                format!("cannot read `{path}` as a UTF-8 policy file")
+            P::UnreadablePolicy { path, reason, .. } => {
+                format!("cannot read `{path}` as a UTF-8 policy file: {reason}")
             }
-            P::FileTooLarge { path, bytes, limit } => format!(
-                "`{path}` is {bytes} bytes, more than the {limit} bytes (1 MiB) a file of a policy set may have"
+            P::FileTooLarge { path, size, limit } => format!(
+                "`{path}` is {size} bytes, more than the {limit} bytes (1 MiB) a file of a policy set may have"
             ),
             P::InvalidUtf8 { path, line, at } => {
                 format!("`{path}` is not valid UTF-8 (line {line}, byte {at})")
@@ -1259,7 +1297,16 @@ impl Problem {
             ),
             P::NotFound { path } => format!("cannot read `{path}`: no such file or directory"),
             P::Unwritable { path, reason } => format!("cannot write `{path}`: {reason}"),
-            P::Io { what, reason } => format!("{what}: {reason}"),
+            P::Io { what, reason, .. } => format!("{what}: {reason}"),
+            P::OutputIsInput { output } => format!(
+                "{output} is the input: writing the reports there would destroy the cases"
+            ),
+            P::OutputLost { reason } => format!("cannot write the output: {reason}"),
+            P::NotRegularFile { path } => format!("`{path}` is not a regular file"),
+            P::Usage { message, .. } => message.clone(),
+            P::PoliciesNotApplicable { command, .. } => {
+                format!("`--policies` does not apply to `regula {command}`")
+            }
             P::BatchDirectory { path } => {
                 format!("`{path}` is a directory, not a file of JSON lines")
             }
@@ -1582,7 +1629,26 @@ impl Problem {
             P::Unwritable { .. } => {
                 "make the file writable, or run `regula fmt --check` to only list it".into()
             }
-            P::Io { .. } => "check the path".into(),
+            P::Io { reading, .. } => {
+                if *reading {
+                    "check the path and that you may read the file".into()
+                } else {
+                    "check the disk space and the path of the output".into()
+                }
+            }
+            P::OutputIsInput { .. } => "write the reports to another file".into(),
+            P::OutputLost { .. } => {
+                "check the disk space and where standard output goes".into()
+            }
+            P::NotRegularFile { .. } => {
+                "a policy set is a directory of policy and text files".into()
+            }
+            P::Usage { usage, .. } => {
+                return usage
+                    .as_ref()
+                    .map(|u| format!("{u}; run with --help for more"))
+            }
+            P::PoliciesNotApplicable { hint, .. } => hint.clone(),
             P::BatchDirectory { .. } => {
                 "name one file holding one case (a JSON object) per line".into()
             }
