@@ -179,22 +179,6 @@ fn eval_error(p: &Program, e: &EvalError, out: &Out) -> Exit {
     Exit::Finding
 }
 
-/// One outcome's value, cites, missing facts and derivation.
-fn explain_entry(s: &Subject, d: &crate::eval::Derivation) -> serde_json::Value {
-    let p = s.p;
-    let missing: Vec<&str> = p.fact_names(d.missing);
-    let mut j = serde_json::Map::new();
-    j.insert("value".into(), p.value_json(&d.value));
-    j.insert("cites".into(), serde_json::json!(d.cite_keys(p)));
-    j.insert("missing".into(), serde_json::json!(missing));
-    if !d.blocked_by.is_empty() {
-        let names: Vec<&str> = p.outcome_names(d.blocked_by);
-        j.insert("blocked_by".into(), serde_json::json!(names));
-    }
-    j.insert("derivation".into(), report::derivation_json(s, d));
-    serde_json::Value::Object(j)
-}
-
 /// Runs `regula eval`.
 pub fn run_eval(a: EvalArgs, out: &Out) -> Exit {
     let Some(p) = load_program(&a.policies, out) else {
@@ -290,19 +274,29 @@ pub fn run_explain(a: ExplainArgs, out: &Out) -> Exit {
         Err(e) => return eval_error(&p, &e, out),
     };
     let s = Subject::new(&p, &l.case.facts, &ev);
+    if a.format == ExplainFormat::Json {
+        let (j, conflict) = match report::explain_json(&s, oid) {
+            Ok(x) => x,
+            Err(e) => return eval_error(&p, &e, out),
+        };
+        print(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&j).unwrap_or_default()
+        ));
+        return if conflict {
+            explain_conflict(&a.outcome, &p, out)
+        } else {
+            Exit::Ok
+        };
+    }
     let Some(oid) = oid else {
         // `in_force` is decided by the document header, not by rules.
-        let entry = report::in_force_json(&s);
         match a.format {
-            ExplainFormat::Json => print(&format!(
-                "{}\n",
-                serde_json::to_string_pretty(&entry).unwrap_or_default()
-            )),
             ExplainFormat::Dot => print(&crate::graph::in_force_graph(&s, GraphFormat::Dot)),
             ExplainFormat::Mermaid => {
                 print(&crate::graph::in_force_graph(&s, GraphFormat::Mermaid))
             }
-            ExplainFormat::Text => print(&report::in_force_text(&s)),
+            ExplainFormat::Text | ExplainFormat::Json => print(&report::in_force_text(&s)),
         }
         return Exit::Ok;
     };
@@ -311,58 +305,25 @@ pub fn run_explain(a: ExplainArgs, out: &Out) -> Exit {
         Err(e) => return eval_error(&p, &e, out),
     };
     match a.format {
-        ExplainFormat::Json => {
-            let mut j = serde_json::Map::new();
-            j.insert("outcome".into(), serde_json::Value::from(a.outcome.clone()));
-            if let serde_json::Value::Object(m) = explain_entry(&s, &d) {
-                j.extend(m);
-            }
-            // The outcomes the derivation reads, each with its own derivation.
-            let mut queue = report::outcomes_read(&d);
-            let mut reads = serde_json::Map::new();
-            let mut i = 0;
-            while let Some(&o) = queue.get(i) {
-                i += 1;
-                let Some(name) = p.outcome(o).map(|x| x.name.clone()) else {
-                    continue;
-                };
-                if o == d.outcome || reads.contains_key(&name) {
-                    continue;
-                }
-                let sd = match s.derive(o) {
-                    Ok(sd) => sd,
-                    Err(e) => return eval_error(&p, &e, out),
-                };
-                for x in report::outcomes_read(&sd) {
-                    if !queue.contains(&x) {
-                        queue.push(x);
-                    }
-                }
-                reads.insert(name, explain_entry(&s, &sd));
-            }
-            if !reads.is_empty() {
-                j.insert("reads".into(), serde_json::Value::Object(reads));
-            }
-            print(&format!(
-                "{}\n",
-                serde_json::to_string_pretty(&serde_json::Value::Object(j)).unwrap_or_default()
-            ));
-        }
         ExplainFormat::Dot => print(&derivation_graph(&s, &d, GraphFormat::Dot)),
         ExplainFormat::Mermaid => print(&derivation_graph(&s, &d, GraphFormat::Mermaid)),
-        ExplainFormat::Text => match report::explain_text(&s, &d) {
+        ExplainFormat::Text | ExplainFormat::Json => match report::explain_text(&s, &d) {
             Ok(t) => print(&t),
             Err(e) => return eval_error(&p, &e, out),
         },
     }
     if d.status == crate::eval::Status::Conflict {
-        let d = Diag::new(
-            Code::Conflict,
-            format!("rules conflict on `{}`; no value was chosen", a.outcome),
-        )
-        .help("make one rule an exception to the other if the regulation says which prevails");
-        out.diags(&[d], &p.sources);
-        return Exit::Finding;
+        return explain_conflict(&a.outcome, &p, out);
     }
     Exit::Ok
+}
+
+fn explain_conflict(outcome: &str, p: &Program, out: &Out) -> Exit {
+    let d = Diag::new(
+        Code::Conflict,
+        format!("rules conflict on `{outcome}`; no value was chosen"),
+    )
+    .help("make one rule an exception to the other if the regulation says which prevails");
+    out.diags(&[d], &p.sources);
+    Exit::Finding
 }

@@ -5,6 +5,7 @@ mod diff;
 mod eval;
 mod fmt;
 mod graph;
+mod serve;
 mod test;
 mod timeline;
 
@@ -82,6 +83,13 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Evaluate many cases: JSON lines in, one JSON report per line out, on every core.
     Batch(batch::BatchArgs),
+    /// Serve the engine over HTTP: a JSON API and a web interview for caseworkers.
+    #[cfg(feature = "serve")]
+    Serve(serve::ServeArgs),
+    /// The JSON Schema of a case, from the fact declarations.
+    Schema(serve::SchemaArgs),
+    /// A shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(serve::CompletionsArgs),
 }
 
 /// Where policies come from, shared by every subcommand that reads them.
@@ -173,6 +181,10 @@ pub fn main() -> ExitCode {
         Command::Timeline(a) => timeline::run(a, &out),
         Command::Diff(a) => diff::run(a, &out),
         Command::Batch(a) => batch::run(a, &out),
+        #[cfg(feature = "serve")]
+        Command::Serve(a) => serve::run_serve(a, &out),
+        Command::Schema(a) => serve::run_schema(a, &out),
+        Command::Completions(a) => serve::run_completions(a),
     };
     exit.into()
 }

@@ -20,6 +20,8 @@ pub enum Code {
     BadNumber,
     /// `regula::bad-paragraph`.
     BadParagraph,
+    /// `regula::bad-request`: serve: a request refused before evaluation.
+    BadRequest,
     /// `regula::bad-test`.
     BadTest,
     /// `regula::conflict`.
@@ -166,7 +168,7 @@ pub enum Code {
 
 impl Code {
     /// Every kind, in the order of their codes.
-    pub const ALL: [Code; 78] = [
+    pub const ALL: [Code; 79] = [
         Code::AmbiguousDateStep,
         Code::AmbiguousEnumValue,
         Code::AmendmentNeverApplies,
@@ -174,6 +176,7 @@ impl Code {
         Code::BadDate,
         Code::BadNumber,
         Code::BadParagraph,
+        Code::BadRequest,
         Code::BadTest,
         Code::Conflict,
         Code::DanglingAmendment,
@@ -257,6 +260,7 @@ impl Code {
             Code::BadDate => "regula::bad-date",
             Code::BadNumber => "regula::bad-number",
             Code::BadParagraph => "regula::bad-paragraph",
+            Code::BadRequest => "regula::bad-request",
             Code::BadTest => "regula::bad-test",
             Code::Conflict => "regula::conflict",
             Code::DanglingAmendment => "regula::dangling-amendment",
@@ -401,9 +405,12 @@ impl Code {
             | Code::TooDeep
             | Code::TooLong
             | Code::UnterminatedString => "syntax",
-            Code::BadTest | Code::Io | Code::NoTests | Code::NotFound | Code::Unwritable => {
-                "commands"
-            }
+            Code::BadRequest
+            | Code::BadTest
+            | Code::Io
+            | Code::NoTests
+            | Code::NotFound
+            | Code::Unwritable => "commands",
             Code::Conflict | Code::Evaluation | Code::InvalidCase => "cases",
             Code::DefaultReadsOutcome
             | Code::ExceptionCycle

@@ -342,6 +342,15 @@ fn to_json(d: &Diag, sources: &SourceMap) -> JsonDiag {
     }
 }
 
+/// Diagnostics as JSON values, each the object `--error-format json`
+/// prints on its line.
+pub fn json_values(diags: &[Diag], sources: &SourceMap) -> Vec<serde_json::Value> {
+    diags
+        .iter()
+        .map(|d| serde_json::to_value(to_json(d, sources)).unwrap_or_default())
+        .collect()
+}
+
 /// Renders diagnostics as JSON lines.
 pub fn render_json(diags: &[Diag], sources: &SourceMap) -> String {
     let mut out = String::new();
