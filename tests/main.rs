@@ -8,5 +8,6 @@ mod props;
 mod revisions;
 mod robustness;
 mod scale;
+mod serve;
 mod synthetic;
 mod tooling;

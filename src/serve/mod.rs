@@ -163,8 +163,13 @@ async fn limits(State(app): State<Arc<AppState>>, mut req: Request, next: Next) 
         )
         .into_response(),
         Ok(permit) => {
-            req.extensions_mut().insert(Permit(Arc::new(permit)));
-            match tokio::time::timeout(app.config.timeout, next.run(req)).await {
+            // Held here to the response's head, and by a streamed batch to
+            // its end (a handler that takes the body drops the extensions).
+            let permit = Arc::new(permit);
+            req.extensions_mut().insert(Permit(Arc::clone(&permit)));
+            let answered = tokio::time::timeout(app.config.timeout, next.run(req)).await;
+            drop(permit);
+            match answered {
                 Ok(r) => r,
                 Err(_) => ApiError::request(
                     StatusCode::REQUEST_TIMEOUT,
