@@ -39,7 +39,7 @@ class Browser:
             chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
             "--no-first-run", "--disable-background-networking", "--disable-component-update",
             "--disable-sync", "--disable-dev-shm-usage", f"--user-data-dir={profile}",
-            "--remote-debugging-pipe", "--window-size=1100,1400", "about:blank",
+            "--remote-debugging-pipe", "--window-size=1000,1250", "about:blank",
         ]
         self.proc = subprocess.Popen(args, preexec_fn=child, close_fds=False,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -123,9 +123,9 @@ class Browser:
         self.send("Input.dispatchKeyEvent", down)
         self.send("Input.dispatchKeyEvent", {"type": "keyUp", "key": key, "code": code})
 
-    def screenshot(self, path):
+    def screenshot(self, path, whole=True):
         import base64
-        r = self.send("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True})
+        r = self.send("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": whole})
         with open(path, "wb") as f:
             f.write(base64.b64decode(r["data"]))
 
@@ -198,7 +198,8 @@ def interview(b, base, case, name, artifacts, upload=None, download_dir=None):
         fact, kind = state["fact"], state["type"]
         value = get(case, fact)
         if len(answered) == 2:
-            b.screenshot(os.path.join(artifacts, f"{name}-question.png"))
+            b.js("window.scrollTo(0, 0)")
+            b.screenshot(os.path.join(artifacts, f"{name}-question.png"), whole=False)
         # The focus is on the question's first input: keyboard users start there.
         assert b.js("document.activeElement && document.activeElement.closest('#question') !== null"), \
             f"the focus is not on the question for {fact}"

@@ -372,6 +372,10 @@ async function step() {
 function chooseOutcomes() {
   const boxes = [...document.querySelectorAll('#outcome-list input[type=checkbox]')];
   S.chosen = boxes.filter((b) => b.checked).map((b) => b.value);
+  // The list folds away once the interview starts; it opens again to change.
+  const n = S.chosen.length;
+  $('choose-summary').textContent = n === boxes.length ? `结论：全部 ${n} 项（展开可更改）` : `结论：已选 ${n} 项（展开可更改）`;
+  if (n > 0) $('choose').open = false;
 }
 
 async function init() {
