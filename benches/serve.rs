@@ -26,11 +26,7 @@ fn main() {
         .skip(1)
         .filter(|a| !a.starts_with("--"))
         .collect();
-    let arg = |i: usize, d: u64| {
-        args.get(i)
-            .and_then(|s| s.parse::<u64>().ok())
-            .unwrap_or(d)
-    };
+    let arg = |i: usize, d: u64| args.get(i).and_then(|s| s.parse::<u64>().ok()).unwrap_or(d);
     let total = arg(0, 200_000);
     let seconds = arg(1, 30);
     let conns = arg(2, 8).max(1);
@@ -70,9 +66,9 @@ fn main() {
             .expect("regula eval");
         let v: serde_json::Value = serde_json::from_slice(&out.stdout)
             .unwrap_or_else(|e| panic!("regula eval on case {i}: {e}"));
-        cites += v["outcomes"]
-            .as_object()
-            .map_or(0, |o| o.values().filter(|x| x.get("cites").is_some()).count());
+        cites += v["outcomes"].as_object().map_or(0, |o| {
+            o.values().filter(|x| x.get("cites").is_some()).count()
+        });
         let mut bytes = serde_json::to_vec(&v).expect("json");
         bytes.push(b'\n');
         expected.push(bytes);
@@ -120,8 +116,7 @@ fn main() {
                 .expect("warm-up");
             assert_eq!(r.status, 200, "{}", r.text());
             assert_eq!(
-                r.body,
-                expected[i],
+                r.body, expected[i],
                 "case {i}: the server's report differs from `regula eval`'s"
             );
         }
@@ -215,7 +210,9 @@ fn main() {
         pct(0.99),
         pct(1.0)
     );
-    println!("serve: {lost} lost, {mismatched} mismatched (each answer compared with `regula eval`)");
+    println!(
+        "serve: {lost} lost, {mismatched} mismatched (each answer compared with `regula eval`)"
+    );
     if lost > 0 || mismatched > 0 || done == 0 {
         std::process::exit(1);
     }

@@ -600,3 +600,15 @@ fn graceful_shutdown_finishes_requests_in_flight() {
     assert!(status.success(), "{status:?}");
     assert!(s.log().contains("shutting down"), "{}", s.log());
 }
+
+#[test]
+fn completions_for_each_shell() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = regula_in(&root(), &["completions", shell]);
+        assert!(out.status.success(), "{shell}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("serve") && text.contains("schema"), "{shell}");
+    }
+    let out = regula_in(&root(), &["completions", "tcsh"]);
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -4,7 +4,7 @@ use super::{AppState, Permit, OPENAPI};
 use crate::batch::{self, Batch};
 use crate::case::{self, CaseError, Format};
 use crate::diag::{did_you_mean, json_values, Code, Diag};
-use crate::program::{Expr, ExprKind, FactId, Program, Type};
+use crate::program::{Program, Type};
 use crate::report::{explain_json, write_report, Detail, Subject};
 use crate::source::SourceMap;
 use axum::body::{Body, Bytes};
@@ -465,38 +465,6 @@ pub async fn schema(State(app): State<Arc<AppState>>) -> Response {
         .into_response()
 }
 
-/// The facts an expression reads.
-fn facts_read(e: &Expr, out: &mut Vec<FactId>) {
-    let mut stack = vec![e];
-    while let Some(e) = stack.pop() {
-        match &e.kind {
-            ExprKind::Fact(f) if !out.contains(f) => out.push(*f),
-            ExprKind::Not(x)
-            | ExprKind::Neg(x)
-            | ExprKind::In(x, _, _)
-            | ExprKind::Days(x)
-            | ExprKind::Months(x, _, _) => stack.push(x),
-            ExprKind::And(a, b)
-            | ExprKind::Or(a, b)
-            | ExprKind::Cmp(_, a, b)
-            | ExprKind::Arith(_, a, b) => {
-                stack.push(a);
-                stack.push(b);
-            }
-            ExprKind::If(c, a, b) => {
-                stack.push(c);
-                stack.push(a);
-                stack.push(b);
-            }
-            ExprKind::Call(_, args, body) => {
-                stack.extend(args.iter());
-                stack.push(body);
-            }
-            _ => {}
-        }
-    }
-}
-
 fn type_json(p: &Program, ty: Type) -> J {
     J::from(p.type_name(ty))
 }
@@ -536,12 +504,7 @@ fn describe(app: &AppState, cur: &Loaded) -> J {
     // Each fact with the paragraphs of the rules that read it.
     let mut reads: Vec<Vec<usize>> = vec![Vec::new(); p.facts().len()];
     for (ri, r) in p.rules().iter().enumerate() {
-        let mut fs = Vec::new();
-        if let Some(w) = &r.when {
-            facts_read(w, &mut fs);
-        }
-        facts_read(&r.value, &mut fs);
-        for f in fs {
+        for f in crate::graph::rule_facts(p, r) {
             if let Some(v) = reads.get_mut(f as usize) {
                 v.push(ri);
             }
