@@ -204,6 +204,8 @@ function renderResults(report) {
       undecided.append(el('li', attrs, `${label}（${name}）— 尚缺：${o.missing.map(factLabel).join('、')}`));
     } else if (o.conflict) {
       undecided.append(el('li', attrs, `${label}（${name}）— 规则冲突：${o.conflict.join('、')}`));
+    } else if (o.blocked_by) {
+      undecided.append(el('li', attrs, `${label}（${name}）— 所依赖的结论规则冲突：${o.blocked_by.join('、')}`));
     } else {
       na.append(el('li', attrs, `${label}（${name}）`));
     }

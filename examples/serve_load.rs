@@ -7,18 +7,22 @@
 //! mismatched answer.
 //!
 //! ```sh
-//! cargo bench --bench serve                     # 200,000 requests or 30 s
-//! cargo bench --bench serve -- 20000 10 8 2     # requests, seconds, connections, server threads
+//! cargo build --release
+//! cargo run --release --example serve_load                   # 200,000 requests or 30 s
+//! cargo run --release --example serve_load -- 20000 10 8 2   # requests, seconds, connections, server threads
 //! ```
+//!
+//! It runs the `regula` binary built beside it (`target/release/regula`),
+//! or the one `REGULA_BIN` names.
 use std::net::SocketAddr;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-#[path = "gen.rs"]
+#[path = "../benches/gen.rs"]
 mod gen;
-#[path = "http_client.rs"]
+#[path = "../benches/http_client.rs"]
 mod http_client;
 
 fn main() {
@@ -31,7 +35,21 @@ fn main() {
     let seconds = arg(1, 30);
     let conns = arg(2, 8).max(1);
     let threads = arg(3, 2).max(1);
-    let regula = env!("CARGO_BIN_EXE_regula");
+    let regula = match std::env::var_os("REGULA_BIN") {
+        Some(p) => std::path::PathBuf::from(p),
+        None => std::env::current_exe()
+            .ok()
+            .and_then(|e| Some(e.parent()?.parent()?.join("regula")))
+            .unwrap_or_default(),
+    };
+    if !regula.is_file() {
+        eprintln!(
+            "error: no regula binary at `{}`; run `cargo build --release` first, or set REGULA_BIN",
+            regula.display()
+        );
+        std::process::exit(2);
+    }
+    let regula = regula.as_path();
 
     // Distinct cases: the shared acceptance cases and generated ones, each
     // with its expected answer from `regula eval`.
