@@ -16,6 +16,7 @@ usage: interview.py REGULA CHROMIUM ARTIFACTS CASE.json...
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -256,6 +257,7 @@ def main():
     profile = tempfile.mkdtemp(prefix="regula-chromium-")
     b = Browser(chromium, profile)
     passed = failed = 0
+    downloads = []
     try:
         b.attach()
         for i, path in enumerate(cases):
@@ -273,6 +275,7 @@ def main():
                 with open(upload, "w", encoding="utf-8") as f:
                     json.dump({"as_of": case["as_of"]}, f)
                 download_dir = tempfile.mkdtemp(prefix="regula-download-")
+                downloads.append(download_dir)
             answered, shown, downloaded = interview(b, base, case, name, artifacts, upload, download_dir)
             problems = []
             if set(shown) != set(want):
@@ -302,6 +305,9 @@ def main():
         b.close()
         server.terminate()
         server.wait(timeout=10)
+        shutil.rmtree(profile, ignore_errors=True)
+        for d in downloads:
+            shutil.rmtree(d, ignore_errors=True)
     print(f"interview: {passed} passed, {failed} failed")
     sys.exit(1 if failed or not passed else 0)
 
