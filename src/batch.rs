@@ -234,7 +234,7 @@ impl Worker<'_, '_> {
 }
 
 /// The error `regula eval` reports for a case without an assessment date.
-fn no_as_of() -> CaseError {
+pub(crate) fn no_as_of() -> CaseError {
     CaseError {
         path: "as_of".into(),
         message: "the case states no assessment date".into(),
@@ -243,7 +243,7 @@ fn no_as_of() -> CaseError {
 }
 
 /// What an evaluation records for a level of detail.
-fn record(detail: Detail) -> Record {
+pub(crate) fn record(detail: Detail) -> Record {
     Record {
         cites: detail != Detail::None,
         derivations: detail == Detail::Full,

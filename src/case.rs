@@ -974,6 +974,52 @@ impl<'t> JsonPlaces<'t> {
     }
 }
 
+/// A case's problems as diagnostics naming `name`; with the case's text,
+/// each placed where its format keeps places (the value underlined), unless
+/// its line is longer than `snippet` bytes (a case on one line).
+pub fn located_diags(
+    name: &str,
+    text: Option<(&str, Format)>,
+    errors: &[CaseError],
+    snippet: Option<usize>,
+) -> (Vec<Diag>, crate::source::SourceMap) {
+    let mut sources = crate::source::SourceMap::default();
+    let file = text.map(|(t, _)| sources.add(name, t));
+    let places = match text {
+        Some((t, format)) => locate_all(t, format, errors),
+        None => vec![None; errors.len()],
+    };
+    let diags = errors
+        .iter()
+        .zip(places)
+        .map(|(e, place)| {
+            let d = e.to_diag(name);
+            match (text, file, place) {
+                (Some((t, _)), Some(id), Some(r))
+                    if snippet.is_none_or(|n| line_of(t, r.start).len() <= n) =>
+                {
+                    d.label(crate::source::Span::new(id, r.start, r.end), "here")
+                }
+                _ => d,
+            }
+        })
+        .collect();
+    (diags, sources)
+}
+
+/// The line of a text around a byte offset.
+fn line_of(text: &str, at: usize) -> &str {
+    let start = text
+        .get(..at)
+        .and_then(|t| t.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let end = text
+        .get(at..)
+        .and_then(|t| t.find('\n'))
+        .map_or(text.len(), |i| at + i);
+    text.get(start..end).unwrap_or("")
+}
+
 /// Where in a case's text each problem stands, as a byte range: the key it
 /// is about (with its quotes) when the format keeps places (JSON), the
 /// place a syntax error names (every format); None otherwise. For

@@ -156,6 +156,21 @@ impl Engine {
         &self.program
     }
 
+    /// The JSON Schema of a case (see [`crate::schema`]).
+    pub fn case_schema(&self) -> serde_json::Value {
+        crate::schema::case_schema(&self.program)
+    }
+
+    /// The case shape, for decoders.
+    pub(crate) fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    /// The program's strings escaped for reports.
+    pub(crate) fn fragments(&self) -> &Fragments {
+        &self.fragments
+    }
+
     /// The checker's warnings about the policy set.
     pub fn warnings(&self) -> &[Diag] {
         &self.warnings

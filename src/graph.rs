@@ -298,6 +298,16 @@ fn reads(p: &Program, e: &Expr, r: &mut Reads) {
     }
 }
 
+/// The facts a rule reads in its condition and value, in slot order.
+pub(crate) fn rule_facts(p: &Program, rule: &crate::program::Rule) -> Vec<FactId> {
+    let mut r = Reads::default();
+    if let Some(w) = &rule.when {
+        reads(p, w, &mut r);
+    }
+    reads(p, &rule.value, &mut r);
+    r.facts.into_iter().collect()
+}
+
 /// A Chinese label broken into balanced lines of at most 16 characters.
 fn wrap(label: &str) -> String {
     let chars: Vec<char> = label.chars().collect();

@@ -12,7 +12,8 @@
 //! evaluates JSON lines in parallel.
 //!
 //! Features: `cli` (default) builds the `regula` command line; `embedded`
-//! (default) compiles the shipped policies into the library.
+//! (default) compiles the shipped policies into the library; `serve`
+//! (default) is `regula serve`, the HTTP API and web interview ([`serve`]).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(
@@ -47,6 +48,9 @@ mod engine;
 pub mod eval;
 pub mod program;
 pub mod report;
+pub mod schema;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod source;
 pub mod suite;
 

@@ -9,6 +9,7 @@ mod props;
 mod revisions;
 mod robustness;
 mod scale;
+mod serve;
 mod suite;
 mod synthetic;
 mod tooling;

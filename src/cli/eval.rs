@@ -97,32 +97,10 @@ fn case_errors(name: &str, errors: &[CaseError], out: &Out) {
 /// The problems of a case; with its text, each placed where the format
 /// keeps places (`file:line:col`, the value underlined).
 fn case_errors_in(name: &str, text: Option<(&str, Format)>, errors: &[CaseError], out: &Out) {
-    let mut sources = crate::source::SourceMap::default();
-    let file = text.map(|(t, _)| sources.add(name, t));
-    let places = match text {
-        Some((t, format)) => case::locate_all(t, format, errors),
-        None => vec![None; errors.len()],
-    };
-    let diags: Vec<Diag> = errors
-        .iter()
-        .zip(places)
-        .map(|(e, place)| {
-            let d = e.to_diag(name);
-            match (text, file) {
-                (Some((t, _)), Some(id)) => match place {
-                    // A snippet shows the whole line: not for a line that
-                    // runs on (a case on one line), which only gets its place.
-                    Some(r)
-                        if out.format != ErrorFormat::Human || line_of(t, r.start).len() <= 160 =>
-                    {
-                        d.label(crate::source::Span::new(id, r.start, r.end), "here")
-                    }
-                    _ => d,
-                },
-                _ => d,
-            }
-        })
-        .collect();
+    // A snippet shows the whole line: not for a line that runs on (a case
+    // on one line), which only gets its place.
+    let snippet = (out.format == ErrorFormat::Human).then_some(160);
+    let (diags, sources) = case::located_diags(name, text, errors, snippet);
     out.diags(&diags, &sources);
     let n = errors.len();
     if n > case::MAX_CASE_ERRORS {
@@ -137,19 +115,6 @@ fn case_errors_in(name: &str, text: Option<(&str, Format)>, errors: &[CaseError]
         "error: the case has {n} problem{}; nothing was evaluated",
         if n == 1 { "" } else { "s" }
     );
-}
-
-/// The line of a text around a byte offset.
-fn line_of(text: &str, at: usize) -> &str {
-    let start = text
-        .get(..at)
-        .and_then(|t| t.rfind('\n'))
-        .map_or(0, |i| i + 1);
-    let end = text
-        .get(at..)
-        .and_then(|t| t.find('\n'))
-        .map_or(text.len(), |i| at + i);
-    text.get(start..end).unwrap_or("")
 }
 
 /// Reads and decodes a case file against a program.
@@ -203,22 +168,6 @@ fn eval_error(p: &Program, e: &EvalError, out: &Out) -> Exit {
     .label(e.span, "while evaluating this");
     out.diags(&[d], &p.sources);
     Exit::Finding
-}
-
-/// One outcome's value, cites, missing facts and derivation.
-fn explain_entry(s: &Subject, d: &crate::eval::Derivation) -> serde_json::Value {
-    let p = s.p;
-    let missing: Vec<&str> = p.fact_names(d.missing);
-    let mut j = serde_json::Map::new();
-    j.insert("value".into(), p.value_json(&d.value));
-    j.insert("cites".into(), serde_json::json!(d.cite_keys(p)));
-    j.insert("missing".into(), serde_json::json!(missing));
-    if !d.blocked_by.is_empty() {
-        let names: Vec<&str> = p.outcome_names(d.blocked_by);
-        j.insert("blocked_by".into(), serde_json::json!(names));
-    }
-    j.insert("derivation".into(), report::derivation_json(s, d));
-    serde_json::Value::Object(j)
 }
 
 /// Runs `regula eval`.
@@ -307,19 +256,29 @@ pub fn run_explain(a: ExplainArgs, out: &Out) -> Exit {
         Err(e) => return eval_error(&p, &e, out),
     };
     let s = Subject::new(&p, &l.case.facts, &ev);
+    if a.format == ExplainFormat::Json {
+        let (j, conflict) = match report::explain_json(&s, oid) {
+            Ok(x) => x,
+            Err(e) => return eval_error(&p, &e, out),
+        };
+        print(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&j).unwrap_or_default()
+        ));
+        return if conflict {
+            explain_conflict(&a.outcome, &p, out)
+        } else {
+            Exit::Ok
+        };
+    }
     let Some(oid) = oid else {
         // `in_force` is decided by the document header, not by rules.
-        let entry = report::in_force_json(&s);
         match a.format {
-            ExplainFormat::Json => print(&format!(
-                "{}\n",
-                serde_json::to_string_pretty(&entry).unwrap_or_default()
-            )),
             ExplainFormat::Dot => print(&crate::graph::in_force_graph(&s, GraphFormat::Dot)),
             ExplainFormat::Mermaid => {
                 print(&crate::graph::in_force_graph(&s, GraphFormat::Mermaid))
             }
-            ExplainFormat::Text => print(&report::in_force_text(&s)),
+            ExplainFormat::Text | ExplainFormat::Json => print(&report::in_force_text(&s)),
         }
         return Exit::Ok;
     };
@@ -328,56 +287,23 @@ pub fn run_explain(a: ExplainArgs, out: &Out) -> Exit {
         Err(e) => return eval_error(&p, &e, out),
     };
     match a.format {
-        ExplainFormat::Json => {
-            let mut j = serde_json::Map::new();
-            j.insert("outcome".into(), serde_json::Value::from(a.outcome.clone()));
-            if let serde_json::Value::Object(m) = explain_entry(&s, &d) {
-                j.extend(m);
-            }
-            // The outcomes the derivation reads, each with its own derivation.
-            let mut queue = report::outcomes_read(&d);
-            let mut reads = serde_json::Map::new();
-            let mut i = 0;
-            while let Some(&o) = queue.get(i) {
-                i += 1;
-                let Some(name) = p.outcome(o).map(|x| x.name.clone()) else {
-                    continue;
-                };
-                if o == d.outcome || reads.contains_key(&name) {
-                    continue;
-                }
-                let sd = match s.derive(o) {
-                    Ok(sd) => sd,
-                    Err(e) => return eval_error(&p, &e, out),
-                };
-                for x in report::outcomes_read(&sd) {
-                    if !queue.contains(&x) {
-                        queue.push(x);
-                    }
-                }
-                reads.insert(name, explain_entry(&s, &sd));
-            }
-            if !reads.is_empty() {
-                j.insert("reads".into(), serde_json::Value::Object(reads));
-            }
-            print(&format!(
-                "{}\n",
-                serde_json::to_string_pretty(&serde_json::Value::Object(j)).unwrap_or_default()
-            ));
-        }
         ExplainFormat::Dot => print(&derivation_graph(&s, &d, GraphFormat::Dot)),
         ExplainFormat::Mermaid => print(&derivation_graph(&s, &d, GraphFormat::Mermaid)),
-        ExplainFormat::Text => match report::explain_text(&s, &d) {
+        ExplainFormat::Text | ExplainFormat::Json => match report::explain_text(&s, &d) {
             Ok(t) => print(&t),
             Err(e) => return eval_error(&p, &e, out),
         },
     }
     if d.status == crate::eval::Status::Conflict {
-        let d = Diag::of(Problem::ConflictExplained {
-            outcome: a.outcome.clone(),
-        });
-        out.diags(&[d], &p.sources);
-        return Exit::Finding;
+        return explain_conflict(&a.outcome, &p, out);
     }
     Exit::Ok
+}
+
+fn explain_conflict(outcome: &str, p: &Program, out: &Out) -> Exit {
+    let d = Diag::of(Problem::ConflictExplained {
+        outcome: outcome.to_string(),
+    });
+    out.diags(&[d], &p.sources);
+    Exit::Finding
 }

@@ -6,6 +6,7 @@ mod eval;
 mod fmt;
 mod graph;
 mod output;
+mod serve;
 mod test;
 mod timeline;
 
@@ -88,6 +89,13 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Evaluate many cases: JSON lines in, one JSON report per line out, on every core.
     Batch(batch::BatchArgs),
+    /// Serve the engine over HTTP: a JSON API and a web interview for caseworkers.
+    #[cfg(feature = "serve")]
+    Serve(serve::ServeArgs),
+    /// The JSON Schema of a case, from the fact declarations.
+    Schema(serve::SchemaArgs),
+    /// A shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(serve::CompletionsArgs),
 }
 
 impl Command {
@@ -105,6 +113,12 @@ impl Command {
             Command::Graph(a) => Ok(&mut a.policies),
             Command::Timeline(a) => Ok(&mut a.policies),
             Command::Batch(a) => Ok(&mut a.policies),
+            Command::Serve(a) => Ok(&mut a.policies),
+            Command::Schema(a) => Ok(&mut a.policies),
+            Command::Completions(_) => Err((
+                "completions",
+                "completions reads no policies: give only the shell",
+            )),
             Command::Diff(_) => Err((
                 "diff",
                 "diff compares two policy sets: name them with --from DIR and --to DIR",
@@ -266,6 +280,10 @@ pub fn main() -> ExitCode {
         Command::Timeline(a) => timeline::run(a, &out),
         Command::Diff(a) => diff::run(a, &out),
         Command::Batch(a) => batch::run(a, &out),
+        #[cfg(feature = "serve")]
+        Command::Serve(a) => serve::run_serve(a, &out),
+        Command::Schema(a) => serve::run_schema(a, &out),
+        Command::Completions(a) => serve::run_completions(a),
     };
     exit.into()
 }

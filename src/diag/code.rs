@@ -20,6 +20,8 @@ pub enum Code {
     BadNumber,
     /// `regula::bad-paragraph`.
     BadParagraph,
+    /// `regula::bad-request`: serve: a request refused before evaluation.
+    BadRequest,
     /// `regula::bad-test`.
     BadTest,
     /// `regula::conflict`.
@@ -168,7 +170,7 @@ pub enum Code {
 
 impl Code {
     /// Every kind, in the order of their codes.
-    pub const ALL: [Code; 79] = [
+    pub const ALL: [Code; 80] = [
         Code::AmbiguousDateStep,
         Code::AmbiguousEnumValue,
         Code::AmendmentNeverApplies,
@@ -176,6 +178,7 @@ impl Code {
         Code::BadDate,
         Code::BadNumber,
         Code::BadParagraph,
+        Code::BadRequest,
         Code::BadTest,
         Code::Conflict,
         Code::DanglingAmendment,
@@ -260,6 +263,7 @@ impl Code {
             Code::BadDate => "regula::bad-date",
             Code::BadNumber => "regula::bad-number",
             Code::BadParagraph => "regula::bad-paragraph",
+            Code::BadRequest => "regula::bad-request",
             Code::BadTest => "regula::bad-test",
             Code::Conflict => "regula::conflict",
             Code::DanglingAmendment => "regula::dangling-amendment",
@@ -405,7 +409,8 @@ impl Code {
             | Code::TooDeep
             | Code::TooLong
             | Code::UnterminatedString => "syntax",
-            Code::BadTest
+            Code::BadRequest
+            | Code::BadTest
             | Code::Io
             | Code::NoTests
             | Code::NotFound

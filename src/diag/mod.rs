@@ -4,7 +4,7 @@ mod code;
 mod problem;
 
 pub use code::Code;
-pub use problem::{Problem, QuoteHint, SyntaxHint};
+pub use problem::{Problem, QuoteHint, Refusal, SyntaxHint};
 
 use crate::source::{SourceMap, Span};
 use miette::{
@@ -341,6 +341,15 @@ fn to_json(d: &Diag, sources: &SourceMap) -> JsonDiag {
             .collect(),
         related: d.related.iter().map(|r| to_json(r, sources)).collect(),
     }
+}
+
+/// Diagnostics as JSON values, each the object `--error-format json`
+/// prints on its line.
+pub fn json_values(diags: &[Diag], sources: &SourceMap) -> Vec<serde_json::Value> {
+    diags
+        .iter()
+        .map(|d| serde_json::to_value(to_json(d, sources)).unwrap_or_default())
+        .collect()
 }
 
 /// Renders diagnostics as JSON lines.

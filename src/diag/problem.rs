@@ -707,6 +707,22 @@ pub enum Problem {
         /// Reading (else writing).
         reading: bool,
     },
+    /// A request the server refuses before evaluation.
+    Refused(Refusal),
+    /// `--timeout` that is no time to wait.
+    BadTimeout {
+        /// As given.
+        given: String,
+    },
+    /// The server cannot listen.
+    CannotServe {
+        /// The address.
+        addr: String,
+        /// The reason.
+        reason: String,
+    },
+    /// A build without embedded policies asked for them.
+    NoEmbeddedPolicies,
     /// Batch output that is its input.
     OutputIsInput {
         /// The output, in words.
@@ -863,6 +879,93 @@ pub enum Problem {
         /// From when.
         from: String,
     },
+}
+
+/// Why the server refuses a request before evaluating it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Refusal {
+    /// `derivations` is not a level.
+    Detail(String),
+    /// `at` is not a date.
+    At(String),
+    /// A query parameter the route does not take.
+    Parameter {
+        /// The parameter.
+        name: String,
+        /// The route's parameters.
+        known: Vec<String>,
+        /// The closest of them.
+        suggestion: Option<String>,
+    },
+    /// A content type that is not a case format.
+    MediaType(String),
+    /// The body could not be read.
+    Body(String),
+    /// The body is over the limit.
+    TooLarge(usize),
+    /// No such route.
+    NoRoute {
+        /// The method.
+        method: String,
+        /// The path.
+        path: String,
+    },
+    /// The route does not answer the method.
+    Method {
+        /// The path.
+        path: String,
+        /// The method.
+        method: String,
+    },
+    /// The concurrency limit is reached.
+    Overloaded(usize),
+    /// Not answered within the timeout, in seconds as written.
+    Timeout(String),
+}
+
+impl Refusal {
+    fn message(&self) -> String {
+        match self {
+            Refusal::Detail(v) => format!("query parameter `derivations` is `{v}`"),
+            Refusal::At(e) => format!("query parameter `at`: {e}"),
+            Refusal::Parameter { name, .. } => format!("unknown query parameter `{name}`"),
+            Refusal::MediaType(t) => format!("content type `{t}` is not a case format"),
+            Refusal::Body(e) => format!("the request body could not be read: {e}"),
+            Refusal::TooLarge(limit) => {
+                format!("the request body is over {limit} bytes, the limit")
+            }
+            Refusal::NoRoute { method, path } => format!("no route `{method} {path}`"),
+            Refusal::Method { path, method } => format!("`{path}` does not answer `{method}`"),
+            Refusal::Overloaded(n) => {
+                format!("the server is answering {n} requests, its limit; this one was refused")
+            }
+            Refusal::Timeout(s) => format!("the request was not answered within {s} s"),
+        }
+    }
+    fn help(&self) -> String {
+        match self {
+            Refusal::Detail(_) => "use `none`, `cites` or `full`".into(),
+            Refusal::At(_) => "give the assessment date as YYYY-MM-DD".into(),
+            Refusal::Parameter {
+                known, suggestion, ..
+            } => mean(suggestion, || {
+                format!("the parameters are {}", ticked(known))
+            }),
+            Refusal::MediaType(_) => {
+                "send `content-type: application/json` (or `application/yaml`, `application/toml`)"
+                    .into()
+            }
+            Refusal::Body(_) => "send the case again".into(),
+            Refusal::TooLarge(_) => {
+                "a case describes one dispatch relationship; send many with /v1/batch".into()
+            }
+            Refusal::NoRoute { .. } => "GET /openapi.json lists the routes".into(),
+            Refusal::Method { .. } => "GET /openapi.json lists each route's method".into(),
+            Refusal::Overloaded(_) => "retry shortly, or raise `--concurrency`".into(),
+            Refusal::Timeout(_) => "send the whole body promptly, or raise `--timeout`".into(),
+        }
+    }
 }
 
 /// The advice after a syntax error.
@@ -1046,6 +1149,9 @@ impl Problem {
             | P::OutputIsInput { .. }
             | P::OutputLost { .. } => Code::Io,
             P::NotRegularFile { .. } => Code::Unreadable,
+            P::Refused(_) | P::BadTimeout { .. } => Code::BadRequest,
+            P::CannotServe { .. } => Code::Io,
+            P::NoEmbeddedPolicies => Code::EmptyPolicies,
             P::Usage { .. } | P::PoliciesNotApplicable { .. } => Code::Usage,
             P::BadTest { .. }
             | P::InvalidExpectation { .. }
@@ -1303,6 +1409,10 @@ impl Problem {
             ),
             P::OutputLost { reason } => format!("cannot write the output: {reason}"),
             P::NotRegularFile { path } => format!("`{path}` is not a regular file"),
+            P::Refused(r) => r.message(),
+            P::BadTimeout { given } => format!("--timeout {given} is not a time to wait"),
+            P::CannotServe { addr, reason } => format!("cannot serve on {addr}: {reason}"),
+            P::NoEmbeddedPolicies => "no policies: this build has no embedded policies".into(),
             P::Usage { message, .. } => message.clone(),
             P::PoliciesNotApplicable { command, .. } => {
                 format!("`--policies` does not apply to `regula {command}`")
@@ -1643,6 +1753,12 @@ impl Problem {
             P::NotRegularFile { .. } => {
                 "a policy set is a directory of policy and text files".into()
             }
+            P::Refused(r) => r.help(),
+            P::BadTimeout { .. } => "give seconds, more than 0 and at most 86400".into(),
+            P::CannotServe { .. } => {
+                "choose another address with --addr (port 0 picks a free one)".into()
+            }
+            P::NoEmbeddedPolicies => "pass --policies DIR".into(),
             P::Usage { usage, .. } => {
                 return usage
                     .as_ref()

@@ -585,3 +585,62 @@ pub fn in_force_json(s: &Subject) -> J {
     let f = s.fragments();
     to_value(|j| in_force(j, s, f, Detail::Full))
 }
+
+/// One outcome's value, cites, missing facts and derivation, as `regula
+/// explain --format json` gives it.
+fn explain_entry(s: &Subject, d: &Derivation) -> J {
+    let p = s.p;
+    let missing: Vec<&str> = p.fact_names(d.missing);
+    let mut j = serde_json::Map::new();
+    j.insert("value".into(), p.value_json(&d.value));
+    j.insert("cites".into(), serde_json::json!(d.cite_keys(p)));
+    j.insert("missing".into(), serde_json::json!(missing));
+    if !d.blocked_by.is_empty() {
+        let names: Vec<&str> = p.outcome_names(d.blocked_by);
+        j.insert("blocked_by".into(), serde_json::json!(names));
+    }
+    j.insert("derivation".into(), derivation_json(s, d));
+    J::Object(j)
+}
+
+/// The explanation of one outcome (`regula explain --format json`): its
+/// entry, and under `reads` each outcome its derivation reads, with its
+/// own derivation. `None` is `in_force`, decided by the document header.
+/// Returns the explanation and whether rules conflict on the outcome.
+pub fn explain_json(s: &Subject, outcome: Option<OutcomeId>) -> Result<(J, bool), EvalError> {
+    let p = s.p;
+    let Some(oid) = outcome else {
+        return Ok((in_force_json(s), false));
+    };
+    let d = s.derive(oid)?;
+    let mut j = serde_json::Map::new();
+    let name = p.outcome(oid).map(|o| o.name.clone()).unwrap_or_default();
+    j.insert("outcome".into(), J::from(name));
+    if let J::Object(m) = explain_entry(s, &d) {
+        j.extend(m);
+    }
+    // The outcomes the derivation reads, each with its own derivation.
+    let mut queue = outcomes_read(&d);
+    let mut reads = serde_json::Map::new();
+    let mut i = 0;
+    while let Some(&o) = queue.get(i) {
+        i += 1;
+        let Some(name) = p.outcome(o).map(|x| x.name.clone()) else {
+            continue;
+        };
+        if o == d.outcome || reads.contains_key(&name) {
+            continue;
+        }
+        let sd = s.derive(o)?;
+        for x in outcomes_read(&sd) {
+            if !queue.contains(&x) {
+                queue.push(x);
+            }
+        }
+        reads.insert(name, explain_entry(s, &sd));
+    }
+    if !reads.is_empty() {
+        j.insert("reads".into(), J::Object(reads));
+    }
+    Ok((J::Object(j), d.status == Status::Conflict))
+}
