@@ -48,6 +48,7 @@ pub mod eval;
 pub mod program;
 pub mod report;
 pub mod source;
+pub mod verify;
 
 internal!(check, graph, load, regulation, revision, syntax, walk);
 

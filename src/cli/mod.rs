@@ -7,6 +7,7 @@ mod fmt;
 mod graph;
 mod test;
 mod timeline;
+mod verify;
 
 use crate::check::Checked;
 use crate::diag::{render, Diag, ErrorFormat};
@@ -82,6 +83,8 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Evaluate many cases: JSON lines in, one JSON report per line out, on every core.
     Batch(batch::BatchArgs),
+    /// Prove for every case: no conflicts, gaps or dead rules; or compare two versions exhaustively.
+    Verify(verify::VerifyArgs),
 }
 
 /// Where policies come from, shared by every subcommand that reads them.
@@ -173,6 +176,7 @@ pub fn main() -> ExitCode {
         Command::Timeline(a) => timeline::run(a, &out),
         Command::Diff(a) => diff::run(a, &out),
         Command::Batch(a) => batch::run(a, &out),
+        Command::Verify(a) => verify::run(a, &out),
     };
     exit.into()
 }

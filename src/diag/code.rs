@@ -160,13 +160,23 @@ pub enum Code {
     UnusedFact,
     /// `regula::unwritable`: fmt.
     Unwritable,
+    /// `regula::conflicting-rules`: verify: two rules in effect with different values in some case.
+    ConflictingRules,
+    /// `regula::dead-exception`: verify: an exception that never overrides its base.
+    DeadException,
+    /// `regula::dead-rule`: verify: a rule that decides in no case.
+    DeadRule,
+    /// `regula::verify-gap`: verify: every fact known and yet undecided.
+    VerifyGap,
+    /// `regula::versions-differ`: verify: two versions or dates differ on some case.
+    VersionsDiffer,
     /// `regula::wrong-arity`.
     WrongArity,
 }
 
 impl Code {
     /// Every kind, in the order of their codes.
-    pub const ALL: [Code; 78] = [
+    pub const ALL: [Code; 83] = [
         Code::AmbiguousDateStep,
         Code::AmbiguousEnumValue,
         Code::AmendmentNeverApplies,
@@ -244,6 +254,11 @@ impl Code {
         Code::UnterminatedString,
         Code::UnusedFact,
         Code::Unwritable,
+        Code::ConflictingRules,
+        Code::DeadException,
+        Code::DeadRule,
+        Code::VerifyGap,
+        Code::VersionsDiffer,
         Code::WrongArity,
     ];
 
@@ -327,6 +342,11 @@ impl Code {
             Code::UnterminatedString => "regula::unterminated-string",
             Code::UnusedFact => "regula::unused-fact",
             Code::Unwritable => "regula::unwritable",
+            Code::ConflictingRules => "regula::conflicting-rules",
+            Code::DeadException => "regula::dead-exception",
+            Code::DeadRule => "regula::dead-rule",
+            Code::VerifyGap => "regula::verify-gap",
+            Code::VersionsDiffer => "regula::versions-differ",
             Code::WrongArity => "regula::wrong-arity",
         }
     }
@@ -338,7 +358,9 @@ impl Code {
             | Code::EncodedAnyway
             | Code::GapInForce
             | Code::UncoveredParagraph
-            | Code::UnusedFact => super::Severity::Warning,
+            | Code::UnusedFact
+            | Code::DeadRule
+            | Code::DeadException => super::Severity::Warning,
             _ => super::Severity::Error,
         }
     }
@@ -405,6 +427,11 @@ impl Code {
                 "commands"
             }
             Code::Conflict | Code::Evaluation | Code::InvalidCase => "cases",
+            Code::ConflictingRules
+            | Code::DeadException
+            | Code::DeadRule
+            | Code::VerifyGap
+            | Code::VersionsDiffer => "verify",
             Code::DefaultReadsOutcome
             | Code::ExceptionCycle
             | Code::ExceptionOtherOutcome
