@@ -132,8 +132,7 @@ pub fn run(a: VerifyArgs, out: &Out) -> Exit {
     let warnings = diags.len() - errors;
     if out.format == ErrorFormat::Human && !a.json {
         errln!(
-            "{}{errors} error{}, {warnings} warning{}, {} undecided",
-            if comparing { "" } else { "" },
+            "{errors} error{}, {warnings} warning{}, {} undecided",
             if errors == 1 { "" } else { "s" },
             if warnings == 1 { "" } else { "s" },
             report.undecided.len()
@@ -231,15 +230,9 @@ fn diag(p: &Program, old: Option<&Program>, f: &Finding, file: Option<String>, d
     if deny {
         d.severity = crate::diag::Severity::Error;
     }
-    let rule_span = |name: &str| {
-        p.rules()
-            .iter()
-            .find(|r| r.name == name && p.outcome(r.outcome).is_some_and(|o| o.name == f.outcome))
-            .map(|r| r.span)
-    };
-    for (i, r) in f.rules.iter().enumerate() {
-        if let Some(span) = rule_span(r) {
-            d = d.label(span, if i == 0 { "this rule" } else { "and this one" });
+    for (i, r) in f.rule_ids.iter().enumerate() {
+        if let Some(rule) = p.rule(*r) {
+            d = d.label(rule.span, if i == 0 { "this rule" } else { "and this one" });
         }
     }
     if f.rules.is_empty() {

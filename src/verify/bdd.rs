@@ -250,6 +250,19 @@ impl Bdds {
 }
 
 #[cfg(test)]
+impl Bdds {
+    /// The value of a diagram under an assignment of its variables.
+    pub fn eval(&self, a: Bdd, val: &dyn Fn(u32) -> bool) -> bool {
+        let mut b = a;
+        while b != TRUE && b != FALSE {
+            let n = self.node(b);
+            b = if val(n.var) { n.hi } else { n.lo };
+        }
+        b == TRUE
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

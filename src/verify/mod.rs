@@ -85,6 +85,10 @@ pub struct Finding {
     pub outcome: String,
     /// The rules concerned.
     pub rules: Vec<String>,
+    /// The same rules by id in the (new) program: a name may stand for
+    /// several versions of a rule.
+    #[serde(skip)]
+    pub rule_ids: Vec<RuleId>,
     /// One sentence.
     pub message: String,
     /// A case showing it (for conflicts, gaps and differences), as case JSON.
@@ -201,10 +205,14 @@ struct Verifier {
     lemmas: Bdd,
     /// Bounds of the assessment-date variables in the current period.
     as_of_bounds: Vec<(NumVar, Option<i128>, Option<i128>)>,
+    /// A fixed assessment date, when comparing two dates.
+    start: Option<i128>,
 }
 
+/// The dates a case can state (`YYYY-MM-DD`).
 fn date_bounds() -> (i128, i128) {
-    (day(NaiveDate::MIN), day(NaiveDate::MAX))
+    let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).map_or(0, day);
+    (d(1, 1, 1), d(9999, 12, 31))
 }
 
 impl Verifier {
@@ -213,6 +221,7 @@ impl Verifier {
             sp: Space::default(),
             lemmas: TRUE,
             as_of_bounds: Vec::new(),
+            start: None,
         }
     }
 
@@ -240,6 +249,29 @@ impl Verifier {
         out
     }
 
+    /// Per numeric variable, the value it takes unless pushed away: dates
+    /// at the start of the period examined, numbers at their least
+    /// non-negative value.
+    fn preferences(&self) -> Vec<i128> {
+        let start = self
+            .start
+            .or_else(|| self.as_of_bounds.first().and_then(|b| b.1.or(b.2)))
+            .unwrap_or(0);
+        self.sp
+            .nums
+            .iter()
+            .map(|d| match d {
+                NumDef::Fact(g) => match self.sp.facts.get(*g).map(|f| (&f.ty, f.min)) {
+                    Some((GType::Date, _)) => start,
+                    Some((GType::Int, min)) => i128::from(min.unwrap_or(0).max(0)),
+                    _ => 0,
+                },
+                NumDef::AsOf(_) | NumDef::Months(..) => start,
+                NumDef::Product(..) => 0,
+            })
+            .collect()
+    }
+
     /// Searches the cases of `f` for one the evaluator confirms.
     fn search(&mut self, f: Bdd, confirm: &mut dyn FnMut(&Verifier, &Model) -> bool) -> Found {
         let mut f = self.sp.m.and(f, self.lemmas);
@@ -247,6 +279,8 @@ impl Verifier {
         let bounds = self.bounds();
         let nums = self.sp.nums.clone();
         let defs = |x: NumVar| nums.get(x as usize).cloned();
+        let prefer = self.preferences();
+        let prefer = |x: NumVar| prefer.get(x as usize).copied().unwrap_or(0);
         for _ in 0..MAX_CANDIDATES {
             let Some(path) = self.sp.m.path(f) else {
                 return match why {
@@ -262,7 +296,7 @@ impl Verifier {
                     lit_vars.push((v, pos));
                 }
             }
-            match decide(&lits, &bounds, &defs) {
+            match decide(&lits, &bounds, &prefer, &defs) {
                 Decision::Unsat(core) => {
                     let core: Vec<(u32, bool)> = core
                         .iter()
@@ -620,6 +654,7 @@ pub fn verify(p: &Program) -> Report {
                             kind: FindingKind::Conflict,
                             outcome: out.name.clone(),
                             rules: names.iter().map(|s| s.to_string()).collect(),
+                            rule_ids: vec![r, s],
                             message: format!(
                                 "rules `{}` and `{}` are both in effect with different values, and neither is an exception to the other",
                                 names.first().unwrap_or(&""),
@@ -692,6 +727,7 @@ pub fn verify(p: &Program) -> Report {
                             kind: FindingKind::Gap,
                             outcome: out.name.clone(),
                             rules: Vec::new(),
+                            rule_ids: Vec::new(),
                             message: format!(
                                 "every fact `{}` reads is known, a rule applies{}, and yet it is {}",
                                 out.name,
@@ -804,9 +840,11 @@ pub fn verify(p: &Program) -> Report {
                     kind: FindingKind::DeadRule,
                     outcome: p.outcome(rule.outcome).map(|o| o.name.clone()).unwrap_or_default(),
                     rules: vec![rule.name.clone()],
+                    rule_ids: vec![u32::try_from(r).unwrap_or(u32::MAX)],
                     message: format!(
-                        "rule `{}` decides its outcome in no case: it never applies, is always overridden, or always agrees with a rule that decides first",
-                        rule.name
+                        "rule `{}`{} decides its outcome in no case: it never applies, is always overridden, or always agrees with a rule that decides first",
+                        rule.name,
+                        version(p, rule)
                     ),
                     case: None,
                     condition: Vec::new(),
@@ -840,9 +878,13 @@ pub fn verify(p: &Program) -> Report {
                         .map(|o| o.name.clone())
                         .unwrap_or_default(),
                     rules: vec![er.name.clone(), br.name.clone()],
+                    rule_ids: vec![e, b],
                     message: format!(
-                        "exception `{}` never overrides `{}`: in no case do both conditions hold",
-                        er.name, br.name
+                        "exception `{}`{} never overrides `{}`{}: in no case do both conditions hold",
+                        er.name,
+                        version(p, er),
+                        br.name,
+                        version(p, br)
                     ),
                     case: None,
                     condition: Vec::new(),
@@ -876,6 +918,20 @@ pub fn verify(p: &Program) -> Report {
     report
 }
 
+/// ` (the version in DOC)` when several rules share the rule's name.
+fn version(p: &Program, r: &Rule) -> String {
+    let n = p
+        .rules()
+        .iter()
+        .filter(|x| x.name == r.name && x.outcome == r.outcome)
+        .count();
+    if n > 1 {
+        format!(" (the version in {})", p.doc_id(r.document))
+    } else {
+        String::new()
+    }
+}
+
 /// What to compare.
 #[derive(Clone, Copy, Debug)]
 pub enum Versions<'a> {
@@ -899,15 +955,15 @@ pub enum Versions<'a> {
 
 /// The periods over which both sides keep their epochs: the days between
 /// consecutive starts of the epochs of either program.
-fn common_periods<'a>(
-    a: &'a Program,
-    b: &'a Program,
-) -> Vec<(
+/// A period: first and last day, and each side's epoch in force.
+type Period<'a> = (
     Option<NaiveDate>,
     Option<NaiveDate>,
     Option<&'a Epoch>,
     Option<&'a Epoch>,
-)> {
+);
+
+fn common_periods<'a>(a: &'a Program, b: &'a Program) -> Vec<Period<'a>> {
     let mut starts: Vec<NaiveDate> = a
         .epochs
         .iter()
@@ -990,8 +1046,8 @@ pub fn compare(versions: Versions) -> Report {
     let mut found: BTreeSet<String> = BTreeSet::new();
     let (mut wa, mut wb) = (Workspace::new(pa), Workspace::new(pb));
     // The periods, each with the two sides' epochs and assessment dates.
-    type Period<'e> = (Option<&'e Epoch>, Option<&'e Epoch>, AsOf, AsOf);
-    let mut work: Vec<Period> = Vec::new();
+    type Work<'e> = (Option<&'e Epoch>, Option<&'e Epoch>, AsOf, AsOf);
+    let mut work: Vec<Work> = Vec::new();
     match versions {
         Versions::Against { .. } => {
             let x = v.sp.num(NumDef::AsOf(0));
@@ -1003,6 +1059,7 @@ pub fn compare(versions: Versions) -> Report {
         Versions::Dates { p, first, second } => {
             let e1 = p.epoch(first).filter(|e| e.in_force.is_some());
             let e2 = p.epoch(second).filter(|e| e.in_force.is_some());
+            v.start = Some(day(first));
             work.push((e1, e2, AsOf::Fixed(day(first)), AsOf::Fixed(day(second))));
         }
     }
@@ -1105,6 +1162,7 @@ pub fn compare(versions: Versions) -> Report {
                             kind: FindingKind::Difference,
                             outcome: name.clone(),
                             rules: Vec::new(),
+                            rule_ids: Vec::new(),
                             message: format!(
                                 "`{name}` is {} {left} and {} {right}",
                                 say(&xa, ca_),
@@ -1195,7 +1253,7 @@ impl Verifier {
                     _ => None,
                 })
                 .collect();
-            if matches!(decide(&lits, &bounds, &defs), Decision::Unsat(_)) {
+            if matches!(decide(&lits, &bounds, &|_| 0, &defs), Decision::Unsat(_)) {
                 continue;
             }
             if out.len() == limit {
@@ -1333,3 +1391,6 @@ impl Verifier {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -190,6 +190,14 @@ impl Space {
         c
     }
 
+    /// An enum value's global id, if met.
+    #[cfg(test)]
+    pub fn enum_id(&self, p: &Program, e: EnumId, i: u32) -> Option<u32> {
+        let (v, _) = p.variant(e, i);
+        let name = format!("{}.{v}", p.type_name(Type::Enum(e)));
+        self.enum_values.get(&name).copied()
+    }
+
     fn enum_value(&mut self, p: &Program, e: EnumId, i: u32) -> u32 {
         let (v, _) = p.variant(e, i);
         let name = format!("{}.{v}", p.type_name(Type::Enum(e)));

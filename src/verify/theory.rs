@@ -171,16 +171,21 @@ struct Edge {
 
 /// Decides a conjunction of literals `Σ aᵢxᵢ ≤ k` under bounds on the
 /// variables, with the definitions of the opaque variables.
+///
+/// `prefer` gives each variable a value it takes when nothing pushes it
+/// away (dates near the period examined rather than at the calendar's
+/// start), so counterexamples read naturally.
 pub(crate) fn decide(
     lits: &[(Vec<(NumVar, i128)>, i128)],
     bounds: &[(NumVar, Option<i128>, Option<i128>)],
+    prefer: &dyn Fn(NumVar) -> i128,
     defs: &dyn Fn(NumVar) -> Option<NumDef>,
 ) -> Decision {
     let mut pinned: HashMap<NumVar, i128> = HashMap::new();
     // A second round pins the opaque variables to the values their
     // definitions give on the first round's solution.
     for _round in 0..3 {
-        let sol = match difference(lits, bounds, &pinned) {
+        let sol = match difference(lits, bounds, &pinned, prefer) {
             Ok(s) => s,
             Err(core) if pinned.is_empty() => return Decision::Unsat(core),
             Err(_) => return Decision::Undecided,
@@ -255,6 +260,7 @@ fn difference(
     lits: &[(Vec<(NumVar, i128)>, i128)],
     bounds: &[(NumVar, Option<i128>, Option<i128>)],
     pinned: &HashMap<NumVar, i128>,
+    prefer: &dyn Fn(NumVar) -> i128,
 ) -> Result<HashMap<NumVar, i128>, Vec<usize>> {
     let mut index: HashMap<NumVar, usize> = HashMap::new();
     let mut names: Vec<NumVar> = Vec::new();
@@ -333,7 +339,14 @@ fn difference(
         }
     }
     let n = names.len() + 1;
+    // A virtual source reaches zero with weight 0 and each variable with
+    // weight its preferred value.
     let mut dist = vec![0i128; n];
+    for (i, &x) in names.iter().enumerate() {
+        if let Some(d) = dist.get_mut(i + 1) {
+            *d = prefer(x);
+        }
+    }
     let mut pred: Vec<Option<usize>> = vec![None; n];
     let mut last = None;
     for _ in 0..n {
@@ -369,10 +382,7 @@ fn difference(
         }
         let start = v;
         let mut core = Vec::new();
-        loop {
-            let Some(e) = pred.get(v).copied().flatten().and_then(|k| edges.get(k)) else {
-                break;
-            };
+        while let Some(e) = pred.get(v).copied().flatten().and_then(|k| edges.get(k)) {
             if let Some(l) = e.lit {
                 core.push(l);
             }
@@ -407,19 +417,20 @@ mod tests {
     #[test]
     fn difference_constraints() {
         let none = |_: NumVar| None;
+        let zero = |_: NumVar| 0;
         // x - y ≤ -1, y - z ≤ -1, z - x ≤ 1: x < y < z and z ≤ x + 1: none.
         let lits = [
             le(&[(0, 1), (1, -1)], -1),
             le(&[(1, 1), (2, -1)], -1),
             le(&[(0, -1), (2, 1)], 1),
         ];
-        match decide(&lits, &[], &none) {
+        match decide(&lits, &[], &zero, &none) {
             Decision::Unsat(core) => assert_eq!(core, vec![0, 1, 2]),
             d => panic!("{d:?}"),
         }
         // x < y, y ≤ 10, x ≥ 3
         let lits = [le(&[(0, 1), (1, -1)], -1), le(&[(1, 1)], 10)];
-        match decide(&lits, &[(0, Some(3), None)], &none) {
+        match decide(&lits, &[(0, Some(3), None)], &zero, &none) {
             Decision::Sat(v) => {
                 let (x, y) = (v[&0], v[&1]);
                 assert!(x < y && y <= 10 && x >= 3);
