@@ -10,3 +10,4 @@ mod robustness;
 mod scale;
 mod synthetic;
 mod tooling;
+mod verify;

@@ -1141,9 +1141,10 @@ pub fn compare(versions: Versions) -> Report {
                             }
                         };
                         let (left, right) = match versions {
-                            Versions::Against { .. } => {
-                                ("the old version".to_string(), "the new".to_string())
-                            }
+                            Versions::Against { .. } => (
+                                "under the old version".to_string(),
+                                "under the new".to_string(),
+                            ),
                             Versions::Dates { first, second, .. } => (
                                 format!("on {}", first.format("%Y-%m-%d")),
                                 format!("on {}", second.format("%Y-%m-%d")),
@@ -1283,6 +1284,8 @@ impl Verifier {
         // Bounds of single variables, merged.
         let mut single: std::collections::BTreeMap<NumVar, (Option<i128>, Option<i128>)> =
             Default::default();
+        let mut pairs: std::collections::BTreeMap<(NumVar, NumVar), (Option<i128>, Option<i128>)> =
+            Default::default();
         for &(v, pos) in path {
             match self.sp.atoms.get(&v) {
                 Some(Atom::Known(g)) => {
@@ -1313,6 +1316,20 @@ impl Verifier {
                         [(x, a)] if a.abs() == 1 => {
                             let e = single.entry(*x).or_default();
                             if *a == 1 {
+                                e.1 = Some(e.1.map_or(k, |h| h.min(k)));
+                            } else {
+                                e.0 = Some(e.0.map_or(-k, |l| l.max(-k)));
+                            }
+                        }
+                        [(x, a), (y, b)] if a.abs() == 1 && *b == -*a => {
+                            // x - y ≤ k, or y - x ≤ k: bounds on one difference.
+                            let (hi_side, key) = if *a == 1 {
+                                (true, (*x, *y))
+                            } else {
+                                (false, (*x, *y))
+                            };
+                            let e = pairs.entry(key).or_default();
+                            if hi_side {
                                 e.1 = Some(e.1.map_or(k, |h| h.min(k)));
                             } else {
                                 e.0 = Some(e.0.map_or(-k, |l| l.max(-k)));
@@ -1381,6 +1398,18 @@ impl Verifier {
                 (Some(l), Some(h)) => parts.push(format!("{} <= {n} <= {}", show(l), show(h))),
                 (Some(l), None) => parts.push(format!("{n} >= {}", show(l))),
                 (None, Some(h)) => parts.push(format!("{n} <= {}", show(h))),
+                (None, None) => {}
+            }
+        }
+        for ((x, y), (lo, hi)) in pairs {
+            let (nx, _) = self.num_name(x);
+            let (ny, _) = self.num_name(y);
+            let d = format!("{nx} - {ny}");
+            match (lo, hi) {
+                (Some(l), Some(h)) if l == h => parts.push(format!("{d} = {l}")),
+                (Some(l), Some(h)) => parts.push(format!("{l} <= {d} <= {h}")),
+                (Some(l), None) => parts.push(format!("{d} >= {l}")),
+                (None, Some(h)) => parts.push(format!("{d} <= {h}")),
                 (None, None) => {}
             }
         }
