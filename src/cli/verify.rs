@@ -218,7 +218,13 @@ fn table(p: &Program, r: &Report, comparing: bool) -> String {
 }
 
 /// A finding as a diagnostic at the rules (or outcome) it is about.
-fn diag(p: &Program, old: Option<&Program>, f: &Finding, file: Option<String>, deny: bool) -> Diag {
+pub(crate) fn diag(
+    p: &Program,
+    old: Option<&Program>,
+    f: &Finding,
+    file: Option<String>,
+    deny: bool,
+) -> Diag {
     let code = match f.kind {
         FindingKind::Conflict => Code::ConflictingRules,
         FindingKind::Gap => Code::VerifyGap,

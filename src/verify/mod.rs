@@ -7,7 +7,7 @@
 //! effect with different values? can this rule ever decide?) is a diagram;
 //! a path through it is a candidate, whose comparisons are decided exactly
 //! for difference constraints (a negative cycle is a theory lemma that
-//! removes every path sharing it). A candidate that survives becomes a
+//! removes every path of the question sharing it). A candidate that survives becomes a
 //! concrete case, and the one evaluator (`src/eval/machine.rs`) must show
 //! the finding on it before it is reported: a finding is never a false
 //! alarm. An empty diagram (after the lemmas) is a proof that no case has
@@ -201,8 +201,6 @@ struct Side {
 
 struct Verifier {
     sp: Space,
-    /// The theory lemmas learned so far (valid in every case).
-    lemmas: Bdd,
     /// Bounds of the assessment-date variables in the current period.
     as_of_bounds: Vec<(NumVar, Option<i128>, Option<i128>)>,
     /// A fixed assessment date, when comparing two dates.
@@ -219,7 +217,6 @@ impl Verifier {
     fn new() -> Verifier {
         Verifier {
             sp: Space::default(),
-            lemmas: TRUE,
             as_of_bounds: Vec::new(),
             start: None,
         }
@@ -274,7 +271,7 @@ impl Verifier {
 
     /// Searches the cases of `f` for one the evaluator confirms.
     fn search(&mut self, f: Bdd, confirm: &mut dyn FnMut(&Verifier, &Model) -> bool) -> Found {
-        let mut f = self.sp.m.and(f, self.lemmas);
+        let mut f = f;
         let mut why: Option<&'static str> = None;
         let bounds = self.bounds();
         let nums = self.sp.nums.clone();
@@ -302,10 +299,11 @@ impl Verifier {
                         .iter()
                         .filter_map(|&i| lit_vars.get(i).copied())
                         .collect();
+                    // Valid in every case; conjoined to this question only,
+                    // since one diagram of every lemma grows past the
+                    // questions it would serve.
                     let c = self.sp.m.cube(&core);
-                    let lemma = self.sp.m.not(c);
-                    self.lemmas = self.sp.m.and(self.lemmas, lemma);
-                    f = self.sp.m.and(f, lemma);
+                    f = self.sp.m.diff(f, c);
                 }
                 Decision::Sat(nums) => {
                     let model = Model {
@@ -597,11 +595,39 @@ fn bounds_of(
     (x, Some(from.map_or(dmin, day)), Some(to.map_or(dmax, day)))
 }
 
+/// Which questions to ask.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Scope {
+    /// Gaps.
+    pub gaps: bool,
+    /// Dead exceptions.
+    pub exceptions: bool,
+}
+
+impl Scope {
+    /// Every question.
+    pub const ALL: Scope = Scope {
+        gaps: true,
+        exceptions: true,
+    };
+    /// The cheap part `regula check` runs: conflicts and dead rules.
+    pub const CHEAP: Scope = Scope {
+        gaps: false,
+        exceptions: false,
+    };
+}
+
 /// Verifies one program: conflicts, gaps, dead rules and dead exceptions,
 /// over every case in every period of constant law in force.
 pub fn verify(p: &Program) -> Report {
-    let mut v = Verifier::new();
+    verify_with(p, Scope::ALL)
+}
+
+/// Verifies one program, asking the questions of `scope` (conflicts and
+/// dead rules always).
+pub fn verify_with(p: &Program, scope: Scope) -> Report {
     let mut report = Report::default();
+    let mut inexact = 0;
     let mut ws = Workspace::new(p);
     let (fact_cones, outcome_cones) = cones(p);
     let n_out = p.outcomes().len();
@@ -612,22 +638,28 @@ pub fn verify(p: &Program) -> Report {
     // Per rule: Some(true) once it decides in some case; None if undecided.
     let mut decides: Vec<Option<bool>> = vec![Some(false); p.rules().len()];
     let mut overrides: HashMap<(RuleId, RuleId), Option<bool>> = HashMap::new();
-    let as_of = v.sp.num(NumDef::AsOf(0));
     let ps = periods(p);
     report.periods = ps.len();
     for (from, to, epoch) in ps {
-        v.as_of_bounds = vec![bounds_of(as_of, from, to)];
-        let c = sym::compile(&mut v.sp, p, epoch, AsOf::Var(as_of));
-        let side = Side {
-            as_of: AsOf::Var(as_of),
-        };
-        let fact_map = c.fact_map.clone();
-        let make = |v: &Verifier, m: &Model| -> Option<Concrete> {
-            v.concrete(m, &side, &fact_map).map(|c| to_program(p, c))
-        };
+        // One outcome at a time, with the outcomes it reads, in a space of
+        // its own: memory stays that of the largest cone.
         for &o in &p.order {
             let Some(out) = p.outcome(o) else { continue };
             let oi = o as usize;
+            let mut v = Verifier::new();
+            let as_of = v.sp.num(NumDef::AsOf(0));
+            v.as_of_bounds = vec![bounds_of(as_of, from, to)];
+            let mut only = outcome_cones.get(oi).cloned().unwrap_or_default();
+            only.insert(o);
+            let c = sym::compile(&mut v.sp, p, epoch, AsOf::Var(as_of), Some(&only));
+            inexact = inexact.max(v.sp.inexact);
+            let side = Side {
+                as_of: AsOf::Var(as_of),
+            };
+            let fact_map = c.fact_map.clone();
+            let make = |v: &Verifier, m: &Model| -> Option<Concrete> {
+                v.concrete(m, &side, &fact_map).map(|c| to_program(p, c))
+            };
             // Conflicts, pair by pair.
             let pairs = c.pairs.get(oi).cloned().unwrap_or_default();
             let mut verdict = Verdict::Proved;
@@ -681,7 +713,7 @@ pub fn verify(p: &Program) -> Report {
             }
             // Gaps: every fact it reads known, no conflict upstream, and
             // neither decided nor n/a by design.
-            let mut g = TRUE;
+            let mut g = if scope.gaps { TRUE } else { FALSE };
             for f in fact_cones.get(oi).into_iter().flatten() {
                 if let Some(&gf) = fact_map.get(*f as usize) {
                     let k = v.sp.known(gf);
@@ -756,7 +788,9 @@ pub fn verify(p: &Program) -> Report {
             };
             if let Some(slot) = gaps.get_mut(oi) {
                 // A gap found in one period stays found.
-                *slot = slot.join(verdict);
+                if scope.gaps {
+                    *slot = slot.join(verdict);
+                }
             }
             // Dead rules: does each rule decide in some case?
             for &r in &out.rules {
@@ -793,7 +827,7 @@ pub fn verify(p: &Program) -> Report {
                 }
             }
             // Dead exceptions: can the exception and its base both apply?
-            for &e in &out.rules {
+            for &e in out.rules.iter().filter(|_| scope.exceptions) {
                 let Some(rule) = p.rule(e) else { continue };
                 for &b in &rule.exception_to {
                     let key = (e, b);
@@ -914,7 +948,7 @@ pub fn verify(p: &Program) -> Report {
     report
         .findings
         .sort_by(|a, b| (a.kind, &a.outcome, &a.rules).cmp(&(b.kind, &b.outcome, &b.rules)));
-    report.inexact_terms = v.sp.inexact;
+    report.inexact_terms = inexact;
     report
 }
 
@@ -1065,17 +1099,34 @@ pub fn compare(versions: Versions) -> Report {
     }
     let all_bounds = std::mem::take(&mut v.as_of_bounds);
     report.periods = work.len();
+    let start = v.start;
+    let (cones_a, cones_b) = (cones(pa).1, cones(pb).1);
+    let cone = |p: &Program, cones: &[BTreeSet<OutcomeId>], name: &str| {
+        let mut s = BTreeSet::new();
+        if let Some(o) = p.outcome_id(name) {
+            s = cones.get(o as usize).cloned().unwrap_or_default();
+            s.insert(o);
+        }
+        s
+    };
+    let mut inexact = 0;
     for (k, (ea, eb, asa, asb)) in work.into_iter().enumerate() {
-        v.as_of_bounds = all_bounds.get(k).copied().into_iter().collect();
-        let ca = ea.map(|e| sym::compile(&mut v.sp, pa, e, asa));
-        let cb = eb.map(|e| sym::compile(&mut v.sp, pb, e, asb));
-        let map_a: Vec<usize> = pa.facts().iter().map(|f| v.sp.fact(pa, f)).collect();
-        let map_b: Vec<usize> = pb.facts().iter().map(|f| v.sp.fact(pb, f)).collect();
         let (sa, sb) = (Side { as_of: asa }, Side { as_of: asb });
         for name in &names {
             if found.contains(name) {
                 continue;
             }
+            // Each outcome with the outcomes it reads, in a space of its own.
+            let mut v = Verifier::new();
+            v.start = start;
+            let _ = v.sp.num(NumDef::AsOf(0));
+            v.as_of_bounds = all_bounds.get(k).copied().into_iter().collect();
+            let (oa, ob) = (cone(pa, &cones_a, name), cone(pb, &cones_b, name));
+            let ca = ea.map(|e| sym::compile(&mut v.sp, pa, e, asa, Some(&oa)));
+            let cb = eb.map(|e| sym::compile(&mut v.sp, pb, e, asb, Some(&ob)));
+            inexact = inexact.max(v.sp.inexact);
+            let map_a: Vec<usize> = pa.facts().iter().map(|f| v.sp.fact(pa, f)).collect();
+            let map_b: Vec<usize> = pb.facts().iter().map(|f| v.sp.fact(pb, f)).collect();
             let (va, ka) = outcome_sym(&mut v.sp, pa, ca.as_ref(), name);
             let (vb, kb) = outcome_sym(&mut v.sp, pb, cb.as_ref(), name);
             let both = v.sp.m.and(ka, kb);
@@ -1150,8 +1201,7 @@ pub fn compare(versions: Versions) -> Report {
                                 format!("on {}", second.format("%Y-%m-%d")),
                             ),
                         };
-                        let lemmas = v.lemmas;
-                        let cond_bdd = v.sp.m.and(differ, lemmas);
+                        let cond_bdd = differ;
                         let (condition, truncated) = v.condition(cond_bdd, 8);
                         let mut case = case_json(pb, &b);
                         if let (Versions::Dates { .. }, Some(obj)) =
@@ -1210,7 +1260,7 @@ pub fn compare(versions: Versions) -> Report {
             },
         });
     }
-    report.inexact_terms = v.sp.inexact;
+    report.inexact_terms = inexact;
     report
 }
 

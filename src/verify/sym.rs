@@ -373,8 +373,15 @@ pub(crate) struct Compiled {
     pub fact_map: Vec<usize>,
 }
 
-/// Reads a program in an epoch.
-pub(crate) fn compile(sp: &mut Space, p: &Program, epoch: &Epoch, as_of: AsOf) -> Compiled {
+/// Reads a program in an epoch: the outcomes of `only` (which must hold
+/// every outcome they read), or all.
+pub(crate) fn compile(
+    sp: &mut Space,
+    p: &Program,
+    epoch: &Epoch,
+    as_of: AsOf,
+    only: Option<&std::collections::BTreeSet<OutcomeId>>,
+) -> Compiled {
     let fact_map: Vec<usize> = p.facts().iter().map(|f| sp.fact(p, f)).collect();
     let mut c = Compiler {
         sp,
@@ -391,6 +398,9 @@ pub(crate) fn compile(sp: &mut Space, p: &Program, epoch: &Epoch, as_of: AsOf) -
     let mut pairs = vec![Vec::new(); n_out];
     let mut rules: Vec<Option<RuleSym>> = vec![None; p.rules().len()];
     for &o in &p.order {
+        if only.is_some_and(|s| !s.contains(&o)) {
+            continue;
+        }
         let Some(out) = p.outcome(o) else { continue };
         let d = c.decide(out, &mut rules);
         if let Some(slot) = c.vals.get_mut(o as usize) {

@@ -87,7 +87,7 @@ fn symbolic_matches_evaluator() {
             }
             let mut sp = Space::default();
             let x = sp.num(NumDef::AsOf(0));
-            let comp = sym::compile(&mut sp, &p, epoch, AsOf::Var(x));
+            let comp = sym::compile(&mut sp, &p, epoch, AsOf::Var(x), None);
             let nums = numbers(&sp, &p, &comp.fact_map, &c.facts, day(as_of));
             let fact_of = |g: usize| {
                 comp.fact_map
