@@ -508,63 +508,26 @@ fn cones(p: &Program) -> (Vec<BTreeSet<FactId>>, Vec<BTreeSet<OutcomeId>>) {
     let mut outs = vec![BTreeSet::new(); n];
     for &o in &p.order {
         let Some(out) = p.outcome(o) else { continue };
-        let mut fs = BTreeSet::new();
-        let mut os = BTreeSet::new();
-        let mut stack: Vec<&Expr> = Vec::new();
-        for &r in &out.rules {
-            if let Some(rule) = p.rule(r) {
-                stack.extend(rule.when.iter());
-                stack.push(&rule.value);
+        let mut r = crate::graph::Reads::default();
+        for &x in &out.rules {
+            if let Some(rule) = p.rule(x) {
+                for e in rule.when.iter().chain(std::iter::once(&rule.value)) {
+                    crate::graph::reads(p, e, &mut r);
+                }
             }
         }
-        stack.extend(out.default.iter());
-        while let Some(e) = stack.pop() {
-            match &e.kind {
-                ExprKind::Fact(f) => {
-                    fs.insert(*f);
-                }
-                ExprKind::Group(g) => {
-                    if let Some(grp) = p.groups.get(*g as usize) {
-                        let n = p
-                            .records
-                            .get(grp.record as usize)
-                            .map_or(0, |r| r.fields.len());
-                        for k in 0..n {
-                            fs.insert(grp.first + u32::try_from(k).unwrap_or(0));
-                        }
-                    }
-                }
-                ExprKind::Outcome(x) => {
-                    os.insert(*x);
-                    if let Some(up) = facts.get(*x as usize) {
-                        fs.extend(up.iter().copied());
-                    }
-                    if let Some(up) = outs.get(*x as usize) {
-                        os.extend(up.iter().copied());
-                    }
-                }
-                ExprKind::Not(x)
-                | ExprKind::Neg(x)
-                | ExprKind::In(x, _, _)
-                | ExprKind::Days(x)
-                | ExprKind::Months(x, _, _) => stack.push(x),
-                ExprKind::And(a, b)
-                | ExprKind::Or(a, b)
-                | ExprKind::Cmp(_, a, b)
-                | ExprKind::Arith(_, a, b) => {
-                    stack.push(a);
-                    stack.push(b);
-                }
-                ExprKind::If(c, a, b) => {
-                    stack.push(c);
-                    stack.push(a);
-                    stack.push(b);
-                }
-                ExprKind::Call(_, args, body) => {
-                    stack.extend(args.iter());
-                    stack.push(body);
-                }
-                _ => {}
+        for e in out.default.iter() {
+            crate::graph::reads(p, e, &mut r);
+        }
+        // The outcomes read are decided earlier: their cones are complete.
+        let mut fs = r.facts;
+        let mut os = r.outcomes.clone();
+        for x in &r.outcomes {
+            if let Some(up) = facts.get(*x as usize) {
+                fs.extend(up.iter().copied());
+            }
+            if let Some(up) = outs.get(*x as usize) {
+                os.extend(up.iter().copied());
             }
         }
         if let Some(slot) = facts.get_mut(o as usize) {
