@@ -209,9 +209,8 @@ fn table(p: &Program, r: &Report, comparing: bool) -> String {
     if r.inexact_terms > 0 {
         let _ = writeln!(
             s,
-            "\n{} term{} outside the exact fragment (products or months of unknown terms): a finding there is still confirmed by the evaluator; an absence is proved only where no such candidate remained",
-            r.inexact_terms,
-            if r.inexact_terms == 1 { "" } else { "s" }
+            "\nterms outside the exact fragment (products or months of unknown terms), up to {} in one outcome's reading: a finding there is still confirmed by the evaluator; an absence is proved only where no such candidate remained",
+            r.inexact_terms
         );
     }
     s

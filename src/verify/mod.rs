@@ -158,7 +158,8 @@ pub struct Report {
     pub undecided: Vec<String>,
     /// The periods of constant law examined.
     pub periods: usize,
-    /// Terms outside the exact fragment (products, months).
+    /// Terms outside the exact fragment (products, months) in the reading
+    /// of one outcome with the outcomes it reads, at most.
     pub inexact_terms: usize,
 }
 
