@@ -241,13 +241,14 @@ fn mermaid_class(k: Kind) -> Option<&'static str> {
 
 /// What an expression reads.
 #[derive(Default)]
-struct Reads {
-    facts: BTreeSet<FactId>,
+pub(crate) struct Reads {
+    pub(crate) facts: BTreeSet<FactId>,
     params: BTreeSet<ParamId>,
-    outcomes: BTreeSet<OutcomeId>,
+    pub(crate) outcomes: BTreeSet<OutcomeId>,
 }
 
-fn reads(p: &Program, e: &Expr, r: &mut Reads) {
+/// Adds what an expression reads (a record argument: its fields).
+pub(crate) fn reads(p: &Program, e: &Expr, r: &mut Reads) {
     match &e.kind {
         ExprKind::Fact(f) => {
             r.facts.insert(*f);

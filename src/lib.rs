@@ -53,6 +53,7 @@ pub mod schema;
 pub mod serve;
 pub mod source;
 pub mod suite;
+pub mod verify;
 
 internal!(check, graph, load, regulation, revision, syntax, walk);
 

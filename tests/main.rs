@@ -13,3 +13,4 @@ mod serve;
 mod suite;
 mod synthetic;
 mod tooling;
+mod verify;

@@ -5,6 +5,10 @@ use crate::check::coverage;
 use crate::diag::Code;
 use std::fmt::Write;
 
+/// Up to this many rules, `check` also proves there is no conflict and no
+/// dead rule in any case (a few milliseconds for the shipped policies).
+const CHEAP_VERIFY_RULES: usize = 300;
+
 /// Arguments of `regula check`.
 #[derive(clap::Args, Debug)]
 pub struct CheckArgs {
@@ -34,8 +38,36 @@ pub fn run(a: CheckArgs, out: &Out) -> Exit {
         .cloned()
         .collect();
     out.diags(&shown, &c.sources);
-    let errors = c.diags.iter().filter(|d| d.is_error()).count();
-    let warnings = c.diags.len() - errors;
+    let mut errors = c.diags.iter().filter(|d| d.is_error()).count();
+    let mut warnings = c.diags.len() - errors;
+    // The cheap part of `regula verify`: conflicts and dead rules for every
+    // case, when the set is small enough to stay fast (docs/verify.md).
+    if let Some(p) = c.program.as_ref().filter(|_| errors == 0) {
+        if p.rules.len() <= CHEAP_VERIFY_RULES {
+            let r = crate::verify::verify_with(p, crate::verify::Scope::CHEAP);
+            let found: Vec<_> = r
+                .findings
+                .iter()
+                .map(|f| super::verify::diag(p, None, f, None, false))
+                .collect();
+            out.diags(&found, &c.sources);
+            let e = found.iter().filter(|d| d.is_error()).count();
+            errors += e;
+            warnings += found.len() - e;
+            if !r.undecided.is_empty() {
+                errln!(
+                    "note: {} question{} left undecided; run `regula verify` for the details",
+                    r.undecided.len(),
+                    plural(r.undecided.len())
+                );
+            }
+        } else {
+            errln!(
+                "note: {} rules: conflicts and dead rules are not checked here; run `regula verify`",
+                p.rules.len()
+            );
+        }
+    }
     let Some(p) = &c.program else {
         errln!(
             "error: {errors} error{}, {warnings} warning{}",

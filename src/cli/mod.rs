@@ -9,6 +9,7 @@ mod output;
 mod serve;
 mod test;
 mod timeline;
+mod verify;
 
 use crate::check::Checked;
 use crate::diag::{render, Diag, ErrorFormat};
@@ -96,6 +97,8 @@ pub enum Command {
     Schema(serve::SchemaArgs),
     /// A shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(serve::CompletionsArgs),
+    /// Prove for every case: no conflicts, gaps or dead rules; or compare two versions exhaustively.
+    Verify(verify::VerifyArgs),
 }
 
 impl Command {
@@ -115,6 +118,7 @@ impl Command {
             Command::Batch(a) => Ok(&mut a.policies),
             Command::Serve(a) => Ok(&mut a.policies),
             Command::Schema(a) => Ok(&mut a.policies),
+            Command::Verify(a) => Ok(&mut a.policies),
             Command::Completions(_) => Err((
                 "completions",
                 "completions reads no policies: give only the shell",
@@ -284,6 +288,7 @@ pub fn main() -> ExitCode {
         Command::Serve(a) => serve::run_serve(a, &out),
         Command::Schema(a) => serve::run_schema(a, &out),
         Command::Completions(a) => serve::run_completions(a),
+        Command::Verify(a) => verify::run(a, &out),
     };
     exit.into()
 }

@@ -164,13 +164,23 @@ pub enum Code {
     Unwritable,
     /// `regula::usage`: the command line itself is wrong.
     Usage,
+    /// `regula::conflicting-rules`: verify: two rules in effect with different values in some case.
+    ConflictingRules,
+    /// `regula::dead-exception`: verify: an exception that never overrides its base.
+    DeadException,
+    /// `regula::dead-rule`: verify: a rule that decides in no case.
+    DeadRule,
+    /// `regula::verify-gap`: verify: every fact known and yet undecided.
+    VerifyGap,
+    /// `regula::versions-differ`: verify: two versions or dates differ on some case.
+    VersionsDiffer,
     /// `regula::wrong-arity`.
     WrongArity,
 }
 
 impl Code {
     /// Every kind, in the order of their codes.
-    pub const ALL: [Code; 80] = [
+    pub const ALL: [Code; 85] = [
         Code::AmbiguousDateStep,
         Code::AmbiguousEnumValue,
         Code::AmendmentNeverApplies,
@@ -250,6 +260,11 @@ impl Code {
         Code::UnusedFact,
         Code::Unwritable,
         Code::Usage,
+        Code::ConflictingRules,
+        Code::DeadException,
+        Code::DeadRule,
+        Code::VerifyGap,
+        Code::VersionsDiffer,
         Code::WrongArity,
     ];
 
@@ -335,6 +350,11 @@ impl Code {
             Code::UnusedFact => "regula::unused-fact",
             Code::Unwritable => "regula::unwritable",
             Code::Usage => "regula::usage",
+            Code::ConflictingRules => "regula::conflicting-rules",
+            Code::DeadException => "regula::dead-exception",
+            Code::DeadRule => "regula::dead-rule",
+            Code::VerifyGap => "regula::verify-gap",
+            Code::VersionsDiffer => "regula::versions-differ",
             Code::WrongArity => "regula::wrong-arity",
         }
     }
@@ -346,7 +366,9 @@ impl Code {
             | Code::EncodedAnyway
             | Code::GapInForce
             | Code::UncoveredParagraph
-            | Code::UnusedFact => super::Severity::Warning,
+            | Code::UnusedFact
+            | Code::DeadRule
+            | Code::DeadException => super::Severity::Warning,
             _ => super::Severity::Error,
         }
     }
@@ -417,6 +439,11 @@ impl Code {
             | Code::Unwritable
             | Code::Usage => "commands",
             Code::Conflict | Code::Evaluation | Code::InvalidCase => "cases",
+            Code::ConflictingRules
+            | Code::DeadException
+            | Code::DeadRule
+            | Code::VerifyGap
+            | Code::VersionsDiffer => "verify",
             Code::DefaultReadsOutcome
             | Code::ExceptionCycle
             | Code::ExceptionOtherOutcome

@@ -707,6 +707,28 @@ pub enum Problem {
         /// Reading (else writing).
         reading: bool,
     },
+    /// A finding of `regula verify`.
+    Finding {
+        /// Its kind.
+        code: Code,
+        /// The outcome.
+        outcome: String,
+        /// What was found.
+        what: String,
+        /// Where the counterexample is, or the case itself.
+        counterexample: Option<String>,
+        /// The condition under which two versions differ.
+        condition: Vec<String>,
+        /// More alternatives than listed.
+        truncated: bool,
+    },
+    /// The counterexamples' directory cannot be written.
+    CounterexamplesUnwritable {
+        /// The directory.
+        dir: String,
+        /// The reason.
+        reason: String,
+    },
     /// A request the server refuses before evaluation.
     Refused(Refusal),
     /// `--timeout` that is no time to wait.
@@ -1150,7 +1172,8 @@ impl Problem {
             | P::OutputLost { .. } => Code::Io,
             P::NotRegularFile { .. } => Code::Unreadable,
             P::Refused(_) | P::BadTimeout { .. } => Code::BadRequest,
-            P::CannotServe { .. } => Code::Io,
+            P::CannotServe { .. } | P::CounterexamplesUnwritable { .. } => Code::Io,
+            P::Finding { code, .. } => *code,
             P::NoEmbeddedPolicies => Code::EmptyPolicies,
             P::Usage { .. } | P::PoliciesNotApplicable { .. } => Code::Usage,
             P::BadTest { .. }
@@ -1412,6 +1435,10 @@ impl Problem {
             P::Refused(r) => r.message(),
             P::BadTimeout { given } => format!("--timeout {given} is not a time to wait"),
             P::CannotServe { addr, reason } => format!("cannot serve on {addr}: {reason}"),
+            P::Finding { outcome, what, .. } => format!("{outcome}: {what}"),
+            P::CounterexamplesUnwritable { dir, reason } => {
+                format!("cannot write counterexamples to {dir}: {reason}")
+            }
             P::NoEmbeddedPolicies => "no policies: this build has no embedded policies".into(),
             P::Usage { message, .. } => message.clone(),
             P::PoliciesNotApplicable { command, .. } => {
@@ -1759,6 +1786,39 @@ impl Problem {
                 "choose another address with --addr (port 0 picks a free one)".into()
             }
             P::NoEmbeddedPolicies => "pass --policies DIR".into(),
+            P::CounterexamplesUnwritable { .. } => {
+                "give a directory that can be created and written".into()
+            }
+            P::Finding {
+                code,
+                counterexample,
+                condition,
+                truncated,
+                ..
+            } => {
+                let mut help = counterexample.clone().unwrap_or_default();
+                if !condition.is_empty() {
+                    help.push_str(&format!(
+                        "{}they differ when: {}{}",
+                        if help.is_empty() { "" } else { "; " },
+                        condition.join(" | or | "),
+                        if *truncated { " | or …" } else { "" }
+                    ));
+                }
+                match code {
+                    Code::ConflictingRules => help.push_str(
+                        "; make one rule an exception to the other, or narrow a condition",
+                    ),
+                    Code::DeadRule => {
+                        help.push_str("remove the rule, or correct its condition or its exceptions")
+                    }
+                    Code::DeadException => help.push_str(
+                        "the exception's condition excludes its base's: correct one of them",
+                    ),
+                    _ => {}
+                }
+                return (!help.is_empty()).then_some(help);
+            }
             P::Usage { usage, .. } => {
                 return usage
                     .as_ref()

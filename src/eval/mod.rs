@@ -13,6 +13,7 @@ mod trace;
 mod value;
 
 pub use trace::{Derivation, Derivations, Node, RuleStatus, RuleTrace, Status, Trace, TraceNode};
+pub(crate) use value::add_months;
 
 use crate::program::*;
 use chrono::NaiveDate;
