@@ -6,7 +6,8 @@ use crate::diag::Code;
 use crate::diag::Diag;
 use crate::load::{MAX_DEPTH, MAX_FILE_BYTES};
 use crate::source::SourceMap;
-use crate::syntax::format::format_source;
+use crate::syntax::format::format_source_as;
+use crate::syntax::lexicon::Form;
 use std::path::{Path, PathBuf};
 
 /// Arguments of `regula fmt`.
@@ -15,6 +16,10 @@ pub struct FmtArgs {
     /// List the files that are not formatted and exit with status 1; change nothing.
     #[arg(long)]
     check: bool,
+    /// Write every keyword in this form: `en` (`rule`, `when`, `then`) or
+    /// `zh` (`规则`, `当`, `则`); by default each file keeps its own.
+    #[arg(long, value_name = "FORM")]
+    keywords: Option<Form>,
     /// Policy files or directories (searched for `.policy` files).
     #[arg(value_name = "PATHS", default_value = "policies")]
     paths: Vec<PathBuf>,
@@ -104,7 +109,7 @@ pub fn run(a: FmtArgs, out: &Out) -> Exit {
         };
         let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
         let id = sources.add(name.clone(), text.as_str());
-        match format_source(id, &text) {
+        match format_source_as(id, &text, a.keywords) {
             Ok(formatted) if formatted != text => {
                 if !a.check {
                     if let Err(e) = std::fs::write(path, &formatted) {

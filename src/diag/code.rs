@@ -66,6 +66,8 @@ pub enum Code {
     Io,
     /// `regula::line-too-long`.
     LineTooLong,
+    /// `regula::mixed-keywords`: English and Chinese keywords in one file.
+    MixedKeywords,
     /// `regula::nested-record`.
     NestedRecord,
     /// `regula::no-document`.
@@ -166,7 +168,7 @@ pub enum Code {
 
 impl Code {
     /// Every kind, in the order of their codes.
-    pub const ALL: [Code; 78] = [
+    pub const ALL: [Code; 79] = [
         Code::AmbiguousDateStep,
         Code::AmbiguousEnumValue,
         Code::AmendmentNeverApplies,
@@ -197,6 +199,7 @@ impl Code {
         Code::InvalidUtf8,
         Code::Io,
         Code::LineTooLong,
+        Code::MixedKeywords,
         Code::NestedRecord,
         Code::NoDocument,
         Code::NoInForce,
@@ -280,6 +283,7 @@ impl Code {
             Code::InvalidUtf8 => "regula::invalid-utf8",
             Code::Io => "regula::io",
             Code::LineTooLong => "regula::line-too-long",
+            Code::MixedKeywords => "regula::mixed-keywords",
             Code::NestedRecord => "regula::nested-record",
             Code::NoDocument => "regula::no-document",
             Code::NoInForce => "regula::no-in-force",
@@ -397,6 +401,7 @@ impl Code {
             | Code::BadNumber
             | Code::BadParagraph
             | Code::DuplicateClause
+            | Code::MixedKeywords
             | Code::Syntax
             | Code::TooDeep
             | Code::TooLong
