@@ -4,6 +4,7 @@ mod batch;
 mod check;
 mod common;
 mod eval;
+mod lsp;
 mod props;
 mod revisions;
 mod robustness;

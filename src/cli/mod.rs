@@ -82,6 +82,9 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Evaluate many cases: JSON lines in, one JSON report per line out, on every core.
     Batch(batch::BatchArgs),
+    /// The language server for editors, over standard input and output.
+    #[cfg(feature = "lsp")]
+    Lsp,
 }
 
 /// Where policies come from, shared by every subcommand that reads them.
@@ -173,6 +176,14 @@ pub fn main() -> ExitCode {
         Command::Timeline(a) => timeline::run(a, &out),
         Command::Diff(a) => diff::run(a, &out),
         Command::Batch(a) => batch::run(a, &out),
+        #[cfg(feature = "lsp")]
+        Command::Lsp => match crate::lsp::serve_stdio() {
+            Ok(()) => Exit::Ok,
+            Err(e) => {
+                errln!("error[regula::io]: the language server stopped: {e}");
+                Exit::Finding
+            }
+        },
     };
     exit.into()
 }
