@@ -142,6 +142,22 @@ fn at(file: &str, needle: &str, ahead: u32) -> (String, Value) {
     )
 }
 
+/// Replaces the unsaved text of an open file.
+fn change(c: &mut Client, file: &str, version: i64, text: &str) {
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri(&shipped(file)), "version": version}, "contentChanges": [{"text": text}]}),
+    );
+}
+
+/// A string field of every item of a JSON array.
+fn strings<'a>(items: &'a Value, key: &str) -> Vec<&'a str> {
+    items
+        .as_array()
+        .map(|a| a.iter().filter_map(|i| i[key].as_str()).collect())
+        .unwrap_or_default()
+}
+
 fn open(c: &mut Client, file: &str, text: &str) {
     c.notify(
         "textDocument/didOpen",
@@ -164,10 +180,7 @@ fn diagnostics_follow_every_change_and_offer_the_checkers_fix() {
         "exception to applicant_agency_or_branch",
         "exception to applicant_agency_or_brnch",
     );
-    c.notify(
-        "textDocument/didChange",
-        json!({"textDocument": {"uri": uri(&shipped(file)), "version": 2}, "contentChanges": [{"text": typo}]}),
-    );
+    change(&mut c, file, 2, &typo);
     let d = c.diagnostics(file);
     assert_eq!(d.len(), 1, "{d:?}");
     assert_eq!(d[0]["code"], "regula::unknown-rule");
@@ -205,10 +218,7 @@ fn a_chinese_file_gets_its_keywords_in_messages_and_positions_in_utf16() {
         "  auxiliary.order_required",
         1,
     );
-    c.notify(
-        "textDocument/didChange",
-        json!({"textDocument": {"uri": uri(&shipped(file)), "version": 2}, "contentChanges": [{"text": broken}]}),
-    );
+    change(&mut c, file, 2, &broken);
     let d = c.diagnostics(file);
     assert_eq!(d[0]["code"], "regula::syntax");
     assert!(
@@ -217,10 +227,7 @@ fn a_chinese_file_gets_its_keywords_in_messages_and_positions_in_utf16() {
         d[0]["message"]
     );
     // Hover on a name after Chinese text on its line: UTF-16 columns.
-    c.notify(
-        "textDocument/didChange",
-        json!({"textDocument": {"uri": uri(&shipped(file)), "version": 3}, "contentChanges": [{"text": text}]}),
-    );
+    change(&mut c, file, 3, &text);
     let (_, pos) = at(file, "auxiliary.violation 且", 2);
     let h = c.request("textDocument/hover", pos);
     let shown = h["contents"]["value"].as_str().unwrap();
@@ -235,12 +242,7 @@ fn a_chinese_file_gets_its_keywords_in_messages_and_positions_in_utf16() {
     // Completion offers the keywords in the file's form.
     let (_, pos) = at(file, "规则 auxiliary_penalty", 0);
     let items = c.request("textDocument/completion", pos);
-    let labels: Vec<&str> = items
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|i| i["label"].as_str())
-        .collect();
+    let labels: Vec<&str> = strings(&items, "label");
     assert!(labels.contains(&"规则") && labels.contains(&"例外于") && !labels.contains(&"rule"));
     c.stop();
 }
@@ -271,12 +273,7 @@ fn hover_definition_references_and_rename_across_the_directory() {
         "textDocument/references",
         json!({"textDocument": pos["textDocument"], "position": pos["position"], "context": {"includeDeclaration": true}}),
     );
-    let files: std::collections::BTreeSet<&str> = refs
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|r| r["uri"].as_str())
-        .collect();
+    let files: std::collections::BTreeSet<&str> = strings(&refs, "uri").into_iter().collect();
     assert!(files.len() >= 3, "named in several files: {files:?}");
     // Rename: every reference, the declaration included.
     let edit = c.request(
@@ -319,12 +316,7 @@ fn completion_symbols_and_formatting() {
     // Names in scope and keywords.
     let (_, pos) = at(file, "rule", 0);
     let items = c.request("textDocument/completion", pos);
-    let labels: Vec<&str> = items
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|i| i["label"].as_str())
-        .collect();
+    let labels: Vec<&str> = strings(&items, "label");
     for want in [
         "rule",
         "when",
@@ -336,21 +328,13 @@ fn completion_symbols_and_formatting() {
     }
     // After `cites`: paragraph numbers; inside its quote: the sentences.
     let edited = text.replacen("cites 6.1 \"", "cites 6.1 \"\n  cites 6.1 \"", 1);
-    c.notify(
-        "textDocument/didChange",
-        json!({"textDocument": {"uri": uri(&shipped(file)), "version": 2}, "contentChanges": [{"text": edited}]}),
-    );
+    change(&mut c, file, 2, &edited);
     let line = edited.lines().position(|l| l == "  cites 6.1 \"").unwrap();
     let items = c.request(
         "textDocument/completion",
         json!({"textDocument": {"uri": uri(&shipped(file))}, "position": {"line": line, "character": 13}}),
     );
-    let sentences: Vec<&str> = items
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|i| i["label"].as_str())
-        .collect();
+    let sentences: Vec<&str> = strings(&items, "label");
     assert!(
         sentences.len() > 1 && sentences.iter().all(|s| !s.contains('。')),
         "{sentences:?}"
@@ -359,40 +343,24 @@ fn completion_symbols_and_formatting() {
         "textDocument/completion",
         json!({"textDocument": {"uri": uri(&shipped(file))}, "position": {"line": line, "character": 8}}),
     );
-    let numbers: Vec<&str> = items
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|i| i["label"].as_str())
-        .collect();
+    let numbers: Vec<&str> = strings(&items, "label");
     assert!(
         numbers.contains(&"6.1") && numbers.contains(&"8.1"),
         "{numbers:?}"
     );
     // The outline: every declaration of the file (once it parses again).
-    c.notify(
-        "textDocument/didChange",
-        json!({"textDocument": {"uri": uri(&shipped(file)), "version": 3}, "contentChanges": [{"text": text}]}),
-    );
+    change(&mut c, file, 3, &text);
     let symbols = c.request(
         "textDocument/documentSymbol",
         json!({"textDocument": {"uri": uri(&shipped(file))}}),
     );
-    let names: Vec<&str> = symbols
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|s| s["name"].as_str())
-        .collect();
+    let names: Vec<&str> = strings(&symbols, "name");
     assert!(
         names.contains(&"advance_from_fund") && names.contains(&"max_advances_per_matter"),
         "{names:?}"
     );
     // Formatting: a formatted file needs no edit; a re-spaced one is put back.
-    c.notify(
-        "textDocument/didChange",
-        json!({"textDocument": {"uri": uri(&shipped(file)), "version": 4}, "contentChanges": [{"text": text.replace("\n  when", "\n        when")}]}),
-    );
+    change(&mut c, file, 4, &text.replace("\n  when", "\n        when"));
     let edits = c.request(
         "textDocument/formatting",
         json!({"textDocument": {"uri": uri(&shipped(file))}, "options": {"tabSize": 2, "insertSpaces": true}}),

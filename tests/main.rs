@@ -4,6 +4,7 @@ mod batch;
 mod check;
 mod common;
 mod eval;
+mod highlight;
 mod lsp;
 mod props;
 mod revisions;

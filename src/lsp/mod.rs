@@ -159,8 +159,9 @@ fn has_header(text: &str) -> bool {
 
 use lexicon::Lexeme;
 
-/// The policy directory of a file: the nearest folder upwards holding a
-/// `.policy` file with a document header; else the file's own folder.
+/// The policy set of a file: the nearest folder upwards holding a `.policy`
+/// file with a document header; else the file alone (never a walk of an
+/// unrelated folder such as a home directory).
 pub fn policy_dir(file: &Path) -> PathBuf {
     let own = file.parent().map(Path::to_path_buf).unwrap_or_default();
     let mut dir = Some(own.as_path());
@@ -176,7 +177,7 @@ pub fn policy_dir(file: &Path) -> PathBuf {
         }
         dir = d.parent();
     }
-    own
+    file.to_path_buf()
 }
 
 impl Server {

@@ -519,6 +519,102 @@ pub fn fuzz_dictionary() -> String {
     out
 }
 
+/// The highlighting scope of a keyword (TextMate naming conventions).
+pub fn scope(k: &Keyword) -> &'static str {
+    match (k.class, k.name) {
+        (Class::Declaration, _) => "keyword.declaration.regula",
+        (_, "cites" | "exception_to" | "when" | "then" | "if" | "else") => "keyword.control.regula",
+        (_, "and" | "or" | "not" | "in" | "not_in") => "keyword.operator.word.regula",
+        (_, "true" | "false" | "as_of") => "constant.language.regula",
+        (_, "int" | "bool" | "date" | "text") => "support.type.regula",
+        (_, "days" | "months" | "years" | "round_up" | "round_down") => "keyword.other.unit.regula",
+        _ => "keyword.other.regula",
+    }
+}
+
+/// The highlighting rules of the language, in order: (scope, regular
+/// expression), each expression in the syntax shared by TextMate's
+/// Oniguruma and Sublime/syntect. Keywords come from [`KEYWORDS`] (both
+/// forms, a phrase's words joined by blanks), grouped by scope.
+#[cfg_attr(not(feature = "internals"), allow(dead_code))]
+pub fn highlighting_rules() -> Vec<(&'static str, String)> {
+    // A word character of the language (`_` or XID_CONTINUE), approximated
+    // by Unicode classes both engines know, or the `.` of a dotted name (a
+    // keyword beside it is part of a name: `order.issued`).
+    const WORD: &str = r"[\p{L}\p{N}\p{Mn}\p{Mc}\p{Pc}.]";
+    let mut rules: Vec<(&'static str, String)> = Vec::new();
+    let mut scopes: Vec<&'static str> = KEYWORDS.iter().map(scope).collect();
+    scopes.dedup();
+    let mut seen: Vec<&str> = Vec::new();
+    for s in scopes {
+        if seen.contains(&s) {
+            continue;
+        }
+        seen.push(s);
+        let mut words: Vec<String> = Vec::new();
+        for k in KEYWORDS.iter().filter(|k| scope(k) == s) {
+            for e in k.en {
+                words.push(e.split(' ').collect::<Vec<_>>().join(r"[\s\x{3000}]+"));
+            }
+            words.push(k.zh.to_string());
+        }
+        words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+        rules.push((s, format!("(?<!{WORD})(?:{})(?!{WORD})", words.join("|"))));
+    }
+    rules.push(("constant.numeric.date.regula", r"\b[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}\b".into()));
+    rules.push(("constant.numeric.regula", r"(?<!\p{L})[0-9][0-9_]*(?:\.[0-9]+)?".into()));
+    rules.push(("keyword.operator.regula", r"<=|>=|!=|=|<|>|\+|-|\*".into()));
+    rules
+}
+
+/// The TextMate grammar (`editors/vscode/syntaxes/regula.tmLanguage.json`).
+#[cfg_attr(not(feature = "internals"), allow(dead_code))]
+pub fn textmate_grammar() -> String {
+    let mut patterns = vec![
+        serde_json::json!({"name": "comment.line.double-slash.regula", "match": "//.*$"}),
+        serde_json::json!({
+            "name": "string.quoted.double.regula",
+            "begin": "\"",
+            "end": "\"|$",
+            "patterns": [{"name": "constant.character.escape.regula", "match": "\\\\."}]
+        }),
+    ];
+    for (scope, regex) in highlighting_rules() {
+        patterns.push(serde_json::json!({"name": scope, "match": regex}));
+    }
+    let grammar = serde_json::json!({
+        "$comment": "GENERATED from src/syntax/lexicon.rs (the keyword table); `REGULA_BLESS=1 cargo test --lib lexicon` rewrites it.",
+        "name": "regula",
+        "scopeName": "source.regula",
+        "fileTypes": ["policy"],
+        "patterns": patterns,
+    });
+    serde_json::to_string_pretty(&grammar).unwrap_or_default() + "\n"
+}
+
+/// The same rules as a Sublime syntax (`editors/sublime/regula.sublime-syntax`),
+/// which syntect reads (the tests tokenise the shipped policies with it).
+#[cfg_attr(not(feature = "internals"), allow(dead_code))]
+pub fn sublime_syntax() -> String {
+    let quote = |s: &str| format!("'{}'", s.replace('\'', "''"));
+    let mut out = String::from(
+        "%YAML 1.2\n---\n# GENERATED from src/syntax/lexicon.rs (the keyword table), with the\n\
+         # rules of editors/vscode/syntaxes/regula.tmLanguage.json.\n\
+         name: regula\nscope: source.regula\nfile_extensions: [policy]\ncontexts:\n  main:\n\
+         \x20   - match: '//.*$'\n      scope: comment.line.double-slash.regula\n\
+         \x20   - match: '\"'\n      push: string\n",
+    );
+    for (scope, regex) in highlighting_rules() {
+        out.push_str(&format!("    - match: {}\n      scope: {scope}\n", quote(&regex)));
+    }
+    out.push_str(
+        "  string:\n    - meta_scope: string.quoted.double.regula\n\
+         \x20   - match: '\\\\.'\n      scope: constant.character.escape.regula\n\
+         \x20   - match: '\"|$'\n      pop: true\n",
+    );
+    out
+}
+
 /// The keyword table of the README, as Markdown rows.
 #[cfg_attr(not(feature = "internals"), allow(dead_code))]
 pub fn markdown_table() -> String {
@@ -562,6 +658,13 @@ mod tests {
     #[test]
     fn the_grammar_keyword_rules_are_the_table() {
         generated("grammar/keywords.pest", &pest_grammar());
+    }
+
+    /// The editors' grammars are generated from the table too.
+    #[test]
+    fn the_highlighting_grammars_are_the_table() {
+        generated("editors/vscode/syntaxes/regula.tmLanguage.json", &textmate_grammar());
+        generated("editors/sublime/regula.sublime-syntax", &sublime_syntax());
     }
 
     /// `fuzz/policy.dict` is generated from the table too.
