@@ -289,6 +289,12 @@ fn hover_definition_references_and_rename_across_the_directory() {
     assert_eq!(edits, refs.as_array().unwrap().len());
     // An enum value of the expected type: its declaration.
     let (_, pos) = at(file, "then injury.applicant = host", 24);
+    let items = c.request("textDocument/completion", pos.clone());
+    assert_eq!(
+        strings(&items, "label"),
+        ["agency", "agency_branch", "host"],
+        "the values of Party"
+    );
     let defs = c.request("textDocument/definition", pos);
     assert_eq!(defs.as_array().unwrap().len(), 1, "{defs}");
     // `cites 4.2`: the paragraph's text; the quote: whether it matches.

@@ -33,6 +33,8 @@ pub enum Kind {
     Definition,
     /// `rule`.
     Rule,
+    /// `document "…"`: named by its quoted id in `replaces` and `amends`.
+    Document,
 }
 
 impl Kind {
@@ -48,6 +50,7 @@ impl Kind {
             Kind::Parameter => "parameter",
             Kind::Definition => "define",
             Kind::Rule => "rule",
+            Kind::Document => "document",
         }
     }
 }
@@ -162,14 +165,36 @@ pub fn written_names(text: &str) -> Vec<Written> {
 impl Index {
     /// Indexes the files of a set (display name, text) and the regulation
     /// texts beside them.
+    #[cfg(test)]
     pub fn build(files: &[(String, String)], others: &[(String, String)]) -> Index {
+        Index::rebuild(files, others, None)
+    }
+
+    /// [`Index::build`], keeping for a file that no longer parses (it is
+    /// being typed) the declarations it had in the previous index.
+    pub fn rebuild(
+        files: &[(String, String)],
+        others: &[(String, String)],
+        previous: Option<&Index>,
+    ) -> Index {
         let mut index = Index::default();
         let mut sources: Vec<String> = Vec::new();
         for (n, (name, text)) in files.iter().enumerate() {
             let id = crate::source::FileId(u32::try_from(n).unwrap_or(u32::MAX));
-            let tree = crate::syntax::parse_file(id, text).ok();
-            if let Some(t) = &tree {
-                index.declare(n, t, &mut sources);
+            match crate::syntax::parse_file(id, text) {
+                Ok(t) => index.declare(n, &t, &mut sources),
+                Err(_) => {
+                    let before = previous.and_then(|p| {
+                        let old = p.files.iter().position(|f| f.name == *name)?;
+                        Some(p.decls.iter().filter(move |d| d.file == old))
+                    });
+                    for d in before.into_iter().flatten() {
+                        index.decls.push(Decl {
+                            file: n,
+                            ..d.clone()
+                        });
+                    }
+                }
             }
             index.files.push(IndexedFile {
                 name: name.clone(),
@@ -211,6 +236,15 @@ impl Index {
                     if let Some(s) = &d.source {
                         sources.push(s.value.clone());
                     }
+                    let issuer = d.issuer.as_ref().map(|i| i.value.as_str()).unwrap_or("");
+                    add(
+                        d.id.value.clone(),
+                        Kind::Document,
+                        None,
+                        issuer,
+                        String::new(),
+                        quoted(span(d.id.loc)),
+                    );
                 }
                 Item::Enum(e) => {
                     add(
@@ -314,7 +348,9 @@ impl Index {
         let exact: Vec<&Decl> = self
             .decls
             .iter()
-            .filter(|d| d.name == name && !matches!(d.kind, Kind::EnumValue | Kind::Field))
+            .filter(|d| {
+                d.name == name && !matches!(d.kind, Kind::EnumValue | Kind::Field | Kind::Document)
+            })
             .collect();
         if !exact.is_empty() {
             return exact;
@@ -351,8 +387,52 @@ impl Index {
     /// bytes: an enum value that several enums share is the one of the type
     /// the expression before it has (`then injury.applicant = host`).
     pub fn resolve_at(&self, file: usize, offset: usize) -> Option<(Vec<&Decl>, usize, usize)> {
-        let (name, start, end) = self.name_at(file, offset)?;
+        let Some((name, start, end)) = self.name_at(file, offset) else {
+            return self.document_at(file, offset);
+        };
         Some((self.narrow(file, start, self.resolve(&name)), start, end))
+    }
+
+    /// The quoted document ids of a file, after `document`, `replaces` or
+    /// `amends`: the id and the bytes inside the quotes.
+    fn document_ids(&self, file: usize) -> Vec<(String, usize, usize)> {
+        let Some(f) = self.files.get(file) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        let mut after = false;
+        let ls: Vec<(usize, Lexeme)> = lexicon::lexemes(&f.text).collect();
+        for (i, (at, l)) in ls.iter().enumerate() {
+            match l {
+                Lexeme::Word(w) => {
+                    after = lexicon::word(w)
+                        .is_some_and(|(k, _)| matches!(k.name, "document" | "replaces" | "amends"));
+                }
+                Lexeme::Text if after => {
+                    let end = ls.get(i + 1).map_or(f.text.len(), |(s, _)| *s);
+                    let (s, e) = quoted((*at, end));
+                    out.push((f.text.get(s..e).unwrap_or("").to_string(), s, e));
+                    after = false;
+                }
+                Lexeme::Blank | Lexeme::Comment => {}
+                _ => after = false,
+            }
+        }
+        out
+    }
+
+    /// The document whose quoted id is at a byte offset.
+    fn document_at(&self, file: usize, offset: usize) -> Option<(Vec<&Decl>, usize, usize)> {
+        let (id, s, e) = self
+            .document_ids(file)
+            .into_iter()
+            .find(|(_, s, e)| *s <= offset && offset <= *e)?;
+        let decls = self
+            .decls
+            .iter()
+            .filter(|d| d.kind == Kind::Document && d.name == id)
+            .collect();
+        Some((decls, s, e))
     }
 
     /// Of several enum values, those of the enum that a name written shortly
@@ -423,6 +503,19 @@ impl Index {
     /// declaration's own name included.
     pub fn references(&self, decl: &Decl) -> Vec<(usize, usize, usize)> {
         let mut out = vec![(decl.file, decl.name_span.0, decl.name_span.1)];
+        if decl.kind == Kind::Document {
+            for n in 0..self.files.len() {
+                out.extend(
+                    self.document_ids(n)
+                        .into_iter()
+                        .filter(|(id, _, _)| *id == decl.name)
+                        .map(|(_, s, e)| (n, s, e)),
+                );
+            }
+            out.sort_unstable();
+            out.dedup();
+            return out;
+        }
         for (n, f) in self.files.iter().enumerate() {
             for w in &f.names {
                 // Each dotted prefix of the name may be the declaration.
@@ -458,6 +551,11 @@ impl Index {
     }
 }
 
+/// The bytes inside the quotes of a string's bytes.
+fn quoted((start, end): (usize, usize)) -> (usize, usize) {
+    (start + 1, end.saturating_sub(1).max(start + 1))
+}
+
 fn path_text(p: &ast::Path) -> String {
     p.segments
         .iter()
@@ -478,5 +576,41 @@ mod tests {
                 .map(|w| w.text)
                 .collect();
         assert_eq!(names, ["a", "b.c", "d.e.f", "x", "round"]);
+    }
+
+    fn set() -> Index {
+        let old = "document \"旧〔2020〕1号\" source \"s.txt\"\nenum Party \"方\" { agency \"甲\" host \"乙\" }\nenum Other \"他\" { host \"丙\" }\nfact p : Party \"方\"\n";
+        let new = "文件 \"新〔2024〕2号\"\n  取代 \"旧〔2020〕1号\" 自 2024-01-01\n结论 q : Party \"结\"\n规则 r 依据 1.1 \"x\" 当 p = host 则 q = host\n";
+        Index::build(
+            &[
+                ("a/old.policy".into(), old.into()),
+                ("a/new.policy".into(), new.into()),
+            ],
+            &[],
+        )
+    }
+
+    #[test]
+    fn a_document_named_in_replaces_resolves_to_its_header() {
+        let index = set();
+        let new = &index.files[1].text;
+        let at = new.find("旧").unwrap();
+        let (decls, s, e) = index.resolve_at(1, at).unwrap();
+        assert_eq!(decls.len(), 1);
+        assert_eq!(decls[0].kind, Kind::Document);
+        assert_eq!(decls[0].file, 0);
+        assert_eq!(&new[s..e], "旧〔2020〕1号");
+        let refs = index.references(decls[0]);
+        assert_eq!(refs.len(), 2, "the header and the `取代` clause: {refs:?}");
+    }
+
+    #[test]
+    fn an_enum_value_is_the_one_of_the_expected_type() {
+        let index = set();
+        let new = &index.files[1].text;
+        let at = new.rfind("host").unwrap();
+        let (decls, _, _) = index.resolve_at(1, at).unwrap();
+        assert_eq!(decls.len(), 1);
+        assert_eq!(decls[0].container.as_deref(), Some("Party"));
     }
 }

@@ -208,7 +208,8 @@ impl Server {
             }
         }
         let others: Vec<(String, String)> = raw.others.clone().into_iter().collect();
-        self.sets.insert(dir, Index::build(&raw.policies, &others));
+        let index = Index::rebuild(&raw.policies, &others, self.sets.get(&dir));
+        self.sets.insert(dir, index);
         raw.policies
             .iter()
             .zip(per_file)
@@ -476,6 +477,11 @@ impl Server {
                 .collect();
             return Some(CompletionResponse::Array(items));
         }
+        // After `name =`, `name !=` or inside `name in {…`: the values of
+        // the enum that is the name's type.
+        if let Some(values) = expected_values(index, file, offset) {
+            return Some(CompletionResponse::Array(values));
+        }
         let mut items: Vec<CompletionItem> = KEYWORDS
             .iter()
             .map(|k| CompletionItem {
@@ -494,7 +500,7 @@ impl Server {
             let kind = match d.kind {
                 Kind::Enum | Kind::Record => CompletionItemKind::STRUCT,
                 Kind::EnumValue => CompletionItemKind::ENUM_MEMBER,
-                Kind::Field => continue,
+                Kind::Field | Kind::Document => continue,
                 Kind::Fact | Kind::Outcome | Kind::Parameter => CompletionItemKind::VARIABLE,
                 Kind::Definition => CompletionItemKind::FUNCTION,
                 Kind::Rule => CompletionItemKind::REFERENCE,
@@ -522,6 +528,7 @@ impl Server {
             .decls
             .iter()
             .filter(|d| d.file == file && !matches!(d.kind, Kind::EnumValue | Kind::Field))
+            .filter(|d| !d.name.is_empty())
             .map(|d| DocumentSymbol {
                 name: d.name.clone(),
                 detail: Some(if d.kind == Kind::Rule {
@@ -539,6 +546,7 @@ impl Server {
                     Kind::Fact | Kind::Parameter => SymbolKind::CONSTANT,
                     Kind::Outcome => SymbolKind::PROPERTY,
                     Kind::Definition => SymbolKind::FUNCTION,
+                    Kind::Document => SymbolKind::FILE,
                     _ => SymbolKind::EVENT,
                 },
                 tags: None,
@@ -588,6 +596,51 @@ impl Server {
         }
         Some(out)
     }
+}
+
+/// The enum values a position expects: after `name =`, `name !=`, or in the
+/// set of `name in {`, where the name's type is an enum.
+fn expected_values(index: &Index, file: usize, offset: usize) -> Option<Vec<CompletionItem>> {
+    let f = index.files.get(file)?;
+    // The word being typed, if any, is not the subject.
+    let start = f
+        .text
+        .get(..offset)?
+        .trim_end_matches(lexicon::is_word_char)
+        .len();
+    let w = f.names.iter().rev().find(|w| w.end <= start)?;
+    let between = f.text.get(w.end..start)?.trim();
+    let set = between.ends_with('{') || between.ends_with(',');
+    let compares = matches!(between.trim(), "=" | "!=");
+    if !set && !compares {
+        return None;
+    }
+    // In a set, the subject is the name before `in {`.
+    let subject = if set {
+        let open = f.text.get(..start)?.rfind('{')?;
+        f.names.iter().rev().find(|n| n.end <= open)?
+    } else {
+        w
+    };
+    let ty = index
+        .resolve(&subject.text)
+        .into_iter()
+        .find_map(|d| match d.kind {
+            Kind::Fact | Kind::Outcome | Kind::Parameter | Kind::Field => Some(d.detail.clone()),
+            _ => None,
+        })?;
+    let values: Vec<CompletionItem> = index
+        .decls
+        .iter()
+        .filter(|d| d.kind == Kind::EnumValue && d.container.as_deref() == Some(ty.as_str()))
+        .map(|d| CompletionItem {
+            label: d.name.clone(),
+            kind: Some(CompletionItemKind::ENUM_MEMBER),
+            detail: Some(format!("{ty} · {}", d.label)),
+            ..Default::default()
+        })
+        .collect();
+    (!values.is_empty()).then_some(values)
 }
 
 /// The suggestion of a "did you mean `x`?" help.
@@ -814,6 +867,38 @@ mod tests {
             uri.as_str()
         );
         assert_eq!(uri_path(&uri).unwrap(), p);
+    }
+
+    #[test]
+    fn completion_after_a_comparison_offers_the_values_of_its_type() {
+        // The declarations in one file, the rule being typed in another (it
+        // does not parse yet).
+        let decls = "enum Party \"方\" { agency \"甲\" host \"乙\" }\nenum Other \"他\" { x \"丙\" }\nfact p : Party \"方\"\n";
+        let text = "rule r cites 1.1 \"x\" when p = ho";
+        let files = |t: &str| {
+            [
+                ("a/d.policy".to_string(), decls.to_string()),
+                ("a/x.policy".to_string(), t.to_string()),
+            ]
+        };
+        let index = Index::build(&files(text), &[]);
+        let labels = |offset| {
+            expected_values(&index, 1, offset)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|i| i.label)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(labels(text.len()), ["agency", "host"]);
+        let set = format!("{text}\n  or p in {{agency, ");
+        let index = Index::build(&files(&set), &[]);
+        let got: Vec<String> = expected_values(&index, 1, set.len())
+            .unwrap_or_default()
+            .into_iter()
+            .map(|i| i.label)
+            .collect();
+        assert_eq!(got, ["agency", "host"]);
+        assert!(expected_values(&index, 1, set.find("when").unwrap()).is_none());
     }
 
     #[test]
