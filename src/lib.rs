@@ -61,6 +61,10 @@ internal!(check, graph, load, regulation, revision, syntax, walk);
 #[cfg(feature = "cli")]
 pub mod cli;
 
+/// The language server (`regula lsp`).
+#[cfg(feature = "lsp")]
+pub mod lsp;
+
 pub use engine::{
     CaseBuilder, Engine, Evaluation, Evaluator, FactInfo, LoadError, OutcomeInfo, View,
 };

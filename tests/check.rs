@@ -284,6 +284,47 @@ fn hostile_deep_nots() {
     insta::assert_snapshot!(run_in_tmp("deep-nots"));
 }
 
+/// Issue 11, row 1: `not` and an ideographic space (U+3000), 20,000 times.
+/// The nesting guard splits the text with the grammar's own blanks, so the
+/// run of `not`s is counted and refused before the parser recurses on it.
+#[test]
+fn hostile_deep_nots_between_ideographic_spaces() {
+    let mut tail = "outcome deep : bool \"深\" default\n".as_bytes().to_vec();
+    tail.extend("not\u{3000}\n".repeat(20_000).bytes());
+    tail.extend(b"true\n");
+    header_set("deep-nots-ideographic", &tail);
+    insta::assert_snapshot!(run_in_tmp("deep-nots-ideographic"));
+}
+
+/// The same with the Chinese keyword `非` and every kind of blank.
+#[test]
+fn hostile_deep_chinese_nots() {
+    let policy = std::fs::read_to_string(
+        root().join("tests/fixtures/check/zh-exception-unknown-rule/set.policy"),
+    )
+    .expect("read");
+    let head = policy.split("\n规则").next().expect("a header");
+    let mut text = format!("{head}\n结论 deep : 布尔 \"深\" 默认\n");
+    for (i, blank) in ["\u{3000}", " ", "\t", "\n", "\r\n", "\r"]
+        .iter()
+        .cycle()
+        .take(20_000)
+        .enumerate()
+    {
+        text.push_str(if i % 2 == 0 { "非" } else { "-" });
+        text.push_str(blank);
+    }
+    text.push_str("真\n");
+    let dir = tmp("deep-chinese-nots");
+    std::fs::copy(
+        root().join("tests/fixtures/check/zh-exception-unknown-rule/src.zh.txt"),
+        dir.join("src.zh.txt"),
+    )
+    .expect("copy");
+    std::fs::write(dir.join("set.policy"), text).expect("write");
+    insta::assert_snapshot!(run_in_tmp("deep-chinese-nots"));
+}
+
 #[test]
 fn hostile_long_else_if_chain() {
     let mut tail = "outcome deep : int \"深\" default\n".as_bytes().to_vec();

@@ -384,3 +384,79 @@ proptest! {
         prop_assert_eq!(get("or_ab"), expect_or);
     }
 }
+
+// ------------------------------------------------- keywords and blanks
+
+/// Every blank the grammar accepts, and every line break.
+fn every_blank() -> Vec<String> {
+    let mut out: Vec<String> = regula::syntax::lexicon::BLANKS
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    out.extend(["\n", "\r\n", "\r"].map(String::from));
+    out
+}
+
+/// The words and tokens the parser nests on, in both forms, and a few that
+/// end a run of them.
+const NESTING: [&str; 16] = [
+    "not", "非", "(", "{", "-", "if", "如果", "then", "则", "else", "否则", "x", "1", ")", "rule",
+    "规则",
+];
+
+/// The comments of a text, in order.
+fn comment_texts(text: &str) -> Vec<String> {
+    regula::syntax::lexicon::lexemes(text)
+        .filter(|(_, l)| *l == regula::syntax::lexicon::Lexeme::Comment)
+        .map(|(at, _)| text[at..].lines().next().unwrap_or("").to_string())
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Long inputs (up to 40,000 tokens) of nesting words separated by every
+    /// blank the grammar accepts: parsing ends in a tree or a diagnostic,
+    /// never in a stack overflow (which would abort this test binary).
+    #[test]
+    fn long_inputs_with_every_blank_never_exhaust_the_stack(
+        zh in any::<bool>(),
+        pattern in prop::collection::vec((0usize..NESTING.len(), 0usize..6), 1..8),
+        count in 1_000usize..40_000,
+    ) {
+        let blanks = every_blank();
+        let mut text = String::from(if zh {
+            "结论 deep : 布尔 \"深\" 默认 "
+        } else {
+            "outcome deep : bool \"深\" default "
+        });
+        for (w, b) in pattern.iter().cycle().take(count) {
+            text.push_str(NESTING[*w]);
+            text.push_str(&blanks[*b % blanks.len()]);
+        }
+        text.push_str("true");
+        let _ = regula::syntax::parse_file(FileId(0), &text);
+        let _ = regula::syntax::format::format_source(FileId(0), &text);
+    }
+
+    /// `regula fmt --keywords zh` then `--keywords en` gives back the
+    /// formatted text byte for byte, comments included; both forms parse to
+    /// the same tree; a Chinese file formats to itself.
+    #[test]
+    fn converting_keywords_there_and_back_is_the_identity(file in 0usize..8, picks in prop::collection::vec(any::<u8>(), 1..64)) {
+        use regula::syntax::format::{format_source, format_source_as};
+        use regula::syntax::lexicon::Form;
+        let raw = shipped();
+        let text = respace(&raw.policies[file % raw.policies.len()].1, &picks);
+        let en = format_source_as(FileId(0), &text, Some(Form::En)).expect("formats");
+        let zh = format_source_as(FileId(0), &en, Some(Form::Zh)).expect("converts to Chinese");
+        prop_assert_eq!(
+            regula::syntax::parse_file(FileId(0), &en).expect("parses"),
+            regula::syntax::parse_file(FileId(0), &zh).expect("the Chinese form parses")
+        );
+        prop_assert_eq!(comment_texts(&en), comment_texts(&zh));
+        prop_assert_eq!(&format_source_as(FileId(0), &zh, Some(Form::En)).expect("converts back"), &en);
+        prop_assert_eq!(&format_source(FileId(0), &zh).expect("formats"), &zh);
+        prop_assert_eq!(regula::syntax::lexicon::form_of_text(&zh), Some(Form::Zh));
+    }
+}

@@ -96,6 +96,34 @@ fn fmt_rewrites_in_place_and_keeps_comments() {
     assert_eq!(again.status.code(), Some(0));
 }
 
+/// `regula fmt --keywords zh` on the unformatted fixture (its comments
+/// inside expressions included), then `--keywords en`: the Chinese text is
+/// reviewed, and the way back is `regula fmt`'s English output, byte for byte.
+#[test]
+fn fmt_converts_keywords_there_and_back() {
+    let file = scratch("tooling-fmt-keywords");
+    let path = "tooling-fmt-keywords/unformatted.policy";
+    let zh = regula_in(&scratch_root(), &["fmt", "--keywords", "zh", path]);
+    let chinese = std::fs::read_to_string(&file).unwrap();
+    let check = regula_in(&scratch_root(), &["fmt", "--check", path]);
+    let en = regula_in(&scratch_root(), &["fmt", "--keywords", "en", path]);
+    let english = std::fs::read_to_string(&file).unwrap();
+    insta::assert_snapshot!("fmt_keywords_zh", transcript(&zh));
+    insta::assert_snapshot!("fmt_keywords_zh_fixture", chinese);
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "a Chinese file keeps its form"
+    );
+    assert_eq!(en.status.code(), Some(0));
+    let plain = scratch("tooling-fmt-keywords-plain");
+    regula_in(
+        &scratch_root(),
+        &["fmt", "tooling-fmt-keywords-plain/unformatted.policy"],
+    );
+    assert_eq!(english, std::fs::read_to_string(&plain).unwrap());
+}
+
 #[test]
 fn fmt_reports_a_missing_path() {
     let out = regula(&["fmt", "--check", "no/such/dir"]);

@@ -5,7 +5,8 @@ use super::{print, Exit, Out, PolicyArgs};
 use crate::diag::{Diag, Problem};
 use crate::load::{MAX_DEPTH, MAX_FILE_BYTES};
 use crate::source::SourceMap;
-use crate::syntax::format::format_source;
+use crate::syntax::format::format_source_as;
+use crate::syntax::lexicon::Form;
 use std::path::{Path, PathBuf};
 
 /// Arguments of `regula fmt`.
@@ -14,6 +15,10 @@ pub struct FmtArgs {
     /// List the files that are not formatted and exit with status 1; change nothing.
     #[arg(long)]
     check: bool,
+    /// Write every keyword in this form: `en` (`rule`, `when`, `then`) or
+    /// `zh` (`规则`, `当`, `则`); by default each file keeps its own.
+    #[arg(long, value_name = "FORM")]
+    keywords: Option<Form>,
     /// Policy files or directories (searched for `.policy` files); default:
     /// the `--policies` directories, else `policies`.
     #[arg(value_name = "PATHS")]
@@ -103,7 +108,7 @@ pub fn run(a: FmtArgs, out: &Out) -> Exit {
         };
         let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
         let id = sources.add(name.clone(), text.as_str());
-        match format_source(id, &text) {
+        match format_source_as(id, &text, a.keywords) {
             Ok(formatted) if formatted != text => {
                 if !a.check {
                     // Through a temporary file: a full disk leaves the

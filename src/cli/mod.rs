@@ -99,6 +99,9 @@ pub enum Command {
     Completions(serve::CompletionsArgs),
     /// Prove for every case: no conflicts, gaps or dead rules; or compare two versions exhaustively.
     Verify(verify::VerifyArgs),
+    /// The language server for editors, over standard input and output.
+    #[cfg(feature = "lsp")]
+    Lsp,
 }
 
 impl Command {
@@ -116,9 +119,15 @@ impl Command {
             Command::Graph(a) => Ok(&mut a.policies),
             Command::Timeline(a) => Ok(&mut a.policies),
             Command::Batch(a) => Ok(&mut a.policies),
+            #[cfg(feature = "serve")]
             Command::Serve(a) => Ok(&mut a.policies),
             Command::Schema(a) => Ok(&mut a.policies),
             Command::Verify(a) => Ok(&mut a.policies),
+            #[cfg(feature = "lsp")]
+            Command::Lsp => Err((
+                "lsp",
+                "lsp finds the policy directory of the file being edited",
+            )),
             Command::Completions(_) => Err((
                 "completions",
                 "completions reads no policies: give only the shell",
@@ -289,6 +298,14 @@ pub fn main() -> ExitCode {
         Command::Schema(a) => serve::run_schema(a, &out),
         Command::Completions(a) => serve::run_completions(a),
         Command::Verify(a) => verify::run(a, &out),
+        #[cfg(feature = "lsp")]
+        Command::Lsp => match crate::lsp::serve_stdio() {
+            Ok(()) => Exit::Ok,
+            Err(e) => {
+                errln!("error[regula::io]: the language server stopped: {e}");
+                Exit::Finding
+            }
+        },
     };
     exit.into()
 }

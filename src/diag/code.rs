@@ -68,6 +68,8 @@ pub enum Code {
     Io,
     /// `regula::line-too-long`.
     LineTooLong,
+    /// `regula::mixed-keywords`: English and Chinese keywords in one file.
+    MixedKeywords,
     /// `regula::nested-record`.
     NestedRecord,
     /// `regula::no-document`.
@@ -180,7 +182,7 @@ pub enum Code {
 
 impl Code {
     /// Every kind, in the order of their codes.
-    pub const ALL: [Code; 85] = [
+    pub const ALL: [Code; 86] = [
         Code::AmbiguousDateStep,
         Code::AmbiguousEnumValue,
         Code::AmendmentNeverApplies,
@@ -212,6 +214,7 @@ impl Code {
         Code::InvalidUtf8,
         Code::Io,
         Code::LineTooLong,
+        Code::MixedKeywords,
         Code::NestedRecord,
         Code::NoDocument,
         Code::NoInForce,
@@ -302,6 +305,7 @@ impl Code {
             Code::InvalidUtf8 => "regula::invalid-utf8",
             Code::Io => "regula::io",
             Code::LineTooLong => "regula::line-too-long",
+            Code::MixedKeywords => "regula::mixed-keywords",
             Code::NestedRecord => "regula::nested-record",
             Code::NoDocument => "regula::no-document",
             Code::NoInForce => "regula::no-in-force",
@@ -427,6 +431,7 @@ impl Code {
             | Code::BadNumber
             | Code::BadParagraph
             | Code::DuplicateClause
+            | Code::MixedKeywords
             | Code::Syntax
             | Code::TooDeep
             | Code::TooLong

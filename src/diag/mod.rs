@@ -7,6 +7,7 @@ pub use code::Code;
 pub use problem::{Problem, QuoteHint, Refusal, SyntaxHint};
 
 use crate::source::{SourceMap, Span};
+use crate::syntax::lexicon::{self, Form};
 use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
     NamedSource, SourceCode, SourceSpan, SpanContents,
@@ -239,6 +240,60 @@ fn prepare<'a>(diag: &'a Diag, sources: &SourceMap) -> Rendered<'a> {
     Rendered { diag, src, related }
 }
 
+/// The form of each file's keywords, found once per file.
+struct Forms<'a> {
+    sources: &'a SourceMap,
+    seen: std::collections::HashMap<u32, Form>,
+}
+
+impl Forms<'_> {
+    fn of(&mut self, d: &Diag) -> Form {
+        let Some((span, _)) = d.labels.first() else {
+            return Form::En;
+        };
+        let sources = self.sources;
+        *self.seen.entry(span.file.0).or_insert_with(|| {
+            sources
+                .get(span.file)
+                .and_then(|f| lexicon::form_of_text(&f.text))
+                .unwrap_or_default()
+        })
+    }
+
+    /// A diagnostic quoting keywords in the form of the file it points at.
+    fn localise(&mut self, d: &Diag) -> Diag {
+        let form = self.of(d);
+        let mut out = d.clone();
+        // A message about the forms themselves names both on purpose.
+        if form != Form::En && d.code != Code::MixedKeywords {
+            out.message = lexicon::localise(&d.message, form);
+            out.help = d.help.as_deref().map(|h| lexicon::localise(h, form));
+            for (_, text) in &mut out.labels {
+                *text = lexicon::localise(text, form);
+            }
+        }
+        out.related = d.related.iter().map(|r| self.localise(r)).collect();
+        out
+    }
+}
+
+/// The diagnostics with the keywords they quote (in backticks) in the form
+/// of the file each points at: a file written with Chinese keywords reads
+/// "expected `则`", not "expected `then`".
+pub fn localised<'a>(diags: &'a [Diag], sources: &SourceMap) -> std::borrow::Cow<'a, [Diag]> {
+    let any_zh = sources
+        .iter()
+        .any(|(_, f)| lexicon::form_of_text(&f.text) == Some(Form::Zh));
+    if !any_zh {
+        return std::borrow::Cow::Borrowed(diags);
+    }
+    let mut forms = Forms {
+        sources,
+        seen: std::collections::HashMap::new(),
+    };
+    std::borrow::Cow::Owned(diags.iter().map(|d| forms.localise(d)).collect())
+}
+
 /// Renders diagnostics as miette's graphical report, without colour or links,
 /// at a fixed width: the same bytes on a terminal, in a pipe and in CI.
 pub fn render_human(diags: &[Diag], sources: &SourceMap, color: bool) -> String {
@@ -252,7 +307,7 @@ pub fn render_human(diags: &[Diag], sources: &SourceMap, color: bool) -> String 
         .with_links(false)
         .with_context_lines(1);
     let mut out = String::new();
-    for d in diags {
+    for d in localised(diags, sources).iter() {
         let r = prepare(d, sources);
         if handler.render_report(&mut out, &r).is_err() {
             out.push_str(&d.message);
@@ -265,7 +320,7 @@ pub fn render_human(diags: &[Diag], sources: &SourceMap, color: bool) -> String 
 /// Renders diagnostics as one line each.
 pub fn render_plain(diags: &[Diag], sources: &SourceMap) -> String {
     let mut out = String::new();
-    for d in diags {
+    for d in localised(diags, sources).iter() {
         plain_line(d, sources, &mut out, "");
     }
     out
@@ -355,7 +410,7 @@ pub fn json_values(diags: &[Diag], sources: &SourceMap) -> Vec<serde_json::Value
 /// Renders diagnostics as JSON lines.
 pub fn render_json(diags: &[Diag], sources: &SourceMap) -> String {
     let mut out = String::new();
-    for d in diags {
+    for d in localised(diags, sources).iter() {
         out.push_str(&serde_json::to_string(&to_json(d, sources)).unwrap_or_default());
         out.push('\n');
     }

@@ -729,6 +729,19 @@ pub enum Problem {
         /// The reason.
         reason: String,
     },
+    /// A file that writes keywords in both forms.
+    MixedKeywords {
+        /// The file's form (its first keyword's), in words.
+        form: String,
+        /// The keyword of the other form, as written.
+        written: String,
+        /// The other form, in words.
+        other: String,
+        /// The keyword in the file's form.
+        want: String,
+        /// The file's form as `regula fmt --keywords` names it.
+        code: String,
+    },
     /// A request the server refuses before evaluation.
     Refused(Refusal),
     /// `--timeout` that is no time to wait.
@@ -1174,6 +1187,7 @@ impl Problem {
             P::Refused(_) | P::BadTimeout { .. } => Code::BadRequest,
             P::CannotServe { .. } | P::CounterexamplesUnwritable { .. } => Code::Io,
             P::Finding { code, .. } => *code,
+            P::MixedKeywords { .. } => Code::MixedKeywords,
             P::NoEmbeddedPolicies => Code::EmptyPolicies,
             P::Usage { .. } | P::PoliciesNotApplicable { .. } => Code::Usage,
             P::BadTest { .. }
@@ -1436,6 +1450,15 @@ impl Problem {
             P::BadTimeout { given } => format!("--timeout {given} is not a time to wait"),
             P::CannotServe { addr, reason } => format!("cannot serve on {addr}: {reason}"),
             P::Finding { outcome, what, .. } => format!("{outcome}: {what}"),
+            P::MixedKeywords {
+                form,
+                written,
+                other,
+                want,
+                ..
+            } => format!(
+                "this file writes its keywords in {form}, but `{written}` is the {other} form of `{want}`"
+            ),
             P::CounterexamplesUnwritable { dir, reason } => {
                 format!("cannot write counterexamples to {dir}: {reason}")
             }
@@ -1786,6 +1809,9 @@ impl Problem {
                 "choose another address with --addr (port 0 picks a free one)".into()
             }
             P::NoEmbeddedPolicies => "pass --policies DIR".into(),
+            P::MixedKeywords { want, code, .. } => format!(
+                "one file uses one form: write `{want}` here, or convert the whole file with `regula fmt --keywords {code}`"
+            ),
             P::CounterexamplesUnwritable { .. } => {
                 "give a directory that can be created and written".into()
             }

@@ -14,6 +14,7 @@
 //! is kept verbatim, so that no comment ever moves away from what it annotates.
 use super::ast::*;
 use super::print::{expr as flat, is_connective, quote};
+use super::lexicon::Form;
 use crate::diag::Diag;
 use crate::source::FileId;
 use unicode_width::UnicodeWidthStr;
@@ -21,10 +22,25 @@ use unicode_width::UnicodeWidthStr;
 /// The column limit that `and`/`or` chains and `then` values break at.
 pub const WIDTH: usize = 90;
 
-/// Formats a policy file's text; a file that does not parse yields its errors.
+/// Formats a policy file's text, keeping the form of its keywords; a file
+/// that does not parse yields its errors.
+#[cfg_attr(not(feature = "internals"), allow(dead_code))]
 pub fn format_source(file: FileId, text: &str) -> Result<String, Vec<Diag>> {
-    let tree = super::parse_file(file, text)?;
-    Ok(format_file(&tree, text))
+    format_source_as(file, text, None)
+}
+
+/// Formats a policy file's text with its keywords in a form (by default the
+/// form of its first keyword). Layout, names, strings and comments are those
+/// of [`format_source`]; only the keywords' spelling differs between forms.
+/// A file that mixes forms is made whole in the chosen one.
+pub fn format_source_as(file: FileId, text: &str, form: Option<Form>) -> Result<String, Vec<Diag>> {
+    let (en, first) = super::parse::convert_keywords(file, text, Form::En)?;
+    let tree = super::parse_file(file, &en)?;
+    let formatted = format_file(&tree, &en);
+    match form.or(first).unwrap_or_default() {
+        Form::En => Ok(formatted),
+        zh => Ok(super::parse::convert_keywords(file, &formatted, zh)?.0),
+    }
 }
 
 /// A `//` comment found in the source text.

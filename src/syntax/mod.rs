@@ -2,6 +2,7 @@
 //! and the lowering of its parse tree into [`ast`] with spans.
 pub mod ast;
 pub mod format;
+pub mod lexicon;
 pub mod parse;
 pub mod print;
 

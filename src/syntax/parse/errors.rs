@@ -3,7 +3,7 @@
 //!
 //! Time: O(length of the text) per error (at most one per file: pest stops
 //! at the first), the parse being run again once with error detail.
-use super::nesting::DECLARATION_WORDS;
+use crate::syntax::lexicon::{self, Form};
 use super::{PolicyParser, Rule};
 use crate::diag::{Diag, Problem, SyntaxHint};
 use crate::source::{FileId, Span};
@@ -33,43 +33,43 @@ pub(super) fn clause_name(rule: Rule) -> &'static str {
     }
 }
 
-/// A readable name for a grammar rule, for "expected …" messages.
-fn describe(rule: Rule) -> &'static str {
-    match rule {
+/// A readable name for a grammar rule, for "expected …" messages; keywords
+/// in their English form (a message is shown in the file's form).
+fn describe(rule: Rule) -> std::borrow::Cow<'static, str> {
+    use std::borrow::Cow;
+    if let Some(k) = lexicon::by_rule(&format!("{rule:?}")) {
+        return Cow::Owned(format!("`{}`", k.spelling(Form::En)));
+    }
+    Cow::Borrowed(match rule {
         Rule::EOI => "end of file",
         Rule::file | Rule::item => "a declaration",
-        Rule::document | Rule::kw_document => "`document`",
+        Rule::document => "`document`",
         Rule::doc_clause => "a document clause",
-        Rule::doc_issuer | Rule::kw_issuer => "`issuer`",
-        Rule::doc_issued | Rule::kw_issued => "`issued`",
-        Rule::doc_source | Rule::kw_source => "`source`",
+        Rule::doc_issuer => "`issuer`",
+        Rule::doc_issued => "`issued`",
+        Rule::doc_source => "`source`",
         Rule::doc_in_force => "`in force from`",
-        Rule::doc_replaces | Rule::kw_replaces => "`replaces`",
-        Rule::doc_amends | Rule::kw_amends => "`amends`",
+        Rule::doc_replaces => "`replaces`",
+        Rule::doc_amends => "`amends`",
         Rule::amend_list => "`rules` or `parameters`",
-        Rule::kw_rules => "`rules`",
-        Rule::kw_parameters => "`parameters`",
-        Rule::kw_force => "`force`",
-        Rule::kw_from => "`from`",
-        Rule::enum_decl | Rule::kw_enum => "`enum`",
+        Rule::enum_decl => "`enum`",
         Rule::enum_variant => "an enum value and its label",
-        Rule::record_decl | Rule::kw_record => "`record`",
+        Rule::record_decl => "`record`",
         Rule::record_field => "a record field",
-        Rule::fact_decl | Rule::kw_fact => "`fact`",
-        Rule::outcome_decl | Rule::kw_outcome => "`outcome`",
-        Rule::kw_default => "`default`",
-        Rule::param_decl | Rule::kw_parameter => "`parameter`",
+        Rule::fact_decl => "`fact`",
+        Rule::outcome_decl => "`outcome`",
+        Rule::param_decl => "`parameter`",
         Rule::param_value => "a parameter value",
-        Rule::define_decl | Rule::kw_define => "`define`",
+        Rule::define_decl => "`define`",
         Rule::param => "a parameter (`name: type`)",
-        Rule::type_ref => "a type",
-        Rule::int_type | Rule::kw_int => "`int`",
-        Rule::rule_decl | Rule::kw_rule => "`rule`",
-        Rule::citation | Rule::kw_cites => "`cites`",
-        Rule::exception | Rule::kw_exception => "`exception to`",
-        Rule::condition | Rule::kw_when => "`when`",
-        Rule::conclusion | Rule::kw_then => "`then`",
-        Rule::not_encoded | Rule::kw_encoded => "`not encoded`",
+        Rule::type_ref | Rule::builtin_type => "a type",
+        Rule::int_type => "`int`",
+        Rule::rule_decl => "`rule`",
+        Rule::citation => "`cites`",
+        Rule::exception => "`exception to`",
+        Rule::condition => "`when`",
+        Rule::conclusion => "`then`",
+        Rule::not_encoded => "`not encoded`",
         Rule::paragraph => "a paragraph number such as `4.2`",
         Rule::label => "a label in quotes",
         Rule::expr
@@ -83,21 +83,19 @@ fn describe(rule: Rule) -> &'static str {
         | Rule::unary
         | Rule::postfix
         | Rule::primary => "an expression",
-        Rule::neg_op | Rule::kw_not => "`not`",
+        Rule::neg_op => "`not`",
         Rule::cmp_op => "a comparison (`=`, `!=`, `<`, `<=`, `>`, `>=`)",
-        Rule::in_op | Rule::kw_in => "`in`",
+        Rule::in_op => "`in`",
         Rule::set => "a set `{…}`",
         Rule::add_op => "`+` or `-`",
         Rule::mul_op => "`*`",
         Rule::minus => "`-`",
         Rule::unit => "a unit (`days`, `months`, `years`)",
-        Rule::rounding | Rule::kw_round => "`round up` or `round down`",
-        Rule::kw_up => "`up`",
-        Rule::kw_down => "`down`",
-        Rule::as_of | Rule::kw_as_of => "`as_of`",
+        Rule::rounding => "`round up` or `round down`",
+        Rule::as_of => "`as_of`",
         Rule::call => "a call",
         Rule::literal => "a literal",
-        Rule::bool_lit | Rule::kw_true | Rule::kw_false => "`true` or `false`",
+        Rule::bool_lit => "`true` or `false`",
         Rule::date => "a date (YYYY-MM-DD)",
         Rule::number => "a number",
         Rule::string | Rule::string_body => "a string in quotes",
@@ -106,42 +104,11 @@ fn describe(rule: Rule) -> &'static str {
         Rule::path => "a name",
         Rule::ident | Rule::ident_raw => "a name",
         Rule::keyword => "a keyword",
-        Rule::kw_if => "`if`",
-        Rule::kw_else => "`else`",
-        Rule::kw_and => "`and`",
-        Rule::kw_or => "`or`",
-        Rule::kw_to => "`to`",
-        Rule::kw_days | Rule::kw_day => "`days`",
-        Rule::kw_months | Rule::kw_month => "`months`",
-        Rule::kw_years | Rule::kw_year => "`years`",
         Rule::WHITESPACE | Rule::COMMENT => "whitespace",
-    }
+        // Every `kw_*` rule is an entry of the keyword table, named above.
+        _ => "a keyword",
+    })
 }
-
-/// The reserved words of the language (see `keyword` in the grammar).
-const RESERVED: [&str; 21] = [
-    "document",
-    "enum",
-    "record",
-    "fact",
-    "outcome",
-    "parameter",
-    "define",
-    "rule",
-    "cites",
-    "exception",
-    "when",
-    "then",
-    "if",
-    "else",
-    "and",
-    "or",
-    "not",
-    "in",
-    "true",
-    "false",
-    "as_of",
-];
 
 /// Expectations that only say "the expression could go on": shown as one item.
 fn is_operator(rule: Rule) -> bool {
@@ -153,10 +120,15 @@ fn is_operator(rule: Rule) -> bool {
             | Rule::mul_op
             | Rule::unit
             | Rule::rounding
-            | Rule::kw_round
+            | Rule::kw_round_up
+            | Rule::kw_round_down
+            | Rule::kw_days
+            | Rule::kw_months
+            | Rule::kw_years
             | Rule::kw_and
             | Rule::kw_or
             | Rule::kw_in
+            | Rule::kw_not_in
     )
 }
 
@@ -181,15 +153,37 @@ fn is_declaration(rule: Rule) -> bool {
             | Rule::rule_decl
             | Rule::kw_rule
             | Rule::not_encoded
+            | Rule::kw_not_encoded
             | Rule::item
     )
 }
 
 /// Literal tokens that continue an expression; grouped as "an operator".
-const OPERATOR_TOKENS: [&str; 21] = [
-    "!=", "*", "+", "-", "<", "<=", "=", ">", ">=", "and", "or", "in", "not", "day", "days",
-    "month", "months", "year", "years", "round", "up",
+const OPERATOR_PUNCTUATION: [&str; 9] = ["!=", "*", "+", "-", "<", "<=", "=", ">", ">="];
+
+/// The keywords that continue an expression.
+const OPERATOR_KEYWORDS: [&str; 9] = [
+    "and", "or", "in", "not_in", "days", "months", "years", "round_up", "round_down",
 ];
+
+/// Whether a literal token continues an expression: an operator, or a word
+/// of an operator keyword (`and`, `not` of `not in`, `round`, `up`).
+fn is_operator_token(t: &str) -> bool {
+    OPERATOR_PUNCTUATION.contains(&t)
+        || lexicon::KEYWORDS
+            .iter()
+            .filter(|k| OPERATOR_KEYWORDS.contains(&k.name))
+            .any(|k| k.en.iter().any(|e| e.split(' ').any(|w| w == t)))
+}
+
+/// A literal token as a message names it: a keyword in its canonical
+/// English spelling (the message is shown in the file's form).
+fn canonical(t: String) -> String {
+    match lexicon::word(&t) {
+        Some((k, _)) if !k.spelling(Form::En).contains(' ') => k.spelling(Form::En).to_string(),
+        _ => t,
+    }
+}
 
 /// The literal tokens pest expected at the furthest position it reached, that
 /// position, and whether it lies beyond the error's own position.
@@ -204,7 +198,13 @@ fn literal_tokens(e: &pest::error::Error<Rule>, pos: usize) -> (usize, Vec<Strin
         // Only the grammar's literals: no built-in classes, no ranges.
         .filter(|t| t != "BUILTIN_RULE" && !(t.len() > 2 && t.contains("..")))
         .filter(|t| !t.trim().is_empty() && t != "//" && t != "down")
-        .collect();
+        .map(canonical)
+        .fold(Vec::new(), |mut out, t| {
+            if !out.contains(&t) {
+                out.push(t);
+            }
+            out
+        });
     if a.max_position > pos && !tokens.is_empty() {
         (a.max_position, tokens, true)
     } else if a.max_position == pos {
@@ -280,12 +280,12 @@ pub(super) fn syntax_error(file: FileId, text: &str, e: &pest::error::Error<Rule
     let operators = positives.iter().filter(|r| is_operator(**r)).count()
         + tokens
             .iter()
-            .filter(|t| further && OPERATOR_TOKENS.contains(&t.as_str()))
+            .filter(|t| further && is_operator_token(t))
             .count();
-    let mut expected: Vec<&str> = Vec::new();
+    let mut expected: Vec<std::borrow::Cow<str>> = Vec::new();
     for r in positives {
         let d = if is_declaration(*r) || (declarations && *r == Rule::kw_not) {
-            "a declaration (`rule`, `fact`, `outcome`, …)"
+            "a declaration (`rule`, `fact`, `outcome`, …)".into()
         } else if (is_operator(*r) && operators > 1)
             || (*r == Rule::EOI && declarations)
             // An unterminated string is reported when lowered, with its own help.
@@ -302,7 +302,7 @@ pub(super) fn syntax_error(file: FileId, text: &str, e: &pest::error::Error<Rule
     let quoted: Vec<String> = tokens
         .iter()
         .filter(|t| {
-            let operator = OPERATOR_TOKENS.contains(&t.as_str());
+            let operator = is_operator_token(t);
             // Where rules were expected too, they name the words, operators
             // and openings; only closing punctuation is added to them.
             let closing = [")", "}", ",", ":"].contains(&t.as_str());
@@ -311,13 +311,13 @@ pub(super) fn syntax_error(file: FileId, text: &str, e: &pest::error::Error<Rule
         })
         .map(|t| format!("`{t}`"))
         .collect();
-    for q in &quoted {
-        if !expected.contains(&q.as_str()) {
-            expected.push(q);
+    for q in quoted {
+        if !expected.iter().any(|e| *e == q) {
+            expected.push(q.into());
         }
     }
     if operators > 1 {
-        expected.push("an operator (`and`, `or`, `=`, `+`, …)");
+        expected.push("an operator (`and`, `or`, `=`, `+`, …)".into());
     }
     let list = match expected.len() {
         0 => "something else".to_string(),
@@ -332,12 +332,15 @@ pub(super) fn syntax_error(file: FileId, text: &str, e: &pest::error::Error<Rule
     } else {
         format!("unexpected {found}")
     };
-    let reserved = RESERVED.contains(&word.as_str());
+    let form = lexicon::form_of_text(text).unwrap_or_default();
+    let reserved = [Form::En, Form::Zh]
+        .iter()
+        .any(|f| lexicon::reserved(*f).contains(&word.as_str()));
     let wants = |r: Rule| positives.contains(&r);
     let hint = if reserved && (wants(Rule::ident) || wants(Rule::path)) {
         SyntaxHint::Reserved(word.clone())
     } else if declarations && !word.is_empty() {
-        match crate::diag::suggest(&word, DECLARATION_WORDS) {
+        match crate::diag::suggest(&word, lexicon::declaration_words(form)) {
             Some(k) if k != word => SyntaxHint::Keyword(k.to_string()),
             _ => SyntaxHint::Declaration,
         }
@@ -347,7 +350,7 @@ pub(super) fn syntax_error(file: FileId, text: &str, e: &pest::error::Error<Rule
         SyntaxHint::Cites
     } else if wants(Rule::expr) || positives.iter().any(|r| describe(*r) == "an expression") {
         SyntaxHint::Expression
-    } else if expected.contains(&"`:`") {
+    } else if expected.iter().any(|e| e == "`:`") {
         SyntaxHint::NameType
     } else if expected.first().is_some_and(|e| *e == "`)`") {
         SyntaxHint::CloseParen

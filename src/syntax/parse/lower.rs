@@ -140,7 +140,11 @@ impl Lower {
                     let mut rules = Vec::new();
                     let mut parameters = Vec::new();
                     for list in xs {
-                        let is_rules = list.as_str().trim_start().starts_with("rules");
+                        let is_rules = list
+                            .clone()
+                            .into_inner()
+                            .next()
+                            .is_some_and(|k| k.as_rule() == Rule::kw_rules);
                         for id in self.parts(list) {
                             let i = self.ident(id);
                             if is_rules {
@@ -519,6 +523,16 @@ impl Lower {
                 Some(TypeRef::Int { min, loc })
             }
             Rule::ident => Some(TypeRef::Named(self.ident(inner))),
+            // `bool`, `date`, `text` in either form: named by their English
+            // spelling, so that both forms give the same tree.
+            Rule::builtin_type => {
+                let loc = self.loc(&inner);
+                let k = inner.into_inner().next()?;
+                let name = crate::syntax::lexicon::by_rule(&format!("{:?}", k.as_rule()))?
+                    .spelling(crate::syntax::lexicon::Form::En)
+                    .to_string();
+                Some(TypeRef::Named(Ident { name, loc }))
+            }
             _ => {
                 self.bug(&inner, "type");
                 None
@@ -646,7 +660,8 @@ impl Lower {
                         })
                     }
                     _ => {
-                        let negated = op.as_str().starts_with("not");
+                        let negated = op.into_inner().next().map(|k| k.as_rule())
+                            == Some(Rule::kw_not_in);
                         let mut set = Vec::new();
                         for e in rhs.into_inner() {
                             set.push(self.expr(e)?);
@@ -699,12 +714,12 @@ impl Lower {
                 let mut us = unit.into_inner();
                 let word = us.next()?;
                 let unit_kind = match word.as_rule() {
-                    Rule::kw_days | Rule::kw_day => Unit::Days,
-                    Rule::kw_months | Rule::kw_month => Unit::Months,
+                    Rule::kw_days => Unit::Days,
+                    Rule::kw_months => Unit::Months,
                     _ => Unit::Years,
                 };
                 let rounding = us.next().map(|r| {
-                    if r.as_str().trim_end().ends_with("up") {
+                    if r.into_inner().next().map(|k| k.as_rule()) == Some(Rule::kw_round_up) {
                         Rounding::Up
                     } else {
                         Rounding::Down
@@ -732,7 +747,9 @@ impl Lower {
                 })
             }
             Rule::bool_lit => Some(Expr {
-                kind: ExprKind::Bool(p.as_str().trim() == "true"),
+                kind: ExprKind::Bool(
+                    p.clone().into_inner().next().map(|k| k.as_rule()) == Some(Rule::kw_true),
+                ),
                 loc,
             }),
             Rule::number => Some(Expr {

@@ -1,0 +1,912 @@
+//! `regula lsp`: a language server over stdio for policy authors, on
+//! lsp-server and lsp-types.
+//!
+//! The server works on a policy directory: the nearest folder, from an open
+//! file upwards, that holds a `.policy` file with a document header (else
+//! the file's own folder). On every change it checks the whole set with the
+//! open files' unsaved text and publishes the checker's diagnostics, with
+//! their codes, related places and help, in the form of each file's
+//! keywords. It answers hover, definition, references, rename, completion,
+//! document symbols, formatting (`regula fmt`) and the checker's did-you-mean
+//! fixes as code actions. Positions are UTF-16, as the protocol counts them.
+//!
+//! Time: a change re-reads and re-checks its policy set, O(size of the set);
+//! every request is answered from the last check.
+mod index;
+mod position;
+
+pub use position::Lines;
+
+use crate::diag::{self, Diag, Severity};
+use crate::syntax::lexicon::{self, Form, KEYWORDS};
+use index::{Index, Kind};
+use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
+use lsp_types::notification::Notification as _;
+use lsp_types::request::Request as _;
+use lsp_types::{
+    notification, request, CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams,
+    CodeActionProviderCapability, CompletionItem, CompletionItemKind, CompletionParams,
+    CompletionResponse, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity,
+    DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
+    DocumentFormattingParams, DocumentSymbol, DocumentSymbolParams, DocumentSymbolResponse,
+    GotoDefinitionParams, GotoDefinitionResponse, Hover, HoverContents, HoverParams,
+    HoverProviderCapability, Location, MarkupContent, MarkupKind, NumberOrString, OneOf, Position,
+    PublishDiagnosticsParams, Range, ReferenceParams, RenameParams, ServerCapabilities, SymbolKind,
+    TextDocumentSyncCapability, TextDocumentSyncKind, TextEdit, Uri, WorkspaceEdit,
+};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+/// Serves the protocol on standard input and output until the client exits.
+pub fn serve_stdio() -> Result<(), String> {
+    let (connection, io_threads) = Connection::stdio();
+    serve(&connection)?;
+    drop(connection);
+    io_threads.join().map_err(|e| e.to_string())
+}
+
+/// What the server offers.
+pub fn capabilities() -> ServerCapabilities {
+    ServerCapabilities {
+        text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
+        definition_provider: Some(OneOf::Left(true)),
+        references_provider: Some(OneOf::Left(true)),
+        rename_provider: Some(OneOf::Left(true)),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        document_formatting_provider: Some(OneOf::Left(true)),
+        code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
+        completion_provider: Some(lsp_types::CompletionOptions {
+            trigger_characters: Some(vec![".".into(), "\"".into(), " ".into()]),
+            ..Default::default()
+        }),
+        ..ServerCapabilities::default()
+    }
+}
+
+/// Serves one connection: the handshake, then messages until `exit`.
+pub fn serve(connection: &Connection) -> Result<(), String> {
+    let caps = serde_json::to_value(capabilities()).map_err(|e| e.to_string())?;
+    connection.initialize(caps).map_err(|e| e.to_string())?;
+    let mut server = Server::default();
+    for msg in &connection.receiver {
+        match msg {
+            Message::Request(req) => {
+                if connection
+                    .handle_shutdown(&req)
+                    .map_err(|e| e.to_string())?
+                {
+                    return Ok(());
+                }
+                let resp = server.request(req);
+                send(connection, Message::Response(resp))?;
+            }
+            Message::Notification(n) => {
+                for out in server.notification(n) {
+                    send(connection, Message::Notification(out))?;
+                }
+            }
+            Message::Response(_) => {}
+        }
+    }
+    Ok(())
+}
+
+fn send(connection: &Connection, m: Message) -> Result<(), String> {
+    connection.sender.send(m).map_err(|e| e.to_string())
+}
+
+/// The server's state: the open files' text, and per policy directory the
+/// index of its last check.
+#[derive(Default)]
+pub struct Server {
+    open: HashMap<PathBuf, String>,
+    sets: HashMap<PathBuf, Index>,
+}
+
+/// A file path from a `file:` URI (percent-decoded).
+pub fn uri_path(uri: &Uri) -> Option<PathBuf> {
+    let s = uri.as_str().strip_prefix("file://")?;
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b);
+            i += 1;
+        }
+    }
+    let path = String::from_utf8(out).ok()?;
+    // `file:///C:/x` on Windows.
+    let path = match path.get(1..3) {
+        Some(drive) if drive.ends_with(':') && path.starts_with('/') => path[1..].to_string(),
+        _ => path,
+    };
+    Some(PathBuf::from(path))
+}
+
+/// The `file:` URI of a path, percent-encoding all but unreserved bytes.
+pub fn path_uri(path: &Path) -> Option<Uri> {
+    let p = path.to_string_lossy().replace('\\', "/");
+    let mut s = String::from("file://");
+    if !p.starts_with('/') {
+        s.push('/');
+    }
+    for b in p.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/:".contains(&b) {
+            s.push(char::from(b));
+        } else {
+            s.push_str(&format!("%{b:02X}"));
+        }
+    }
+    Uri::from_str(&s).ok()
+}
+
+/// Whether a policy text opens with a document header.
+fn has_header(text: &str) -> bool {
+    lexicon::lexemes(text)
+        .find_map(|(_, l)| match l {
+            Lexeme::Word(w) => Some(lexicon::word(w).is_some_and(|(k, _)| k.name == "document")),
+            _ => None,
+        })
+        .unwrap_or(false)
+}
+
+use lexicon::Lexeme;
+
+/// The policy set of a file: the nearest folder upwards holding a `.policy`
+/// file with a document header; else the file alone (never a walk of an
+/// unrelated folder such as a home directory).
+pub fn policy_dir(file: &Path) -> PathBuf {
+    let own = file.parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut dir = Some(own.as_path());
+    while let Some(d) = dir {
+        let header = crate::load::visible_entries(d).is_some_and(|entries| {
+            entries.iter().any(|p| {
+                p.extension().is_some_and(|e| e == "policy")
+                    && std::fs::read_to_string(p).is_ok_and(|t| has_header(&t))
+            })
+        });
+        if header {
+            return d.to_path_buf();
+        }
+        dir = d.parent();
+    }
+    file.to_path_buf()
+}
+
+impl Server {
+    /// Checks the policy directory of a file with the open files' text;
+    /// returns the diagnostics to publish, one notification per file.
+    pub fn recheck(&mut self, file: &Path) -> Vec<Notification> {
+        let dir = policy_dir(file);
+        let mut raw = crate::load::from_paths(std::slice::from_ref(&dir)).unwrap_or_default();
+        for (name, text) in &mut raw.policies {
+            if let Some(t) = self.open.get(Path::new(name.as_str())) {
+                text.clone_from(t);
+            }
+        }
+        for (p, t) in &self.open {
+            let name = p.to_string_lossy().to_string();
+            if p.starts_with(&dir) && !raw.policies.iter().any(|(n, _)| *n == name) {
+                raw.policies.push((name, t.clone()));
+            }
+        }
+        raw.policies.sort();
+        let checked = crate::check::check(&raw);
+        let shown = diag::localised(&checked.diags, &checked.sources).into_owned();
+        let mut per_file: Vec<Vec<Diagnostic>> = vec![Vec::new(); raw.policies.len()];
+        for d in &shown {
+            let file = d.labels.first().map_or(0, |(s, _)| s.file.0 as usize);
+            if let Some(list) = per_file.get_mut(file) {
+                list.push(to_diagnostic(d, &checked.sources));
+            }
+        }
+        let others: Vec<(String, String)> = raw.others.clone().into_iter().collect();
+        let index = Index::rebuild(&raw.policies, &others, self.sets.get(&dir));
+        self.sets.insert(dir, index);
+        raw.policies
+            .iter()
+            .zip(per_file)
+            .filter_map(|((name, _), diagnostics)| {
+                let params = PublishDiagnosticsParams {
+                    uri: path_uri(Path::new(name))?,
+                    diagnostics,
+                    version: None,
+                };
+                Some(Notification::new(
+                    notification::PublishDiagnostics::METHOD.to_string(),
+                    params,
+                ))
+            })
+            .collect()
+    }
+
+    /// Handles a notification; returns those to send.
+    pub fn notification(&mut self, n: Notification) -> Vec<Notification> {
+        let path = match n.method.as_str() {
+            notification::DidOpenTextDocument::METHOD => {
+                let Ok(p) = serde_json::from_value::<DidOpenTextDocumentParams>(n.params) else {
+                    return Vec::new();
+                };
+                let path = uri_path(&p.text_document.uri);
+                if let Some(path) = &path {
+                    self.open.insert(path.clone(), p.text_document.text);
+                }
+                path
+            }
+            notification::DidChangeTextDocument::METHOD => {
+                let Ok(p) = serde_json::from_value::<DidChangeTextDocumentParams>(n.params) else {
+                    return Vec::new();
+                };
+                let path = uri_path(&p.text_document.uri);
+                if let (Some(path), Some(change)) = (&path, p.content_changes.into_iter().last()) {
+                    self.open.insert(path.clone(), change.text);
+                }
+                path
+            }
+            notification::DidSaveTextDocument::METHOD => {
+                serde_json::from_value::<lsp_types::DidSaveTextDocumentParams>(n.params)
+                    .ok()
+                    .and_then(|p| uri_path(&p.text_document.uri))
+            }
+            notification::DidCloseTextDocument::METHOD => {
+                let Ok(p) = serde_json::from_value::<DidCloseTextDocumentParams>(n.params) else {
+                    return Vec::new();
+                };
+                let path = uri_path(&p.text_document.uri);
+                if let Some(path) = &path {
+                    self.open.remove(path);
+                }
+                path
+            }
+            _ => None,
+        };
+        match path {
+            Some(p) if p.extension().is_some_and(|e| e == "policy") => self.recheck(&p),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Answers a request.
+    pub fn request(&mut self, req: Request) -> Response {
+        let id = req.id.clone();
+        let result = match req.method.as_str() {
+            request::HoverRequest::METHOD => parse(req).map(|p: HoverParams| json(self.hover(p))),
+            request::GotoDefinition::METHOD => {
+                parse(req).map(|p: GotoDefinitionParams| json(self.definition(p)))
+            }
+            request::References::METHOD => {
+                parse(req).map(|p: ReferenceParams| json(self.references(p)))
+            }
+            request::Rename::METHOD => parse(req).map(|p: RenameParams| json(self.rename(p))),
+            request::Completion::METHOD => {
+                parse(req).map(|p: CompletionParams| json(self.completion(p)))
+            }
+            request::DocumentSymbolRequest::METHOD => {
+                parse(req).map(|p: DocumentSymbolParams| json(self.symbols(p)))
+            }
+            request::Formatting::METHOD => {
+                parse(req).map(|p: DocumentFormattingParams| json(self.format(p)))
+            }
+            request::CodeActionRequest::METHOD => {
+                parse(req).map(|p: CodeActionParams| json(self.code_actions(p)))
+            }
+            _ => Err((
+                ErrorCode::MethodNotFound,
+                format!("unknown method {}", req.method),
+            )),
+        };
+        match result {
+            Ok(v) => Response::new_ok(id, v),
+            Err((code, msg)) => Response::new_err(id, code as i32, msg),
+        }
+    }
+
+    /// The index and file number of a document, after a check if needed.
+    fn locate(&mut self, uri: &Uri) -> Option<(&Index, usize, PathBuf)> {
+        let path = uri_path(uri)?;
+        let dir = policy_dir(&path);
+        if !self.sets.contains_key(&dir) {
+            self.recheck(&path);
+        }
+        let index = self.sets.get(&dir)?;
+        let name = path.to_string_lossy().to_string();
+        let file = index.files.iter().position(|f| f.name == name)?;
+        Some((index, file, path))
+    }
+
+    fn at(&mut self, uri: &Uri, pos: Position) -> Option<(&Index, usize, usize)> {
+        let (index, file, _) = self.locate(uri)?;
+        let text = &index.files.get(file)?.text;
+        let offset = Lines::new(text).offset(pos);
+        Some((index, file, offset))
+    }
+
+    fn hover(&mut self, p: HoverParams) -> Option<Hover> {
+        let tdp = p.text_document_position_params;
+        let (index, file, offset) = self.at(&tdp.text_document.uri, tdp.position)?;
+        let f = index.files.get(file)?;
+        let lines = Lines::new(&f.text);
+        // A keyword: its meaning and both forms.
+        let word = lexicon::lexemes(&f.text)
+            .take_while(|(at, _)| *at <= offset)
+            .last()
+            .filter(|(at, l)| matches!(l, Lexeme::Word(w) if offset <= at + w.len()));
+        if let Some((at, Lexeme::Word(w))) = word {
+            if let Some((k, _)) = lexicon::word(w) {
+                let text = format!(
+                    "**{}** · **{}** — {}",
+                    k.spelling(Form::En),
+                    k.spelling(Form::Zh),
+                    k.meaning
+                );
+                return Some(markdown(text, lines.range(at, at + w.len())));
+            }
+        }
+        // A paragraph number after `cites`: the paragraph's text.
+        if let Some((text, start, end)) = paragraph_hover(index, &f.text, offset) {
+            return Some(markdown(text, lines.range(start, end)));
+        }
+        if let Some(text) = quote_hover(index, &f.text, offset) {
+            return Some(markdown(text, lines.range(offset, offset)));
+        }
+        let (decls, start, end) = index.resolve_at(file, offset)?;
+        let mut parts = Vec::new();
+        for d in decls {
+            let of = d
+                .container
+                .as_deref()
+                .map(|c| format!(" of `{c}`"))
+                .unwrap_or_default();
+            let detail = match d.kind {
+                Kind::Rule => format!(" cites {}", d.detail),
+                Kind::Definition => d.detail.clone(),
+                _ if d.detail.is_empty() || d.kind == Kind::EnumValue => String::new(),
+                _ => format!(" : {}", d.detail),
+            };
+            let decl_file = index.files.get(d.file)?;
+            let line = decl_file
+                .text
+                .get(..d.name_span.0)
+                .unwrap_or("")
+                .matches('\n')
+                .count()
+                + 1;
+            let uses = index.references(d).len().saturating_sub(1);
+            parts.push(format!(
+                "{} `{}`{detail}{of} — {}\n\ndeclared in `{}` line {line}; named {uses} time{} elsewhere",
+                d.kind.word(),
+                d.name,
+                d.label,
+                short(&decl_file.name),
+                if uses == 1 { "" } else { "s" }
+            ));
+        }
+        if parts.is_empty() {
+            return None;
+        }
+        Some(markdown(parts.join("\n\n---\n\n"), lines.range(start, end)))
+    }
+
+    fn definition(&mut self, p: GotoDefinitionParams) -> Option<GotoDefinitionResponse> {
+        let tdp = p.text_document_position_params;
+        let (index, file, offset) = self.at(&tdp.text_document.uri, tdp.position)?;
+        let (decls, _, _) = index.resolve_at(file, offset)?;
+        let locations: Vec<Location> = decls
+            .iter()
+            .filter_map(|d| location(index, d.file, d.name_span.0, d.name_span.1))
+            .collect();
+        Some(GotoDefinitionResponse::Array(locations))
+    }
+
+    fn references(&mut self, p: ReferenceParams) -> Option<Vec<Location>> {
+        let tdp = p.text_document_position;
+        let (index, file, offset) = self.at(&tdp.text_document.uri, tdp.position)?;
+        let (decls, _, _) = index.resolve_at(file, offset)?;
+        let mut out = Vec::new();
+        for d in decls {
+            for (f, s, e) in index.references(d) {
+                let own = (f, s, e) == (d.file, d.name_span.0, d.name_span.1);
+                if own && !p.context.include_declaration {
+                    continue;
+                }
+                out.extend(location(index, f, s, e));
+            }
+        }
+        Some(out)
+    }
+
+    // lsp-types keys a workspace edit by `Uri`, which clippy deems mutable.
+    #[allow(clippy::mutable_key_type)]
+    fn rename(&mut self, p: RenameParams) -> Option<WorkspaceEdit> {
+        let tdp = p.text_document_position;
+        let (index, file, offset) = self.at(&tdp.text_document.uri, tdp.position)?;
+        let (decls, _, _) = index.resolve_at(file, offset)?;
+        let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
+        for d in decls {
+            for (f, s, e) in index.references(d) {
+                if let Some(l) = location(index, f, s, e) {
+                    changes
+                        .entry(l.uri)
+                        .or_default()
+                        .push(TextEdit::new(l.range, p.new_name.clone()));
+                }
+            }
+        }
+        Some(WorkspaceEdit::new(changes))
+    }
+
+    fn completion(&mut self, p: CompletionParams) -> Option<CompletionResponse> {
+        let tdp = p.text_document_position;
+        let (index, file, offset) = self.at(&tdp.text_document.uri, tdp.position)?;
+        let f = index.files.get(file)?;
+        let before = f.text.get(..offset).unwrap_or("");
+        let form = lexicon::form_of_text(&f.text).unwrap_or_default();
+        // Inside the quote of `cites P "…`: the sentences of paragraph P.
+        if let Some(items) = quote_completion(index, before) {
+            return Some(CompletionResponse::Array(items));
+        }
+        // After `cites`: the paragraph numbers.
+        let last_word = before.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
+        let last_word = last_word
+            .trim_end()
+            .rsplit(|c: char| lexicon::is_blank(c) || lexicon::is_line_break(c))
+            .next()
+            .unwrap_or("");
+        if lexicon::word(last_word).is_some_and(|(k, _)| k.name == "cites") {
+            let units = index
+                .regulation
+                .as_ref()
+                .map(|r| r.units.clone())
+                .unwrap_or_default();
+            let items = units
+                .iter()
+                .map(|u| CompletionItem {
+                    label: u.key(),
+                    kind: Some(CompletionItemKind::REFERENCE),
+                    detail: Some(u.text.chars().take(40).collect()),
+                    documentation: Some(lsp_types::Documentation::String(u.text.clone())),
+                    ..Default::default()
+                })
+                .collect();
+            return Some(CompletionResponse::Array(items));
+        }
+        // After `name =`, `name !=` or inside `name in {…`: the values of
+        // the enum that is the name's type.
+        if let Some(values) = expected_values(index, file, offset) {
+            return Some(CompletionResponse::Array(values));
+        }
+        let mut items: Vec<CompletionItem> = KEYWORDS
+            .iter()
+            .map(|k| CompletionItem {
+                label: k.spelling(form).to_string(),
+                kind: Some(CompletionItemKind::KEYWORD),
+                detail: Some(format!(
+                    "{} · {}",
+                    k.spelling(Form::En),
+                    k.spelling(Form::Zh)
+                )),
+                documentation: Some(lsp_types::Documentation::String(k.meaning.to_string())),
+                ..Default::default()
+            })
+            .collect();
+        for d in &index.decls {
+            let kind = match d.kind {
+                Kind::Enum | Kind::Record => CompletionItemKind::STRUCT,
+                Kind::EnumValue => CompletionItemKind::ENUM_MEMBER,
+                Kind::Field | Kind::Document => continue,
+                Kind::Fact | Kind::Outcome | Kind::Parameter => CompletionItemKind::VARIABLE,
+                Kind::Definition => CompletionItemKind::FUNCTION,
+                Kind::Rule => CompletionItemKind::REFERENCE,
+            };
+            if items.iter().any(|i| i.label == d.name) {
+                continue;
+            }
+            items.push(CompletionItem {
+                label: d.name.clone(),
+                kind: Some(kind),
+                detail: Some(format!("{} {}", d.kind.word(), d.detail)),
+                documentation: Some(lsp_types::Documentation::String(d.label.clone())),
+                ..Default::default()
+            });
+        }
+        Some(CompletionResponse::Array(items))
+    }
+
+    fn symbols(&mut self, p: DocumentSymbolParams) -> Option<DocumentSymbolResponse> {
+        let (index, file, _) = self.locate(&p.text_document.uri)?;
+        let f = index.files.get(file)?;
+        let lines = Lines::new(&f.text);
+        #[allow(deprecated)] // `deprecated` is a required field of the type
+        let symbols: Vec<DocumentSymbol> = index
+            .decls
+            .iter()
+            .filter(|d| d.file == file && !matches!(d.kind, Kind::EnumValue | Kind::Field))
+            .filter(|d| !d.name.is_empty())
+            .map(|d| DocumentSymbol {
+                name: d.name.clone(),
+                detail: Some(if d.kind == Kind::Rule {
+                    format!(
+                        "{} {}",
+                        d.detail,
+                        d.label.chars().take(30).collect::<String>()
+                    )
+                } else {
+                    d.label.clone()
+                }),
+                kind: match d.kind {
+                    Kind::Enum => SymbolKind::ENUM,
+                    Kind::Record => SymbolKind::STRUCT,
+                    Kind::Fact | Kind::Parameter => SymbolKind::CONSTANT,
+                    Kind::Outcome => SymbolKind::PROPERTY,
+                    Kind::Definition => SymbolKind::FUNCTION,
+                    Kind::Document => SymbolKind::FILE,
+                    _ => SymbolKind::EVENT,
+                },
+                tags: None,
+                deprecated: None,
+                range: lines.range(d.span.0, d.span.1),
+                selection_range: lines.range(d.name_span.0, d.name_span.1),
+                children: None,
+            })
+            .collect();
+        Some(DocumentSymbolResponse::Nested(symbols))
+    }
+
+    fn format(&mut self, p: DocumentFormattingParams) -> Option<Vec<TextEdit>> {
+        let path = uri_path(&p.text_document.uri)?;
+        let text = match self.open.get(&path) {
+            Some(t) => t.clone(),
+            None => std::fs::read_to_string(&path).ok()?,
+        };
+        let formatted =
+            crate::syntax::format::format_source_as(crate::source::FileId(0), &text, None).ok()?;
+        if formatted == text {
+            return Some(Vec::new());
+        }
+        let lines = Lines::new(&text);
+        Some(vec![TextEdit::new(lines.range(0, text.len()), formatted)])
+    }
+
+    #[allow(clippy::mutable_key_type)]
+    fn code_actions(&mut self, p: CodeActionParams) -> Option<Vec<CodeActionOrCommand>> {
+        let mut out = Vec::new();
+        for d in &p.context.diagnostics {
+            let Some(fix) = did_you_mean(&d.message) else {
+                continue;
+            };
+            let edit = WorkspaceEdit::new(HashMap::from([(
+                p.text_document.uri.clone(),
+                vec![TextEdit::new(d.range, fix.clone())],
+            )]));
+            out.push(CodeActionOrCommand::CodeAction(CodeAction {
+                title: format!("replace with `{fix}`"),
+                kind: Some(CodeActionKind::QUICKFIX),
+                diagnostics: Some(vec![d.clone()]),
+                edit: Some(edit),
+                is_preferred: Some(true),
+                ..Default::default()
+            }));
+        }
+        Some(out)
+    }
+}
+
+/// The enum values a position expects: after `name =`, `name !=`, or in the
+/// set of `name in {`, where the name's type is an enum.
+fn expected_values(index: &Index, file: usize, offset: usize) -> Option<Vec<CompletionItem>> {
+    let f = index.files.get(file)?;
+    // The word being typed, if any, is not the subject.
+    let start = f
+        .text
+        .get(..offset)?
+        .trim_end_matches(lexicon::is_word_char)
+        .len();
+    let w = f.names.iter().rev().find(|w| w.end <= start)?;
+    let between = f.text.get(w.end..start)?.trim();
+    let set = between.ends_with('{') || between.ends_with(',');
+    let compares = matches!(between.trim(), "=" | "!=");
+    if !set && !compares {
+        return None;
+    }
+    // In a set, the subject is the name before `in {`.
+    let subject = if set {
+        let open = f.text.get(..start)?.rfind('{')?;
+        f.names.iter().rev().find(|n| n.end <= open)?
+    } else {
+        w
+    };
+    let ty = index
+        .resolve(&subject.text)
+        .into_iter()
+        .find_map(|d| match d.kind {
+            Kind::Fact | Kind::Outcome | Kind::Parameter | Kind::Field => Some(d.detail.clone()),
+            _ => None,
+        })?;
+    let values: Vec<CompletionItem> = index
+        .decls
+        .iter()
+        .filter(|d| d.kind == Kind::EnumValue && d.container.as_deref() == Some(ty.as_str()))
+        .map(|d| CompletionItem {
+            label: d.name.clone(),
+            kind: Some(CompletionItemKind::ENUM_MEMBER),
+            detail: Some(format!("{ty} · {}", d.label)),
+            ..Default::default()
+        })
+        .collect();
+    (!values.is_empty()).then_some(values)
+}
+
+/// The suggestion of a "did you mean `x`?" help.
+fn did_you_mean(message: &str) -> Option<String> {
+    let rest = message.split("did you mean `").nth(1)?;
+    Some(rest.split('`').next()?.to_string())
+}
+
+/// The file name without its directories.
+fn short(name: &str) -> &str {
+    name.rsplit('/').next().unwrap_or(name)
+}
+
+fn markdown(value: String, range: Range) -> Hover {
+    Hover {
+        contents: HoverContents::Markup(MarkupContent {
+            kind: MarkupKind::Markdown,
+            value,
+        }),
+        range: Some(range),
+    }
+}
+
+fn location(index: &Index, file: usize, start: usize, end: usize) -> Option<Location> {
+    let f = index.files.get(file)?;
+    let lines = Lines::new(&f.text);
+    Some(Location::new(
+        path_uri(Path::new(&f.name))?,
+        lines.range(start, end),
+    ))
+}
+
+/// The paragraph a `cites P` or `not encoded P` names, when the offset is
+/// on its number: its text and the number's bytes.
+fn paragraph_hover(index: &Index, text: &str, offset: usize) -> Option<(String, usize, usize)> {
+    let is_num = |c: char| c.is_ascii_digit() || c == '.';
+    let before = text.get(..offset)?;
+    let start = before.trim_end_matches(is_num).len();
+    let end =
+        offset + text.get(offset..)?.len() - text.get(offset..)?.trim_start_matches(is_num).len();
+    let number = text.get(start..end)?;
+    let head = text.get(..start)?.trim_end();
+    let kw = head
+        .rsplit(|c: char| lexicon::is_blank(c) || lexicon::is_line_break(c))
+        .next()?;
+    let cited = lexicon::word(kw)
+        .is_some_and(|(k, _)| k.name == "cites" || k.name == "not_encoded")
+        || kw == "encoded";
+    if !cited {
+        return None;
+    }
+    let (a, p) = number.split_once('.')?;
+    let u = index
+        .regulation
+        .as_ref()?
+        .unit(a.parse().ok()?, p.parse().ok()?)?;
+    Some((format!("**{}** {}", u.key(), u.text), start, end))
+}
+
+/// On the quote of `cites P "…"`: whether it is found in paragraph P, and
+/// the paragraph.
+fn quote_hover(index: &Index, text: &str, offset: usize) -> Option<String> {
+    let (p, quote) = citation_at(text, offset)?;
+    let reg = index.regulation.as_ref()?;
+    let (a, n) = p.split_once('.')?;
+    let (a, n): (u32, u32) = (a.parse().ok()?, n.parse().ok()?);
+    let u = reg.unit(a, n)?;
+    let verdict = if reg.quote_matches(a, n, &quote) {
+        "the quote is in"
+    } else {
+        "the quote is **not** in"
+    };
+    Some(format!("{verdict} paragraph {}:\n\n{}", u.key(), u.text))
+}
+
+/// The paragraph and quote of the citation whose quote holds `offset`.
+fn citation_at(text: &str, offset: usize) -> Option<(String, String)> {
+    let ls: Vec<(usize, Lexeme)> = lexicon::lexemes(text).collect();
+    let i = ls.iter().rposition(|(at, _)| *at <= offset)?;
+    let (at, l) = ls.get(i)?;
+    if *l != Lexeme::Text {
+        return None;
+    }
+    let end = ls.get(i + 1).map_or(text.len(), |(s, _)| *s);
+    let quote = text.get(at + 1..end)?.trim_end_matches('"').to_string();
+    // Before it: blank, number, `.`, number, blank, `cites`.
+    let words: Vec<&str> = ls
+        .get(..i)?
+        .iter()
+        .rev()
+        .filter(|(_, l)| *l != Lexeme::Blank)
+        .take(4)
+        .map(|(s, l)| match l {
+            Lexeme::Word(w) => *w,
+            Lexeme::Punct('.') => ".",
+            _ => text.get(*s..*s).unwrap_or(""),
+        })
+        .collect();
+    match words.as_slice() {
+        [p2, ".", p1, kw]
+            if lexicon::word(kw).is_some_and(|(k, _)| {
+                k.name == "cites" || k.name == "not_encoded" || k.name == "encoded"
+            }) =>
+        {
+            Some((format!("{p1}.{p2}"), quote))
+        }
+        _ => None,
+    }
+}
+
+/// Inside an open quote after `cites P "`: the sentences of paragraph P.
+fn quote_completion(index: &Index, before: &str) -> Option<Vec<CompletionItem>> {
+    let open = before.rfind('"')?;
+    // An odd number of quotes on the line: the quote is open.
+    let line = before.rsplit('\n').next().unwrap_or(before);
+    if line.matches('"').count() % 2 == 0 {
+        return None;
+    }
+    let head = before.get(..open)?.trim_end();
+    let number: String = head
+        .chars()
+        .rev()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let kw = head.get(..head.len() - number.len())?.trim_end();
+    let kw = kw
+        .rsplit(|c: char| lexicon::is_blank(c) || lexicon::is_line_break(c))
+        .next()?;
+    lexicon::word(kw).filter(|(k, _)| k.name == "cites")?;
+    let (a, p) = number.split_once('.')?;
+    let u = index
+        .regulation
+        .as_ref()?
+        .unit(a.parse().ok()?, p.parse().ok()?)?;
+    let sentences = u
+        .text
+        .split_inclusive(['。', '；', '，', '：'])
+        .map(|s| s.trim_end_matches(['。', '；', '，', '：']).trim())
+        .filter(|s| !s.is_empty());
+    Some(
+        sentences
+            .map(|s| CompletionItem {
+                label: s.to_string(),
+                kind: Some(CompletionItemKind::TEXT),
+                detail: Some(format!("paragraph {}", u.key())),
+                ..Default::default()
+            })
+            .collect(),
+    )
+}
+
+fn to_diagnostic(d: &Diag, sources: &crate::source::SourceMap) -> Diagnostic {
+    let range_of = |s: &crate::source::Span| {
+        let text = sources.get(s.file).map(|f| f.text.as_ref()).unwrap_or("");
+        Lines::new(text).range(s.start as usize, s.end as usize)
+    };
+    let range = d
+        .labels
+        .first()
+        .map(|(s, _)| range_of(s))
+        .unwrap_or_default();
+    let mut related = Vec::new();
+    let mut place = |s: &crate::source::Span, message: String| {
+        if let Some(uri) = path_uri(Path::new(sources.name(s.file))) {
+            related.push(DiagnosticRelatedInformation {
+                location: Location::new(uri, range_of(s)),
+                message,
+            });
+        }
+    };
+    for (s, m) in d.labels.iter().skip(1) {
+        place(s, m.clone());
+    }
+    for r in &d.related {
+        if let Some((s, _)) = r.labels.first() {
+            place(s, r.message.clone());
+        }
+    }
+    let mut message = d.message.clone();
+    if let Some((_, label)) = d.labels.first() {
+        if !label.is_empty() {
+            message.push_str(&format!(" ({label})"));
+        }
+    }
+    if let Some(h) = &d.help {
+        message.push_str(&format!("\nhelp: {h}"));
+    }
+    Diagnostic {
+        range,
+        severity: Some(match d.severity {
+            Severity::Error => DiagnosticSeverity::ERROR,
+            Severity::Warning => DiagnosticSeverity::WARNING,
+        }),
+        code: Some(NumberOrString::String(d.code.as_str().to_string())),
+        source: Some("regula".into()),
+        message,
+        related_information: (!related.is_empty()).then_some(related),
+        ..Default::default()
+    }
+}
+
+fn parse<T: serde::de::DeserializeOwned>(req: Request) -> Result<T, (ErrorCode, String)> {
+    serde_json::from_value(req.params).map_err(|e| (ErrorCode::InvalidParams, e.to_string()))
+}
+
+fn json<T: serde::Serialize>(v: T) -> serde_json::Value {
+    serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_and_paths_round_trip_with_chinese_and_spaces() {
+        let p = Path::new("/tmp/政策 集/规则.policy");
+        let uri = path_uri(p).unwrap();
+        assert!(
+            uri.as_str().starts_with("file:///tmp/%E6%94%BF"),
+            "{}",
+            uri.as_str()
+        );
+        assert_eq!(uri_path(&uri).unwrap(), p);
+    }
+
+    #[test]
+    fn completion_after_a_comparison_offers_the_values_of_its_type() {
+        // The declarations in one file, the rule being typed in another (it
+        // does not parse yet).
+        let decls = "enum Party \"方\" { agency \"甲\" host \"乙\" }\nenum Other \"他\" { x \"丙\" }\nfact p : Party \"方\"\n";
+        let text = "rule r cites 1.1 \"x\" when p = ho";
+        let files = |t: &str| {
+            [
+                ("a/d.policy".to_string(), decls.to_string()),
+                ("a/x.policy".to_string(), t.to_string()),
+            ]
+        };
+        let index = Index::build(&files(text), &[]);
+        let labels = |offset| {
+            expected_values(&index, 1, offset)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|i| i.label)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(labels(text.len()), ["agency", "host"]);
+        let set = format!("{text}\n  or p in {{agency, ");
+        let index = Index::build(&files(&set), &[]);
+        let got: Vec<String> = expected_values(&index, 1, set.len())
+            .unwrap_or_default()
+            .into_iter()
+            .map(|i| i.label)
+            .collect();
+        assert_eq!(got, ["agency", "host"]);
+        assert!(expected_values(&index, 1, set.find("when").unwrap()).is_none());
+    }
+
+    #[test]
+    fn did_you_mean_is_read_from_the_help() {
+        assert_eq!(
+            did_you_mean("unknown rule `advanse` (no such rule)\nhelp: did you mean `advance`?"),
+            Some("advance".to_string())
+        );
+        assert_eq!(did_you_mean("no help"), None);
+    }
+}
