@@ -396,7 +396,7 @@ impl Evaluation<'_> {
     pub fn explain(&self, outcome: &str) -> Option<String> {
         let s = self.subject();
         if outcome == "in_force" {
-            return Some(crate::report::in_force_text(&s));
+            return Some(crate::report::in_force_text(&s, 0));
         }
         let o = self.outcome(outcome)?;
         let d = s.derive(o).ok()?;

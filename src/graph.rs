@@ -40,6 +40,9 @@ enum EdgeKind {
     Concludes,
     /// A rule is an exception to another.
     Exception,
+    /// A lower document's outcome answers the same question as an outcome
+    /// of the document it implements (`corresponds`).
+    Corresponds,
 }
 
 struct GNode {
@@ -119,6 +122,9 @@ impl Graph {
                 EdgeKind::Exception => {
                     " [style=dashed, color=firebrick, fontcolor=firebrick, label=\"例外 exception to\"]"
                 }
+                EdgeKind::Corresponds => {
+                    " [style=dotted, dir=both, color=darkorchid, fontcolor=darkorchid, label=\"对应 corresponds\"]"
+                }
             };
             let _ = writeln!(s, "  {a} -> {b}{attrs};");
         }
@@ -149,6 +155,7 @@ impl Graph {
                 EdgeKind::Reads => "-->",
                 EdgeKind::Concludes => "==>",
                 EdgeKind::Exception => "-.->|例外 exception to|",
+                EdgeKind::Corresponds => "<-.->|对应 corresponds|",
             };
             let _ = writeln!(s, "  {a} {arrow} {b}");
         }
@@ -274,9 +281,11 @@ pub(crate) fn reads(p: &Program, e: &Expr, r: &mut Reads) {
             r.params.insert(*x);
         }
         ExprKind::Const(_) | ExprKind::AsOf | ExprKind::Local(_) => {}
-        ExprKind::Not(x) | ExprKind::Neg(x) | ExprKind::Days(x) | ExprKind::Months(x, _, _) => {
-            reads(p, x, r)
-        }
+        ExprKind::Not(x)
+        | ExprKind::Neg(x)
+        | ExprKind::Days(x)
+        | ExprKind::Months(x, _, _)
+        | ExprKind::Round(x, _) => reads(p, x, r),
         ExprKind::In(x, _, _) => reads(p, x, r),
         ExprKind::And(a, b)
         | ExprKind::Or(a, b)
@@ -469,6 +478,13 @@ pub fn policy_graph(p: &Program, f: GraphFormat) -> String {
             g.edge(&rid, &format!("r{base}"), EdgeKind::Exception);
         }
     }
+    for pair in p.pairs() {
+        g.edge(
+            &format!("o{}", pair.outcome),
+            &format!("o{}", pair.superior),
+            EdgeKind::Corresponds,
+        );
+    }
     g.clusters = clusters
         .into_iter()
         .map(|((doc, art), members)| (article_title(p, doc, art), members))
@@ -543,14 +559,14 @@ pub fn derivation_graph(s: &Subject, d: &Derivation, f: GraphFormat) -> String {
 
 /// The derivation of `in_force`: the assessment date against the period in
 /// the document's header.
-pub fn in_force_graph(s: &Subject, f: GraphFormat) -> String {
-    let yes = s.ev.in_force.is_some();
+pub fn in_force_graph(s: &Subject, f: GraphFormat, line: usize) -> String {
+    let yes = s.line_in_force(line).is_some();
     let value = if yes { "是" } else { "否" };
-    let olabel = vec![
-        "本意见施行".to_string(),
-        "in_force".into(),
-        format!("= {value}"),
-    ];
+    let name = match s.p.lines.get(line) {
+        Some((n, _)) if line > 0 => n.clone(),
+        _ => "in_force".to_string(),
+    };
+    let olabel = vec![s.line_label(line), name, format!("= {value}")];
     let mut g = Graph {
         title: olabel.first().cloned().unwrap_or_default(),
         ..Graph::default()
@@ -562,7 +578,7 @@ pub fn in_force_graph(s: &Subject, f: GraphFormat) -> String {
         vec!["评估日期".into(), "as_of".into(), format!("= {date}")],
         Kind::Fact,
     );
-    if let Some(d) = s.document() {
+    if let Some(d) = s.line_document(line) {
         let mut label = vec![
             d.id.clone(),
             format!("施行期间 {}", crate::report::period_zh(d)),

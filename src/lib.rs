@@ -43,6 +43,7 @@ macro_rules! internal {
 
 pub mod batch;
 pub mod case;
+pub mod departure;
 pub mod diag;
 mod engine;
 pub mod eval;

@@ -44,6 +44,135 @@ pub enum Type {
     Days,
     /// A number of months, with a rounding.
     Months,
+    /// An exact decimal (`decimal`).
+    Decimal,
+}
+
+/// An exact rational number, in lowest terms with a positive denominator:
+/// the language's decimals and percentages (`0.25`, `10%`) and the exact
+/// quotients of `/`. Never binary floating point. Its arithmetic (checked:
+/// an overflow is an error) is in the evaluator's value module.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Dec {
+    /// Numerator.
+    pub num: i64,
+    /// Denominator, > 0.
+    pub den: i64,
+}
+
+fn gcd(a: i128, b: i128) -> i128 {
+    let (mut a, mut b) = (a.abs(), b.abs());
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
+}
+
+impl Dec {
+    /// `num / den` in lowest terms; None when `den` is 0 or a term leaves i64.
+    pub fn new(num: i128, den: i128) -> Option<Dec> {
+        if den == 0 {
+            return None;
+        }
+        let g = gcd(num, den).max(1);
+        let (mut n, mut d) = (num / g, den / g);
+        if d < 0 {
+            n = n.checked_neg()?;
+            d = d.checked_neg()?;
+        }
+        Some(Dec {
+            num: i64::try_from(n).ok()?,
+            den: i64::try_from(d).ok()?,
+        })
+    }
+
+    /// Reads `12`, `0.25`, `10%`, `-1.5`, `2.5%`; None when it does not fit.
+    pub fn parse(text: &str) -> Option<Dec> {
+        let (body, percent) = match text.strip_suffix('%') {
+            Some(b) => (b, true),
+            None => (text, false),
+        };
+        let (neg, body) = match body.strip_prefix('-') {
+            Some(b) => (true, b),
+            None => (false, body),
+        };
+        let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+        if int.is_empty() || !int.chars().chain(frac.chars()).all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        let digits: i128 = format!("{int}{frac}").parse().ok()?;
+        let mut den: i128 = 10i128.checked_pow(u32::try_from(frac.len()).ok()?)?;
+        if percent {
+            den = den.checked_mul(100)?;
+        }
+        Dec::new(if neg { -digits } else { digits }, den)
+    }
+
+    /// An integer as a decimal.
+    pub fn int(n: i64) -> Dec {
+        Dec { num: n, den: 1 }
+    }
+
+    /// Whether the value is written as a JSON number: it has finitely many
+    /// decimal digits, at most 15 significant ones, so that a reader parsing
+    /// JSON numbers as binary floating point still reads it exactly; else it
+    /// is written as a string (`"1/9"`, or the digits).
+    pub fn json_number(&self) -> bool {
+        let t = self.text();
+        let digits = t
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect::<String>()
+            .trim_start_matches('0')
+            .len();
+        !t.contains('/') && digits <= 15
+    }
+
+    /// The decimal digits when the value has finitely many, else `num/den`.
+    pub fn text(&self) -> String {
+        let mut d = self.den;
+        let mut places = 0u32;
+        for p in [2i64, 5] {
+            while d % p == 0 {
+                d /= p;
+            }
+        }
+        if d != 1 {
+            return format!("{}/{}", self.num, self.den);
+        }
+        let mut den = i128::from(self.den);
+        let mut num = i128::from(self.num);
+        while den != 1 && places < 64 {
+            // n/d = (n·10/d) / 10: one decimal place per factor of d.
+            places += 1;
+            let scaled = if den % 10 == 0 {
+                den /= 10;
+                Some(num)
+            } else if den % 2 == 0 {
+                den /= 2;
+                num.checked_mul(5)
+            } else {
+                den /= 5;
+                num.checked_mul(2)
+            };
+            match scaled {
+                Some(n) => num = n,
+                // Too many digits to write out: the fraction is exact.
+                None => return format!("{}/{}", self.num, self.den),
+            }
+        }
+        let neg = num < 0;
+        let digits = num.unsigned_abs().to_string();
+        let places = places as usize;
+        let padded = format!("{digits:0>width$}", width = places + 1);
+        let (i, f) = padded.split_at(padded.len() - places);
+        let sign = if neg { "-" } else { "" };
+        if f.is_empty() {
+            format!("{sign}{i}")
+        } else {
+            format!("{sign}{i}.{f}")
+        }
+    }
 }
 
 /// A value during evaluation. `Unknown` is a fact the case does not state (or
@@ -71,6 +200,8 @@ pub enum Value {
     Days(i64),
     /// A number of months, with its rounding.
     Months(i64, Rounding),
+    /// An exact decimal.
+    Decimal(Dec),
 }
 
 impl Value {
@@ -87,6 +218,8 @@ pub struct Cite {
     pub article: u32,
     /// Paragraph or sentence.
     pub paragraph: u32,
+    /// Item (项), or 0.
+    pub item: u32,
     /// The quoted words.
     pub quote: String,
     /// Where the citation is written.
@@ -94,9 +227,9 @@ pub struct Cite {
 }
 
 impl Cite {
-    /// `4.2`.
+    /// `4.2`, or `12.1.3`.
     pub fn key(&self) -> String {
-        format!("{}.{}", self.article, self.paragraph)
+        crate::regulation::unit_key(self.article, self.paragraph, self.item)
     }
 }
 
@@ -186,6 +319,8 @@ pub struct Outcome {
     pub span: Span,
     /// The article its rules cite (for grouping reports), 0 if none.
     pub article: u32,
+    /// The document of its first rule (for grouping reports), 0 if none.
+    pub document: DocId,
 }
 
 /// A named parameter, possibly with dated values.
@@ -269,9 +404,128 @@ pub struct Document {
     pub replaces: Vec<(DocId, NaiveDate)>,
     /// Amendments: (document, from, rule names, parameter names).
     pub amends: Vec<(DocId, NaiveDate, Vec<String>, Vec<String>)>,
-    /// Paragraphs deliberately not encoded, with the reason.
-    pub not_encoded: Vec<(u32, u32, String)>,
+    /// Paragraphs (and clauses) deliberately not encoded, with the reason.
+    pub not_encoded: Vec<NotEncoded>,
+    /// The document's rank, if declared.
+    pub rank: Option<Rank>,
+    /// The higher document this one implements.
+    pub implements: Option<DocId>,
+    /// The outcome reporting whether the document is in force: `in_force`
+    /// unless the header names another (`as national.in_force`).
+    pub in_force_name: String,
     /// Where the header is.
+    pub span: Span,
+}
+
+/// A paragraph, item or clause set aside on purpose.
+#[derive(Clone, Debug)]
+pub struct NotEncoded {
+    /// Article.
+    pub article: u32,
+    /// Paragraph.
+    pub paragraph: u32,
+    /// Item, or 0.
+    pub item: u32,
+    /// The clause set aside; None for the whole unit.
+    pub clause: Option<String>,
+    /// Why.
+    pub reason: String,
+    /// Where written.
+    pub span: Span,
+}
+
+/// The rank of a document in the hierarchy of Chinese law (立法法), highest
+/// first. 部门规章 and 地方性法规 are of no fixed order between them; a
+/// 规范性文件 ranks below every rule-making document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Rank {
+    /// 宪法
+    Constitution,
+    /// 法律
+    Law,
+    /// 行政法规
+    AdministrativeRegulation,
+    /// 地方性法规
+    LocalRegulation,
+    /// 部门规章
+    DepartmentalRule,
+    /// 地方政府规章
+    LocalGovernmentRule,
+    /// 规范性文件
+    NormativeDocument,
+}
+
+impl Rank {
+    /// Every rank with its name as written in a header.
+    pub const ALL: [(Rank, &'static str); 7] = [
+        (Rank::Constitution, "宪法"),
+        (Rank::Law, "法律"),
+        (Rank::AdministrativeRegulation, "行政法规"),
+        (Rank::LocalRegulation, "地方性法规"),
+        (Rank::DepartmentalRule, "部门规章"),
+        (Rank::LocalGovernmentRule, "地方政府规章"),
+        (Rank::NormativeDocument, "规范性文件"),
+    ];
+
+    /// The rank's name.
+    pub fn name(self) -> &'static str {
+        Rank::ALL
+            .iter()
+            .find(|(r, _)| *r == self)
+            .map(|(_, n)| *n)
+            .expect("every rank is listed in Rank::ALL")
+    }
+
+    /// Whether a document of this rank ranks strictly above one of `other`.
+    /// 部门规章 and 地方性法规 are not above each other.
+    pub fn above(self, other: Rank) -> bool {
+        let level = |r: Rank| match r {
+            Rank::Constitution => 0,
+            Rank::Law => 1,
+            Rank::AdministrativeRegulation => 2,
+            Rank::LocalRegulation | Rank::DepartmentalRule => 3,
+            Rank::LocalGovernmentRule => 4,
+            Rank::NormativeDocument => 5,
+        };
+        level(self) < level(other)
+    }
+}
+
+/// A declared correspondence: an outcome of a lower document answering the
+/// same question as an outcome of the document it implements.
+#[derive(Clone, Debug)]
+pub struct Pair {
+    /// The lower document's outcome.
+    pub outcome: OutcomeId,
+    /// The higher document's outcome.
+    pub superior: OutcomeId,
+    /// The question both answer.
+    pub question: String,
+    /// Enum values that count as the same: (lower's variant, higher's variant).
+    pub same: Vec<(u32, u32)>,
+    /// Declared to agree always.
+    pub agrees: bool,
+    /// The declaring document.
+    pub document: DocId,
+    /// Where declared.
+    pub span: Span,
+}
+
+/// A known difference between a lower document and the one it implements
+/// that no pair of outcomes reports.
+#[derive(Clone, Debug)]
+pub struct Difference {
+    /// The lower document.
+    pub document: DocId,
+    /// Its paragraph.
+    pub cite: String,
+    /// The higher document.
+    pub superior: DocId,
+    /// Its paragraph.
+    pub superior_cite: String,
+    /// What differs.
+    pub note: String,
+    /// Where declared.
     pub span: Span,
 }
 
@@ -301,6 +555,8 @@ pub enum ArithOp {
     Sub,
     /// `*`
     Mul,
+    /// `/`, exact.
+    Div,
 }
 
 /// A resolved, typed expression.
@@ -340,8 +596,10 @@ pub enum ExprKind {
     Or(Box<Expr>, Box<Expr>),
     /// Comparison.
     Cmp(CmpOp, Box<Expr>, Box<Expr>),
-    /// Checked integer or date arithmetic.
+    /// Checked integer, decimal or date arithmetic.
     Arith(ArithOp, Box<Expr>, Box<Expr>),
+    /// A decimal rounded to an integer.
+    Round(Box<Expr>, Rounding),
     /// Integer negation.
     Neg(Box<Expr>),
     /// Membership in a set of constants.
@@ -366,8 +624,11 @@ pub struct Epoch {
     pub from: Option<NaiveDate>,
     /// Last day inclusive (None = for ever).
     pub to: Option<NaiveDate>,
-    /// The document in force whose period covers the epoch, for `in_force`.
+    /// The document in force that reports speak for: one of the first
+    /// line's (see [`Program::lines`]) if in force, else the first in force.
     pub in_force: Option<DocId>,
+    /// Every base document in force, in declaration order.
+    pub roots: Vec<DocId>,
     /// Whether each rule is in force.
     pub rule_active: Vec<bool>,
     /// Per rule in force: the document under which it decides (the
@@ -417,6 +678,14 @@ pub struct Program {
     pub(crate) exprs: u32,
     /// Where each numbered expression is written.
     pub(crate) expr_spans: Vec<Span>,
+    /// The lines of documents, each with its in-force outcome: the name
+    /// (`in_force` first when some document has it) and the base documents
+    /// reporting under it (a successor reports under its predecessor's).
+    pub(crate) lines: Vec<(String, Vec<DocId>)>,
+    /// Declared correspondences between documents' outcomes.
+    pub(crate) pairs: Vec<Pair>,
+    /// Known differences no pair reports.
+    pub(crate) differences: Vec<Difference>,
 }
 
 impl Program {
@@ -441,7 +710,8 @@ impl Program {
                 | ExprKind::Neg(x)
                 | ExprKind::In(x, _, _)
                 | ExprKind::Days(x)
-                | ExprKind::Months(x, _, _) => stack.push(x),
+                | ExprKind::Months(x, _, _)
+                | ExprKind::Round(x, _) => stack.push(x),
                 ExprKind::And(a, b)
                 | ExprKind::Or(a, b)
                 | ExprKind::Cmp(_, a, b)
@@ -474,6 +744,28 @@ impl Program {
     /// The documents.
     pub fn documents(&self) -> &[Document] {
         &self.documents
+    }
+    /// The lines of documents by in-force outcome (`in_force` first).
+    pub fn lines(&self) -> &[(String, Vec<DocId>)] {
+        &self.lines
+    }
+    /// The document of a line in force in an epoch, if any.
+    pub fn line_in_force(&self, epoch: usize, line: usize) -> Option<DocId> {
+        let docs = &self.lines.get(line)?.1;
+        self.epochs
+            .get(epoch)?
+            .roots
+            .iter()
+            .copied()
+            .find(|d| docs.contains(d))
+    }
+    /// The declared correspondences.
+    pub fn pairs(&self) -> &[Pair] {
+        &self.pairs
+    }
+    /// The known differences no pair reports.
+    pub fn differences(&self) -> &[Difference] {
+        &self.differences
     }
     /// The enum types.
     pub fn enums(&self) -> &[EnumType] {
@@ -531,6 +823,7 @@ impl Program {
             Type::Text => "text".into(),
             Type::Days => "days".into(),
             Type::Months => "months".into(),
+            Type::Decimal => "decimal".into(),
             Type::Enum(e) => self
                 .enums
                 .get(e as usize)
@@ -563,6 +856,13 @@ impl Program {
             ),
             Value::Days(n) => J::String(format!("{n} days")),
             Value::Months(n, _) => J::String(format!("{n} months")),
+            Value::Decimal(d) => {
+                let t = d.text();
+                match serde_json::from_str::<serde_json::Number>(&t) {
+                    Ok(n) if d.json_number() => J::Number(n),
+                    _ => J::String(t),
+                }
+            }
         }
     }
 
@@ -660,5 +960,39 @@ impl Program {
             space = !out.is_empty();
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Dec;
+
+    #[test]
+    fn decimals_are_exact() {
+        assert_eq!(Dec::parse("10%"), Some(Dec { num: 1, den: 10 }));
+        assert_eq!(Dec::parse("0.25"), Some(Dec { num: 1, den: 4 }));
+        assert_eq!(Dec::parse("12.5%"), Some(Dec { num: 1, den: 8 }));
+        assert_eq!(Dec::parse("1.x"), None);
+        assert_eq!(Dec::new(1, 0), None);
+        assert_eq!(Dec::new(2, -4), Some(Dec { num: -1, den: 2 }));
+        assert_eq!(
+            Dec::parse("12.5%").map(|d| d.text()).as_deref(),
+            Some("0.125")
+        );
+        assert_eq!(Dec { num: 1, den: 9 }.text(), "1/9");
+        assert_eq!(Dec { num: -3, den: 20 }.text(), "-0.15");
+        assert!(Dec { num: 1, den: 10 }.json_number());
+        assert!(!Dec { num: 1, den: 9 }.json_number());
+        assert!(!Dec {
+            num: 9_223_372_036_854_775_807,
+            den: 10
+        }
+        .json_number());
+        // 2^62 in the denominator: too many digits to write out.
+        let tiny = Dec {
+            num: i64::MAX,
+            den: 1 << 62,
+        };
+        assert_eq!(tiny.text(), format!("{}/{}", i64::MAX, 1i64 << 62));
     }
 }

@@ -65,21 +65,37 @@ fn shown(p: &Program, v: &Value) -> String {
     }
 }
 
-/// Every outcome of an evaluation by name, `in_force` first.
+/// Every outcome of an evaluation by name, the in-force outcomes first
+/// (`in_force` for the first line of documents, then each other line's).
 pub fn outcomes_of(p: &Program, ev: &Evaluation) -> BTreeMap<String, Decided> {
     let mut m = BTreeMap::new();
     let in_force = ev.in_force.is_some();
-    m.insert(
-        "in_force".to_string(),
-        Decided {
-            value: J::Bool(in_force),
-            shown: in_force.to_string(),
-            rule: None,
-            document: ev.in_force.map(|d| p.doc_id(d).to_string()),
-            by_default: false,
-            in_force,
-        },
-    );
+    let lines = p.lines().len().max(1);
+    for line in 0..lines {
+        let doc = if in_force {
+            p.line_in_force(ev.epoch, line)
+        } else {
+            None
+        };
+        // A set without lines (no document) reports `in_force` as before.
+        let doc = if p.lines().is_empty() { ev.in_force } else { doc };
+        let name = match p.lines().get(line) {
+            Some((n, _)) if line > 0 => n.clone(),
+            _ => "in_force".to_string(),
+        };
+        m.insert(
+            name,
+            Decided {
+                value: J::Bool(doc.is_some()),
+                shown: doc.is_some().to_string(),
+                rule: None,
+                document: doc.map(|d| p.doc_id(d).to_string()),
+                by_default: false,
+                // "no document in force" explains a false in-force outcome.
+                in_force: doc.is_some(),
+            },
+        );
+    }
     for (i, o) in p.outcomes.iter().enumerate() {
         let Some(res) = ev.outcomes.get(i) else {
             continue;

@@ -451,6 +451,25 @@ const FACTS: &[(&str, &str)] = &[
         "enum(contracting|outsourcing|none)",
     ),
     ("outsourcing.used_in_dispatch_form", "bool"),
+    // Version 2 (case-vocabulary-national.md).
+    ("position.kind", "enum(temporary|auxiliary|substitute|main)"),
+    ("position.duration_months", "int>=0"),
+    ("host.contract_headcount", "int>=0"),
+    ("host.dispatched_headcount", "int>=0"),
+    ("contract.written", "bool"),
+    ("contract.kind", "enum(fixed_term|open_ended|task)"),
+    ("contract.term_months", "int>=0"),
+    ("contract.probations_agreed", "int>=0"),
+    ("contract.labour_contract_ends", "date"),
+    ("contract.dissolved_by_agreement", "bool"),
+    (
+        "return.ground",
+        "enum(host_dismissal_grounds|host_ceased|agreement_expired|other_law|none)",
+    ),
+    ("worker.protected_situation", "bool"),
+    ("resignation.in_probation", "bool"),
+    ("resignation.written", "bool"),
+    ("resignation.notice_days", "int>=0"),
 ];
 
 /// The outcomes of case vocabulary version 1, without the built-in `in_force`.
@@ -481,6 +500,30 @@ const OUTCOMES: &[(&str, &str)] = &[
     ("outsourcing.must_adjust_management", "bool"),
     ("outsourcing.adjustment_outstanding", "bool"),
     ("outsourcing.treated_as_dispatch", "bool"),
+    // Version 2: the two liability outcomes of provision 4, then the
+    // national rules' (with the helper outcomes they add).
+    ("injury.liability_bearer", "enum(agency|agency_branch|host)"),
+    ("injury.host_bears_employer_benefits", "bool"),
+    ("national.position_permitted", "bool"),
+    ("national.temporary_within_limit", "bool"),
+    ("national.auxiliary_procedure_breach", "bool"),
+    ("national.correction_and_warning", "bool"),
+    ("national.total_headcount", "int"),
+    ("national.max_dispatched_headcount", "int"),
+    ("national.dispatch_share_within_limit", "bool"),
+    ("national.contract_term_lawful", "bool"),
+    ("national.probation_lawful", "bool"),
+    ("national.injury_applicant", "enum(agency)"),
+    ("national.injury_liability_bearer", "enum(agency)"),
+    ("national.host_bears_employer_benefits", "bool"),
+    ("national.contract_must_continue", "bool"),
+    ("national.continue_until", "date"),
+    ("national.return_permitted", "bool"),
+    ("national.resignation_on_notice_lawful", "bool"),
+    (
+        "national.social_insurance_payer",
+        "enum(agency_branch|host)",
+    ),
 ];
 
 #[test]
@@ -516,8 +559,12 @@ fn shipped_policies_declare_the_vocabulary() {
     // `in_force` is built in: no policy declares it, the header decides it.
     assert!(p.outcomes().iter().all(|o| o.name != "in_force"));
     assert!(p.facts().iter().all(|f| f.name != "as_of"));
-    assert_eq!(p.documents().len(), 1);
-    assert!(p.documents()[0].cites.is_some(), "in_force cites 8.1");
+    // The Shanghai opinions and the national rules they implement; each
+    // header cites its in-force period, the national one as national.in_force.
+    assert_eq!(p.documents().len(), 2);
+    assert!(p.documents().iter().all(|d| d.cites.is_some()));
+    let lines: Vec<&str> = p.lines().iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(lines, ["in_force", "national.in_force"]);
 }
 
 /// `in_force` is reported by every evaluation with the header's period.

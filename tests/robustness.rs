@@ -57,7 +57,12 @@ fn bom_crlf_trailing_whitespace_and_chinese_file_names_work() {
     }
     assert_eq!(n, 8, "eight policy files copied");
     let shown = dir.to_string_lossy().to_string();
-    let check = regula(&["check", "--policies", &shown]);
+    // The national rules the Shanghai opinions implement, as shipped.
+    let national = crate::common::root()
+        .join("policies/paiqian-zanxing-guiding-2014")
+        .to_string_lossy()
+        .to_string();
+    let check = regula(&["check", "--policies", &shown, "--policies", &national]);
     assert_eq!(
         check.status.code(),
         Some(0),
@@ -74,7 +79,16 @@ fn bom_crlf_trailing_whitespace_and_chinese_file_names_work() {
     .unwrap();
     let case = case.to_string_lossy().to_string();
     let a = regula(&["eval", "--format", "json", &case]);
-    let b = regula(&["eval", "--format", "json", "--policies", &shown, &case]);
+    let b = regula(&[
+        "eval",
+        "--format",
+        "json",
+        "--policies",
+        &shown,
+        "--policies",
+        &national,
+        &case,
+    ]);
     assert_eq!(a.status.code(), Some(0));
     let (mut ja, mut jb) = (json(&a), json(&b));
     ja["policies"] = serde_json::Value::Null;

@@ -21,7 +21,7 @@ pub(crate) fn check_one(ctx: &mut Ctx, doc: DocId, c: &Cite, what: &str) {
         return; // the missing source is reported on the header
     }
     let key = c.key();
-    let Some(unit) = d.regulation.unit(c.article, c.paragraph) else {
+    let Some(unit) = d.regulation.unit(c.article, c.paragraph, c.item) else {
         let in_article: Vec<String> = d
             .regulation
             .units
@@ -54,7 +54,7 @@ pub(crate) fn check_one(ctx: &mut Ctx, doc: DocId, c: &Cite, what: &str) {
         );
         return;
     }
-    if !d.regulation.quote_matches(c.article, c.paragraph, &c.quote) {
+    if !d.regulation.quote_matches(c.article, c.paragraph, c.item, &c.quote) {
         let squashed_quote = crate::regulation::squash(&c.quote);
         let elsewhere: Vec<String> = d
             .regulation
@@ -180,12 +180,12 @@ pub(crate) fn check_citations(ctx: &mut Ctx, files: &[(FileId, String, ast::File
     for (d, c) in docs {
         check_one(ctx, d, &c, "the in-force period");
     }
-    // The paragraphs rules cite, per document.
-    let by_rules: HashSet<(DocId, u32, u32)> = ctx
+    // The units rules cite, per document.
+    let by_rules: HashSet<(DocId, u32, u32, u32)> = ctx
         .p
         .rules
         .iter()
-        .map(|r| (r.document, r.cites.article, r.cites.paragraph))
+        .map(|r| (r.document, r.cites.article, r.cites.paragraph, r.cites.item))
         .collect();
     for (fid, _, f) in files {
         let doc = ctx.file_doc.get(fid.0 as usize).copied().flatten();
@@ -200,23 +200,34 @@ pub(crate) fn check_citations(ctx: &mut Ctx, files: &[(FileId, String, ast::File
             if d.regulation.units.is_empty() {
                 continue;
             }
-            if d.regulation
-                .unit(n.paragraph.article, n.paragraph.paragraph)
-                .is_none()
-            {
+            let (a, pa, i) = (n.paragraph.article, n.paragraph.paragraph, n.paragraph.item);
+            if d.regulation.unit(a, pa, i).is_none() {
                 ctx.err(
                     Diag::of(Problem::UnknownNotEncoded {
                         key: n.paragraph.key(),
                     })
                     .label(n.paragraph.loc.0, "no such paragraph"),
                 );
+                continue;
             }
             if n.reason.value.trim().is_empty() {
                 ctx.err(
                     Diag::of(Problem::NoReason).label(n.reason.loc.0, "empty"),
                 );
             }
-            let cited = by_rules.contains(&(doc, n.paragraph.article, n.paragraph.paragraph));
+            if let Some(clause) = &n.clause {
+                // A clause set aside is quoted like a rule's.
+                let c = Cite {
+                    article: a,
+                    paragraph: pa,
+                    item: i,
+                    quote: clause.value.clone(),
+                    span: n.loc.0,
+                };
+                check_one(ctx, doc, &c, "`not encoded`");
+                continue;
+            }
+            let cited = by_rules.contains(&(doc, a, pa, i));
             if cited {
                 ctx.err(
                     Diag::of(Problem::EncodedAnyway {
@@ -227,126 +238,226 @@ pub(crate) fn check_citations(ctx: &mut Ctx, files: &[(FileId, String, ast::File
             }
         }
     }
-    // Uncovered paragraphs are warnings: the coverage report lists them. A
+    // Uncovered clauses are warnings: the coverage report lists them. A
     // rule with an error may be the one citing a paragraph: warn only about
     // a set without errors.
     if ctx.diags.iter().any(Diag::is_error) {
         return;
     }
-    let by_params: HashSet<(DocId, u32, u32)> = ctx
-        .p
-        .params
-        .iter()
-        .flat_map(|p| &p.versions)
-        .filter_map(|(pd, c)| c.as_ref().map(|c| (*pd, c.article, c.paragraph)))
-        .collect();
-    let docs = ctx.p.documents.clone();
-    for (di, d) in docs.iter().enumerate() {
-        let di = DocId::try_from(di).unwrap_or(DocId::MAX);
-        let left_out: HashSet<(u32, u32)> =
-            d.not_encoded.iter().map(|(a, p, _)| (*a, *p)).collect();
-        for u in &d.regulation.units {
-            let key = (di, u.article, u.paragraph);
-            let cited = by_rules.contains(&key)
-                || by_params.contains(&key)
-                || d.cites
-                    .as_ref()
-                    .is_some_and(|c| c.article == u.article && c.paragraph == u.paragraph)
-                || left_out.contains(&(u.article, u.paragraph));
-            if !cited {
-                ctx.diags.push(
-                    Diag::of(Problem::UncoveredParagraph {
-                        key: u.key(),
-                        doc: d.id.clone(),
-                        opening: u.text.chars().take(40).collect(),
-                    })
-                    .label(d.span, "this document"),
-                );
+    let cov = coverage(&ctx.p);
+    for row in cov.rows.iter().filter(|r| !r.uncovered.is_empty()) {
+        let Some(d) = ctx.p.documents.iter().find(|d| d.id == row.document) else {
+            continue;
+        };
+        let span = d.span;
+        let problem = if row.cited_by.is_empty() && row.not_encoded.is_none() {
+            Problem::UncoveredParagraph {
+                key: row.paragraph.clone(),
+                doc: row.document.clone(),
+                opening: row.text.clone(),
             }
-        }
+        } else {
+            Problem::UncoveredClauses {
+                count: row.uncovered.len(),
+                clauses: row.clauses,
+                key: row.paragraph.clone(),
+                doc: row.document.clone(),
+                first: row.uncovered.first().cloned().unwrap_or_default(),
+            }
+        };
+        ctx.diags.push(Diag::of(problem).label(span, "this document"));
     }
 }
 
-/// One paragraph of the coverage report.
+/// The clauses of a unit's text without whitespace, as byte ranges: the
+/// text cut at each `，`, `；`, `：` and sentence end. Punctuation belongs to
+/// no clause's words.
+fn clauses(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        if matches!(c, '，' | '；' | '：' | '。' | '！' | '？' | ',' | ';') {
+            if i > start {
+                out.push((start, i));
+            }
+            start = i + c.len_utf8();
+        }
+    }
+    if text.len() > start {
+        out.push((start, text.len()));
+    }
+    out
+}
+
+/// Whether a character is punctuation, which a quote need not include.
+fn is_punct(c: char) -> bool {
+    matches!(
+        c,
+        '，' | '；' | '：' | '。' | '！' | '？' | '、' | '“' | '”' | '（' | '）' | '《' | '》' | ',' | ';' | ':' | '.' | '(' | ')'
+    )
+}
+
+/// The bytes of `text` (without whitespace) that the quotes cover, at every
+/// place each quote appears.
+fn covered(text: &str, quotes: &[String]) -> Vec<bool> {
+    let mut mask = vec![false; text.len()];
+    for q in quotes {
+        let q = crate::regulation::squash(q);
+        if q.is_empty() {
+            continue;
+        }
+        for (i, _) in text.match_indices(q.as_str()) {
+            for m in mask.iter_mut().skip(i).take(q.len()) {
+                *m = true;
+            }
+        }
+    }
+    mask
+}
+
+/// One paragraph (or item) of the coverage report.
 #[derive(Clone, Debug, Serialize)]
 pub struct CoverageRow {
     /// The document.
     pub document: String,
-    /// `4.2`.
+    /// `4.2`, or `12.1.3`.
     pub paragraph: String,
     /// The paragraph's opening words.
     pub text: String,
     /// Rules (and parameters, and the header) citing it.
     pub cited_by: Vec<String>,
-    /// The reason, if marked `not encoded`.
+    /// The reason, if marked `not encoded` as a whole.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub not_encoded: Option<String>,
+    /// Clauses set aside by `not encoded … because`, with the reason.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub set_aside: Vec<(String, String)>,
+    /// How many clauses it has.
+    pub clauses: usize,
+    /// Its clauses neither quoted nor set aside.
+    pub uncovered: Vec<String>,
 }
 
-/// The coverage of a program's documents.
+/// The coverage of a program's documents, clause by clause.
 #[derive(Clone, Debug, Serialize)]
 pub struct Coverage {
-    /// One row per citable paragraph.
+    /// One row per citable paragraph or item.
     pub rows: Vec<CoverageRow>,
+    /// Per document, the articles its source lacks (gaps of the source,
+    /// not paragraphs left unencoded).
+    pub missing_articles: Vec<(String, Vec<u32>)>,
 }
 
 impl Coverage {
-    /// Paragraphs neither cited nor marked `not encoded`.
+    /// Paragraphs with a clause neither quoted nor set aside.
     pub fn uncovered(&self) -> usize {
-        self.rows
-            .iter()
-            .filter(|r| r.cited_by.is_empty() && r.not_encoded.is_none())
-            .count()
+        self.rows.iter().filter(|r| !r.uncovered.is_empty()).count()
+    }
+    /// Clauses in all, and those covered.
+    pub fn clauses(&self) -> (usize, usize) {
+        let all: usize = self.rows.iter().map(|r| r.clauses).sum();
+        let open: usize = self.rows.iter().map(|r| r.uncovered.len()).sum();
+        (all, all - open)
     }
 }
 
-/// Which rules cite each paragraph of each document's source text.
+/// Which rules cite each paragraph of each document's source text, and
+/// which of its clauses no quote covers. The promulgation order (article 0)
+/// is citable but is no provision: it has no row.
+///
+/// Time: O(citations + Σ units × quotes of the unit × unit length).
 pub fn coverage(p: &Program) -> Coverage {
-    let mut rows = Vec::new();
-    for (di, d) in p.documents.iter().enumerate() {
-        for u in &d.regulation.units {
-            let mut cited_by: Vec<String> = p
-                .rules
-                .iter()
-                .filter(|r| {
-                    r.document as usize == di
-                        && r.cites.article == u.article
-                        && r.cites.paragraph == u.paragraph
-                })
-                .map(|r| r.name.clone())
-                .collect();
-            cited_by.extend(
-                p.params
-                    .iter()
-                    .filter(|x| {
-                        x.versions.iter().any(|(pd, c)| {
-                            *pd as usize == di
-                                && c.as_ref().is_some_and(|c| {
-                                    c.article == u.article && c.paragraph == u.paragraph
-                                })
-                        })
-                    })
-                    .map(|x| format!("parameter {}", x.name)),
-            );
-            if d.cites
-                .as_ref()
-                .is_some_and(|c| c.article == u.article && c.paragraph == u.paragraph)
-            {
-                cited_by.push("in force (document header)".into());
+    use std::collections::HashMap;
+    type Key = (usize, u32, u32, u32);
+    let mut cited: HashMap<Key, Vec<String>> = HashMap::new();
+    let mut quotes: HashMap<Key, Vec<String>> = HashMap::new();
+    let mut cite = |k: Key, by: String, quote: &str| {
+        cited.entry(k).or_default().push(by);
+        quotes.entry(k).or_default().push(quote.to_string());
+    };
+    for r in &p.rules {
+        let c = &r.cites;
+        cite((r.document as usize, c.article, c.paragraph, c.item), r.name.clone(), &c.quote);
+    }
+    for x in &p.params {
+        let mut seen = HashSet::new();
+        for (pd, c) in &x.versions {
+            if let Some(c) = c {
+                let k = (*pd as usize, c.article, c.paragraph, c.item);
+                if seen.insert(k) {
+                    cite(k, format!("parameter {}", x.name), &c.quote);
+                }
             }
+        }
+    }
+    for (di, d) in p.documents.iter().enumerate() {
+        if let Some(c) = &d.cites {
+            cite((di, c.article, c.paragraph, c.item), "in force (document header)".into(), &c.quote);
+        }
+    }
+    let mut rows = Vec::new();
+    let mut missing_articles = Vec::new();
+    for (di, d) in p.documents.iter().enumerate() {
+        if !d.regulation.missing.is_empty() {
+            missing_articles.push((d.id.clone(), d.regulation.missing.clone()));
+        }
+        for u in d.regulation.units.iter().filter(|u| u.article > 0) {
+            let k = (di, u.article, u.paragraph, u.item);
+            let same = |n: &&crate::program::NotEncoded| {
+                n.article == u.article && n.paragraph == u.paragraph && n.item == u.item
+            };
+            // A paragraph set aside as a whole takes its items with it.
             let not_encoded = d
                 .not_encoded
                 .iter()
-                .find(|(a, pp, _)| *a == u.article && *pp == u.paragraph)
-                .map(|(_, _, r)| r.clone());
+                .filter(|n| {
+                    same(n)
+                        || (u.item > 0
+                            && n.item == 0
+                            && n.article == u.article
+                            && n.paragraph == u.paragraph)
+                })
+                .find(|n| n.clause.is_none())
+                .map(|n| n.reason.clone());
+            let set_aside: Vec<(String, String)> = d
+                .not_encoded
+                .iter()
+                .filter(same)
+                .filter_map(|n| n.clause.clone().map(|c| (c, n.reason.clone())))
+                .collect();
+            let text = crate::regulation::squash(&u.text);
+            let parts = clauses(&text);
+            let mut qs = quotes.get(&k).cloned().unwrap_or_default();
+            qs.extend(set_aside.iter().map(|(c, _)| c.clone()));
+            let mask = covered(&text, &qs);
+            let uncovered: Vec<String> = if not_encoded.is_some() {
+                Vec::new()
+            } else {
+                parts
+                    .iter()
+                    .filter_map(|(a, b)| text.get(*a..*b).map(|c| (*a, c)))
+                    .filter(|(a, c)| {
+                        c.char_indices().any(|(i, ch)| {
+                            !is_punct(ch) && !mask.get(a + i).copied().unwrap_or(false)
+                        })
+                    })
+                    .map(|(_, c)| c.to_string())
+                    .collect()
+            };
             rows.push(CoverageRow {
                 document: d.id.clone(),
                 paragraph: u.key(),
                 text: u.text.chars().take(24).collect(),
-                cited_by,
+                cited_by: cited.get(&k).cloned().unwrap_or_default(),
                 not_encoded,
+                set_aside,
+                clauses: parts.len(),
+                uncovered,
             });
         }
     }
-    Coverage { rows }
+    Coverage {
+        rows,
+        missing_articles,
+    }
 }

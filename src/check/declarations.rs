@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use std::collections::HashMap;
 
 /// Names a user may not give a type.
-const BUILTIN_TYPES: [&str; 4] = ["bool", "date", "text", "int"];
+const BUILTIN_TYPES: [&str; 5] = ["bool", "date", "text", "int", "decimal"];
 
 pub(super) fn duplicate(ctx: &mut Ctx, what: &str, name: &str, here: Span, first: Span) {
     ctx.err(
@@ -147,6 +147,7 @@ pub(crate) fn resolve_type(ctx: &mut Ctx, t: &ast::TypeRef) -> Option<(Type, Opt
             "bool" => Some((Type::Bool, None)),
             "date" => Some((Type::Date, None)),
             "text" => Some((Type::Text, None)),
+            "decimal" => Some((Type::Decimal, None)),
             n => {
                 if let Some(e) = ctx.enum_index.get(n) {
                     return Some((Type::Enum(*e), None));
@@ -265,6 +266,7 @@ pub(super) fn declare_facts_outcomes(ctx: &mut Ctx, files: &[(FileId, String, as
                         rules: Vec::new(),
                         span: od.name.loc.0,
                         article: 0,
+                        document: 0,
                     });
                 }
                 _ => {}
@@ -397,6 +399,7 @@ pub(super) fn declare_params(ctx: &mut Ctx, files: &[(FileId, String, ast::File)
             let cites = pd.cites.as_ref().map(|c| Cite {
                 article: c.paragraph.article,
                 paragraph: c.paragraph.paragraph,
+                item: c.paragraph.item,
                 quote: c.quote.value.clone(),
                 span: c.loc.0,
             });

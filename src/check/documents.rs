@@ -13,6 +13,54 @@ use crate::syntax::ast;
 use chrono::NaiveDate;
 use std::collections::HashMap;
 
+/// The rank a header names, or an error listing the ranks.
+fn rank(ctx: &mut Ctx, r: &ast::Ident) -> Option<Rank> {
+    let found = Rank::ALL.iter().find(|(_, n)| *n == r.name).map(|(x, _)| *x);
+    if found.is_none() {
+        let names: Vec<&str> = Rank::ALL.iter().map(|(_, n)| *n).collect();
+        ctx.err(
+            Diag::of(Problem::UnknownRank {
+                name: r.name.clone(),
+                suggestion: suggest(&r.name, names.iter().copied()).map(str::to_string),
+                ranks: names.iter().map(|n| n.to_string()).collect(),
+            })
+            .label(r.loc.0, "unknown rank"),
+        );
+    }
+    found
+}
+
+/// Records that document `me` implements `o`, which must rank above it
+/// when both declare a rank.
+fn implements(ctx: &mut Ctx, me: usize, o: DocId, name: &ast::Str) {
+    let ranks = (
+        ctx.p.documents.get(me).and_then(|d| d.rank),
+        ctx.p.documents.get(o as usize).and_then(|d| d.rank),
+    );
+    if o as usize == me {
+        ctx.err(
+            Diag::of(Problem::SelfImplements).label(name.loc.0, "this document"),
+        );
+        return;
+    }
+    if let (Some(mine), Some(theirs)) = ranks {
+        if !theirs.above(mine) {
+            ctx.err(
+                Diag::of(Problem::ImplementsLower {
+                    mine: mine.name().to_string(),
+                    target: name.value.clone(),
+                    theirs: theirs.name().to_string(),
+                })
+                .label(name.loc.0, "not a higher document"),
+            );
+            return;
+        }
+    }
+    if let Some(d) = ctx.p.documents.get_mut(me) {
+        d.implements = Some(o);
+    }
+}
+
 fn file_dir(name: &str) -> &str {
     name.rsplit_once('/').map(|(d, _)| d).unwrap_or("")
 }
@@ -118,6 +166,7 @@ pub(super) fn documents(ctx: &mut Ctx, raw: &RawSet, files: &[(FileId, String, a
                 }
             };
             let id = DocId::try_from(ctx.p.documents.len()).unwrap_or(DocId::MAX);
+            let rank = d.rank.as_ref().and_then(|r| rank(ctx, r));
             ctx.p.documents.push(Document {
                 id: d.id.value.clone(),
                 issuer: d.issuer.as_ref().map(|s| s.value.clone()),
@@ -127,6 +176,7 @@ pub(super) fn documents(ctx: &mut Ctx, raw: &RawSet, files: &[(FileId, String, a
                 cites: d.in_force_cites.as_ref().map(|c| Cite {
                     article: c.paragraph.article,
                     paragraph: c.paragraph.paragraph,
+                    item: c.paragraph.item,
                     quote: c.quote.value.clone(),
                     span: c.loc.0,
                 }),
@@ -135,6 +185,12 @@ pub(super) fn documents(ctx: &mut Ctx, raw: &RawSet, files: &[(FileId, String, a
                 replaces: Vec::new(),
                 amends: Vec::new(),
                 not_encoded: Vec::new(),
+                rank,
+                implements: None,
+                in_force_name: d
+                    .in_force_name
+                    .as_ref()
+                    .map_or_else(|| "in_force".to_string(), ast::Path::dotted),
                 span: d.loc.0,
             });
             dir_doc.insert(dir, id);
@@ -143,6 +199,11 @@ pub(super) fn documents(ctx: &mut Ctx, raw: &RawSet, files: &[(FileId, String, a
     }
     // Links between documents, once all are known.
     for (me, d) in headers(&ctx.p, files) {
+        if let Some(name) = &d.implements {
+            if let Some(o) = find_doc(ctx, &doc_ids, name) {
+                implements(ctx, me, o, name);
+            }
+        }
         for (other, from) in &d.replaces {
             let Some(o) = find_doc(ctx, &doc_ids, other) else {
                 ctx.docs_broken.insert(me);
@@ -217,11 +278,14 @@ pub(super) fn documents(ctx: &mut Ctx, raw: &RawSet, files: &[(FileId, String, a
             if let ast::Item::NotEncoded(n) = item {
                 if let Some(doc) = ctx.file_doc.get(fid.0 as usize).copied().flatten() {
                     if let Some(d) = ctx.p.documents.get_mut(doc as usize) {
-                        d.not_encoded.push((
-                            n.paragraph.article,
-                            n.paragraph.paragraph,
-                            n.reason.value.clone(),
-                        ));
+                        d.not_encoded.push(NotEncoded {
+                            article: n.paragraph.article,
+                            paragraph: n.paragraph.paragraph,
+                            item: n.paragraph.item,
+                            clause: n.clause.as_ref().map(|c| c.value.clone()),
+                            reason: n.reason.value.clone(),
+                            span: n.loc.0,
+                        });
                     }
                 }
             }

@@ -276,7 +276,8 @@ fn measure(e: &Expr) -> (usize, usize) {
             | ExprKind::Neg(a)
             | ExprKind::In(a, _, _)
             | ExprKind::Days(a)
-            | ExprKind::Months(a, _, _) => stack.push((a, d + 1)),
+            | ExprKind::Months(a, _, _)
+            | ExprKind::Round(a, _) => stack.push((a, d + 1)),
             ExprKind::And(a, b)
             | ExprKind::Or(a, b)
             | ExprKind::Cmp(_, a, b)
@@ -329,6 +330,14 @@ fn lower_inner(ctx: &mut Ctx, e: &ast::Expr, scope: &Scope, expect: Option<Type>
     match &e.kind {
         K::Bool(b) => Some(mk(ExprKind::Const(Value::Bool(*b)), Type::Bool, span)),
         K::Int(n) => Some(mk(ExprKind::Const(Value::Int(*n)), Type::Int, span)),
+        K::Decimal(d, _) => Some(mk(ExprKind::Const(Value::Decimal(*d)), Type::Decimal, span)),
+        K::Round(x, r) => {
+            let x = lower(ctx, x, scope, None)?;
+            if !numeric(x.ty) {
+                operand(ctx, &x, Type::Decimal, "rounding")?;
+            }
+            Some(mk(ExprKind::Round(Box::new(x), *r), Type::Int, span))
+        }
         K::Date(d) => Some(mk(ExprKind::Const(Value::Date(*d)), Type::Date, span)),
         K::Text(s) => Some(mk(
             ExprKind::Const(Value::Text(s.as_str().into())),
@@ -348,8 +357,11 @@ fn lower_inner(ctx: &mut Ctx, e: &ast::Expr, scope: &Scope, expect: Option<Type>
         }
         K::Neg(x) => {
             let x = lower(ctx, x, scope, Some(Type::Int))?;
-            operand(ctx, &x, Type::Int, "`-`")?;
-            Some(mk(ExprKind::Neg(Box::new(x)), Type::Int, span))
+            if x.ty != Type::Decimal {
+                operand(ctx, &x, Type::Int, "`-`")?;
+            }
+            let ty = x.ty;
+            Some(mk(ExprKind::Neg(Box::new(x)), ty, span))
         }
         K::Binary(op, a, b) => binary(ctx, *op, a, b, scope, span),
         K::In {
@@ -471,6 +483,11 @@ fn lower_inner(ctx: &mut Ctx, e: &ast::Expr, scope: &Scope, expect: Option<Type>
     }
 }
 
+/// Whether a type is a number: `int` or `decimal`, which mix exactly.
+fn numeric(t: Type) -> bool {
+    matches!(t, Type::Int | Type::Decimal)
+}
+
 /// Reports an operand of the wrong type.
 fn operand(ctx: &mut Ctx, x: &Expr, ty: Type, what: &str) -> Option<()> {
     if x.ty == ty {
@@ -542,7 +559,7 @@ fn binary(
                 };
             let (x, y) = (x?, y?);
             let ordered = !matches!(op, BinOp::Eq | BinOp::Ne);
-            if x.ty != y.ty {
+            if x.ty != y.ty && !(numeric(x.ty) && numeric(y.ty)) {
                 let (tx, ty) = (ctx.p.type_name(x.ty), ctx.p.type_name(y.ty));
                 ctx.err(
                     Diag::of(Problem::CompareTypes {
@@ -554,7 +571,7 @@ fn binary(
                 );
                 return None;
             }
-            if ordered && !matches!(x.ty, Type::Int | Type::Date) {
+            if ordered && !matches!(x.ty, Type::Int | Type::Date | Type::Decimal) {
                 let t = ctx.p.type_name(x.ty);
                 ctx.err(
                     Diag::of(Problem::Unordered {
@@ -587,12 +604,15 @@ fn binary(
                 span,
             ))
         }
-        BinOp::Add | BinOp::Sub | BinOp::Mul => {
+        BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => {
             let x = lower(ctx, a, scope, None);
             let y = lower(ctx, b, scope, None);
             let (x, y) = (x?, y?);
             let result = match (op, x.ty, y.ty) {
+                // An exact quotient is a decimal, even of two ints.
+                (BinOp::Div, a, b) if numeric(a) && numeric(b) => Some(Type::Decimal),
                 (_, Type::Int, Type::Int) => Some(Type::Int),
+                (_, a, b) if numeric(a) && numeric(b) => Some(Type::Decimal),
                 (BinOp::Add | BinOp::Sub, Type::Date, Type::Days | Type::Months) => {
                     Some(Type::Date)
                 }
@@ -606,7 +626,7 @@ fn binary(
                     (x.ty, y.ty),
                     (Type::Date, Type::Int) | (Type::Int, Type::Date)
                 );
-                let bad = if matches!(x.ty, Type::Int | Type::Date) {
+                let bad = if matches!(x.ty, Type::Int | Type::Date | Type::Decimal) {
                     &y
                 } else {
                     &x
@@ -626,6 +646,7 @@ fn binary(
             let a_op = match op {
                 BinOp::Add => ArithOp::Add,
                 BinOp::Sub => ArithOp::Sub,
+                BinOp::Div => ArithOp::Div,
                 _ => ArithOp::Mul,
             };
             Some(mk(

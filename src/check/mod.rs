@@ -15,6 +15,7 @@ mod declarations;
 mod documents;
 mod expr;
 mod ordering;
+mod pairs;
 mod revisions;
 mod rules;
 
@@ -323,22 +324,24 @@ fn compile_program(
     canonical_rule_order(&mut ctx);
     order_outcomes(&mut ctx);
     cite::check_citations(&mut ctx, files);
+    pairs::pairs(&mut ctx, files);
     if !partial {
         completeness(&mut ctx);
     }
     revisions::epochs(&mut ctx);
     revisions::check(&mut ctx, files);
     for o in 0..ctx.p.outcomes.len() {
-        let article = ctx
+        let (article, document) = ctx
             .p
             .outcomes
             .get(o)
             .and_then(|x| x.rules.first())
             .and_then(|r| ctx.p.rules.get(*r as usize))
-            .map(|r| r.cites.article)
-            .unwrap_or(0);
+            .map(|r| (r.cites.article, r.document))
+            .unwrap_or((0, 0));
         if let Some(out) = ctx.p.outcomes.get_mut(o) {
             out.article = article;
+            out.document = document;
         }
     }
     // Stable order: by file, then position.

@@ -343,10 +343,20 @@ fn epoch_at(ix: &Index, from: Option<NaiveDate>, to: Option<NaiveDate>, date: Na
             }
         })
         .collect();
+    let roots: Vec<DocId> = roots
+        .iter()
+        .filter_map(|d| DocId::try_from(*d).ok())
+        .collect();
+    let primary = p.lines.first().map(|(_, docs)| docs.as_slice()).unwrap_or_default();
     Epoch {
         from,
         to,
-        in_force: roots.first().and_then(|d| DocId::try_from(*d).ok()),
+        in_force: roots
+            .iter()
+            .copied()
+            .find(|d| primary.contains(d))
+            .or(roots.first().copied()),
+        roots,
         rule_active,
         rule_document,
         params,
@@ -356,6 +366,7 @@ fn epoch_at(ix: &Index, from: Option<NaiveDate>, to: Option<NaiveDate>, date: Na
 /// Splits time into epochs at every date where a document, an amendment or a
 /// parameter value changes.
 pub(crate) fn epochs(ctx: &mut Ctx) {
+    lines(ctx);
     let mut points: BTreeSet<NaiveDate> = BTreeSet::new();
     for d in &ctx.p.documents {
         points.insert(d.from);
@@ -387,6 +398,42 @@ pub(crate) fn epochs(ctx: &mut Ctx) {
         epochs.push(epoch_at(&ix, *start, end, probe));
     }
     ctx.p.epochs = epochs;
+}
+
+/// Groups the base documents by the outcome reporting them in force,
+/// `in_force` first.
+fn lines(ctx: &mut Ctx) {
+    let mut lines: Vec<(String, Vec<DocId>)> = Vec::new();
+    for (i, d) in ctx.p.documents.iter().enumerate() {
+        if !d.amends.is_empty() {
+            continue;
+        }
+        let Ok(i) = DocId::try_from(i) else { continue };
+        match lines.iter_mut().find(|(n, _)| *n == d.in_force_name) {
+            Some((_, docs)) => docs.push(i),
+            None => lines.push((d.in_force_name.clone(), vec![i])),
+        }
+    }
+    if let Some(k) = lines.iter().position(|(n, _)| n == "in_force") {
+        let primary = lines.remove(k);
+        lines.insert(0, primary);
+    }
+    // An in-force outcome is reported beside the declared ones: its name
+    // must be free.
+    for (name, docs) in &lines {
+        let taken = ctx.p.outcome_index.contains_key(name) || ctx.p.fact_index.contains_key(name);
+        let span = docs
+            .first()
+            .and_then(|d| ctx.p.documents.get(*d as usize))
+            .map(|d| d.span);
+        if let (true, Some(span)) = (taken, span) {
+            ctx.err(
+                Diag::of(Problem::InForceNameTaken { name: name.clone() })
+                    .label(span, "this document's in-force outcome"),
+            );
+        }
+    }
+    ctx.p.lines = lines;
 }
 
 /// Makes exceptions bind to provisions by name: a rule that is an exception

@@ -65,6 +65,7 @@ pub(super) fn declare_rules<'a>(
                 cites: Cite {
                     article: r.cites.paragraph.article,
                     paragraph: r.cites.paragraph.paragraph,
+                    item: r.cites.paragraph.item,
                     quote: r.cites.quote.value.clone(),
                     span: r.cites.loc.0,
                 },

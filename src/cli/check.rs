@@ -86,6 +86,7 @@ pub fn run(a: CheckArgs, out: &Out) -> Exit {
             "errors": errors,
             "warnings": warnings,
             "coverage": cov,
+            "correspondences": correspondences_json(p),
         });
         print(&format!(
             "{}\n",
@@ -103,6 +104,15 @@ pub fn run(a: CheckArgs, out: &Out) -> Exit {
                 d.id,
                 d.from.format("%Y-%m-%d")
             );
+            if let Some(r) = d.rank {
+                let _ = writeln!(s, "  rank {}", r.name());
+            }
+            if let Some(o) = d.implements {
+                let _ = writeln!(s, "  implements {}", p.doc_id(o));
+            }
+            if d.in_force_name != "in_force" {
+                let _ = writeln!(s, "  in force reported as {}", d.in_force_name);
+            }
             for (o, from) in &d.replaces {
                 let _ = writeln!(
                     s,
@@ -148,15 +158,36 @@ pub fn run(a: CheckArgs, out: &Out) -> Exit {
                 r.cited_by.join(", ")
             } else if let Some(reason) = &r.not_encoded {
                 format!("not encoded: {reason}")
+            } else if !r.set_aside.is_empty() {
+                "set aside clause by clause".to_string()
             } else {
                 "NOT COVERED".to_string()
             };
             let _ = writeln!(s, "  {:<5} {}  {who}", r.paragraph, pad(&r.text, 24));
+            if r.not_encoded.is_none() {
+                for (clause, reason) in &r.set_aside {
+                    let _ = writeln!(s, "          set aside「{clause}」: {reason}");
+                }
+            }
+            for c in &r.uncovered {
+                let _ = writeln!(s, "          NOT COVERED「{c}」");
+            }
         }
+        for (doc, articles) in &cov.missing_articles {
+            let list: Vec<String> = articles.iter().map(u32::to_string).collect();
+            let _ = writeln!(
+                s,
+                "\ngaps of the source: `{doc}`'s text lacks article{} {} (absent from the source, not left unencoded)",
+                plural(articles.len()),
+                list.join(", ")
+            );
+        }
+        correspondences_text(p, &mut s);
         let covered = cov.rows.len() - cov.uncovered();
+        let (clauses, clauses_covered) = cov.clauses();
         let _ = writeln!(
             s,
-            "\n{covered}/{} paragraphs covered; {errors} error{}, {warnings} warning{}",
+            "\n{clauses_covered}/{clauses} clauses covered, {covered}/{} paragraphs fully; {errors} error{}, {warnings} warning{}",
             cov.rows.len(),
             plural(errors),
             plural(warnings)
@@ -168,6 +199,76 @@ pub fn run(a: CheckArgs, out: &Out) -> Exit {
     } else {
         Exit::Ok
     }
+}
+
+/// The declared correspondences and known differences, as notes.
+fn correspondences_text(p: &crate::program::Program, s: &mut String) {
+    if p.pairs().is_empty() && p.differences().is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "\ncorrespondences with higher documents:");
+    for pair in p.pairs() {
+        let name = |o| p.outcome(o).map(|x| x.name.as_str()).unwrap_or("");
+        let mut line = format!(
+            "  note: {} ↔ {}  {}",
+            name(pair.outcome),
+            name(pair.superior),
+            pair.question
+        );
+        let same = pair_same(p, pair);
+        if !same.is_empty() {
+            line.push_str(&format!("; same: {}", same.join(", ")));
+        }
+        if pair.agrees {
+            line.push_str("; declared to agree");
+        }
+        let _ = writeln!(s, "{line}");
+    }
+    for d in p.differences() {
+        let _ = writeln!(
+            s,
+            "  note: known difference, not paired: {} {} against {} {}: {}",
+            p.doc_id(d.document),
+            d.cite,
+            p.doc_id(d.superior),
+            d.superior_cite,
+            d.note
+        );
+    }
+}
+
+/// A pair's equivalences as `lower = higher`.
+fn pair_same(p: &crate::program::Program, pair: &crate::program::Pair) -> Vec<String> {
+    let (Some(a), Some(b)) = (p.outcome(pair.outcome), p.outcome(pair.superior)) else {
+        return Vec::new();
+    };
+    let (crate::program::Type::Enum(ea), crate::program::Type::Enum(eb)) = (a.ty, b.ty) else {
+        return Vec::new();
+    };
+    pair.same
+        .iter()
+        .map(|(x, y)| format!("{} = {}", p.variant(ea, *x).0, p.variant(eb, *y).0))
+        .collect()
+}
+
+fn correspondences_json(p: &crate::program::Program) -> serde_json::Value {
+    let name = |o| p.outcome(o).map(|x| x.name.clone()).unwrap_or_default();
+    serde_json::json!({
+        "pairs": p.pairs().iter().map(|pair| serde_json::json!({
+            "outcome": name(pair.outcome),
+            "superior_outcome": name(pair.superior),
+            "question": pair.question,
+            "same": pair_same(p, pair),
+            "agrees": pair.agrees,
+        })).collect::<Vec<_>>(),
+        "differences": p.differences().iter().map(|d| serde_json::json!({
+            "document": p.doc_id(d.document),
+            "cite": d.cite,
+            "superior_document": p.doc_id(d.superior),
+            "superior_cite": d.superior_cite,
+            "note": d.note,
+        })).collect::<Vec<_>>(),
+    })
 }
 
 fn plural(n: usize) -> &'static str {

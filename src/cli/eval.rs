@@ -231,7 +231,13 @@ pub fn run_explain(a: ExplainArgs, out: &Out) -> Exit {
     let Some(p) = load_program(&a.policies, out) else {
         return Exit::Finding;
     };
-    let oid = if a.outcome == "in_force" {
+    // An in-force outcome: `in_force` (line 0) or a line's own name.
+    let line = if a.outcome == "in_force" {
+        Some(0)
+    } else {
+        p.lines().iter().position(|(n, _)| *n == a.outcome)
+    };
+    let oid = if line.is_some() {
         None
     } else {
         match p.outcome_index.get(&a.outcome) {
@@ -239,6 +245,7 @@ pub fn run_explain(a: ExplainArgs, out: &Out) -> Exit {
             None => {
                 let mut names: Vec<&str> = p.outcomes.iter().map(|o| o.name.as_str()).collect();
                 names.push("in_force");
+                names.extend(p.lines().iter().skip(1).map(|(n, _)| n.as_str()));
                 let d = Diag::of(Problem::NoSuchOutcome {
                     name: a.outcome.clone(),
                     suggestion: suggest(&a.outcome, names).map(str::to_string),
@@ -273,12 +280,20 @@ pub fn run_explain(a: ExplainArgs, out: &Out) -> Exit {
     }
     let Some(oid) = oid else {
         // `in_force` is decided by the document header, not by rules.
+        let line = line.unwrap_or(0);
+        let entry = report::in_force_json(&s, line);
         match a.format {
-            ExplainFormat::Dot => print(&crate::graph::in_force_graph(&s, GraphFormat::Dot)),
-            ExplainFormat::Mermaid => {
-                print(&crate::graph::in_force_graph(&s, GraphFormat::Mermaid))
-            }
-            ExplainFormat::Text | ExplainFormat::Json => print(&report::in_force_text(&s)),
+            ExplainFormat::Json => print(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(&entry).unwrap_or_default()
+            )),
+            ExplainFormat::Dot => print(&crate::graph::in_force_graph(&s, GraphFormat::Dot, line)),
+            ExplainFormat::Mermaid => print(&crate::graph::in_force_graph(
+                &s,
+                GraphFormat::Mermaid,
+                line,
+            )),
+            ExplainFormat::Text => print(&report::in_force_text(&s, line)),
         }
         return Exit::Ok;
     };

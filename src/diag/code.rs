@@ -16,6 +16,10 @@ pub enum Code {
     AmendsAmendment,
     /// `regula::bad-date`: e.g. 2025-02-30.
     BadDate,
+    /// `regula::bad-correspondence`.
+    BadCorrespondence,
+    /// `regula::bad-implements`.
+    BadImplements,
     /// `regula::bad-number`.
     BadNumber,
     /// `regula::bad-paragraph`.
@@ -142,6 +146,8 @@ pub enum Code {
     UnknownDocument,
     /// `regula::unknown-enum-value`.
     UnknownEnumValue,
+    /// `regula::unknown-rank`.
+    UnknownRank,
     /// `regula::unknown-field`.
     UnknownField,
     /// `regula::unknown-name`.
@@ -182,12 +188,14 @@ pub enum Code {
 
 impl Code {
     /// Every kind, in the order of their codes.
-    pub const ALL: [Code; 86] = [
+    pub const ALL: [Code; 89] = [
         Code::AmbiguousDateStep,
         Code::AmbiguousEnumValue,
         Code::AmendmentNeverApplies,
         Code::AmendsAmendment,
         Code::BadDate,
+        Code::BadCorrespondence,
+        Code::BadImplements,
         Code::BadNumber,
         Code::BadParagraph,
         Code::BadRequest,
@@ -251,6 +259,7 @@ impl Code {
         Code::UnknownDefinition,
         Code::UnknownDocument,
         Code::UnknownEnumValue,
+        Code::UnknownRank,
         Code::UnknownField,
         Code::UnknownName,
         Code::UnknownOutcome,
@@ -279,6 +288,8 @@ impl Code {
             Code::AmendmentNeverApplies => "regula::amendment-never-applies",
             Code::AmendsAmendment => "regula::amends-amendment",
             Code::BadDate => "regula::bad-date",
+            Code::BadCorrespondence => "regula::bad-correspondence",
+            Code::BadImplements => "regula::bad-implements",
             Code::BadNumber => "regula::bad-number",
             Code::BadParagraph => "regula::bad-paragraph",
             Code::BadRequest => "regula::bad-request",
@@ -342,6 +353,7 @@ impl Code {
             Code::UnknownDefinition => "regula::unknown-definition",
             Code::UnknownDocument => "regula::unknown-document",
             Code::UnknownEnumValue => "regula::unknown-enum-value",
+            Code::UnknownRank => "regula::unknown-rank",
             Code::UnknownField => "regula::unknown-field",
             Code::UnknownName => "regula::unknown-name",
             Code::UnknownOutcome => "regula::unknown-outcome",
@@ -426,7 +438,10 @@ impl Code {
             | Code::SourceNotFound
             | Code::TwoDocuments
             | Code::UnknownParagraph
-            | Code::UnlistedAmendment => "documents",
+            | Code::UnlistedAmendment
+            | Code::UnknownRank
+            | Code::BadImplements
+            | Code::BadCorrespondence => "documents",
             Code::BadDate
             | Code::BadNumber
             | Code::BadParagraph

@@ -71,6 +71,11 @@ pub enum Problem {
         /// As written.
         text: String,
     },
+    /// A decimal literal beyond the decimals' range or precision.
+    DecimalTooLarge {
+        /// As written.
+        text: String,
+    },
     /// A decimal where integers are written.
     NotAnInteger {
         /// As written.
@@ -236,6 +241,11 @@ pub enum Problem {
     Duplicate {
         /// Its kind (`fact`, `rule`, …).
         what: String,
+        /// The name.
+        name: String,
+    },
+    /// A document's in-force outcome whose name is taken.
+    InForceNameTaken {
         /// The name.
         name: String,
     },
@@ -447,6 +457,89 @@ pub enum Problem {
         doc: String,
         /// Its opening words.
         opening: String,
+    },
+    /// Clauses of a cited paragraph that are neither quoted nor set aside.
+    UncoveredClauses {
+        /// How many.
+        count: usize,
+        /// The paragraph's clauses.
+        clauses: usize,
+        /// The paragraph.
+        key: String,
+        /// The document.
+        doc: String,
+        /// The first of them.
+        first: String,
+    },
+    /// A rank that is no rank of law.
+    UnknownRank {
+        /// As written.
+        name: String,
+        /// The ranks.
+        ranks: Vec<String>,
+        /// The closest.
+        suggestion: Option<String>,
+    },
+    /// A document that implements itself.
+    SelfImplements,
+    /// A document implementing one that does not rank above it.
+    ImplementsLower {
+        /// Its rank.
+        mine: String,
+        /// The document named.
+        target: String,
+        /// That document's rank.
+        theirs: String,
+    },
+    /// An outcome of a correspondence declared nowhere.
+    UnknownPairedOutcome {
+        /// The name.
+        name: String,
+        /// The closest outcome.
+        suggestion: Option<String>,
+    },
+    /// An enum value of a correspondence that its enum does not have.
+    UnknownPairedValue {
+        /// The value.
+        value: String,
+        /// The enum.
+        enum_name: String,
+        /// Its values.
+        values: Vec<String>,
+        /// The closest.
+        suggestion: Option<String>,
+    },
+    /// A correspondence in a document that implements none.
+    ImplementsNothing {
+        /// The document.
+        id: String,
+    },
+    /// An outcome of a correspondence decided by another document.
+    PairedElsewhere {
+        /// The outcome.
+        outcome: String,
+        /// Who decides it, in words.
+        by: String,
+        /// Which side it should be on, in words.
+        role: String,
+        /// That document.
+        document: String,
+    },
+    /// `same … as …` on outcomes that are not enums.
+    SameNotEnums,
+    /// A correspondence between two types.
+    PairedTypes {
+        /// The lower outcome's type.
+        a: String,
+        /// The superior's.
+        b: String,
+    },
+    /// A `differs` note naming a paragraph its document does not have.
+    UnknownNotedParagraph {
+        /// The document.
+        document: String,
+        /// The paragraph.
+        key: String,
     },
     /// A document that replaces itself.
     ReplacementCycle {
@@ -1078,6 +1171,8 @@ fn mean(suggestion: &Option<String>, fallback: impl FnOnce() -> String) -> Strin
 }
 
 const SPLIT: &str = "split the expression with a `define` or an intermediate outcome";
+const ROUND: &str =
+    "a decimal becomes an integer only by an explicit rounding: `(…) round down` or `(…) round up`";
 
 impl Problem {
     /// Its kind: stable code, severity and group.
@@ -1116,7 +1211,10 @@ impl Problem {
             P::EmptyEnum { .. } => Code::EmptyEnum,
             P::ParamNotConstant => Code::ParamNotConstant,
             P::ParamDates => Code::ParamDates,
-            P::Duplicate { .. } | P::DuplicateParameter { .. } => Code::Duplicate,
+            P::Duplicate { .. } | P::DuplicateParameter { .. } | P::InForceNameTaken { .. } => {
+                Code::Duplicate
+            }
+            P::DecimalTooLarge { .. } => Code::BadNumber,
             P::ReservedType { .. } => Code::ReservedType,
             P::ReservedAsOf => Code::ReservedName,
             P::UnknownType { .. } => Code::UnknownType,
@@ -1144,8 +1242,17 @@ impl Problem {
             P::QuoteMismatch { .. } => Code::QuoteMismatch,
             P::NoReason => Code::NoReason,
             P::EncodedAnyway { .. } => Code::EncodedAnyway,
-            P::UncoveredParagraph { .. } => Code::UncoveredParagraph,
+            P::UncoveredParagraph { .. } | P::UncoveredClauses { .. } => Code::UncoveredParagraph,
             P::ReplacementCycle { .. } => Code::ReplacementCycle,
+            P::UnknownRank { .. } => Code::UnknownRank,
+            P::SelfImplements | P::ImplementsLower { .. } => Code::BadImplements,
+            P::UnknownPairedOutcome { .. } => Code::UnknownOutcome,
+            P::UnknownPairedValue { .. } => Code::UnknownEnumValue,
+            P::ImplementsNothing { .. }
+            | P::PairedElsewhere { .. }
+            | P::SameNotEnums
+            | P::PairedTypes { .. } => Code::BadCorrespondence,
+            P::UnknownNotedParagraph { .. } => Code::UnknownParagraph,
             P::AmendmentNeverApplies { .. } | P::InForcePeriod { .. } => {
                 Code::AmendmentNeverApplies
             }
@@ -1234,7 +1341,7 @@ impl Problem {
             P::IfBranches { a, b } => format!("the branches of `if` differ: {a} and {b}"),
             P::Operand { what, want, got } => format!("{what} needs a {want}, found a {got}"),
             P::CompareTypes { a, b } => format!("cannot compare a {a} with a {b}"),
-            P::Unordered { op, ty } => format!("`{op}` orders ints and dates, not {ty} values"),
+            P::Unordered { op, ty } => format!("`{op}` orders numbers and dates, not {ty} values"),
             P::Uncomparable { ty } => format!("cannot compare {ty} values"),
             P::Arithmetic { op, a, b, .. } => format!("cannot apply `{op}` to a {a} and a {b}"),
             P::Argument {
@@ -1276,6 +1383,10 @@ impl Problem {
             P::ParamDates => "a parameter's dated values must be in ascending order".into(),
             P::Duplicate { what, name } => format!("{what} `{name}` is declared twice"),
             P::DuplicateParameter { name } => format!("parameter `{name}` is declared twice"),
+            P::InForceNameTaken { name } => format!(
+                "`{name}` reports a document in force and is declared as a fact or outcome too"
+            ),
+            P::DecimalTooLarge { text } => format!("number `{text}` is too large"),
             P::ReservedType { name } => format!("`{name}` is a built-in type"),
             P::ReservedAsOf => "`as_of` is the assessment date and cannot be a fact".into(),
             P::UnknownType { name, .. } => format!("unknown type `{name}`"),
@@ -1328,6 +1439,44 @@ impl Problem {
             }
             P::UncoveredParagraph { key, doc, opening } => {
                 format!("paragraph {key} of `{doc}` is cited by no rule: {opening}…")
+            }
+            P::UncoveredClauses {
+                count,
+                clauses,
+                key,
+                doc,
+                first,
+            } => format!(
+                "{count} of {clauses} clauses of paragraph {key} of `{doc}` are neither quoted nor set aside: {first}"
+            ),
+            P::UnknownRank { name, .. } => format!("`{name}` is not a rank of law"),
+            P::SelfImplements => "a document cannot implement itself".into(),
+            P::ImplementsLower {
+                mine,
+                target,
+                theirs,
+            } => format!(
+                "a {mine} cannot implement `{target}`, a {theirs} that does not rank above it"
+            ),
+            P::UnknownPairedOutcome { name, .. } => format!("unknown outcome `{name}`"),
+            P::UnknownPairedValue {
+                value, enum_name, ..
+            } => format!("`{value}` is not a value of `{enum_name}`"),
+            P::ImplementsNothing { id } => {
+                format!("`{id}` implements no document, so nothing corresponds to it")
+            }
+            P::PairedElsewhere {
+                outcome,
+                by,
+                role,
+                document,
+            } => format!("`{outcome}` is decided by {by}, not by {role} (`{document}`)"),
+            P::SameNotEnums => {
+                "`same … as …` pairs enum values; these outcomes are not enums".into()
+            }
+            P::PairedTypes { a, b } => format!("a {a} cannot answer the same question as a {b}"),
+            P::UnknownNotedParagraph { document, key } => {
+                format!("`{document}` has no paragraph {key}")
             }
             P::ReplacementCycle { id } => {
                 format!("document `{id}` replaces itself through its successors")
@@ -1520,7 +1669,7 @@ impl Problem {
             P::DuplicateClause { .. } => {
                 "remove one of them: a header states each clause once".into()
             }
-            P::BadParagraph { .. } => "cite a paragraph as article.paragraph, e.g. `4.2`".into(),
+            P::BadParagraph { .. } => "cite a paragraph as article.paragraph, e.g. `4.2`, or an item as article.paragraph.item, e.g. `12.1.3`".into(),
             P::UnterminatedString => "add `\"` at the end; a string cannot span lines".into(),
             P::DateDigits { proper, .. } => format!("write `{proper}`"),
             P::NotADate { .. } => {
@@ -1530,11 +1679,15 @@ impl Problem {
                 format!("integers range from {} to {}", i64::MIN, i64::MAX)
             }
             P::NotAnInteger { .. } => {
-                "regula's numbers are integers; there are no decimals".into()
+                "an integer is expected here; decimals (`0.5`, `10%`) are values of type `decimal`"
+                    .into()
             }
             P::NotANumber { lead, .. } => format!(
                 "a number is digits only; to use a unit write a space: `{lead} days`"
             ),
+            P::TypeMismatch { want, got, .. } if want == "int" && got == "decimal" => {
+                ROUND.into()
+            }
             P::TypeMismatch { want, .. } => format!("write an expression of type {want} here"),
             P::BodyType { .. } => "make the body and the declared type agree".into(),
             P::SetElement { want, .. } => format!("every element must be a {want}"),
@@ -1550,10 +1703,11 @@ impl Problem {
                 if *date_and_int {
                     "add a duration to a date: `d + 30 days`".into()
                 } else {
-                    "arithmetic works on ints, a date and a duration (`d + 30 days`), or two dates (`d1 - d2`, in days)".into()
+                    "arithmetic works on numbers (ints and decimals), a date and a duration (`d + 30 days`), or two dates (`d1 - d2`, in days)".into()
                 }
             }
             P::Argument { want, .. } => format!("pass a {want}"),
+            P::RuleValue { want, got, .. } if want == "int" && got == "decimal" => ROUND.into(),
             P::RuleValue { want, .. } => {
                 format!("conclude a {want} value, or change the outcome's type")
             }
@@ -1583,6 +1737,11 @@ impl Problem {
                 format!("rename one of them or remove the repeated {what}")
             }
             P::DuplicateParameter { .. } => "give each parameter its own name".into(),
+            P::InForceNameTaken { .. } => {
+                "give the in-force outcome another name with `as`, or rename the declaration"
+                    .into()
+            }
+            P::DecimalTooLarge { .. } => "a decimal has at most 18 digits".into(),
             P::ReservedType { .. } => "choose another name for the type".into(),
             P::ReservedAsOf => "every case states `as_of`; refer to it as `as_of`".into(),
             P::UnknownType { suggestion, .. } => mean(suggestion, || {
@@ -1689,10 +1848,41 @@ impl Problem {
             P::NoReason => {
                 "say why the paragraph is deliberately left without rules".into()
             }
-            P::EncodedAnyway { .. } => "remove the `not encoded` line".into(),
-            P::UncoveredParagraph { key, .. } => format!(
-                "encode it in a rule citing {key}, or write `not encoded {key} \"reason\"`"
+            P::EncodedAnyway { .. } => "remove the `not encoded` line, or name the clause it sets aside: `not encoded 4.1 \"clause\" because \"reason\"`".into(),
+            P::UncoveredParagraph { key, .. } | P::UncoveredClauses { key, .. } => format!(
+                "quote it in a rule citing {key}, or write `not encoded {key} \"clause\" because \"reason\"`"
             ),
+            P::UnknownRank {
+                ranks, suggestion, ..
+            } => mean(suggestion, || format!("a rank is one of {}", ranks.join("、"))),
+            P::SelfImplements => "name the higher document this one implements".into(),
+            P::ImplementsLower { .. } => {
+                "a document implements one of higher rank; correct the rank of either".into()
+            }
+            P::UnknownPairedOutcome { suggestion, .. } => mean(suggestion, || {
+                "name an outcome declared with `outcome`".into()
+            }),
+            P::UnknownPairedValue {
+                enum_name,
+                values,
+                suggestion,
+                ..
+            } => mean(suggestion, || {
+                format!("`{enum_name}` has {}", values.join(", "))
+            }),
+            P::ImplementsNothing { .. } => {
+                "name the higher document in the header: `implements \"…\"`".into()
+            }
+            P::PairedElsewhere { .. } => "a correspondence pairs an outcome of this document with one of the document it implements".into(),
+            P::SameNotEnums => {
+                "remove the `same` clause: values of the same type compare directly".into()
+            }
+            P::PairedTypes { .. } => {
+                "pair outcomes of the same type, or two enums with `same … as …`".into()
+            }
+            P::UnknownNotedParagraph { .. } => {
+                "name a paragraph of that document's source text".into()
+            }
             P::ReplacementCycle { .. } => "a successor replaces an older document; remove the `replaces` clause of the older one".into(),
             P::AmendmentNeverApplies { .. } => {
                 "check the `amends … from` date against both documents' in-force periods".into()

@@ -207,6 +207,8 @@ pub(crate) struct Scratch {
     vals: Vec<V>,
     /// Texts of constants and parameters met in this case.
     texts: Vec<Arc<str>>,
+    /// Decimals met or computed in this case.
+    decs: Vec<Dec>,
     /// The unknown facts under the expressions being evaluated.
     miss: Vec<FactId>,
     /// Per rule: the greatest applicability among its exceptions, direct
@@ -296,7 +298,7 @@ fn max(a: Tri, b: Tri) -> Tri {
 macro_rules! observe {
     ($m:ident . $hook:ident ( $($arg:expr),* )) => {
         if O::ON {
-            let t = Texts { facts: $m.facts, more: &$m.st.texts };
+            let t = Texts { facts: $m.facts, more: &$m.st.texts, decs: &$m.st.decs };
             $m.obs.$hook(&t, $($arg),*);
         }
     };
@@ -318,6 +320,7 @@ impl<O: Observer> Machine<'_, O> {
         sized(&mut st.cited, self.plan.paragraphs, 0);
         sized(&mut st.blocked_seen, p.outcomes.len(), 0);
         st.texts.clear();
+        st.decs.clear();
         st.miss.clear();
         st.case = st.case.wrapping_add(1);
         for &o in &p.order {
@@ -362,13 +365,14 @@ impl<O: Observer> Machine<'_, O> {
     }
 
     fn load(&mut self, v: &Value, fact: Option<FactId>) -> V {
-        value::load(self.p, v, fact, &mut self.st.texts)
+        value::load(self.p, v, fact, &mut self.st.texts, &mut self.st.decs)
     }
 
     fn texts(&self) -> Texts<'_> {
         Texts {
             facts: self.facts,
             more: &self.st.texts,
+            decs: &self.st.decs,
         }
     }
 
@@ -431,7 +435,8 @@ impl<O: Observer> Machine<'_, O> {
                 v
             }
             ExprKind::Neg(x) => {
-                let v = match value::neg(self.ev(x)) {
+                let x = self.ev(x);
+                let v = match value::neg(x, &mut self.st.decs) {
                     Ok(v) => v,
                     Err(f) => self.fail(f, span),
                 };
@@ -481,7 +486,7 @@ impl<O: Observer> Machine<'_, O> {
             ExprKind::Arith(op, a, b) => {
                 let x = self.ev(a);
                 let y = self.ev(b);
-                let v = match value::arith(*op, x, y) {
+                let v = match value::arith(*op, x, y, &mut self.st.decs) {
                     Ok(v) => v,
                     Err(f) => self.fail(f, span),
                 };
@@ -503,6 +508,15 @@ impl<O: Observer> Machine<'_, O> {
                         }
                     }
                     _ => cv,
+                };
+                observe!(self.close(e, v, Node::Op, mark));
+                v
+            }
+            ExprKind::Round(x, r) => {
+                let x = self.ev(x);
+                let v = match value::round(&self.st.decs, x, *r) {
+                    Ok(v) => v,
+                    Err(f) => self.fail(f, span),
                 };
                 observe!(self.close(e, v, Node::Op, mark));
                 v
@@ -645,6 +659,7 @@ impl<O: Observer> Machine<'_, O> {
         let t = Texts {
             facts: self.facts,
             more: &self.st.texts,
+            decs: &self.st.decs,
         };
         if let Some(res) = res {
             // Written into place: a value made by a call and then moved
@@ -725,6 +740,7 @@ impl<O: Observer> Machine<'_, O> {
         let t = Texts {
             facts: self.facts,
             more: &self.st.texts,
+            decs: &self.st.decs,
         };
         for (s, &v) in self.st.steps.iter().zip(&self.st.values) {
             some_rule_applies |= s.applies == Tri::Yes;

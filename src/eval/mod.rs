@@ -38,6 +38,8 @@ pub enum Fault {
     Overflow,
     /// A date left the calendar.
     DateOutOfRange,
+    /// A decimal was divided by zero.
+    DivisionByZero,
     /// A derivation was asked for an outcome the program does not have.
     NoSuchOutcome,
     /// A derivation was asked of an evaluation that recorded none.
@@ -49,6 +51,7 @@ impl std::fmt::Display for Fault {
         f.write_str(match self {
             Fault::Overflow => "integer overflow",
             Fault::DateOutOfRange => "date out of range",
+            Fault::DivisionByZero => "division by zero",
             Fault::NoSuchOutcome => "no such outcome",
             Fault::NotRecorded => "no derivations were recorded",
         })

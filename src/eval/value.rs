@@ -3,9 +3,12 @@
 //! A value during evaluation is a 16-byte `Copy` word ([`V`]): a tag and an
 //! integer. Texts are indices into the evaluation's text table (the case's
 //! fact slots first, then the texts of constants and parameters met), so
-//! that no value owns memory. [`super::machine`] is the only evaluator; this
+//! that no value owns memory. Decimals are exact rationals ([`Dec`]), kept
+//! likewise in the evaluation's table of decimals; their arithmetic is
+//! checked (an overflow or a division by zero is an error, never a wrong
+//! value), and an integer is made of one only by an explicit rounding. [`super::machine`] is the only evaluator; this
 //! module holds the meaning of each operator on values, written once.
-use crate::program::{ArithOp, CmpOp, FactId, Program, Value};
+use crate::program::{ArithOp, CmpOp, Dec, FactId, Program, Value};
 use crate::syntax::ast::Rounding;
 use chrono::{Datelike, Days, Months, NaiveDate};
 use std::cmp::Ordering;
@@ -30,6 +33,8 @@ pub(crate) enum Tag {
     Days,
     MonthsDown,
     MonthsUp,
+    /// An exact decimal: an index into [`Texts::decs`].
+    Dec,
 }
 
 /// A compact value.
@@ -51,6 +56,7 @@ pub(crate) const ABSENT: V = V {
 pub(crate) use super::Fault;
 pub(crate) const OVERFLOW: Fault = Fault::Overflow;
 pub(crate) const DATE_RANGE: Fault = Fault::DateOutOfRange;
+pub(crate) const DIVISION_BY_ZERO: Fault = Fault::DivisionByZero;
 
 impl V {
     pub fn bool(b: bool) -> V {
@@ -92,13 +98,20 @@ fn months_tag(r: Rounding) -> Tag {
     }
 }
 
-/// The texts values refer to: the case's facts by slot, then the others.
+/// The texts values refer to: the case's facts by slot, then the others;
+/// and the decimals met in this evaluation.
 pub(crate) struct Texts<'a> {
     pub facts: &'a [Value],
     pub more: &'a [Arc<str>],
+    pub decs: &'a [Dec],
 }
 
 impl Texts<'_> {
+    /// The number a value holds, exactly: an int or a decimal.
+    fn number(&self, v: V) -> Option<Dec> {
+        number(self.decs, v)
+    }
+
     fn get(&self, x: i64) -> Option<&Arc<str>> {
         let i = usize::try_from(x).ok()?;
         match i.checked_sub(self.facts.len()) {
@@ -131,11 +144,21 @@ impl Texts<'_> {
             Tag::Days => Value::Days(v.x),
             Tag::MonthsDown => Value::Months(v.x, Rounding::Down),
             Tag::MonthsUp => Value::Months(v.x, Rounding::Up),
+            Tag::Dec => Value::Decimal(
+                self.number(v)
+                    .expect("a decimal value indexes the decimals met in this evaluation"),
+            ),
         }
     }
 
     /// Equality of two values: the language's `=`.
     pub fn same(&self, a: V, b: V) -> bool {
+        if (a.tag == Tag::Dec || b.tag == Tag::Dec)
+            && matches!(a.tag, Tag::Int | Tag::Dec)
+            && matches!(b.tag, Tag::Int | Tag::Dec)
+        {
+            return self.number(a) == self.number(b);
+        }
         if a.tag != b.tag {
             return false;
         }
@@ -161,13 +184,78 @@ impl Texts<'_> {
             Value::Record(f) => v.tag == Tag::Record && v.x == i64::from(*f),
             Value::Days(n) => v.tag == Tag::Days && v.x == *n,
             Value::Months(n, r) => v.tag == months_tag(*r) && v.x == *n,
+            Value::Decimal(d) => self.number(v) == Some(*d),
         }
     }
 }
 
+/// The number a value holds, exactly: an int, or a decimal of the table.
+fn number(decs: &[Dec], v: V) -> Option<Dec> {
+    match v.tag {
+        Tag::Int => Some(Dec::int(v.x)),
+        Tag::Dec => usize::try_from(v.x).ok().and_then(|i| decs.get(i)).copied(),
+        _ => None,
+    }
+}
+
+/// A decimal as a compact value, kept in the table of decimals.
+pub(crate) fn dec(d: Dec, decs: &mut Vec<Dec>) -> V {
+    decs.push(d);
+    V {
+        tag: Tag::Dec,
+        x: i64::try_from(decs.len() - 1).unwrap_or(i64::MAX),
+    }
+}
+
+/// Exact comparison of two rationals.
+fn dec_cmp(a: Dec, b: Dec) -> Ordering {
+    (i128::from(a.num) * i128::from(b.den)).cmp(&(i128::from(b.num) * i128::from(a.den)))
+}
+
+/// Exact, checked arithmetic on rationals.
+fn dec_arith(op: ArithOp, a: Dec, b: Dec) -> Result<Dec, Fault> {
+    let (an, ad, bn, bd) = (
+        i128::from(a.num),
+        i128::from(a.den),
+        i128::from(b.num),
+        i128::from(b.den),
+    );
+    let (num, den) = match op {
+        ArithOp::Add => (an * bd + bn * ad, ad * bd),
+        ArithOp::Sub => (an * bd - bn * ad, ad * bd),
+        ArithOp::Mul => (an * bn, ad * bd),
+        ArithOp::Div => {
+            if bn == 0 {
+                return Err(DIVISION_BY_ZERO);
+            }
+            (an * bd, ad * bn)
+        }
+    };
+    Dec::new(num, den).ok_or(OVERFLOW)
+}
+
+/// A number rounded to an integer: down (towards −∞) or up (towards +∞).
+pub(crate) fn round(decs: &[Dec], v: V, r: Rounding) -> Result<V, Fault> {
+    let Some(d) = number(decs, v) else {
+        return Ok(v);
+    };
+    let (n, q) = (i128::from(d.num), i128::from(d.den));
+    let x = match r {
+        Rounding::Down => n.div_euclid(q),
+        Rounding::Up => -((-n).div_euclid(q)),
+    };
+    i64::try_from(x).map(V::int).map_err(|_| OVERFLOW)
+}
+
 /// A value of the program or the case in compact form; a text is added to
 /// `more` unless it is the fact `fact`'s own.
-pub(crate) fn load(p: &Program, v: &Value, fact: Option<FactId>, more: &mut Vec<Arc<str>>) -> V {
+pub(crate) fn load(
+    p: &Program,
+    v: &Value,
+    fact: Option<FactId>,
+    more: &mut Vec<Arc<str>>,
+    decs: &mut Vec<Dec>,
+) -> V {
     match v {
         Value::Unknown => UNKNOWN,
         Value::Absent => ABSENT,
@@ -200,6 +288,7 @@ pub(crate) fn load(p: &Program, v: &Value, fact: Option<FactId>, more: &mut Vec<
             tag: months_tag(*r),
             x: *n,
         },
+        Value::Decimal(d) => dec(*d, decs),
     }
 }
 
@@ -253,6 +342,10 @@ pub(crate) fn compare(t: &Texts, op: CmpOp, a: V, b: V) -> V {
     }
     let order = match (a.tag, b.tag) {
         (Tag::Int, Tag::Int) | (Tag::Date, Tag::Date) => Some(a.x.cmp(&b.x)),
+        (Tag::Int | Tag::Dec, Tag::Int | Tag::Dec) => match (t.number(a), t.number(b)) {
+            (Some(x), Some(y)) => Some(dec_cmp(x, y)),
+            _ => None,
+        },
         _ => None,
     };
     use Ordering::*;
@@ -291,10 +384,16 @@ pub(crate) fn add_days(d: NaiveDate, n: i64) -> Option<NaiveDate> {
     }
 }
 
-/// Checked integer and date arithmetic.
-pub(crate) fn arith(op: ArithOp, a: V, b: V) -> Result<V, Fault> {
+/// Checked integer, decimal and date arithmetic; a quotient is exact.
+pub(crate) fn arith(op: ArithOp, a: V, b: V, decs: &mut Vec<Dec>) -> Result<V, Fault> {
     if let Some(v) = unknown_or_absent(a, b) {
         return Ok(v);
+    }
+    let exact = op == ArithOp::Div || a.tag == Tag::Dec || b.tag == Tag::Dec;
+    if exact {
+        if let (Some(x), Some(y)) = (number(decs, a), number(decs, b)) {
+            return dec_arith(op, x, y).map(|d| dec(d, decs));
+        }
     }
     let shift_days = |d: i64, n: Option<i64>| -> Result<V, Fault> {
         let n = n.ok_or(OVERFLOW)?;
@@ -327,12 +426,17 @@ pub(crate) fn arith(op: ArithOp, a: V, b: V) -> Result<V, Fault> {
     }
 }
 
-/// Integer negation.
-pub(crate) fn neg(a: V) -> Result<V, Fault> {
-    if a.tag == Tag::Int {
-        a.x.checked_neg().map(V::int).ok_or(OVERFLOW)
-    } else {
-        Ok(a)
+/// Negation of a number.
+pub(crate) fn neg(a: V, decs: &mut Vec<Dec>) -> Result<V, Fault> {
+    match a.tag {
+        Tag::Int => a.x.checked_neg().map(V::int).ok_or(OVERFLOW),
+        Tag::Dec => match number(decs, a) {
+            Some(d) => Dec::new(-i128::from(d.num), i128::from(d.den))
+                .map(|d| dec(d, decs))
+                .ok_or(OVERFLOW),
+            None => Ok(a),
+        },
+        _ => Ok(a),
     }
 }
 

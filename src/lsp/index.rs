@@ -337,7 +337,7 @@ impl Index {
                         span(r.name.loc),
                     );
                 }
-                Item::NotEncoded(_) => {}
+                Item::NotEncoded(_) | Item::Correspondence(_) | Item::Difference(_) => {}
             }
         }
     }

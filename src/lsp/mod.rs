@@ -696,7 +696,7 @@ fn paragraph_hover(index: &Index, text: &str, offset: usize) -> Option<(String, 
     let u = index
         .regulation
         .as_ref()?
-        .unit(a.parse().ok()?, p.parse().ok()?)?;
+        .unit(a.parse().ok()?, p.parse().ok()?, 0)?;
     Some((format!("**{}** {}", u.key(), u.text), start, end))
 }
 
@@ -707,8 +707,8 @@ fn quote_hover(index: &Index, text: &str, offset: usize) -> Option<String> {
     let reg = index.regulation.as_ref()?;
     let (a, n) = p.split_once('.')?;
     let (a, n): (u32, u32) = (a.parse().ok()?, n.parse().ok()?);
-    let u = reg.unit(a, n)?;
-    let verdict = if reg.quote_matches(a, n, &quote) {
+    let u = reg.unit(a, n, 0)?;
+    let verdict = if reg.quote_matches(a, n, 0, &quote) {
         "the quote is in"
     } else {
         "the quote is **not** in"
@@ -777,7 +777,7 @@ fn quote_completion(index: &Index, before: &str) -> Option<Vec<CompletionItem>> 
     let u = index
         .regulation
         .as_ref()?
-        .unit(a.parse().ok()?, p.parse().ok()?)?;
+        .unit(a.parse().ok()?, p.parse().ok()?, 0)?;
     let sentences = u
         .text
         .split_inclusive(['。', '；', '，', '：'])

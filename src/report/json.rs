@@ -2,7 +2,7 @@
 //! vocabulary: every outcome with `value`, `cites`, `missing` and
 //! `derivation`. The report's and the derivation's shape are documented in
 //! docs/derivation.md, a stable contract: keep the two in agreement.
-use super::write::{Fragments, Json};
+use super::write::{quoted, Fragments, Json};
 
 /// Writes a key known when compiling, as one copy.
 macro_rules! key {
@@ -12,7 +12,7 @@ macro_rules! key {
 }
 use super::Subject;
 use crate::eval::{Derivation, EvalError, Node, RuleStatus, RuleTrace, Status, Trace};
-use crate::program::{OutcomeId, Program, Value};
+use crate::program::{OutcomeId, Program, RuleId, Value};
 use serde_json::Value as J;
 
 /// How much of each outcome's derivation a report carries.
@@ -71,6 +71,14 @@ fn value(j: &mut Json, f: &Fragments, v: &Value) {
         ),
         Value::Days(n) => j.str(&format!("{n} days")),
         Value::Months(n, _) => j.str(&format!("{n} months")),
+        Value::Decimal(d) => {
+            let t = d.text();
+            if d.json_number() {
+                j.raw(&t)
+            } else {
+                j.str(&t)
+            }
+        }
     }
 }
 
@@ -419,22 +427,23 @@ pub fn not_in_force_reason(d: &crate::program::Document, as_of: chrono::NaiveDat
         d.to.map(|t| t.format("%Y-%m-%d").to_string())
             .unwrap_or_else(|| "…".into());
     format!(
-        "the assessment date {} is outside the period {} to {to} in which {} is in force; every other outcome is n/a",
+        "the assessment date {} is outside the period {} to {to} in which {} is in force; the outcomes of its rules are n/a",
         as_of.format("%Y-%m-%d"),
         d.from.format("%Y-%m-%d"),
         d.id
     )
 }
 
-/// Writes the entry of `in_force`.
-fn in_force(j: &mut Json, s: &Subject, f: &Fragments, detail: Detail) {
+/// Writes the entry of a line's in-force outcome (`in_force` is line 0).
+fn in_force(j: &mut Json, s: &Subject, f: &Fragments, detail: Detail, line: usize) {
     let p = s.p;
     let ev = s.ev;
-    let doc = s.document();
+    let now = s.line_in_force(line);
+    let doc = s.line_document(line);
     j.obj();
     key!(j, "value");
-    j.bool(ev.in_force.is_some());
-    if ev.in_force.is_none() {
+    j.bool(now.is_some());
+    if now.is_none() {
         if let Some(d) = doc {
             key!(j, "reason");
             j.str(&not_in_force_reason(d, ev.as_of));
@@ -455,8 +464,8 @@ fn in_force(j: &mut Json, s: &Subject, f: &Fragments, detail: Detail) {
         key!(j, "status");
         j.raw("\"decided\"");
         key!(j, "label");
-        j.str("本意见施行");
-        if let Some(d) = ev.in_force {
+        j.str(&s.line_label(line));
+        if let Some(d) = now {
             key!(j, "document");
             j.raw(name_of(&f.doc, d));
         }
@@ -562,14 +571,60 @@ fn report(j: &mut Json, s: &Subject, detail: Detail, line: Option<u64>) -> Resul
     key!(j, "outcomes");
     j.obj();
     key!(j, "in_force");
-    in_force(j, s, f, detail);
+    in_force(j, s, f, detail, 0);
+    for (line, (name, _)) in p.lines.iter().enumerate().skip(1) {
+        j.key_raw(&quoted(name));
+        in_force(j, s, f, detail, line);
+    }
     for (i, name) in f.outcome.iter().enumerate() {
         j.key_raw(name);
         outcome(j, s, f, detail, u32::try_from(i).unwrap_or(u32::MAX))?;
     }
     j.end_obj();
+    key!(j, "departures");
+    departures(j, s, f);
     j.end_obj();
     Ok(())
+}
+
+/// The cites of a known outcome: those recorded, else its deciding rule's.
+fn cites_of(s: &Subject, o: OutcomeId) -> Vec<RuleId> {
+    let recorded = s.ev.cites(o);
+    if !recorded.is_empty() {
+        return recorded.to_vec();
+    }
+    s.ev.outcomes
+        .get(o as usize)
+        .and_then(|r| r.decided_by)
+        .into_iter()
+        .collect()
+}
+
+/// Writes the `departures` list: each declared pair whose values both
+/// exist and differ after the declared equivalences.
+fn departures(j: &mut Json, s: &Subject, f: &Fragments) {
+    let p = s.p;
+    j.arr();
+    for pair in crate::departure::departures(p, s.ev) {
+        j.item();
+        j.obj();
+        for (k, o) in [("", pair.outcome), ("superior_", pair.superior)] {
+            let v =
+                s.ev.outcomes
+                    .get(o as usize)
+                    .map_or(&Value::Unknown, |r| &r.value);
+            j.key_raw(&format!("\"{k}outcome\""));
+            j.raw(f.outcome.get(o as usize).map_or("\"\"", String::as_str));
+            j.key_raw(&format!("\"{k}value\""));
+            value(j, f, v);
+            j.key_raw(&format!("\"{k}cites\""));
+            j.list_of(&f.rule_cite, cites_of(s, o));
+        }
+        key!(j, "question");
+        j.str(&pair.question);
+        j.end_obj();
+    }
+    j.end_arr();
 }
 
 /// The whole report of one case as a JSON value.
@@ -579,11 +634,11 @@ pub fn json_report(s: &Subject, detail: Detail) -> Result<J, EvalError> {
     Ok(serde_json::from_slice(&out).expect("the report writer writes valid JSON"))
 }
 
-/// The entry of `in_force` with its derivation, as a JSON value
-/// (`regula explain CASE in_force --format json`).
-pub fn in_force_json(s: &Subject) -> J {
+/// The entry of a line's in-force outcome with its derivation, as a JSON
+/// value (`regula explain CASE in_force --format json`).
+pub fn in_force_json(s: &Subject, line: usize) -> J {
     let f = s.fragments();
-    to_value(|j| in_force(j, s, f, Detail::Full))
+    to_value(|j| in_force(j, s, f, Detail::Full, line))
 }
 
 /// One outcome's value, cites, missing facts and derivation, as `regula
@@ -610,7 +665,7 @@ fn explain_entry(s: &Subject, d: &Derivation) -> J {
 pub fn explain_json(s: &Subject, outcome: Option<OutcomeId>) -> Result<(J, bool), EvalError> {
     let p = s.p;
     let Some(oid) = outcome else {
-        return Ok((in_force_json(s), false));
+        return Ok((in_force_json(s, 0), false));
     };
     let d = s.derive(oid)?;
     let mut j = serde_json::Map::new();

@@ -77,6 +77,31 @@ impl<'a> Subject<'a> {
         }
     }
 
+    /// The document of a line in force on the case's date (line 0 reports
+    /// as `in_force`).
+    pub fn line_in_force(&self, line: usize) -> Option<crate::program::DocId> {
+        self.ev.in_force?;
+        self.p.line_in_force(self.ev.epoch, line)
+    }
+
+    /// The document a line's in-force outcome speaks of: the one in force,
+    /// else the line's first.
+    pub fn line_document(&self, line: usize) -> Option<&crate::program::Document> {
+        self.line_in_force(line)
+            .or_else(|| self.p.lines.get(line).and_then(|(_, d)| d.first().copied()))
+            .and_then(|d| self.p.documents.get(d as usize))
+            .or_else(|| self.p.documents.first())
+    }
+
+    /// The label of a line's in-force outcome: 本意见施行 for the first line,
+    /// else the document's name.
+    pub fn line_label(&self, line: usize) -> String {
+        match self.line_document(line) {
+            Some(d) if line > 0 => format!("{}施行", d.id),
+            _ => "本意见施行".to_string(),
+        }
+    }
+
     /// The document a report is about: the one in force, else the first.
     pub fn document(&self) -> Option<&crate::program::Document> {
         self.ev

@@ -60,6 +60,59 @@ fn short(s: &str, n: usize) -> String {
     }
 }
 
+/// The heading of an article of a document: its line in the source text,
+/// after the document's name when it is not the report's.
+fn article_heading(s: &Subject, doc: crate::program::DocId, article: u32) -> String {
+    let d = s.p.documents.get(doc as usize);
+    let heading = d
+        .and_then(|d| d.regulation.heading(article))
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("第 {article} 条"));
+    match d {
+        Some(d) if Some(doc) != s.ev.in_force && s.p.documents.len() > 1 => {
+            format!("{} {heading}", d.id)
+        }
+        _ => heading,
+    }
+}
+
+/// The departures an outcome takes part in, each with the other side's
+/// value, document, paragraph and quotation: shown, never resolved.
+pub(crate) fn departure_lines(s: &Subject, o: crate::program::OutcomeId) -> Vec<String> {
+    let p = s.p;
+    let mut out = Vec::new();
+    for pair in crate::departure::departures(p, s.ev) {
+        let (other, word) = if pair.outcome == o {
+            (pair.superior, "上位规定")
+        } else if pair.superior == o {
+            (pair.outcome, "下位规定")
+        } else {
+            continue;
+        };
+        let Some(res) = s.ev.outcomes.get(other as usize) else {
+            continue;
+        };
+        let name = p.outcome(other).map_or("", |x| x.name.as_str());
+        let rule = res.decided_by.and_then(|r| p.rule(r));
+        let doc = rule.map(|r| p.doc_id(r.document)).unwrap_or_default();
+        let cite = rule
+            .map(|r| {
+                format!(
+                    " {} {}「{}」",
+                    r.cites.key(),
+                    r.name,
+                    short(&r.cites.quote, 60)
+                )
+            })
+            .unwrap_or_default();
+        out.push(format!(
+            "≠ {word} {doc}{cite}：{name} = {}（不一致，仅列明，不作裁决）",
+            p.value_label(&res.value)
+        ));
+    }
+    out
+}
+
 /// How many of the most useful missing facts the text report lists first.
 const TOP_FACTS: usize = 8;
 
@@ -94,34 +147,44 @@ pub fn text_report(s: &Subject, case_name: &str, opts: TextOptions) -> Result<St
     );
     out.push('\n');
 
-    // In force.
-    let in_force = s.ev.in_force.is_some();
-    let cite = doc.and_then(|d| d.cites.as_ref());
-    let quote = cite
-        .map(|c| format!(" —— {}「{}」", c.key(), c.quote))
-        .unwrap_or_default();
-    let yes_no = if in_force {
-        paint.green("是")
-    } else {
-        paint.red("否")
-    };
-    let _ = writeln!(out, "本意见施行（in_force）：{yes_no}{quote}");
-    if !in_force {
-        let period = doc
-            .map(|d| {
-                let key = d
-                    .cites
-                    .as_ref()
-                    .map(|c| format!("（{}）", c.key()))
-                    .unwrap_or_default();
-                format!("施行期间 {}{key}", period_zh(d))
-            })
-            .unwrap_or_else(|| "施行期间".into());
-        let _ = writeln!(
-            out,
-            "  评估日期 {} 不在{period}内，本文件各项结论均不适用。",
-            date(s.ev.as_of)
-        );
+    // In force: each line of documents, `in_force` first.
+    let lines = p.lines.len().max(1);
+    for line in 0..lines {
+        let now = s.line_in_force(line);
+        let d = s.line_document(line);
+        let cite = d.and_then(|d| d.cites.as_ref());
+        let quote = cite
+            .map(|c| format!(" —— {}「{}」", c.key(), c.quote))
+            .unwrap_or_default();
+        let yes_no = if now.is_some() {
+            paint.green("是")
+        } else {
+            paint.red("否")
+        };
+        let name = match p.lines.get(line) {
+            Some((n, _)) if line > 0 => n.as_str(),
+            _ => "in_force",
+        };
+        let _ = writeln!(out, "{}（{name}）：{yes_no}{quote}", s.line_label(line));
+        if now.is_none() {
+            let period = d
+                .map(|d| {
+                    let key = d
+                        .cites
+                        .as_ref()
+                        .map(|c| format!("（{}）", c.key()))
+                        .unwrap_or_default();
+                    format!("施行期间 {}{key}", period_zh(d))
+                })
+                .unwrap_or_else(|| "施行期间".into());
+            let _ = writeln!(
+                out,
+                "  评估日期 {} 不在{period}内，本文件各项结论均不适用。",
+                date(s.ev.as_of)
+            );
+        }
+    }
+    if s.ev.in_force.is_none() {
         return Ok(out);
     }
 
@@ -129,18 +192,24 @@ pub fn text_report(s: &Subject, case_name: &str, opts: TextOptions) -> Result<St
     for i in 0..p.outcomes.len() {
         derivations.push(s.derive(u32::try_from(i).unwrap_or(0))?);
     }
-    // Determined outcomes, grouped by the article of their rules.
-    let mut articles: Vec<u32> = p.outcomes.iter().map(|o| o.article).collect();
+    // Determined outcomes, grouped by the document and article of their
+    // rules, the report's document first.
+    let first = s.ev.in_force.unwrap_or(0);
+    let mut articles: Vec<(bool, u32, u32)> = p
+        .outcomes
+        .iter()
+        .map(|o| (o.document != first, o.document, o.article))
+        .collect();
     articles.sort_unstable();
     articles.dedup();
     let mut hidden = 0;
-    for a in articles {
+    for (_, docid, a) in articles {
         let mut block = String::new();
         for d in &derivations {
             let Some(o) = p.outcome(d.outcome) else {
                 continue;
             };
-            if o.article != a {
+            if o.article != a || o.document != docid {
                 continue;
             }
             match d.status {
@@ -180,6 +249,9 @@ pub fn text_report(s: &Subject, case_name: &str, opts: TextOptions) -> Result<St
                     }
                     if d.status == Status::Default {
                         let _ = writeln!(block, "    {}", paint.dim("（无规则适用，取默认值）"));
+                    }
+                    for line in departure_lines(s, d.outcome) {
+                        let _ = writeln!(block, "    {}", paint.yellow(&line));
                     }
                 }
                 Status::Conflict => {
@@ -247,10 +319,7 @@ pub fn text_report(s: &Subject, case_name: &str, opts: TextOptions) -> Result<St
         if block.is_empty() {
             continue;
         }
-        let heading = doc
-            .and_then(|d| d.regulation.heading(a))
-            .map(str::to_string)
-            .unwrap_or_else(|| format!("第 {a} 条"));
+        let heading = article_heading(s, docid, a);
         let _ = writeln!(out, "\n{}", paint.bold(&heading));
         out.push_str(&block);
     }
@@ -300,12 +369,9 @@ pub fn text_report(s: &Subject, case_name: &str, opts: TextOptions) -> Result<St
             let Some(o) = p.outcome(d.outcome) else {
                 continue;
             };
-            if last_article != Some(o.article) {
-                last_article = Some(o.article);
-                let heading = doc
-                    .and_then(|x| x.regulation.heading(o.article))
-                    .map(str::to_string)
-                    .unwrap_or_else(|| format!("第 {} 条", o.article));
+            if last_article != Some((o.document, o.article)) {
+                last_article = Some((o.document, o.article));
+                let heading = article_heading(s, o.document, o.article);
                 let _ = writeln!(out, "  {}", paint.bold(&heading));
             }
             let _ = writeln!(out, "    {}（{}）", o.label, o.name);
@@ -543,6 +609,9 @@ fn explain_one(
     if !deciding.is_empty() {
         let _ = writeln!(out, "  决定规则：{}", deciding.join("、"));
     }
+    for line in departure_lines(s, d.outcome) {
+        let _ = writeln!(out, "  {line}");
+    }
     if !d.missing.is_empty() {
         let names: Vec<String> = d
             .missing
@@ -677,21 +746,20 @@ pub fn explain_text(s: &Subject, d: &Derivation) -> Result<String, EvalError> {
 
 /// The derivation of `in_force` in text: the assessment date against the
 /// period of the document (`regula explain CASE in_force`).
-pub fn in_force_text(s: &Subject) -> String {
+pub fn in_force_text(s: &Subject, line: usize) -> String {
     let ev = s.ev;
-    let v = if ev.in_force.is_some() { "是" } else { "否" };
-    let mut t = format!("本意见施行（in_force）= {v}\n");
-    if let Some(d) = s.document() {
+    let now = s.line_in_force(line);
+    let v = if now.is_some() { "是" } else { "否" };
+    let name = s.p.lines.get(line).map_or("in_force", |(n, _)| n.as_str());
+    let name = if line == 0 { "in_force" } else { name };
+    let mut t = format!("{}（{name}）= {v}\n", s.line_label(line));
+    if let Some(d) = s.line_document(line) {
         let cite = d
             .cites
             .as_ref()
             .map(|c| format!("  {}「{}」", c.key(), c.quote))
             .unwrap_or_default();
-        let within = if ev.in_force.is_some() {
-            "在"
-        } else {
-            "不在"
-        };
+        let within = if now.is_some() { "在" } else { "不在" };
         t.push_str(&format!(
             "└─ 评估日期 {} {within} {} 的施行期间 {} 内{cite}\n",
             ev.as_of.format("%Y-%m-%d"),

@@ -31,6 +31,10 @@ pub enum Item {
     Rule(RuleDecl),
     /// `not encoded`.
     NotEncoded(NotEncoded),
+    /// `corresponds`.
+    Correspondence(Correspondence),
+    /// `differs`.
+    Difference(Difference),
 }
 
 impl Item {
@@ -46,6 +50,8 @@ impl Item {
             Item::Define(d) => d.loc,
             Item::Rule(d) => d.loc,
             Item::NotEncoded(d) => d.loc,
+            Item::Correspondence(d) => d.loc,
+            Item::Difference(d) => d.loc,
         }
     }
 }
@@ -94,21 +100,23 @@ pub struct DateLit {
     pub loc: Loc,
 }
 
-/// A paragraph reference `article.paragraph`.
+/// A paragraph reference `article.paragraph`, or `article.paragraph.item`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Paragraph {
-    /// Article number, from 1.
+    /// Article number, from 1 (0: the promulgation order before the articles).
     pub article: u32,
     /// Paragraph (or sentence) number, from 1.
     pub paragraph: u32,
+    /// Item (项) number from 1, or 0 for the paragraph itself.
+    pub item: u32,
     /// Where.
     pub loc: Loc,
 }
 
 impl Paragraph {
-    /// `4.2`.
+    /// `4.2`, or `12.1.3` for an item.
     pub fn key(&self) -> String {
-        format!("{}.{}", self.article, self.paragraph)
+        crate::regulation::unit_key(self.article, self.paragraph, self.item)
     }
 }
 
@@ -140,6 +148,13 @@ pub struct Document {
     pub in_force_to: Option<DateLit>,
     /// The paragraph that states the period.
     pub in_force_cites: Option<Citation>,
+    /// The outcome reporting whether the document is in force (`in_force`
+    /// when not named).
+    pub in_force_name: Option<Path>,
+    /// The document's rank (`部门规章`, `规范性文件`, …).
+    pub rank: Option<Ident>,
+    /// The higher document this one implements.
+    pub implements: Option<Str>,
     /// Documents this one replaces, from a date.
     pub replaces: Vec<(Str, DateLit)>,
     /// Amendments of another document's rules and parameters from a date.
@@ -294,13 +309,45 @@ pub struct RuleDecl {
     pub loc: Loc,
 }
 
-/// `not encoded 7.1 "reason"`.
+/// `not encoded 7.1 "reason"`, or `not encoded 4.1 "clause" because "reason"`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NotEncoded {
     /// The paragraph.
     pub paragraph: Paragraph,
+    /// The clause set aside, when not the whole paragraph.
+    pub clause: Option<Str>,
     /// Why.
     pub reason: Str,
+    /// Where.
+    pub loc: Loc,
+}
+
+/// `corresponds A to B "question" same x as y … [agrees]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Correspondence {
+    /// This document's outcome.
+    pub outcome: Path,
+    /// The implemented document's outcome answering the same question.
+    pub superior: Path,
+    /// The question both answer.
+    pub question: Str,
+    /// Values that count as the same: (this outcome's, the superior's).
+    pub same: Vec<(Ident, Ident)>,
+    /// Declared to agree always.
+    pub agrees: bool,
+    /// Where.
+    pub loc: Loc,
+}
+
+/// `differs 3.2 from 22.1 "note"`: a known difference no pair reports.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Difference {
+    /// This document's paragraph.
+    pub paragraph: Paragraph,
+    /// The implemented document's paragraph.
+    pub superior: Paragraph,
+    /// What differs.
+    pub note: Str,
     /// Where.
     pub loc: Loc,
 }
@@ -339,6 +386,8 @@ pub enum BinOp {
     Sub,
     /// `*`
     Mul,
+    /// `/`: an exact quotient.
+    Div,
 }
 
 impl BinOp {
@@ -356,6 +405,7 @@ impl BinOp {
             BinOp::Add => "+",
             BinOp::Sub => "-",
             BinOp::Mul => "*",
+            BinOp::Div => "/",
         }
     }
 }
@@ -387,6 +437,8 @@ pub enum ExprKind {
     Bool(bool),
     /// An integer.
     Int(i64),
+    /// A decimal or percentage, exact, with the text as written (`10%`).
+    Decimal(crate::program::Dec, String),
     /// A date.
     Date(NaiveDate),
     /// A string.
@@ -423,6 +475,8 @@ pub enum ExprKind {
     },
     /// `name(args)`.
     Call(Ident, Vec<Expr>),
+    /// `e round down` / `e round up`: a number rounded to an integer.
+    Round(Box<Expr>, Rounding),
     /// `( e )`, kept so that printing preserves the author's grouping.
     Paren(Box<Expr>),
 }

@@ -249,6 +249,8 @@ fn kind(i: &Item) -> u8 {
         Item::Define(_) => 6,
         Item::Rule(_) => 7,
         Item::NotEncoded(_) => 8,
+        Item::Correspondence(_) => 9,
+        Item::Difference(_) => 10,
     }
 }
 
@@ -421,10 +423,39 @@ pub fn format_item(item: &Item) -> String {
             assignment(&head, &d.body, 2)
         }
         Item::Rule(r) => rule(r),
-        Item::NotEncoded(n) => format!(
-            "not encoded {} {}",
-            n.paragraph.key(),
-            quote(&n.reason.value)
+        Item::NotEncoded(n) => match &n.clause {
+            None => format!(
+                "not encoded {} {}",
+                n.paragraph.key(),
+                quote(&n.reason.value)
+            ),
+            Some(c) => format!(
+                "not encoded {} {}\n  because {}",
+                n.paragraph.key(),
+                quote(&c.value),
+                quote(&n.reason.value)
+            ),
+        },
+        Item::Correspondence(c) => {
+            let mut s = format!(
+                "corresponds {} to {} {}",
+                c.outcome.dotted(),
+                c.superior.dotted(),
+                quote(&c.question.value)
+            );
+            for (a, b) in &c.same {
+                s.push_str(&format!("\n  same {} as {}", a.name, b.name));
+            }
+            if c.agrees {
+                s.push_str("\n  agrees");
+            }
+            s
+        }
+        Item::Difference(d) => format!(
+            "differs {} from {}\n  {}",
+            d.paragraph.key(),
+            d.superior.key(),
+            quote(&d.note.value)
         ),
     }
 }
@@ -437,6 +468,12 @@ fn document(d: &Document) -> String {
     if let Some(x) = &d.issued {
         s.push_str(&format!("\n  issued {}", date(x)));
     }
+    if let Some(x) = &d.rank {
+        s.push_str(&format!("\n  rank {}", x.name));
+    }
+    if let Some(x) = &d.implements {
+        s.push_str(&format!("\n  implements {}", quote(&x.value)));
+    }
     if let Some(x) = &d.source {
         s.push_str(&format!("\n  source {}", quote(&x.value)));
     }
@@ -444,6 +481,9 @@ fn document(d: &Document) -> String {
         s.push_str(&format!("\n  in force from {}", date(from)));
         if let Some(to) = &d.in_force_to {
             s.push_str(&format!(" to {}", date(to)));
+        }
+        if let Some(n) = &d.in_force_name {
+            s.push_str(&format!(" as {}", n.dotted()));
         }
         if let Some(c) = &d.in_force_cites {
             s.push_str("\n    ");

@@ -203,8 +203,9 @@ mod tests {
     /// A file with every keyword of the table, each in a place the grammar
     /// gives it: the grammar knows every entry, in both forms, and both
     /// forms parse to the same tree.
-    const EVERY_KEYWORD: &str = r#"document "新" issuer "局" issued 2024-01-01 source "x.txt"
-  in force from 2024-01-01 to 2028-12-31 cites 1.1 "施行"
+    const EVERY_KEYWORD: &str = r#"document "新" issuer "局" issued 2024-01-01 rank 规范性文件
+  implements "上" source "x.txt"
+  in force from 2024-01-01 to 2028-12-31 as o.live cites 1.1 "施行"
   replaces "旧" from 2024-01-01
   amends "另" from 2025-01-01 rules r parameters p
 enum E "枚" { a "甲" b "乙" }
@@ -220,6 +221,9 @@ rule r cites 1.1 "施行" when f.b or not f.b then o.b = if g(a) then true else 
 rule s cites 1.1 "施行" exception to r when f.n > 0 then o.b = f.d + 1 days <= as_of
 rule t cites 1.1 "施行" then o.d = f.d + 2 months round up + 1 years round down
 not encoded 2.1 "理由"
+not encoded 2.2 "分句" because "理由"
+corresponds o.e to up.e "问" same a as b agrees
+differs 3.1 from 22.1 "注"
 "#;
 
     #[test]

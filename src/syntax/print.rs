@@ -29,6 +29,14 @@ fn write_expr(e: &Expr, out: &mut String) {
     match &e.kind {
         ExprKind::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         ExprKind::Int(n) => out.push_str(&n.to_string()),
+        ExprKind::Decimal(_, text) => out.push_str(text),
+        ExprKind::Round(x, r) => {
+            write_expr(x, out);
+            out.push_str(match r {
+                Rounding::Up => " round up",
+                Rounding::Down => " round down",
+            });
+        }
         ExprKind::Date(d) => out.push_str(&d.format("%Y-%m-%d").to_string()),
         ExprKind::Text(s) => out.push_str(&quote(s)),
         ExprKind::Path(p) => out.push_str(&p.dotted()),

@@ -386,6 +386,11 @@ impl Gen<'_> {
     }
 
     /// A leaf of a type: a constant or a name readable in the scope.
+    /// A decimal literal: a percentage, a fraction, a negative one.
+    fn decimal(&mut self) -> String {
+        self.pick_str(&["10%", "0.5", "2.25", "(-(1.5))", "100%", "0.333", "12.5%"])
+    }
+
     fn leaf(&mut self, t: Ty, sc: &Scope) -> String {
         let mut names: Vec<String> = Vec::new();
         names.extend(sc.facts.iter().filter(|f| f.1 == t).map(|f| f.0.clone()));
@@ -449,6 +454,16 @@ impl Gen<'_> {
                     self.expr(Ty::Bool, d, sc),
                     self.expr(Ty::Bool, d, sc)
                 ),
+                // An int against a decimal, compared exactly.
+                3 if self.chance(30) => {
+                    let dec = self.decimal();
+                    let op = self.pick_str(&["<", "<=", ">", ">=", "=", "!="]);
+                    format!(
+                        "({} {op} {} * {dec})",
+                        self.expr(Ty::Int, d, sc),
+                        self.expr(Ty::Int, d, sc)
+                    )
+                }
                 3 | 4 => {
                     let ot = *self.pick(&[Ty::Int, Ty::Date]).unwrap_or(&Ty::Int);
                     let op = self.pick_str(&["<", "<=", ">", ">=", "=", "!="]);
@@ -476,7 +491,7 @@ impl Gen<'_> {
                 }
                 _ => self.leaf(Ty::Bool, sc),
             },
-            Ty::Int => match self.below(7) {
+            Ty::Int => match self.below(8) {
                 0 => format!(
                     "({} + {})",
                     self.expr(Ty::Int, d, sc),
@@ -500,6 +515,17 @@ impl Gen<'_> {
                     self.expr(Ty::Date, d, sc),
                     self.expr(Ty::Date, d, sc)
                 ),
+                // An exact decimal rounded back to an integer: products,
+                // quotients (by zero too) and negatives.
+                6 => {
+                    let dec = self.decimal();
+                    let r = self.pick_str(&["up", "down"]);
+                    format!(
+                        "((({} * {dec}) / ({} - {dec})) round {r})",
+                        self.expr(Ty::Int, d, sc),
+                        self.expr(Ty::Int, d, sc)
+                    )
+                }
                 _ => self.leaf(Ty::Int, sc),
             },
             Ty::Date => {

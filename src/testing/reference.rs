@@ -149,12 +149,22 @@ impl Run<'_> {
                 let ord = match (&x, &y) {
                     (Int(m), Int(n)) => Some(m.cmp(n)),
                     (Date(m), Date(n)) => Some(m.cmp(n)),
-                    _ => None,
+                    // Numbers compare exactly, by cross-multiplication.
+                    _ => match (fraction(&x), fraction(&y)) {
+                        (Some((a, b)), Some((c, d))) => Some((a * d).cmp(&(c * b))),
+                        _ => None,
+                    },
+                };
+                let numbers = fraction(&x).is_some() && fraction(&y).is_some();
+                let equal = if numbers {
+                    ord == Some(std::cmp::Ordering::Equal)
+                } else {
+                    x == y
                 };
                 use std::cmp::Ordering::*;
                 Bool(match op {
-                    CmpOp::Eq => x == y,
-                    CmpOp::Ne => x != y,
+                    CmpOp::Eq => equal,
+                    CmpOp::Ne => !equal,
                     CmpOp::Lt => ord == Some(Less),
                     CmpOp::Le => ord == Some(Less) || ord == Some(Equal),
                     CmpOp::Gt => ord == Some(Greater),
@@ -170,6 +180,23 @@ impl Run<'_> {
             }
             ExprKind::Neg(x) => match self.ev(x)? {
                 Int(n) => Int(n.checked_neg().ok_or_else(|| err("integer overflow"))?),
+                Decimal(d) => {
+                    fraction_arith(ArithOp::Sub, (0, 1), (i128::from(d.num), i128::from(d.den)))?
+                }
+                other => other,
+            },
+            ExprKind::Round(x, r) => match self.ev(x)? {
+                v @ (Int(_) | Decimal(_)) => {
+                    let (n, d) = fraction(&v).unwrap_or((0, 1));
+                    // Floor by truncation, corrected for negative remainders.
+                    let floor = n / d - i128::from(n % d != 0 && (n < 0) != (d < 0));
+                    let ceil = -((-n) / d - i128::from((-n) % d != 0 && ((-n) < 0) != (d < 0)));
+                    let x = match r {
+                        crate::syntax::ast::Rounding::Down => floor,
+                        crate::syntax::ast::Rounding::Up => ceil,
+                    };
+                    Int(i64::try_from(x).map_err(|_| err("integer overflow"))?)
+                }
                 other => other,
             },
             ExprKind::In(x, set, negated) => {
@@ -230,7 +257,8 @@ impl Run<'_> {
             | ExprKind::Neg(x)
             | ExprKind::In(x, _, _)
             | ExprKind::Days(x)
-            | ExprKind::Months(x, _, _) => self.gather(x, acc)?,
+            | ExprKind::Months(x, _, _)
+            | ExprKind::Round(x, _) => self.gather(x, acc)?,
             ExprKind::And(a, b)
             | ExprKind::Or(a, b)
             | ExprKind::Cmp(_, a, b)
@@ -501,9 +529,56 @@ fn shift_months(d: NaiveDate, n: i64, r: Rounding) -> Result<NaiveDate, RefError
     Ok(moved)
 }
 
+/// A number as a fraction (numerator, denominator > 0), not reduced.
+fn fraction(v: &Value) -> Option<(i128, i128)> {
+    match v {
+        Value::Int(n) => Some((i128::from(*n), 1)),
+        Value::Decimal(d) => Some((i128::from(d.num), i128::from(d.den))),
+        _ => None,
+    }
+}
+
+/// Exact arithmetic on fractions, by the schoolbook rules; the result is
+/// reduced only to be stored.
+fn fraction_arith(
+    op: ArithOp,
+    (a, b): (i128, i128),
+    (c, d): (i128, i128),
+) -> Result<Value, RefError> {
+    let overflow = || err("integer overflow");
+    let (n, m) = match op {
+        ArithOp::Add => (
+            a.checked_mul(d)
+                .and_then(|x| c.checked_mul(b).and_then(|y| x.checked_add(y))),
+            b.checked_mul(d),
+        ),
+        ArithOp::Sub => (
+            a.checked_mul(d)
+                .and_then(|x| c.checked_mul(b).and_then(|y| x.checked_sub(y))),
+            b.checked_mul(d),
+        ),
+        ArithOp::Mul => (a.checked_mul(c), b.checked_mul(d)),
+        ArithOp::Div => {
+            if c == 0 {
+                return Err(err("division by zero"));
+            }
+            (a.checked_mul(d), b.checked_mul(c))
+        }
+    };
+    let (n, m) = (n.ok_or_else(overflow)?, m.ok_or_else(overflow)?);
+    crate::program::Dec::new(n, m)
+        .map(Value::Decimal)
+        .ok_or_else(overflow)
+}
+
 fn arith(op: ArithOp, x: Value, y: Value) -> Result<Value, RefError> {
     use Value::*;
     let overflow = || err("integer overflow");
+    if op == ArithOp::Div || matches!(x, Decimal(_)) || matches!(y, Decimal(_)) {
+        if let (Some(a), Some(b)) = (fraction(&x), fraction(&y)) {
+            return fraction_arith(op, a, b);
+        }
+    }
     Ok(match (op, x, y) {
         (ArithOp::Add, Int(a), Int(b)) => Int(a.checked_add(b).ok_or_else(overflow)?),
         (ArithOp::Sub, Int(a), Int(b)) => Int(a.checked_sub(b).ok_or_else(overflow)?),

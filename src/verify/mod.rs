@@ -602,6 +602,9 @@ pub fn verify_with(p: &Program, scope: Scope) -> Report {
     // Per rule: Some(true) once it decides in some case; None if undecided.
     let mut decides: Vec<Option<bool>> = vec![Some(false); p.rules().len()];
     let mut overrides: HashMap<(RuleId, RuleId), Option<bool>> = HashMap::new();
+    // Per outcome: read with a term the procedure does not model (a decimal):
+    // that a rule never decides it is then not proved, only undecided.
+    let mut inexact_outcome = vec![false; n_out];
     let ps = periods(p);
     report.periods = ps.len();
     for (from, to, epoch) in ps {
@@ -617,6 +620,12 @@ pub fn verify_with(p: &Program, scope: Scope) -> Report {
             only.insert(o);
             let c = sym::compile(&mut v.sp, p, epoch, AsOf::Var(as_of), Some(&only));
             inexact = inexact.max(v.sp.inexact);
+            let decimals = v.sp.decimals > 0;
+            if decimals {
+                if let Some(x) = inexact_outcome.get_mut(oi) {
+                    *x = true;
+                }
+            }
             let side = Side {
                 as_of: AsOf::Var(as_of),
             };
@@ -671,6 +680,13 @@ pub fn verify_with(p: &Program, scope: Scope) -> Report {
                         ));
                     }
                 }
+            }
+            if decimals && verdict == Verdict::Proved {
+                verdict = Verdict::Undecided;
+                report.undecided.push(format!(
+                    "{}: whether rules conflict: it reads a decimal, which the procedure does not model",
+                    out.name
+                ));
             }
             if let Some(slot) = conflicts.get_mut(oi) {
                 *slot = slot.join(verdict);
@@ -742,6 +758,13 @@ pub fn verify_with(p: &Program, scope: Scope) -> Report {
                     }
                     None => Verdict::Undecided,
                 },
+                Found::None if decimals && scope.gaps => {
+                    report.undecided.push(format!(
+                        "{}: whether it has a gap: it reads a decimal, which the procedure does not model",
+                        out.name
+                    ));
+                    Verdict::Undecided
+                }
                 Found::None => Verdict::Proved,
                 Found::Undecided(why) => {
                     report
@@ -824,11 +847,19 @@ pub fn verify_with(p: &Program, scope: Scope) -> Report {
             }
         }
     }
-    for (r, d) in decides.iter().enumerate() {
+    for (r, d) in decides.iter_mut().enumerate() {
         let Some(rule) = p.rules().get(r) else {
             continue;
         };
         let oi = rule.outcome as usize;
+        if *d == Some(false) && inexact_outcome.get(oi).copied().unwrap_or(false) {
+            report.undecided.push(format!(
+                "{}: whether rule `{}` decides in some case: it reads a decimal, which the procedure does not model",
+                p.outcome(rule.outcome).map_or("", |o| o.name.as_str()),
+                rule.name
+            ));
+            *d = None;
+        }
         match d {
             Some(false) => {
                 if let Some(slot) = dead.get_mut(oi) {
@@ -864,6 +895,18 @@ pub fn verify_with(p: &Program, scope: Scope) -> Report {
             continue;
         };
         let oi = er.outcome as usize;
+        let res = match res {
+            Some(false) if inexact_outcome.get(oi).copied().unwrap_or(false) => {
+                report.undecided.push(format!(
+                    "{}: whether exception `{}` can override `{}`: it reads a decimal, which the procedure does not model",
+                    p.outcome(er.outcome).map_or("", |o| o.name.as_str()),
+                    er.name,
+                    br.name
+                ));
+                None
+            }
+            r => r,
+        };
         match res {
             Some(false) => {
                 if let Some(slot) = dead.get_mut(oi) {

@@ -97,6 +97,9 @@ pub(crate) struct Space {
     /// How many terms left the exact fragment (a product of two unknowns,
     /// months; an overflow of the symbolic coefficients).
     pub inexact: usize,
+    /// How many decimal terms were met: read as unknown, which is no
+    /// over-approximation, so nothing about their outcome is proved.
+    pub decimals: usize,
 }
 
 impl Space {
@@ -328,6 +331,13 @@ impl Space {
             }
             Value::Enum(e, i) => S::Enum(self.enum_value(p, *e, *i)),
             Value::Record(f) => S::Record(*f),
+            // Decimals are not read symbolically yet (docs/verify.md): an
+            // outcome that meets one is reported undecided, never proved.
+            Value::Decimal(_) => {
+                self.inexact += 1;
+                self.decimals += 1;
+                S::Unknown
+            }
             Value::Days(n) => S::Num(Kind::Days, Lin::constant(i128::from(*n))),
             Value::Months(n, r) => S::Num(Kind::Months(*r), Lin::constant(i128::from(*n))),
         }
@@ -671,6 +681,15 @@ impl Compiler<'_> {
                     }
                 }
                 self.sp.norm(out)
+            }
+            // A decimal rounded to an integer: not read symbolically yet.
+            ExprKind::Round(x, _) => {
+                let v = self.ex(x);
+                self.map(&v, |sp, _| {
+                    sp.inexact += 1;
+                    sp.decimals += 1;
+                    vec![(TRUE, S::Unknown)]
+                })
             }
             ExprKind::Days(n) => {
                 let v = self.ex(n);

@@ -790,7 +790,7 @@ pub fn write_report(out: &mut Vec<u8>, line: u64, f: &Facts, outcomes: &[Out; 23
             d % 100
         );
         out.extend_from_slice(
-            "is outside the period 2024-01-01 to 2028-12-31 in which 沪人社规〔2023〕32号 is in force; every other outcome is n/a\"".as_bytes(),
+            "is outside the period 2024-01-01 to 2028-12-31 in which 沪人社规〔2023〕32号 is in force; the outcomes of its rules are n/a\"".as_bytes(),
         );
     }
     out.extend_from_slice(b",\"cites\":[\"8.1\"]}");

@@ -49,6 +49,14 @@ fn describe(rule: Rule) -> std::borrow::Cow<'static, str> {
         Rule::doc_issued => "`issued`",
         Rule::doc_source => "`source`",
         Rule::doc_in_force => "`in force from`",
+        Rule::doc_rank | Rule::kw_rank => "`rank`",
+        Rule::doc_implements | Rule::kw_implements => "`implements`",
+        Rule::in_force_name | Rule::kw_as => "`as`",
+        Rule::kw_because => "`because`",
+        Rule::correspondence | Rule::kw_corresponds => "`corresponds`",
+        Rule::same_value | Rule::kw_same => "`same … as …`",
+        Rule::agrees | Rule::kw_agrees => "`agrees`",
+        Rule::difference | Rule::kw_differs => "`differs`",
         Rule::doc_replaces => "`replaces`",
         Rule::doc_amends => "`amends`",
         Rule::amend_list => "`rules` or `parameters`",
@@ -70,7 +78,7 @@ fn describe(rule: Rule) -> std::borrow::Cow<'static, str> {
         Rule::condition => "`when`",
         Rule::conclusion => "`then`",
         Rule::not_encoded => "`not encoded`",
-        Rule::paragraph => "a paragraph number such as `4.2`",
+        Rule::paragraph => "a paragraph number such as `4.2` or `12.1.3`",
         Rule::label => "a label in quotes",
         Rule::expr
         | Rule::if_expr
@@ -88,7 +96,7 @@ fn describe(rule: Rule) -> std::borrow::Cow<'static, str> {
         Rule::in_op => "`in`",
         Rule::set => "a set `{…}`",
         Rule::add_op => "`+` or `-`",
-        Rule::mul_op => "`*`",
+        Rule::mul_op => "`*` or `/`",
         Rule::minus => "`-`",
         Rule::unit => "a unit (`days`, `months`, `years`)",
         Rule::rounding => "`round up` or `round down`",
@@ -154,12 +162,16 @@ fn is_declaration(rule: Rule) -> bool {
             | Rule::kw_rule
             | Rule::not_encoded
             | Rule::kw_not_encoded
+            | Rule::correspondence
+            | Rule::kw_corresponds
+            | Rule::difference
+            | Rule::kw_differs
             | Rule::item
     )
 }
 
 /// Literal tokens that continue an expression; grouped as "an operator".
-const OPERATOR_PUNCTUATION: [&str; 9] = ["!=", "*", "+", "-", "<", "<=", "=", ">", ">="];
+const OPERATOR_PUNCTUATION: [&str; 10] = ["!=", "*", "/", "+", "-", "<", "<=", "=", ">", ">="];
 
 /// The keywords that continue an expression.
 const OPERATOR_KEYWORDS: [&str; 9] = [

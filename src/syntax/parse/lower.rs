@@ -52,6 +52,8 @@ impl Lower {
             Rule::define_decl => Item::Define(self.define_decl(p)?),
             Rule::rule_decl => Item::Rule(self.rule_decl(p)?),
             Rule::not_encoded => Item::NotEncoded(self.not_encoded(p)?),
+            Rule::correspondence => Item::Correspondence(self.correspondence(p)?),
+            Rule::difference => Item::Difference(self.difference(p)?),
             _ => {
                 self.bug(&p, "declaration");
                 return None;
@@ -78,6 +80,9 @@ impl Lower {
             in_force_from: None,
             in_force_to: None,
             in_force_cites: None,
+            in_force_name: None,
+            rank: None,
+            implements: None,
             replaces: Vec::new(),
             amends: Vec::new(),
             loc,
@@ -89,7 +94,12 @@ impl Lower {
             let rule = c.as_rule();
             if matches!(
                 rule,
-                Rule::doc_issuer | Rule::doc_issued | Rule::doc_source | Rule::doc_in_force
+                Rule::doc_issuer
+                    | Rule::doc_issued
+                    | Rule::doc_source
+                    | Rule::doc_in_force
+                    | Rule::doc_rank
+                    | Rule::doc_implements
             ) {
                 if let Some((_, first)) = seen.iter().find(|(r, _)| *r == rule) {
                     let what = clause_name(rule);
@@ -108,6 +118,10 @@ impl Lower {
                 Rule::doc_issuer => doc.issuer = self.first(c).and_then(|s| self.string(s)),
                 Rule::doc_issued => doc.issued = self.first(c).and_then(|s| self.date(s)),
                 Rule::doc_source => doc.source = self.first(c).and_then(|s| self.string(s)),
+                Rule::doc_rank => doc.rank = self.first(c).map(|s| self.ident(s)),
+                Rule::doc_implements => {
+                    doc.implements = self.first(c).and_then(|s| self.string(s))
+                }
                 Rule::doc_in_force => {
                     let mut dates = 0;
                     for x in self.parts(c) {
@@ -121,6 +135,9 @@ impl Lower {
                                 }
                             }
                             Rule::citation => doc.in_force_cites = self.citation(x),
+                            Rule::in_force_name => {
+                                doc.in_force_name = self.first(x).map(|n| self.path(n))
+                            }
                             _ => self.bug(&x, "`in force` clause"),
                         }
                     }
@@ -354,10 +371,59 @@ impl Lower {
         let loc = self.loc(&p);
         let mut parts = self.parts(p).into_iter();
         let paragraph = self.paragraph(parts.next()?)?;
-        let reason = self.string(parts.next()?)?;
+        let first = self.string(parts.next()?)?;
+        let (clause, reason) = match parts.next() {
+            Some(r) => (Some(first), self.string(r)?),
+            None => (None, first),
+        };
         Some(NotEncoded {
             paragraph,
+            clause,
             reason,
+            loc,
+        })
+    }
+
+    fn correspondence(&mut self, p: P) -> Option<Correspondence> {
+        let loc = self.loc(&p);
+        let mut parts = self.parts(p).into_iter();
+        let outcome = self.path(parts.next()?);
+        let superior = self.path(parts.next()?);
+        let question = self.label(parts.next()?)?;
+        let mut same = Vec::new();
+        let mut agrees = false;
+        for x in parts {
+            match x.as_rule() {
+                Rule::same_value => {
+                    let mut xs = self.parts(x).into_iter();
+                    let a = self.ident(xs.next()?);
+                    let b = self.ident(xs.next()?);
+                    same.push((a, b));
+                }
+                Rule::agrees => agrees = true,
+                _ => self.bug(&x, "correspondence"),
+            }
+        }
+        Some(Correspondence {
+            outcome,
+            superior,
+            question,
+            same,
+            agrees,
+            loc,
+        })
+    }
+
+    fn difference(&mut self, p: P) -> Option<Difference> {
+        let loc = self.loc(&p);
+        let mut parts = self.parts(p).into_iter();
+        let paragraph = self.paragraph(parts.next()?)?;
+        let superior = self.paragraph(parts.next()?)?;
+        let note = self.string(parts.next()?)?;
+        Some(Difference {
+            paragraph,
+            superior,
+            note,
             loc,
         })
     }
@@ -377,11 +443,13 @@ impl Lower {
     fn paragraph(&mut self, p: P) -> Option<Paragraph> {
         let loc = self.loc(&p);
         let text = p.as_str();
-        let (a, b) = text.split_once('.')?;
-        match (a.parse::<u32>(), b.parse::<u32>()) {
-            (Ok(article), Ok(paragraph)) => Some(Paragraph {
+        let (a, rest) = text.split_once('.')?;
+        let (b, c) = rest.split_once('.').unwrap_or((rest, "0"));
+        match (a.parse::<u32>(), b.parse::<u32>(), c.parse::<u32>()) {
+            (Ok(article), Ok(paragraph), Ok(item)) => Some(Paragraph {
                 article,
                 paragraph,
+                item,
                 loc,
             }),
             _ => {
@@ -498,7 +566,9 @@ impl Lower {
         let text = text.to_string();
         let (problem, label) = if digits.chars().all(|c| c.is_ascii_digit()) {
             (Problem::NumberTooLarge { text }, "too large")
-        } else if digits.contains('.') && !digits.chars().any(|c| c.is_alphabetic()) {
+        } else if (digits.contains('.') || digits.ends_with('%'))
+            && !digits.chars().any(|c| c.is_alphabetic())
+        {
             (Problem::NotAnInteger { text }, "a decimal")
         } else {
             let lead: String = digits.chars().take_while(|c| c.is_ascii_digit()).collect();
@@ -582,9 +652,10 @@ impl Lower {
         let mut xs = p.into_inner();
         let mut acc = self.expr(xs.next()?)?;
         while let Some(op) = xs.next() {
-            let op = match op.as_str() {
+            let op = match op.as_str().trim() {
                 "+" => BinOp::Add,
                 "-" => BinOp::Sub,
+                "/" => BinOp::Div,
                 _ => BinOp::Mul,
             };
             let rhs = self.expr(xs.next()?)?;
@@ -711,6 +782,17 @@ impl Lower {
                 let Some(unit) = xs.next() else {
                     return Some(e);
                 };
+                if unit.as_rule() == Rule::rounding {
+                    let r = if unit.as_str().trim_end().ends_with("up") {
+                        Rounding::Up
+                    } else {
+                        Rounding::Down
+                    };
+                    return Some(Expr {
+                        kind: ExprKind::Round(Box::new(e), r),
+                        loc,
+                    });
+                }
                 let mut us = unit.into_inner();
                 let word = us.next()?;
                 let unit_kind = match word.as_rule() {
@@ -752,10 +834,33 @@ impl Lower {
                 ),
                 loc,
             }),
-            Rule::number => Some(Expr {
-                kind: ExprKind::Int(self.number(&p)?),
-                loc,
-            }),
+            Rule::number => {
+                let text = p.as_str().trim_end();
+                let plain: String = text.chars().filter(|c| *c != '_').collect();
+                let decimal = (plain.contains('.') || plain.ends_with('%'))
+                    && !plain.chars().any(char::is_alphabetic);
+                if decimal {
+                    return match crate::program::Dec::parse(&plain) {
+                        Some(d) => Some(Expr {
+                            kind: ExprKind::Decimal(d, plain),
+                            loc,
+                        }),
+                        None => {
+                            self.diags.push(
+                                Diag::of(Problem::DecimalTooLarge {
+                                    text: text.to_string(),
+                                })
+                                .label(loc.0, "too large or too precise"),
+                            );
+                            None
+                        }
+                    };
+                }
+                Some(Expr {
+                    kind: ExprKind::Int(self.number(&p)?),
+                    loc,
+                })
+            }
             Rule::date => Some(Expr {
                 kind: ExprKind::Date(self.date(p)?.value),
                 loc,
