@@ -398,6 +398,16 @@ impl Evaluation<'_> {
         if outcome == "in_force" {
             return Some(crate::report::in_force_text(&s, 0));
         }
+        // A further line of documents' own in-force outcome.
+        if let Some(line) = self
+            .engine
+            .program
+            .lines()
+            .iter()
+            .position(|(n, _)| n == outcome)
+        {
+            return Some(crate::report::in_force_text(&s, line));
+        }
         let o = self.outcome(outcome)?;
         let d = s.derive(o).ok()?;
         crate::report::explain_text(&s, &d).ok()

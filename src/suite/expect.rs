@@ -235,6 +235,9 @@ pub fn parse(p: &Program, text: &str) -> Result<Expected, Vec<CaseError>> {
     let mut out = Expected::default();
     let mut names: Vec<&str> = p.outcomes.iter().map(|o| o.name.as_str()).collect();
     names.push("in_force");
+    // Each further line of documents has its own in-force outcome.
+    let lines: Vec<&str> = p.lines().iter().skip(1).map(|(n, _)| n.as_str()).collect();
+    names.extend(lines.iter().copied());
     let cites = known_cites(p);
     for (key, v) in &map {
         if key == DEPARTURES {
@@ -244,7 +247,7 @@ pub fn parse(p: &Program, text: &str) -> Result<Expected, Vec<CaseError>> {
             }
             continue;
         }
-        let ty = if key == "in_force" {
+        let ty = if key == "in_force" || lines.contains(&key.as_str()) {
             Some(Type::Bool)
         } else {
             p.outcome_index

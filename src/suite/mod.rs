@@ -613,6 +613,8 @@ fn judge(
         }
         None => {
             let mut names = vec!["in_force".to_string()];
+            let lines = engine.program().lines().iter().skip(1);
+            names.extend(lines.map(|(n, _)| n.clone()));
             names.extend(engine.outcomes().map(|o| o.name.to_string()));
             Expected {
                 outcomes: names
