@@ -342,8 +342,10 @@ fn schema_policies_health_metrics_and_the_page() {
     let p = s.get("/v1/policies").json();
     assert_eq!(p["version"], 1);
     assert_eq!(p["documents"][0]["id"], "沪人社规〔2023〕32号");
-    assert_eq!(p["rules"].as_array().map(Vec::len), Some(30));
-    assert_eq!(p["outcomes"].as_array().map(Vec::len), Some(24));
+    // 30 rules of the Shanghai opinions, 24 of the national rules.
+    assert_eq!(p["rules"].as_array().map(Vec::len), Some(54));
+    // `in_force`, 25 outcomes of the Shanghai opinions, 17 national ones.
+    assert_eq!(p["outcomes"].as_array().map(Vec::len), Some(43));
     let applicant = p["rules"]
         .as_array()
         .expect("rules")
@@ -411,17 +413,23 @@ fn openapi_document_matches_the_routes() {
 }
 
 fn copy_policies(dir: &Path) -> PathBuf {
-    let to = dir.join("policies");
-    let from = root().join("policies/hurenshegui-2023-32");
-    std::fs::create_dir_all(&to).expect("mkdir");
-    for e in std::fs::read_dir(from).expect("policies") {
-        let p = e.expect("entry").path();
-        if p.is_dir() {
-            continue;
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).expect("mkdir");
+        for e in std::fs::read_dir(from).expect("policies") {
+            let p = e.expect("entry").path();
+            let target = to.join(p.file_name().expect("name"));
+            if p.is_dir() {
+                copy(&p, &target);
+            } else {
+                std::fs::copy(&p, target).expect("copy");
+            }
         }
-        std::fs::copy(&p, to.join(p.file_name().expect("name"))).expect("copy");
     }
-    to
+    // The whole set: the Shanghai opinions implement the national rules,
+    // and neither folder loads alone.
+    let to = dir.join("policies");
+    copy(&root().join("policies"), &to);
+    to.join("hurenshegui-2023-32")
 }
 
 const WAGE_CASE: &[u8] = br#"{"as_of":"2025-03-01","wage_arrears":{"fund_case":true,"facts_established":true,"previous_advances":1}}"#;

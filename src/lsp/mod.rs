@@ -173,11 +173,75 @@ pub fn policy_dir(file: &Path) -> PathBuf {
             })
         });
         if header {
-            return d.to_path_buf();
+            return widened(d);
         }
         dir = d.parent();
     }
     file.to_path_buf()
+}
+
+/// The document identifiers a folder's headers declare or name (in
+/// `document`, `implements`, `replaces` and `amends`).
+fn documents_named(dir: &Path) -> Vec<String> {
+    let mut ids = Vec::new();
+    for p in crate::load::visible_entries(dir).unwrap_or_default() {
+        if !p.extension().is_some_and(|e| e == "policy") {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(&p) else {
+            continue;
+        };
+        let mut after_keyword = false;
+        for (at, l) in lexicon::lexemes(&text) {
+            match l {
+                Lexeme::Word(w) => {
+                    after_keyword = lexicon::word(w).is_some_and(|(k, _)| {
+                        matches!(k.name, "document" | "implements" | "replaces" | "amends")
+                    });
+                }
+                Lexeme::Text if after_keyword => {
+                    let rest = text.get(at + 1..).unwrap_or_default();
+                    if let Some(end) = rest.find('"') {
+                        ids.push(rest.get(..end).unwrap_or_default().to_string());
+                    }
+                    after_keyword = false;
+                }
+                Lexeme::Blank | Lexeme::Comment => {}
+                _ => after_keyword = false,
+            }
+        }
+    }
+    ids
+}
+
+/// A document folder that is one of several in a set: when a sibling
+/// folder's header names a document this one's does (one implements,
+/// replaces or amends the other), the set is their parent folder, as
+/// `regula check --policies PARENT` loads it (neither loads alone: the
+/// national rules read facts the Shanghai files declare).
+fn widened(dir: &Path) -> PathBuf {
+    let mut dir = dir.to_path_buf();
+    while let Some(parent) = dir.parent() {
+        let Some(entries) = crate::load::visible_entries(parent) else {
+            break;
+        };
+        if entries
+            .iter()
+            .any(|p| p.extension().is_some_and(|e| e == "policy"))
+        {
+            break;
+        }
+        let own = documents_named(&dir);
+        let linked = entries
+            .iter()
+            .filter(|p| p.is_dir() && **p != dir)
+            .any(|sibling| documents_named(sibling).iter().any(|id| own.contains(id)));
+        if !linked {
+            break;
+        }
+        dir = parent.to_path_buf();
+    }
+    dir
 }
 
 impl Server {
