@@ -205,7 +205,8 @@ fn accept_replaces_the_expectations_and_the_tests_pass() {
     assert!(pending(&dir).is_empty());
     let again = regula_at(&dir, &["test", "--policies", "pol"]);
     assert_eq!(again.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&again.stdout).ends_with("\n21 passed, 0 failed\n"));
+    // 21 tests of the Shanghai opinions, 53 of the national rules.
+    assert!(String::from_utf8_lossy(&again.stdout).ends_with("\n74 passed, 0 failed\n"));
 }
 
 #[test]
@@ -353,7 +354,7 @@ fn json_format_lists_every_test() {
             "--format",
             "json",
             "--run",
-            "04-",
+            "hurenshegui-2023-32/tests/04-",
         ],
     );
     assert_eq!(out.status.code(), Some(1));
@@ -389,13 +390,13 @@ fn junit_is_valid_xml_with_one_testcase_per_test() {
     let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
     let suites = doc.root_element();
     assert_eq!(suites.tag_name().name(), "testsuites");
-    assert_eq!(suites.attribute("tests"), Some("21"));
+    assert_eq!(suites.attribute("tests"), Some("74"));
     assert_eq!(suites.attribute("failures"), Some("2"));
     let cases: Vec<_> = doc
         .descendants()
         .filter(|n| n.has_tag_name("testcase"))
         .collect();
-    assert_eq!(cases.len(), 21);
+    assert_eq!(cases.len(), 74);
     let failed: Vec<_> = cases
         .iter()
         .filter_map(|c| {
@@ -444,21 +445,35 @@ fn a_revision_yields_exactly_the_pending_snapshots_of_the_answers_it_changes() {
     let mut old = vec!["test", "--policies", "pol"];
     old.extend(at);
     let before = failing(&old);
-    // … and the amendment changes exactly one pinned answer more.
+    // … and the amendment changes exactly one pinned answer more, in the
+    // Shanghai test of 5.2; the national test that pins the same answer on
+    // the same facts (its day-before-the-national-rules case, moved to
+    // that date) changes with it, and only in that answer.
     let mut new = vec!["test", "--policies", "pol", "--policies", "amend"];
     new.extend(at);
     let after = failing(&new);
     let added: Vec<_> = after.iter().filter(|t| !before.contains(t)).collect();
-    assert_eq!(added.len(), 1, "{after:?}");
+    assert_eq!(added.len(), 2, "{after:?}");
     assert_eq!(
         added[0].0,
         format!("{TESTS}/05-out-of-town-agency-with-branch.json")
     );
-    let changes = added[0].1.as_array().unwrap();
-    assert_eq!(changes.len(), 1);
-    assert_eq!(changes[0]["outcome"], "social_insurance.payer");
-    assert_eq!(changes[0]["old"]["value"], "agency_branch");
-    assert_eq!(changes[0]["new"]["value"], "host");
+    assert_eq!(
+        added[1].0,
+        "pol/paiqian-zanxing-guiding-2014/tests/00-shanghai-last-day.json"
+    );
+    for (_, changes) in &added {
+        let changes: Vec<_> = changes
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["outcome"] != "departures")
+            .collect();
+        assert_eq!(changes.len(), 1, "{changes:?}");
+        assert_eq!(changes[0]["outcome"], "social_insurance.payer");
+        assert_eq!(changes[0]["old"]["value"], "agency_branch");
+        assert_eq!(changes[0]["new"]["value"], "host");
+    }
     // `regula diff` names the same change (and one in an outcome that test
     // does not pin).
     let diff = regula_at(
@@ -535,7 +550,7 @@ fn watch_reruns_the_changed_test_and_prints_only_what_changed() {
         }
     });
     let first = read_until(&rx, "watching for changes");
-    assert!(first.contains("\n21 passed, 0 failed\n"), "{first}");
+    assert!(first.contains("\n74 passed, 0 failed\n"), "{first}");
     // Change one pinned answer: only that test is shown again.
     let file = dir.join(TESTS).join(format!("{CHANGED}.expected.json"));
     let text = std::fs::read_to_string(&file).unwrap();
@@ -561,7 +576,7 @@ fn watch_reruns_the_changed_test_and_prints_only_what_changed() {
     insta::assert_snapshot!("suite_watch_changed", strip(&second));
     insta::assert_snapshot!("suite_watch_restored", strip(&third));
     assert!(fourth.contains("policies changed: every test re-run"));
-    assert!(fourth.contains("\n21 passed, 0 failed\n"), "{fourth}");
+    assert!(fourth.contains("\n74 passed, 0 failed\n"), "{fourth}");
 }
 
 /// Invalid expectation files, one per test: each is an error naming the
