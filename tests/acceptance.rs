@@ -1,7 +1,8 @@
 //! The shared acceptance cases (copied from the project's shared material into
 //! tests/cases/shared), checked with the semantics of `check-cases`: each
 //! expected outcome's value, one of its cites, and unknown (`missing`) versus
-//! n/a.
+//! n/a; a top-level `departures` list of `[outcome, superior_outcome]` pairs
+//! must equal the report's (in any order).
 use crate::common::{regula, rel, root};
 use serde_json::Value;
 
@@ -11,6 +12,40 @@ fn compare(name: &str, got: &Value, want: &Value) -> Vec<String> {
         return vec![format!("{name}: report has no 'outcomes' object")];
     };
     for (outcome, exp) in want.as_object().expect("expected file is an object") {
+        if outcome == "departures" {
+            let pairs = |v: Option<&Value>, a: &str, b: &str| -> Option<Vec<(String, String)>> {
+                let mut out: Vec<(String, String)> = v?
+                    .as_array()?
+                    .iter()
+                    .map(|d| {
+                        let s =
+                            |k: &str| d.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+                        (s(a), s(b))
+                    })
+                    .collect();
+                out.sort();
+                Some(out)
+            };
+            let want: Vec<(String, String)> = exp
+                .as_array()
+                .expect("departures is a list")
+                .iter()
+                .map(|p| {
+                    let s = |i: usize| p.get(i).and_then(Value::as_str).unwrap_or("").to_string();
+                    (s(0), s(1))
+                })
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            match pairs(got.get("departures"), "outcome", "superior_outcome") {
+                None => errors.push(format!("{name}: report has no 'departures' list")),
+                Some(have) if have != want => {
+                    errors.push(format!("{name}: departures {have:?}, expected {want:?}"))
+                }
+                Some(_) => {}
+            }
+            continue;
+        }
         let Some(o) = outs.get(outcome) else {
             errors.push(format!("{name}: outcome {outcome} missing from report"));
             continue;

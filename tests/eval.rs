@@ -24,6 +24,16 @@ fn own_cases_pass() {
     assert!(errors.is_empty(), "{}", errors.join("\n"));
 }
 
+/// The national rules' boundary cases, their expectations computed by an
+/// oracle independent of regula (`oracle.py`, from the national case
+/// vocabulary's definitions).
+#[test]
+fn national_oracle_cases_pass() {
+    let (n, errors) = check_dir("tests/cases/national-oracle");
+    assert_eq!(n, 47, "the oracle writes 47 cases");
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
+
 #[test]
 fn own_case_reports() {
     insta::glob!("cases/own/*", report_snapshots);

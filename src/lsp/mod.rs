@@ -3,7 +3,9 @@
 //!
 //! The server works on a policy directory: the nearest folder, from an open
 //! file upwards, that holds a `.policy` file with a document header (else
-//! the file's own folder). On every change it checks the whole set with the
+//! the file's own folder), widened to its parent when a sibling folder's
+//! header names a document this one's does (a set of documents, such as the
+//! shipped `policies/`, whose folders do not load alone). On every change it checks the whole set with the
 //! open files' unsaved text and publishes the checker's diagnostics, with
 //! their codes, related places and help, in the form of each file's
 //! keywords. It answers hover, definition, references, rename, completion,
@@ -160,7 +162,8 @@ fn has_header(text: &str) -> bool {
 use lexicon::Lexeme;
 
 /// The policy set of a file: the nearest folder upwards holding a `.policy`
-/// file with a document header; else the file alone (never a walk of an
+/// file with a document header, widened to the set of documents it belongs
+/// to; else the file alone (never a walk of an
 /// unrelated folder such as a home directory).
 pub fn policy_dir(file: &Path) -> PathBuf {
     let own = file.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -185,7 +188,7 @@ pub fn policy_dir(file: &Path) -> PathBuf {
 fn documents_named(dir: &Path) -> Vec<String> {
     let mut ids = Vec::new();
     for p in crate::load::visible_entries(dir).unwrap_or_default() {
-        if !p.extension().is_some_and(|e| e == "policy") {
+        if p.extension().is_none_or(|e| e != "policy") {
             continue;
         }
         let Ok(text) = std::fs::read_to_string(&p) else {
@@ -972,5 +975,18 @@ mod tests {
             Some("advance".to_string())
         );
         assert_eq!(did_you_mean("no help"), None);
+    }
+
+    #[test]
+    fn a_document_folder_of_a_linked_set_widens_to_the_set() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let set = root.join("policies");
+        for doc in ["hurenshegui-2023-32", "paiqian-zanxing-guiding-2014"] {
+            let file = set.join(doc).join("00-document.policy");
+            assert_eq!(policy_dir(&file), set, "{doc}");
+        }
+        // A folder whose siblings name none of its documents stays alone.
+        let fixture = root.join("tests/fixtures/conflict");
+        assert_eq!(policy_dir(&fixture.join("leave.policy")), fixture);
     }
 }
