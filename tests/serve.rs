@@ -344,8 +344,10 @@ fn schema_policies_health_metrics_and_the_page() {
     assert_eq!(p["documents"][0]["id"], "沪人社规〔2023〕32号");
     // 30 rules of the Shanghai opinions, 24 of the national rules.
     assert_eq!(p["rules"].as_array().map(Vec::len), Some(54));
-    // `in_force`, 25 outcomes of the Shanghai opinions, 17 national ones.
-    assert_eq!(p["outcomes"].as_array().map(Vec::len), Some(43));
+    // `in_force` and `national.in_force`, 25 outcomes of the Shanghai
+    // opinions, 17 national ones.
+    assert_eq!(p["outcomes"].as_array().map(Vec::len), Some(44));
+    assert_eq!(p["outcomes"][1]["name"], "national.in_force");
     let applicant = p["rules"]
         .as_array()
         .expect("rules")

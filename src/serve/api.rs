@@ -514,6 +514,15 @@ fn describe(app: &AppState, cur: &Loaded) -> J {
     let mut outcomes: Vec<J> = vec![json!({
         "name": "in_force", "label": "本意见施行", "type": "bool", "rules": [],
     })];
+    // Each further line of documents has its own in-force outcome, as in
+    // every report (`national.in_force`).
+    outcomes.extend(p.lines().iter().skip(1).map(|(name, docs)| {
+        let label = docs
+            .first()
+            .and_then(|d| p.documents().get(*d as usize))
+            .map_or_else(|| name.clone(), |d| format!("{}施行", d.id));
+        json!({"name": name, "label": label, "type": "bool", "rules": []})
+    }));
     outcomes.extend(p.outcomes().iter().map(|o| {
         let mut m = serde_json::Map::new();
         m.insert("name".into(), J::from(o.name.clone()));

@@ -225,14 +225,24 @@ def interview(b, base, case, name, artifacts, upload=None, download_dir=None):
     shown = b.js("Object.fromEntries([...document.querySelectorAll('[data-outcome]')]"
                  ".map(e => [e.dataset.outcome, {value: JSON.parse(e.dataset.value),"
                  " cites: JSON.parse(e.dataset.cites)}]))")
-    # Departures between documents, when a report has them (a key other
-    # reports add): the page shows them, and hides the section otherwise.
-    dep = b.js("(() => { const r = JSON.parse(JSON.stringify(S.report));"
+    # Departures between documents (the Shanghai opinions from the national
+    # rules they implement): the page shows the report's, and hides the
+    # section when the list is empty.
+    dep = b.js("(() => { const text = () => document.getElementById('departures').textContent;"
+               " const r = JSON.parse(JSON.stringify(S.report));"
+               " const real = (S.report.departures || []).map(d => d.outcome);"
+               " renderResults(S.report); const listed = text();"
+               " r.departures = []; renderResults(r); const empty = text();"
                " r.departures = [{outcome: 'injury.applicant', from: '4.1', to: '4.2'}];"
-               " renderResults(r); const t = document.getElementById('departures').textContent;"
-               " renderResults(S.report); return [t, document.getElementById('departures').textContent]; })()")
-    assert "文件之间的差异" in dep[0] and "injury.applicant" in dep[0], dep
-    assert dep[1] == "", dep
+               " renderResults(r); const one = text();"
+               " renderResults(S.report); return [listed, empty, one, real]; })()")
+    listed, empty, one, real = dep
+    if real:
+        assert "文件之间的差异" in listed and all(o in listed for o in real), dep
+    else:
+        assert listed == "", dep
+    assert empty == "", dep
+    assert "文件之间的差异" in one and "injury.applicant" in one, dep
     b.js("document.querySelectorAll('details').forEach((d, i) => { if (i < 2) d.open = true; })")
     b.screenshot(os.path.join(artifacts, f"{name}-final.png"))
     downloaded = None
