@@ -81,6 +81,11 @@ pub(crate) struct RuleStep {
     pub condition: Option<u32>,
     /// The observer's node of its value (evaluated when in effect or maybe).
     pub value: Option<u32>,
+    /// Its value (absent unless in effect or maybe).
+    pub(crate) v: V,
+    /// The ranges of the walk's found facts holding the unknown facts
+    /// under its condition and under its value.
+    pub(crate) found: ((u32, u32), (u32, u32)),
 }
 
 /// One decided outcome, as the walk saw it.
@@ -110,6 +115,8 @@ pub(crate) struct Plan {
     /// Per outcome: its rules that have exceptions, every exception before
     /// the rules it is an exception to.
     bottom_up: Vec<Vec<RuleId>>,
+    /// Per outcome: whether any of its rules has an exception.
+    excepted: Vec<bool>,
     /// Per rule: its paragraph, numbered among the program's paragraphs.
     paragraph: Vec<u32>,
     /// The number of distinct paragraphs.
@@ -180,6 +187,15 @@ impl Plan {
             order.retain(|r| exceptions.get(*r as usize).is_some_and(|x| !x.is_empty()));
             bottom_up.push(order);
         }
+        let excepted = p
+            .outcomes
+            .iter()
+            .map(|o| {
+                o.rules
+                    .iter()
+                    .any(|r| exceptions.get(*r as usize).is_some_and(|x| !x.is_empty()))
+            })
+            .collect();
         let mut keys: std::collections::HashMap<(u32, u32), u32> = Default::default();
         let paragraph = p
             .rules
@@ -194,6 +210,7 @@ impl Plan {
         Plan {
             exceptions,
             bottom_up,
+            excepted,
             paragraph,
             paragraphs: keys.len(),
         }
@@ -214,15 +231,12 @@ pub(crate) struct Scratch {
     /// Per rule: the greatest applicability among its exceptions, direct
     /// and indirect.
     below: Vec<Tri>,
-    /// Per rule of the outcome being decided: its step.
+    /// Per rule of the outcome being decided: its step, with its value and
+    /// the ranges of `found` holding the unknown facts under its condition
+    /// and its value.
     steps: Vec<RuleStep>,
-    /// Per rule of the outcome being decided: its value.
-    values: Vec<V>,
     /// The rules that decided the outcome being decided.
     deciding: Vec<RuleId>,
-    /// Per rule of the outcome being decided: the ranges of `found` holding
-    /// the unknown facts under its condition and under its value.
-    found_at: Vec<((u32, u32), (u32, u32))>,
     found: Vec<FactId>,
     /// Per rule: marked while gathering an outcome's missing facts.
     marked: Vec<bool>,
@@ -569,7 +583,9 @@ impl<O: Observer> Machine<'_, O> {
         let v = self.ev(e);
         let start = self.st.found.len();
         let st = &mut *self.st;
-        st.found.extend(st.miss.drain(m..));
+        st.found
+            .extend_from_slice(st.miss.get(m..).unwrap_or_default());
+        st.miss.truncate(m);
         let id = self.obs.pop();
         (v, range(start, self.st.found.len()), id)
     }
@@ -582,9 +598,7 @@ impl<O: Observer> Machine<'_, O> {
         };
         self.ev.open_lists();
         self.st.steps.clear();
-        self.st.values.clear();
         self.st.found.clear();
-        self.st.found_at.clear();
         // Applicability: each rule's condition.
         for &r in &out.rules {
             let Some(rule) = p.rules.get(r as usize) else {
@@ -609,8 +623,9 @@ impl<O: Observer> Machine<'_, O> {
                 effective: Tri::No,
                 condition,
                 value: None,
+                v: ABSENT,
+                found: (found, (0, 0)),
             });
-            self.st.found_at.push((found, (0, 0)));
         }
         // Exceptions: a rule is in effect when it applies and none of its
         // exceptions, direct or indirect, does; maybe when one may.
@@ -645,13 +660,11 @@ impl<O: Observer> Machine<'_, O> {
                 Some(rule) if eff != Tri::No => self.ev_found(&rule.value),
                 _ => (ABSENT, (0, 0), None),
             };
-            self.st.values.push(v);
             if let Some(step) = self.st.steps.get_mut(k) {
                 step.effective = eff;
                 step.value = id;
-            }
-            if let Some(f) = self.st.found_at.get_mut(k) {
-                f.1 = found;
+                step.v = v;
+                step.found.1 = found;
             }
         }
         let (v, decided_by, conflict, by_default, default) = self.combine(out);
@@ -678,7 +691,7 @@ impl<O: Observer> Machine<'_, O> {
         if let Some(slot) = self.st.vals.get_mut(o as usize) {
             *slot = v;
         }
-        self.missing(v, conflict);
+        self.missing(o, v, conflict);
         self.blocked(o, v, conflict);
         self.st.deciding.clear();
         if v.is_known() {
@@ -742,7 +755,8 @@ impl<O: Observer> Machine<'_, O> {
             more: &self.st.texts,
             decs: &self.st.decs,
         };
-        for (s, &v) in self.st.steps.iter().zip(&self.st.values) {
+        for s in &self.st.steps {
+            let v = s.v;
             some_rule_applies |= s.applies == Tri::Yes;
             if s.effective == Tri::No {
                 continue;
@@ -809,42 +823,49 @@ impl<O: Observer> Machine<'_, O> {
     /// The missing facts of an unknown outcome: those under the conditions
     /// and values of its rules in effect (or maybe), and under the
     /// conditions of their exceptions, each once, by name.
-    fn missing(&mut self, v: V, conflict: bool) {
+    fn missing(&mut self, o: OutcomeId, v: V, conflict: bool) {
         if !v.is_unknown() || conflict {
             return;
         }
-        let st = &mut *self.st;
-        // The exceptions of the candidates, direct and indirect.
-        let mut stack = std::mem::take(&mut st.stack);
-        let mut marked_rules = std::mem::take(&mut st.marked_rules);
-        stack.clear();
+        let Scratch {
+            steps,
+            found,
+            marked,
+            marked_rules,
+            stack,
+            seen,
+            ..
+        } = &mut *self.st;
+        // The exceptions of the candidates, direct and indirect (an outcome
+        // whose rules have no exceptions has none to mark).
         marked_rules.clear();
-        for s in st.steps.iter().filter(|s| s.effective != Tri::No) {
-            stack.push(s.rule);
-        }
-        while let Some(r) = stack.pop() {
-            for &x in rules_at(&self.plan.exceptions, r) {
-                if let Some(m) = st.marked.get_mut(x as usize) {
-                    if !*m {
-                        *m = true;
-                        marked_rules.push(x);
-                        stack.push(x);
+        if self.plan.excepted.get(o as usize).copied().unwrap_or(true) {
+            stack.clear();
+            for s in steps.iter().filter(|s| s.effective != Tri::No) {
+                stack.push(s.rule);
+            }
+            while let Some(r) = stack.pop() {
+                for &x in rules_at(&self.plan.exceptions, r) {
+                    if let Some(m) = marked.get_mut(x as usize) {
+                        if !*m {
+                            *m = true;
+                            marked_rules.push(x);
+                            stack.push(x);
+                        }
                     }
                 }
             }
         }
         let start = self.ev.missing.len();
-        for (k, s) in st.steps.iter().enumerate() {
+        for s in steps.iter() {
             let candidate = s.effective != Tri::No;
-            let exception = at(&st.marked, s.rule);
-            let Some(&(cond, value)) = st.found_at.get(k) else {
-                continue;
-            };
+            let exception = at(marked, s.rule);
+            let (cond, value) = s.found;
             let mut take = |(a, n): (u32, u32)| {
                 let from = a as usize;
-                for &f in st.found.get(from..from + n as usize).unwrap_or(&[]) {
+                for &f in found.get(from..from + n as usize).unwrap_or(&[]) {
                     let (w, b) = (f as usize / 64, 1u64 << (f % 64));
-                    if let Some(word) = st.seen.get_mut(w) {
+                    if let Some(word) = seen.get_mut(w) {
                         if *word & b == 0 {
                             *word |= b;
                             self.ev.missing.push(f);
@@ -859,16 +880,14 @@ impl<O: Observer> Machine<'_, O> {
                 take(value);
             }
         }
-        for &r in &marked_rules {
-            if let Some(m) = st.marked.get_mut(r as usize) {
+        for &r in marked_rules.iter() {
+            if let Some(m) = marked.get_mut(r as usize) {
                 *m = false;
             }
         }
-        st.stack = stack;
-        st.marked_rules = marked_rules;
         let found = self.ev.missing.get_mut(start..).unwrap_or_default();
         for &f in found.iter() {
-            if let Some(word) = st.seen.get_mut(f as usize / 64) {
+            if let Some(word) = seen.get_mut(f as usize / 64) {
                 *word = 0;
             }
         }
@@ -895,7 +914,7 @@ impl<O: Observer> Machine<'_, O> {
                 let Some(res) = self.ev.outcomes.get(x as usize) else {
                     continue;
                 };
-                if res.value != Value::Unknown {
+                if !matches!(res.value, Value::Unknown) {
                     continue;
                 }
                 let (from, n) = if res.conflict {

@@ -440,13 +440,18 @@ fn in_force(j: &mut Json, s: &Subject, f: &Fragments, detail: Detail, line: usiz
     let ev = s.ev;
     let now = s.line_in_force(line);
     let doc = s.line_document(line);
+    // The document's number, for the fragments made for it.
+    let doc_id = doc.and_then(|d| p.documents.iter().position(|x| std::ptr::eq(x, d)));
     j.obj();
     key!(j, "value");
     j.bool(now.is_some());
     if now.is_none() {
         if let Some(d) = doc {
             key!(j, "reason");
-            j.str(&not_in_force_reason(d, ev.as_of));
+            let cut = doc_id.and_then(|i| f.doc_reason.get(i));
+            if !cut.is_some_and(|c| j.str_around_date(c, ev.as_of)) {
+                j.str(&not_in_force_reason(d, ev.as_of));
+            }
         }
     }
     if detail != Detail::None {
@@ -454,7 +459,13 @@ fn in_force(j: &mut Json, s: &Subject, f: &Fragments, detail: Detail, line: usiz
         j.arr();
         if let Some(c) = doc.and_then(|d| d.cites.as_ref()) {
             j.item();
-            j.str(&c.key());
+            match doc_id
+                .and_then(|i| f.doc_cite.get(i))
+                .and_then(Option::as_ref)
+            {
+                Some(key) => j.raw(key),
+                None => j.str(&c.key()),
+            }
         }
         j.end_arr();
     }
@@ -478,21 +489,25 @@ fn in_force(j: &mut Json, s: &Subject, f: &Fragments, detail: Detail, line: usiz
     j.end_obj();
 }
 
-/// Writes one outcome's entry.
+/// Writes one outcome's entry; `opened` when its opening up to the value
+/// (`{"value":`) is written.
 fn outcome(
     j: &mut Json,
     s: &Subject,
     f: &Fragments,
     detail: Detail,
     o: OutcomeId,
+    opened: bool,
 ) -> Result<(), EvalError> {
     let p = s.p;
     let ev = s.ev;
     let res = ev.outcomes.get(o as usize);
     let v = res.map_or(&Value::Unknown, |r| &r.value);
     let conflict = res.is_some_and(|r| r.conflict);
-    j.obj();
-    key!(j, "value");
+    if !opened {
+        j.obj();
+        key!(j, "value");
+    }
     value(j, f, v);
     if detail != Detail::None && v.is_known() {
         key!(j, "cites");
@@ -502,7 +517,7 @@ fn outcome(
             j.raw(name_of(&f.doc, doc));
         }
     }
-    if ev.in_force.is_some() && *v == Value::Unknown && !conflict {
+    if ev.in_force.is_some() && matches!(v, Value::Unknown) && !conflict {
         key!(j, "missing");
         j.list_of(&f.fact, ev.missing(o).iter().copied());
         let blocked = ev.blocked_by(o);
@@ -573,12 +588,30 @@ fn report(j: &mut Json, s: &Subject, detail: Detail, line: Option<u64>) -> Resul
     key!(j, "in_force");
     in_force(j, s, f, detail, 0);
     for (line, (name, _)) in p.lines.iter().enumerate().skip(1) {
-        j.key_raw(&quoted(name));
+        match f.line.get(line) {
+            Some(q) => j.key_raw(q),
+            None => j.key_raw(&quoted(name)),
+        }
         in_force(j, s, f, detail, line);
     }
     for (i, name) in f.outcome.iter().enumerate() {
-        j.key_raw(name);
-        outcome(j, s, f, detail, u32::try_from(i).unwrap_or(u32::MAX))?;
+        // Compact: the key, the object and its `value` key in one copy.
+        let head = f
+            .outcome_open
+            .get(i)
+            .filter(|_| j.compact() && !j.is_fresh());
+        match head {
+            Some(h) => j.obj_with(h),
+            None => j.key_raw(name),
+        }
+        outcome(
+            j,
+            s,
+            f,
+            detail,
+            u32::try_from(i).unwrap_or(u32::MAX),
+            head.is_some(),
+        )?;
     }
     j.end_obj();
     key!(j, "departures");

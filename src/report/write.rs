@@ -42,6 +42,17 @@ pub struct Fragments {
     pub(crate) periods: String,
     /// The same as the opening of a compact trace object: `{"expr":"…"`.
     pub(crate) expr_head: Vec<String>,
+    /// Per outcome, the opening of its compact entry after the first:
+    /// `,"name":{"value":`.
+    pub(crate) outcome_open: Vec<String>,
+    /// Per line of documents after the first, its in-force outcome's name.
+    pub(crate) line: Vec<String>,
+    /// Per document, the paragraph setting its period (`"8.1"`), if any.
+    pub(crate) doc_cite: Vec<Option<String>>,
+    /// Per document, its not-in-force reason as a JSON string cut around
+    /// the assessment date: the text before it (opening quote included)
+    /// and after it (closing quote included).
+    pub(crate) doc_reason: Vec<(String, String)>,
 }
 
 impl Fragments {
@@ -74,7 +85,20 @@ impl Fragments {
             param_kv: Vec::new(),
             expr: vec![String::new(); p.exprs as usize],
             expr_head: vec![String::new(); p.exprs as usize],
+            outcome_open: Vec::new(),
+            line: p.lines.iter().map(|(name, _)| quoted(name)).collect(),
+            doc_cite: p
+                .documents
+                .iter()
+                .map(|d| d.cites.as_ref().map(|c| quoted(&c.key())))
+                .collect(),
+            doc_reason: p.documents.iter().map(reason_around_date).collect(),
         };
+        f.outcome_open = f
+            .outcome
+            .iter()
+            .map(|s| format!(",{s}:{{\"value\":"))
+            .collect();
         f.fact_kv = f.fact.iter().map(|s| format!(",\"fact\":{s}")).collect();
         f.outcome_kv = f
             .outcome
@@ -115,6 +139,44 @@ impl Fragments {
         }
         f
     }
+}
+
+/// A document's not-in-force reason as a JSON string, cut around the
+/// assessment date: the reason is made by its one maker for a sample date,
+/// escaped, and cut where that date stands (the first date of the text).
+/// JSON escapes character by character, so the pieces around any other
+/// date of four-digit year are those of its reason.
+fn reason_around_date(d: &crate::program::Document) -> (String, String) {
+    let sample = NaiveDate::from_ymd_opt(1111, 11, 11).unwrap_or_default();
+    let text = quoted(&super::json::not_in_force_reason(d, sample));
+    let date = "1111-11-11";
+    match text.find(date) {
+        Some(at) => (
+            text.get(..at).unwrap_or_default().to_string(),
+            text.get(at + date.len()..).unwrap_or_default().to_string(),
+        ),
+        None => (String::new(), String::new()),
+    }
+}
+
+/// `YYYY-MM-DD` of a date whose year has four digits.
+fn date_digits(d: NaiveDate) -> Option<[u8; 10]> {
+    let y = d.year();
+    let y = u32::try_from(y).ok().filter(|y| *y <= 9999)?;
+    let (m, day) = (d.month(), d.day());
+    let digit = |n: u32| b'0' + u8::try_from(n % 10).unwrap_or(0);
+    Some([
+        digit(y / 1000),
+        digit(y / 100),
+        digit(y / 10),
+        digit(y),
+        b'-',
+        digit(m / 10),
+        digit(m),
+        b'-',
+        digit(day / 10),
+        digit(day),
+    ])
 }
 
 /// Where a report is written, and how it is laid out.
@@ -272,30 +334,45 @@ impl<'a> Json<'a> {
     }
     /// A date as `"YYYY-MM-DD"`.
     pub fn date(&mut self, d: NaiveDate) {
-        let y = d.year();
-        if let (Ok(y), true) = (u32::try_from(y), y <= 9999) {
-            let (m, day) = (d.month(), d.day());
-            let digit = |n: u32| b'0' + u8::try_from(n % 10).unwrap_or(0);
-            self.out.extend_from_slice(&[
-                b'"',
-                digit(y / 1000),
-                digit(y / 100),
-                digit(y / 10),
-                digit(y),
-                b'-',
-                digit(m / 10),
-                digit(m),
-                b'-',
-                digit(day / 10),
-                digit(day),
-                b'"',
-            ]);
+        if let Some(digits) = date_digits(d) {
+            self.out.push(b'"');
+            self.out.extend_from_slice(&digits);
+            self.out.push(b'"');
         } else {
             let _ = write!(self.out, "\"{}\"", d.format("%Y-%m-%d"));
         }
     }
+    /// A JSON string given in pieces around a date of four-digit year
+    /// (`YYYY-MM-DD`); false, writing nothing, for another date.
+    pub fn str_around_date(&mut self, (before, after): &(String, String), d: NaiveDate) -> bool {
+        match date_digits(d).filter(|_| !before.is_empty()) {
+            Some(digits) => {
+                self.raw(before);
+                self.out.extend_from_slice(&digits);
+                self.raw(after);
+                true
+            }
+            None => false,
+        }
+    }
     /// An array of JSON literals picked by index.
     pub fn list_of(&mut self, table: &[String], ids: impl IntoIterator<Item = u32>) {
+        if !self.pretty {
+            // As `arr`, `item`, `raw` and `end_arr` write it, compact.
+            self.out.push(b'[');
+            let mut first = true;
+            for i in ids {
+                if !std::mem::replace(&mut first, false) {
+                    self.out.push(b',');
+                }
+                let s = at(table, i)
+                    .expect("ids index the program's tables, of which the fragments are made");
+                self.out.extend_from_slice(s.as_bytes());
+            }
+            self.out.push(b']');
+            self.fresh = false;
+            return;
+        }
         self.arr();
         for i in ids {
             self.item();

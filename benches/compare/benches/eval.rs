@@ -1,7 +1,9 @@
 //! regula against a hand-written native baseline and against Rego (regorus),
 //! over the same 100,000 generated cases, in one run:
 //!
-//! - (a) regula: every outcome with missing facts and cites, cases pre-decoded
+//! - (a) regula: every outcome with missing facts and cites, cases pre-decoded,
+//!   the Shanghai opinions alone (the outcomes (c) computes); and the same
+//!   with the shipped set (both documents)
 //! - (b) regula: every outcome with its full derivation, cases pre-decoded
 //! - (c) native: every outcome with missing facts and cites, cases pre-decoded
 //! - (d) Rego v1 on regorus: every outcome's value, engine loaded once
@@ -19,7 +21,7 @@
 //! count). regula is reached only through `regula_bench::adapter`.
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use regula_bench::adapter::{self, Regula};
-use regula_bench::agree::{check_native, check_rego, regula_lines};
+use regula_bench::agree::{check_native, check_native_alone, check_rego, regula_lines};
 use regula_bench::rego::{self, Rego};
 use regula_bench::{cases_file, gen, native};
 use std::hint::black_box;
@@ -42,6 +44,12 @@ fn benches(c: &mut Criterion) {
     let reference = regula_lines(&b, &lines);
     check_native(&reference, &lines);
     eprintln!("native baseline agrees with regula on all {n} cases");
+    // (a) and (c) compare like with like: the Shanghai opinions alone, the
+    // outcomes the native baseline computes and no others.
+    let alone = Regula::shanghai();
+    let b_alone = alone.batch();
+    check_native_alone(&regula_lines(&b_alone, &lines), &lines);
+    eprintln!("native baseline agrees with the Shanghai opinions alone on all {n} cases");
     let mut rego = Rego::new();
     let rego_checked = std::env::var("REGULA_BENCH_REGO_CHECK")
         .ok()
@@ -52,6 +60,7 @@ fn benches(c: &mut Criterion) {
 
     // Pre-decoded cases for the evaluation-only measurements.
     let decoded = regula.decode(&lines);
+    let decoded_alone = alone.decode(&lines);
     let facts: Vec<native::Facts> = lines
         .iter()
         .map(|l| native::decode(l).expect("valid case"))
@@ -62,9 +71,22 @@ fn benches(c: &mut Criterion) {
     g.throughput(Throughput::Elements(1));
     g.measurement_time(Duration::from_secs(8));
     {
-        let mut w = b.lines();
+        // The Shanghai opinions alone: the outputs (c) computes.
+        let mut w = b_alone.lines();
         let mut i = 0;
         g.bench_function("a_regula_cites", |bench| {
+            bench.iter(|| {
+                let case = &decoded_alone[i % n];
+                i += 1;
+                black_box(w.evaluate(case))
+            })
+        });
+    }
+    {
+        // The shipped set: the national rules' outcomes too.
+        let mut w = b.lines();
+        let mut i = 0;
+        g.bench_function("a_regula_cites_both_documents", |bench| {
             bench.iter(|| {
                 let case = &decoded[i % n];
                 i += 1;

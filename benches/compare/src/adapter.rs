@@ -8,6 +8,7 @@ use regula::eval::{Record, Workspace};
 use regula::program::Program;
 use regula::report::Detail;
 use regula::Engine;
+use std::path::Path;
 use std::process::ExitCode;
 
 /// The `regula` command line (`regula batch`, `regula eval`, ...).
@@ -31,6 +32,37 @@ pub struct Decoded(Case);
 impl Regula {
     pub fn new() -> Regula {
         let engine = Engine::embedded().expect("the shipped policies check");
+        Regula { engine }
+    }
+
+    /// The Shanghai opinions alone: the outcomes the native baseline
+    /// encodes, and no others, for comparing like with like. The shipped
+    /// set joins them to the national rules, which their header names
+    /// (`implements`) and whose outcomes and paragraphs their correspondence
+    /// declarations name, so the folder no longer loads by itself: it is
+    /// loaded from disk without those lines ([`alone`]), every rule, fact,
+    /// outcome and default as shipped.
+    pub fn shanghai() -> Regula {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../policies/hurenshegui-2023-32");
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(&dir).expect("the Shanghai policy folder") {
+            let path = entry.expect("a directory entry").path();
+            let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+                continue;
+            };
+            if !path.is_file() {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("a policy file");
+            let text = if name.ends_with(".policy") {
+                alone(&text)
+            } else {
+                text
+            };
+            files.push((format!("hurenshegui-2023-32/{name}"), text));
+        }
+        let engine = Engine::from_files(files.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+            .unwrap_or_else(|e| panic!("the Shanghai opinions check alone: {e}"));
         Regula { engine }
     }
 
@@ -74,6 +106,34 @@ impl Regula {
             ws: Workspace::new(self.engine.program()),
         }
     }
+}
+
+/// A policy file of the Shanghai opinions without what links it to the
+/// national rules: the header's `implements` line, and each correspondence
+/// declaration (`corresponds`/`对应`, `differs`/`不同于`) with its indented
+/// continuation lines. Rules and everything else are kept as written.
+fn alone(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut dropping = false;
+    for line in text.lines() {
+        let top = !line.starts_with(char::is_whitespace);
+        if top {
+            dropping = ["corresponds ", "对应 ", "differs ", "不同于 "]
+                .iter()
+                .any(|k| line.starts_with(k));
+        }
+        if dropping
+            || (!top
+                && ["implements ", "实施 "]
+                    .iter()
+                    .any(|k| line.trim_start().starts_with(k)))
+        {
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
 }
 
 impl Default for Regula {

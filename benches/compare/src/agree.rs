@@ -27,6 +27,18 @@ pub fn regula_lines(reports: &Reports, lines: &[String]) -> Vec<u8> {
 /// compared, nor the report's `document` on a day only the national rules are
 /// in force.
 pub fn check_native(regula_out: &[u8], lines: &[String]) {
+    compare_native(regula_out, lines, false);
+}
+
+/// The same for reports of the Shanghai opinions loaded alone
+/// ([`crate::adapter::Regula::shanghai`]): regula reports exactly the
+/// outcomes the baseline does, and they agree on every one and on the
+/// report's document; only `policies` differs (`external`, loaded from disk).
+pub fn check_native_alone(regula_out: &[u8], lines: &[String]) {
+    compare_native(regula_out, lines, true);
+}
+
+fn compare_native(regula_out: &[u8], lines: &[String], alone: bool) {
     let mut out = Vec::new();
     for (i, l) in lines.iter().enumerate() {
         native::line(&mut out, i as u64 + 1, l).expect("native decodes");
@@ -39,7 +51,12 @@ pub fn check_native(regula_out: &[u8], lines: &[String]) {
         let a: serde_json::Value = serde_json::from_str(a).expect("regula writes JSON");
         let b: serde_json::Value = serde_json::from_str(b).expect("native writes JSON");
         let in_force = b["outcomes"]["in_force"]["value"] == serde_json::Value::Bool(true);
-        for key in ["line", "as_of", "policies"] {
+        let keys: &[&str] = if alone {
+            &["line", "as_of", "document"]
+        } else {
+            &["line", "as_of", "policies"]
+        };
+        for key in keys {
             assert_eq!(a[key], b[key], "{key} differs on case {}", k + 1);
         }
         if in_force {
@@ -51,6 +68,16 @@ pub fn check_native(regula_out: &[u8], lines: &[String]) {
             );
         }
         let native_outcomes = b["outcomes"].as_object().expect("outcomes");
+        if alone {
+            let names = |o: &serde_json::Value| -> Vec<String> {
+                o.as_object().expect("outcomes").keys().cloned().collect()
+            };
+            assert_eq!(
+                names(&a["outcomes"]),
+                names(&b["outcomes"]),
+                "regula alone and native report different outcomes"
+            );
+        }
         for (name, o) in native_outcomes {
             assert_eq!(
                 &a["outcomes"][name],

@@ -1,14 +1,17 @@
 //! The benchmark's agreement check, in CI: over the first cases of the
 //! benchmark's generator (5,000 unless REGULA_AGREE_CASES says otherwise),
 //!
-//! - the native baseline's report lines equal regula's, byte for byte;
+//! - the native baseline's report lines agree with regula's on every
+//!   outcome the baseline encodes, with the shipped set, and on every
+//!   outcome with the Shanghai opinions loaded alone (what benchmark (a)
+//!   evaluates);
 //! - the `regula batch` binary, on two threads, writes the same bytes as
 //!   regula in process;
 //! - Rego's value of every outcome equals regula's.
 //!
 //! Run with `cargo test -p regula-bench --release` (Rego is slow unoptimised).
 use regula_bench::adapter::Regula;
-use regula_bench::agree::{check_native, check_rego, regula_lines};
+use regula_bench::agree::{check_native, check_native_alone, check_rego, regula_lines};
 use regula_bench::rego::Rego;
 use regula_bench::{cases_file, gen};
 use std::process::Command;
@@ -29,6 +32,10 @@ fn native_rego_and_the_binary_agree_with_regula() {
     assert_eq!(reference.iter().filter(|&&b| b == b'\n').count(), n);
 
     check_native(&reference, &lines);
+    // What benchmark (a) evaluates: the Shanghai opinions alone, exactly
+    // the outcomes the baseline computes.
+    let alone = Regula::shanghai();
+    check_native_alone(&regula_lines(&alone.batch(), &lines), &lines);
 
     let file = cases_file(&lines);
     let out = Command::new(env!("CARGO_BIN_EXE_regula-cli"))

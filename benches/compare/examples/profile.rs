@@ -1,0 +1,34 @@
+//! A fixed amount of benchmark (a)'s work, for instruction counts under
+//! `valgrind --tool=callgrind --toggle-collect='profile::evaluate_all'`:
+//! the first N generated cases (default 5,000) decoded, then each evaluated
+//! once as (a) does (values, missing facts, cites). `alone` (the default)
+//! loads the Shanghai opinions alone, as (a) does; `both` the shipped set.
+//!
+//! `cargo run --release -p regula-bench --example profile -- [alone|both] [N]`
+use regula_bench::adapter::{Decoded, Lines, Regula};
+use regula_bench::gen;
+use std::hint::black_box;
+
+#[inline(never)]
+fn evaluate_all(w: &mut Lines, cases: &[Decoded]) -> usize {
+    cases
+        .iter()
+        .map(|c| black_box(w.evaluate(black_box(c))))
+        .sum()
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let set = args.next().unwrap_or_else(|| "alone".into());
+    let n = args.next().and_then(|s| s.parse().ok()).unwrap_or(5_000);
+    let regula = match set.as_str() {
+        "both" => Regula::new(),
+        _ => Regula::shanghai(),
+    };
+    let lines = gen::cases(gen::SEED, n);
+    let decoded = regula.decode(&lines);
+    let b = regula.batch();
+    let mut w = b.lines();
+    let cites = evaluate_all(&mut w, &decoded);
+    println!("{set}: {n} cases, {cites} cites");
+}
