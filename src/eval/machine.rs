@@ -643,21 +643,21 @@ impl<O: Observer> Machine<'_, O> {
             }
         }
         for k in 0..self.st.steps.len() {
-            let Some(s) = self.st.steps.get(k).copied() else {
+            let Some(&RuleStep { rule, applies, .. }) = self.st.steps.get(k) else {
                 continue;
             };
-            let below = at(&self.st.below, s.rule);
-            let eff = match (s.applies, below) {
+            let below = at(&self.st.below, rule);
+            let eff = match (applies, below) {
                 (Tri::No, _) | (_, Tri::Yes) => Tri::No,
                 (_, Tri::Maybe) => Tri::Maybe,
                 (a, Tri::No) => a,
             };
-            if let Some(slot) = self.ev.effective.get_mut(s.rule as usize) {
+            if let Some(slot) = self.ev.effective.get_mut(rule as usize) {
                 *slot = eff;
             }
             // The value of every rule in effect, or maybe in effect.
-            let (v, found, id) = match p.rules.get(s.rule as usize) {
-                Some(rule) if eff != Tri::No => self.ev_found(&rule.value),
+            let (v, found, id) = match p.rules.get(rule as usize) {
+                Some(r) if eff != Tri::No => self.ev_found(&r.value),
                 _ => (ABSENT, (0, 0), None),
             };
             if let Some(step) = self.st.steps.get_mut(k) {

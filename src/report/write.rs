@@ -330,7 +330,25 @@ impl<'a> Json<'a> {
         self.raw("null");
     }
     pub fn int(&mut self, n: i64) {
-        let _ = write!(self.out, "{n}");
+        // As `{n}` formats it, without the formatting machinery.
+        let mut digits = [0u8; 20];
+        let mut at = digits.len();
+        let mut m = n.unsigned_abs();
+        loop {
+            at -= 1;
+            if let Some(d) = digits.get_mut(at) {
+                *d = b'0' + u8::try_from(m % 10).unwrap_or(0);
+            }
+            m /= 10;
+            if m == 0 || at == 0 {
+                break;
+            }
+        }
+        if n < 0 {
+            self.out.push(b'-');
+        }
+        self.out
+            .extend_from_slice(digits.get(at..).unwrap_or_default());
     }
     /// A date as `"YYYY-MM-DD"`.
     pub fn date(&mut self, d: NaiveDate) {
@@ -381,5 +399,49 @@ impl<'a> Json<'a> {
             self.raw(s);
         }
         self.end_arr();
+    }
+}
+
+#[cfg(all(test, feature = "embedded"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_are_written_as_formatting_writes_them() {
+        for n in [
+            0,
+            7,
+            -7,
+            10,
+            99,
+            -100,
+            123_456_789,
+            i64::MAX,
+            i64::MIN,
+            i64::MIN + 1,
+        ] {
+            let mut out = Vec::new();
+            Json::new(&mut out, false).int(n);
+            assert_eq!(String::from_utf8(out).expect("utf-8"), n.to_string());
+        }
+    }
+
+    #[test]
+    fn reasons_cut_around_the_date_are_the_reasons_escaped() {
+        let p = crate::check::check(&crate::load::embedded())
+            .program
+            .expect("the shipped policies check");
+        let f = Fragments::new(&p);
+        for (d, cut) in p.documents.iter().zip(&f.doc_reason) {
+            for (y, m, day) in [(2023, 12, 31), (1, 1, 1), (9999, 12, 31), (2029, 1, 1)] {
+                let date = NaiveDate::from_ymd_opt(y, m, day).expect("a date");
+                let (mut fast, mut slow) = (Vec::new(), Vec::new());
+                assert!(Json::new(&mut fast, false).str_around_date(cut, date));
+                Json::new(&mut slow, false).str(&super::super::json::not_in_force_reason(d, date));
+                assert_eq!(fast, slow);
+            }
+            let far = NaiveDate::from_ymd_opt(10_000, 1, 1).expect("a date");
+            assert!(!Json::new(&mut Vec::new(), false).str_around_date(cut, far));
+        }
     }
 }
