@@ -2,12 +2,29 @@
 //! `valgrind --tool=callgrind --toggle-collect='profile::evaluate_all'`:
 //! the first N generated cases (default 5,000) decoded, then each evaluated
 //! once as (a) does (values, missing facts, cites). `alone` (the default)
-//! loads the Shanghai opinions alone, as (a) does; `both` the shipped set.
+//! loads the Shanghai opinions alone, as (a) does; `both` the shipped set;
+//! `native` runs the native baseline's evaluation (c) instead
+//! (`--toggle-collect='profile::native_all'`).
 //!
-//! `cargo run --release -p regula-bench --example profile -- [alone|both] [N]`
+//! `cargo run --release -p regula-bench --example profile -- [alone|both|native] [N]`
 use regula_bench::adapter::{Decoded, Lines, Regula};
-use regula_bench::gen;
+use regula_bench::{gen, native};
 use std::hint::black_box;
+
+#[inline(never)]
+fn native_all(cases: &[native::Facts]) -> usize {
+    let mut out: [native::Out; 25] = std::array::from_fn(|_| native::Out {
+        v: native::V::Na,
+        missing: 0,
+        cites: &[],
+    });
+    let mut cites = 0;
+    for f in cases {
+        black_box(native::evaluate(black_box(f), &mut out));
+        cites += out.iter().map(|o| o.cites.len()).sum::<usize>();
+    }
+    cites
+}
 
 #[inline(never)]
 fn evaluate_all(w: &mut Lines, cases: &[Decoded]) -> usize {
@@ -21,11 +38,19 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let set = args.next().unwrap_or_else(|| "alone".into());
     let n = args.next().and_then(|s| s.parse().ok()).unwrap_or(5_000);
+    let lines = gen::cases(gen::SEED, n);
+    if set == "native" {
+        let facts: Vec<native::Facts> = lines
+            .iter()
+            .map(|l| native::decode(l).expect("valid case"))
+            .collect();
+        println!("native: {n} cases, {} cites", native_all(&facts));
+        return;
+    }
     let regula = match set.as_str() {
         "both" => Regula::new(),
         _ => Regula::shanghai(),
     };
-    let lines = gen::cases(gen::SEED, n);
     let decoded = regula.decode(&lines);
     let b = regula.batch();
     let mut w = b.lines();

@@ -59,7 +59,7 @@ pub const FACTS: [&str; 35] = [
 ];
 
 /// Outcome names in report order.
-pub const OUTCOMES: [&str; 23] = [
+pub const OUTCOMES: [&str; 25] = [
     "licence.contracts_may_continue",
     "licence.continue_until",
     "equal_pay.violation",
@@ -74,6 +74,8 @@ pub const OUTCOMES: [&str; 23] = [
     "injury.host_settles_disability_subsidy",
     "injury.medical_subsidy_payer",
     "injury.disability_subsidy_payer",
+    "injury.liability_bearer",
+    "injury.host_bears_employer_benefits",
     "social_insurance.pay_in_shanghai",
     "social_insurance.filer",
     "social_insurance.filing_kind",
@@ -545,7 +547,7 @@ fn penalty_due(o: &Order, as_of: Date, first: u32) -> Out<'static> {
 }
 
 /// Every outcome of a case; `None` when the document is not in force.
-pub fn evaluate<'a>(f: &'a Facts<'a>, out: &mut [Out<'a>; 23]) -> bool {
+pub fn evaluate<'a>(f: &'a Facts<'a>, out: &mut [Out<'a>; 25]) -> bool {
     if !(20_240_101..=20_281_231).contains(&f.as_of) {
         for o in out.iter_mut() {
             *o = NA;
@@ -636,7 +638,7 @@ pub fn evaluate<'a>(f: &'a Facts<'a>, out: &mut [Out<'a>; 23]) -> bool {
     };
     let o9 = with_exception(
         occurred,
-        applicant,
+        applicant.clone(),
         applicant_missing,
         and(and(occurred, out_of_town), no_branch),
         V::Sym("host"),
@@ -679,6 +681,18 @@ pub fn evaluate<'a>(f: &'a Facts<'a>, out: &mut [Out<'a>; 23]) -> bool {
     let ended = and(and(occurred, fact(f.returned, 21)), fact(f.ended, 22));
     let o13 = rule(ended, V::Sym("injury_fund"), 0, &["4.3"]);
     let o14 = rule(ended, V::Sym("agency"), 0, &["4.3"]);
+    // 4.1, 4.2: who bears the work-injury insurance liability (the same
+    // parties as the applicant), and the host's share of the employer's.
+    let o14a = with_exception(
+        occurred,
+        applicant,
+        applicant_missing,
+        and(and(occurred, out_of_town), no_branch),
+        V::Sym("host"),
+        &["4.1"],
+        &["4.2"],
+    );
+    let o14b = rule(occurred, V::Bool(true), 0, &["4.1"]);
     // 5.1 - 5.3
     let o15 = rule(out_of_town, V::Bool(true), 0, &["5.1"]);
     let host_case = and(out_of_town, no_branch);
@@ -753,8 +767,8 @@ pub fn evaluate<'a>(f: &'a Facts<'a>, out: &mut [Out<'a>; 23]) -> bool {
     };
     let o23 = always(and(nominal, fact(f.used, 34)), &["7.2"]);
     *out = [
-        o1, o2, o3, o4, o5, o6, o7, o8, o9, o10, o11, o12, o13, o14, o15, o16, o17, o18, o19, o20,
-        o21, o22, o23,
+        o1, o2, o3, o4, o5, o6, o7, o8, o9, o10, o11, o12, o13, o14, o14a, o14b, o15, o16, o17,
+        o18, o19, o20, o21, o22, o23,
     ];
     true
 }
@@ -774,7 +788,7 @@ fn write_date(out: &mut Vec<u8>, d: Date) {
 }
 
 /// The report line, byte for byte as `regula batch --derivations cites`.
-pub fn write_report(out: &mut Vec<u8>, line: u64, f: &Facts, outcomes: &[Out; 23], in_force: bool) {
+pub fn write_report(out: &mut Vec<u8>, line: u64, f: &Facts, outcomes: &[Out; 25], in_force: bool) {
     let _ = write!(out, "{{\"line\":{line},\"document\":{DOC},\"as_of\":");
     write_date(out, f.as_of);
     out.extend_from_slice(b",\"policies\":\"embedded\",\"outcomes\":{\"in_force\":{\"value\":");
@@ -845,7 +859,7 @@ pub fn write_report(out: &mut Vec<u8>, line: u64, f: &Facts, outcomes: &[Out; 23
 /// The whole native pipeline for one line: parse, evaluate, write.
 pub fn line(out: &mut Vec<u8>, line: u64, text: &str) -> Result<(), String> {
     let f = decode(text)?;
-    let mut outcomes: [Out; 23] = std::array::from_fn(|_| NA);
+    let mut outcomes: [Out; 25] = std::array::from_fn(|_| NA);
     let in_force = evaluate(&f, &mut outcomes);
     write_report(out, line, &f, &outcomes, in_force);
     Ok(())
