@@ -27,7 +27,7 @@
 //! thread, so that evaluating another case allocates next to nothing.
 use crate::case::{self, Case, CaseError, Format, Schema};
 use crate::check;
-use crate::diag::{Diag, ErrorFormat};
+use crate::diag::{CaseProblem, Diag, ErrorFormat};
 use crate::eval::{Derivation, EvalError, Evaluation as Raw, Record, Workspace};
 use crate::program::{OutcomeId, Program, Type, Value};
 use crate::report::{write_report, Detail, Fragments, Subject};
@@ -286,21 +286,19 @@ impl CaseBuilder<'_> {
             match slot {
                 serde_json::Value::Object(m) => at = m,
                 _ => {
-                    self.errors.push(CaseError {
-                        path: name.to_string(),
-                        message: format!("`{part}` is a fact, not a group of facts"),
-                        help: Some("give each fact once, by its full dotted name".into()),
-                    });
+                    self.errors.push(CaseError::new(
+                        name,
+                        CaseProblem::NotAGroup {
+                            part: part.to_string(),
+                        },
+                    ));
                     return self;
                 }
             }
         }
         if at.insert(last.to_string(), value.into()).is_some() {
-            self.errors.push(CaseError {
-                path: name.to_string(),
-                message: "the fact is given twice".into(),
-                help: Some("give each fact once".into()),
-            });
+            self.errors
+                .push(CaseError::new(name, CaseProblem::GivenTwice));
         }
         self
     }
