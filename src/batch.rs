@@ -201,7 +201,7 @@ impl Worker<'_, '_> {
                     }
                     m
                 });
-                let mut first = diags.next().unwrap_or_default();
+                let mut first = diags.next().expect("a case refused has a problem");
                 let rest: Vec<serde_json::Value> = diags.map(serde_json::Value::Object).collect();
                 if !rest.is_empty() {
                     // Every problem of the line, the first one included.
