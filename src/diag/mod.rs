@@ -9,8 +9,7 @@ pub(crate) use problem::placed;
 pub use problem::{Problem, QuoteHint, Refusal, SyntaxHint};
 pub(crate) use record::{key_given_twice, YAML_TAG};
 pub use record::{
-    CaseProblem, Contradiction, DateProblem, Expecting, Found, Kind, NonFinite, Syntax,
-    TestProblem, Want,
+    CaseProblem, Contradiction, DateProblem, Found, Kind, NonFinite, Syntax, TestProblem, Want,
 };
 
 use crate::source::{SourceMap, Span};

@@ -148,7 +148,8 @@ impl NonFinite {
     }
 }
 
-/// What a fact's value must be, by its type.
+/// What a fact's value (in a case) or an outcome's (in an expectation
+/// file) must be, by its type.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Want {
@@ -649,37 +650,19 @@ impl CaseProblem {
     }
 }
 
-/// What an outcome's value in an expectation file must be, by its type.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Expecting {
-    /// A boolean.
-    Bool,
-    /// An integer.
-    Int,
-    /// A date.
-    Date,
-    /// A text.
-    Text,
-    /// One of an enum's values, by name.
-    OneOf(Vec<String>),
-    /// Any value.
-    Value,
-}
-
-impl Expecting {
-    /// What it is, and how to write one.
-    fn words(&self) -> (String, &'static str) {
+impl Want {
+    /// As an expectation file's value: what it is, and how to write one.
+    fn expected(&self) -> (String, &'static str) {
         match self {
-            Expecting::Bool => ("true or false".into(), "`true` or `false`"),
-            Expecting::Int => ("a whole number".into(), "an integer such as `2`"),
-            Expecting::Date => ("a date".into(), "\"YYYY-MM-DD\""),
-            Expecting::Text => ("a text".into(), "a string"),
-            Expecting::OneOf(names) => (
+            Want::Bool => ("true or false".into(), "`true` or `false`"),
+            Want::Int => ("a whole number".into(), "an integer such as `2`"),
+            Want::Date => ("a date".into(), "\"YYYY-MM-DD\""),
+            Want::Text => ("a text".into(), "a string"),
+            Want::OneOf(names) => (
                 format!("one of {}", names.join(", ")),
                 "the value's name as a string",
             ),
-            Expecting::Value => ("a value".into(), "a value"),
+            Want::Value => ("a value".into(), "a value"),
         }
     }
 }
@@ -738,7 +721,7 @@ pub enum TestProblem {
     /// A value of the wrong type.
     ValueType {
         /// What the outcome's type wants.
-        want: Expecting,
+        want: Want,
         /// What was given.
         found: Kind,
     },
@@ -858,7 +841,9 @@ impl TestProblem {
             T::OutcomeNotObject { found, .. } => {
                 format!("expected an object with the outcome's `value`, found {found}")
             }
-            T::ValueType { want, found } => format!("expected {}, found {found}", want.words().0),
+            T::ValueType { want, found } => {
+                format!("expected {}, found {found}", want.expected().0)
+            }
             T::Date(d) => d.to_string(),
             T::NotAValue {
                 value, enum_name, ..
@@ -926,7 +911,7 @@ impl TestProblem {
             T::PinsNothing => "name at least one outcome, or delete the file and run `regula test` to write every outcome as a pending snapshot".into(),
             T::OutcomeNotObject { value, .. } => format!("write `{{\"value\": {value}}}`"),
             T::ValueType { want, .. } => {
-                format!("write {}, or null for n/a or unknown", want.words().1)
+                format!("write {}, or null for n/a or unknown", want.expected().1)
             }
             T::Date(_) => "write the date as \"YYYY-MM-DD\"".into(),
             T::NotAValue {

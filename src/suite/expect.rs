@@ -12,7 +12,7 @@
 //! no rule cites, a duplicate key.
 use super::TestError;
 use crate::case::parse_date;
-use crate::diag::{suggest, Contradiction, Expecting, Kind, TestProblem as T};
+use crate::diag::{suggest, Contradiction, Kind, TestProblem as T, Want};
 use crate::program::{Program, Type};
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::Value as J;
@@ -391,7 +391,7 @@ fn value(p: &Program, ty: Type, v: &J) -> Result<Option<String>, Box<T>> {
     if v.is_null() {
         return Ok(None);
     }
-    let wrong = |want: Expecting| {
+    let wrong = |want: Want| {
         Box::new(T::ValueType {
             want,
             found: kind(v),
@@ -406,13 +406,10 @@ fn value(p: &Program, ty: Type, v: &J) -> Result<Option<String>, Box<T>> {
         Type::Bool => v
             .is_boolean()
             .then_some(())
-            .ok_or_else(|| wrong(Expecting::Bool)),
-        Type::Int => v.as_i64().map(|_| ()).ok_or_else(|| wrong(Expecting::Int)),
-        Type::Date => Err(wrong(Expecting::Date)),
-        Type::Text => v
-            .is_string()
-            .then_some(())
-            .ok_or_else(|| wrong(Expecting::Text)),
+            .ok_or_else(|| wrong(Want::Bool)),
+        Type::Int => v.as_i64().map(|_| ()).ok_or_else(|| wrong(Want::Int)),
+        Type::Date => Err(wrong(Want::Date)),
+        Type::Text => v.is_string().then_some(()).ok_or_else(|| wrong(Want::Text)),
         Type::Enum(id) => {
             let en = p
                 .enums
@@ -420,7 +417,7 @@ fn value(p: &Program, ty: Type, v: &J) -> Result<Option<String>, Box<T>> {
                 .expect("an outcome's enum is its program's");
             let names: Vec<&str> = en.variants.iter().map(|(n, _)| n.as_str()).collect();
             let Some(s) = v.as_str() else {
-                return Err(wrong(Expecting::OneOf(
+                return Err(wrong(Want::OneOf(
                     names.iter().map(|n| n.to_string()).collect(),
                 )));
             };
@@ -444,7 +441,7 @@ fn value(p: &Program, ty: Type, v: &J) -> Result<Option<String>, Box<T>> {
                 suggestion,
             }))
         }
-        _ => Err(wrong(Expecting::Value)),
+        _ => Err(wrong(Want::Value)),
     };
     fits.map(|()| None)
 }
