@@ -77,7 +77,7 @@ pub struct ExplainArgs {
 }
 
 fn parse_at(s: &str) -> Result<NaiveDate, String> {
-    case::parse_date(s)
+    case::parse_date(s).map_err(|e| e.to_string())
 }
 
 /// A case read, decoded and dated.
@@ -147,14 +147,7 @@ pub fn load_case(
         }
     };
     let Some(as_of) = at.or(case.as_of) else {
-        let e = CaseError {
-            path: "as_of".into(),
-            message: "the case states no assessment date".into(),
-            help: Some(
-                "add `\"as_of\": \"YYYY-MM-DD\"` to the case, or pass --at YYYY-MM-DD".into(),
-            ),
-        };
-        case_errors(&name, &[e], out);
+        case_errors(&name, &[CaseError::no_as_of()], out);
         return None;
     };
     Some(Loaded { name, case, as_of })

@@ -2,9 +2,15 @@
 //! rendered through miette (graphical), as plain lines, or as JSON.
 mod code;
 mod problem;
+mod record;
 
 pub use code::Code;
+pub(crate) use problem::placed;
 pub use problem::{Problem, QuoteHint, Refusal, SyntaxHint};
+pub(crate) use record::{key_given_twice, YAML_TAG};
+pub use record::{
+    CaseProblem, Contradiction, DateProblem, Found, Kind, NonFinite, Syntax, TestProblem, Want,
+};
 
 use crate::source::{SourceMap, Span};
 use crate::syntax::lexicon::{self, Form};
@@ -101,16 +107,6 @@ pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         }
     }
     best.map(|(_, c)| c)
-}
-
-/// A help line with a suggestion, or the fallback: for the problems that
-/// are records of a file's content (a case's or an expectation file's keys),
-/// whose help travels with them as data.
-pub fn did_you_mean(name: &str, candidates: Vec<&str>, fallback: &str) -> String {
-    match suggest(name, candidates) {
-        Some(s) => format!("did you mean `{s}`?"),
-        None => fallback.to_string(),
-    }
 }
 
 /// How diagnostics are printed.

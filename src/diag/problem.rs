@@ -7,6 +7,7 @@
 //! [`super::suggest`]; the fallback advice when nothing is close is written
 //! here.
 
+use super::record::{shorten, CaseProblem, TestProblem};
 use super::Code;
 
 /// One problem, with what the message and help need.
@@ -897,12 +898,15 @@ pub enum Problem {
         /// The pattern.
         pattern: String,
     },
-    /// An expectation file that cannot be used.
+    /// A test's file that cannot be used: its case, its expectations, or
+    /// a file that is not part of a test.
     InvalidExpectation {
-        /// The file, the key and what is wrong.
-        reason: String,
-        /// What to do.
-        advice: Option<String>,
+        /// The file, as shown.
+        file: String,
+        /// The key within it (empty for the whole file).
+        path: String,
+        /// What is wrong.
+        problem: TestProblem,
     },
     /// A test's snapshot that cannot be written or removed.
     SnapshotWrite {
@@ -932,12 +936,12 @@ pub enum Problem {
     // ---- cases ----
     /// A case that cannot be used.
     InvalidCase {
-        /// The file, and the key within it.
-        place: String,
+        /// The file, as shown.
+        file: String,
+        /// The key within it (empty for the whole case).
+        path: String,
         /// What is wrong.
-        what: String,
-        /// What to do.
-        advice: Option<String>,
+        problem: CaseProblem,
     },
     /// Evaluation failed (overflow, a date out of range).
     Evaluation {
@@ -1016,7 +1020,7 @@ pub enum Refusal {
     /// `derivations` is not a level.
     Detail(String),
     /// `at` is not a date.
-    At(String),
+    At(super::DateProblem),
     /// A query parameter the route does not take.
     Parameter {
         /// The parameter.
@@ -1155,7 +1159,7 @@ pub enum QuoteHint {
     Begins(String),
 }
 
-fn ticked(items: &[String]) -> String {
+pub(super) fn ticked(items: &[String]) -> String {
     items
         .iter()
         .map(|s| format!("`{s}`"))
@@ -1163,10 +1167,19 @@ fn ticked(items: &[String]) -> String {
         .join(", ")
 }
 
-fn mean(suggestion: &Option<String>, fallback: impl FnOnce() -> String) -> String {
+pub(super) fn mean(suggestion: &Option<String>, fallback: impl FnOnce() -> String) -> String {
     match suggestion {
         Some(s) => format!("did you mean `{s}`?"),
         None => fallback(),
+    }
+}
+
+/// A record's problem with its file and, within it, its key path.
+pub(crate) fn placed(file: &str, path: &str, message: &str) -> String {
+    if path.is_empty() {
+        format!("`{file}`: {message}")
+    } else {
+        format!("`{file}` at `{path}`: {message}")
     }
 }
 
@@ -1622,14 +1635,23 @@ impl Problem {
             P::BadTest { reason } => reason.clone(),
             P::NoTests => "no tests found".into(),
             P::NoTestMatches { pattern } => format!("no test matches `--run {pattern}`"),
-            P::InvalidExpectation { reason, .. } | P::SnapshotWrite { reason } => reason.clone(),
+            P::InvalidExpectation {
+                file,
+                path,
+                problem,
+            } => placed(file, path, &problem.message()),
+            P::SnapshotWrite { reason } => reason.clone(),
             P::SnapshotsInCi { flag } => {
                 format!("{flag} changes snapshots, but CI is set: nothing was written")
             }
             P::WatchNeedsFiles => "--watch needs files on disk to watch".into(),
             P::WatchUnavailable { reason } => format!("cannot watch files: {reason}"),
             P::WatchPath { path, reason } => format!("cannot watch `{path}`: {reason}"),
-            P::InvalidCase { place, what, .. } => format!("{place}: {what}"),
+            P::InvalidCase {
+                file,
+                path,
+                problem,
+            } => placed(file, &shorten(path), &problem.message()),
             P::Evaluation { on, fault } => match on {
                 Some(d) => format!("evaluation on {d} failed: {fault}"),
                 None => format!("evaluation failed: {fault}"),
@@ -2052,7 +2074,7 @@ impl Problem {
             P::NoTestMatches { .. } => {
                 "the pattern is a regular expression matched against each case file's path".into()
             }
-            P::InvalidExpectation { advice, .. } => return advice.clone(),
+            P::InvalidExpectation { problem, .. } => return problem.help(),
             P::SnapshotWrite { .. } => "check the folder's permissions and free space".into(),
             P::SnapshotsInCi { .. } => {
                 "review and accept snapshots on your own machine, and commit them".into()
@@ -2064,7 +2086,7 @@ impl Problem {
                 "the system's limit of watched files may be reached".into()
             }
             P::WatchPath { .. } => "check the path".into(),
-            P::InvalidCase { advice, .. } => return advice.clone(),
+            P::InvalidCase { problem, .. } => return problem.help(),
             P::Evaluation { .. } => "the case's values overflow what this expression can compute; check the facts".into(),
             P::CaseEvaluation { .. } => {
                 "the case's values overflow what an expression can compute; check the facts".into()

@@ -235,7 +235,7 @@ fn trace(j: &mut Json, p: &Program, f: &Fragments, t: &Trace) {
 fn to_value(write: impl FnOnce(&mut Json)) -> J {
     let mut out = Vec::new();
     write(&mut Json::new(&mut out, false));
-    serde_json::from_slice(&out).unwrap_or(J::Null)
+    serde_json::from_slice(&out).expect("the report writer writes valid JSON")
 }
 
 /// A traced expression as a JSON value.
@@ -578,7 +578,13 @@ fn report(j: &mut Json, s: &Subject, detail: Detail, line: Option<u64>) -> Resul
     }
     for (i, name) in f.outcome.iter().enumerate() {
         j.key_raw(name);
-        outcome(j, s, f, detail, u32::try_from(i).unwrap_or(u32::MAX))?;
+        outcome(
+            j,
+            s,
+            f,
+            detail,
+            u32::try_from(i).expect("outcome ids are 32 bits"),
+        )?;
     }
     j.end_obj();
     key!(j, "departures");
@@ -669,7 +675,11 @@ pub fn explain_json(s: &Subject, outcome: Option<OutcomeId>) -> Result<(J, bool)
     };
     let d = s.derive(oid)?;
     let mut j = serde_json::Map::new();
-    let name = p.outcome(oid).map(|o| o.name.clone()).unwrap_or_default();
+    let name = p
+        .outcome(oid)
+        .expect("a derived outcome is the program's")
+        .name
+        .clone();
     j.insert("outcome".into(), J::from(name));
     if let J::Object(m) = explain_entry(s, &d) {
         j.extend(m);

@@ -3,7 +3,7 @@ use super::state::Loaded;
 use super::{AppState, Permit, OPENAPI};
 use crate::batch::{self, Batch};
 use crate::case::{self, CaseError, Format};
-use crate::diag::{json_values, suggest, Diag, Problem, Refusal};
+use crate::diag::{json_values, suggest, CaseProblem, Diag, Problem, Refusal};
 use crate::program::{Program, Type};
 use crate::report::{explain_json, write_report, Detail, Subject};
 use crate::source::SourceMap;
@@ -118,7 +118,7 @@ fn params(query: Option<&str>, default: Detail, allow_detail: bool) -> Result<Pa
             }
             "at" => match case::parse_date(&v) {
                 Ok(d) => p.at = Some(d),
-                Err(e) => return Err(bad(Refusal::At(e.to_string()))),
+                Err(e) => return Err(bad(Refusal::At(e))),
             },
             _ => {
                 return Err(bad(Refusal::Parameter {
@@ -197,14 +197,9 @@ async fn body_text(body: Body, limit: usize) -> Result<String, ApiError> {
         buf.extend_from_slice(&chunk);
     }
     String::from_utf8(buf).map_err(|e| {
-        ApiError::case(&[CaseError {
-            path: String::new(),
-            message: format!(
-                "the case is not valid UTF-8 (byte {})",
-                e.utf8_error().valid_up_to()
-            ),
-            help: Some("send the case as UTF-8".into()),
-        }])
+        ApiError::case(&[CaseError::whole(CaseProblem::BodyNotUtf8 {
+            at: e.utf8_error().valid_up_to(),
+        })])
     })
 }
 
@@ -233,7 +228,7 @@ fn eval_into(
     }
     let Some(as_of) = p.at.or(bufs.case.as_of) else {
         cur.put(bufs);
-        return Err(ApiError::case(&[batch::no_as_of()]));
+        return Err(ApiError::case(&[CaseError::no_as_of()]));
     };
     let result = bufs
         .ws
@@ -294,7 +289,7 @@ pub async fn explain(
     let c = case::decode_text(prog, cur.engine.schema(), &text, fmt)
         .map_err(|e| ApiError::case_in(Some((&text, fmt)), &e))?;
     let Some(as_of) = p.at.or(c.as_of) else {
-        return Err(ApiError::case(&[batch::no_as_of()]));
+        return Err(ApiError::case(&[CaseError::no_as_of()]));
     };
     let ev = crate::eval::evaluate(prog, &c.facts, as_of).map_err(|e| ApiError::eval(prog, &e))?;
     let s = Subject::new(prog, &c.facts, &ev).with_fragments(cur.engine.fragments());
