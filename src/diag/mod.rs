@@ -47,6 +47,9 @@ pub struct Diag {
     pub help: Option<String>,
     /// Other places that explain this one.
     pub related: Vec<Diag>,
+    /// The text that would replace the primary place, when the problem
+    /// suggests one (the `did you mean` of its help).
+    pub fix: Option<Box<str>>,
 }
 
 impl Diag {
@@ -61,6 +64,7 @@ impl Diag {
             labels: Vec::new(),
             help: problem.help(),
             related: Vec::new(),
+            fix: problem.replacement().map(String::into_boxed_str),
         }
     }
     /// Adds an underlined place.
@@ -266,6 +270,12 @@ impl Forms<'_> {
             out.help = d.help.as_deref().map(|h| lexicon::localise(h, form));
             for (_, text) in &mut out.labels {
                 *text = lexicon::localise(text, form);
+            }
+            // A keyword a syntax error suggests is written in the file's
+            // form too (a name another problem suggests is not a keyword).
+            let keyword = d.fix.as_deref().filter(|_| d.code == Code::Syntax);
+            if let Some((k, _)) = keyword.and_then(lexicon::word) {
+                out.fix = Some(k.spelling(form).into());
             }
         }
         out.related = d.related.iter().map(|r| self.localise(r)).collect();

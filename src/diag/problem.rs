@@ -1676,6 +1676,39 @@ impl Problem {
         }
     }
 
+    /// The text that replaces the primary place when the problem suggests
+    /// one (its help's `did you mean`): what an editor offers as a fix.
+    pub fn replacement(&self) -> Option<String> {
+        use Problem as P;
+        match self {
+            P::UnknownGroupField {
+                group,
+                suggestion: Some(f),
+                ..
+            } => Some(format!("{group}.{f}")),
+            P::Expected {
+                hint: SyntaxHint::Keyword(k),
+                ..
+            } => Some(k.clone()),
+            P::UnknownOutcome { is_fact: true, .. } => None,
+            P::UnknownType { suggestion, .. }
+            | P::UnknownName { suggestion, .. }
+            | P::UnknownEnumValue { suggestion, .. }
+            | P::UnknownRecordField { suggestion, .. }
+            | P::UnknownDefinition { suggestion, .. }
+            | P::UnknownOutcome { suggestion, .. }
+            | P::NoSuchOutcome { suggestion, .. }
+            | P::UnknownRule { suggestion, .. }
+            | P::UnknownDocument { suggestion, .. }
+            | P::SourceNotFound { suggestion, .. }
+            | P::UnknownRank { suggestion, .. }
+            | P::UnknownPairedOutcome { suggestion, .. }
+            | P::UnknownPairedValue { suggestion, .. }
+            | P::DanglingAmendment { suggestion, .. } => suggestion.clone(),
+            _ => None,
+        }
+    }
+
     /// The advice, if any.
     pub fn help(&self) -> Option<String> {
         use Problem as P;

@@ -731,7 +731,9 @@ impl Server {
     fn code_actions(&mut self, p: CodeActionParams) -> Option<Vec<CodeActionOrCommand>> {
         let mut out = Vec::new();
         for d in &p.context.diagnostics {
-            let Some(fix) = did_you_mean(&d.message) else {
+            // The checker's suggestion, sent with the diagnostic as its data.
+            let fix = d.data.as_ref().and_then(|v| v.get("replace")?.as_str());
+            let Some(fix) = fix.map(str::to_string) else {
                 continue;
             };
             let edit = WorkspaceEdit::new(HashMap::from([(
@@ -794,12 +796,6 @@ fn expected_values(index: &Index, file: usize, offset: usize) -> Option<Vec<Comp
         })
         .collect();
     (!values.is_empty()).then_some(values)
-}
-
-/// The suggestion of a "did you mean `x`?" help.
-fn did_you_mean(message: &str) -> Option<String> {
-    let rest = message.split("did you mean `").nth(1)?;
-    Some(rest.split('`').next()?.to_string())
 }
 
 /// Where a declaration is named, its own name aside: a list of places
@@ -1048,6 +1044,7 @@ fn to_diagnostic(d: &Diag, sources: &crate::source::SourceMap) -> Diagnostic {
         source: Some("regula".into()),
         message,
         related_information: (!related.is_empty()).then_some(related),
+        data: d.fix.as_ref().map(|f| serde_json::json!({ "replace": f })),
         ..Default::default()
     }
 }
@@ -1109,12 +1106,35 @@ mod tests {
     }
 
     #[test]
-    fn did_you_mean_is_read_from_the_help() {
+    fn the_fix_is_the_problems_own_suggestion_sent_as_data() {
+        use crate::diag::Problem;
+        let sources = crate::source::SourceMap::default();
+        let d = Diag::of(Problem::UnknownRule {
+            name: "advanse".into(),
+            suggestion: Some("advance".into()),
+        });
         assert_eq!(
-            did_you_mean("unknown rule `advanse` (no such rule)\nhelp: did you mean `advance`?"),
-            Some("advance".to_string())
+            to_diagnostic(&d, &sources).data,
+            Some(serde_json::json!({"replace": "advance"}))
         );
-        assert_eq!(did_you_mean("no help"), None);
+        // A record fact's field: the whole dotted name the help suggests.
+        let d = Diag::of(Problem::UnknownGroupField {
+            group: "order".into(),
+            field: "deadlien".into(),
+            record: "Order".into(),
+            fields: vec!["deadline".into()],
+            suggestion: Some("deadline".into()),
+        });
+        assert_eq!(d.fix.as_deref(), Some("order.deadline"));
+        assert!(d
+            .help
+            .as_deref()
+            .is_some_and(|h| h.contains("`order.deadline`")));
+        let d = Diag::of(Problem::UnknownRule {
+            name: "zzz".into(),
+            suggestion: None,
+        });
+        assert_eq!(to_diagnostic(&d, &sources).data, None);
     }
 
     #[test]
