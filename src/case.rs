@@ -759,7 +759,7 @@ where
 {
     let none = std::collections::HashMap::new();
     decode_with(p, schema, d, None, &none)
-        .unwrap_or_else(|e| Err(vec![syntax_error(&e.to_string(), Syntax::Any)]))
+        .unwrap_or_else(|e| Err(vec![syntax_error(&e.to_string(), Syntax::Any, None)]))
 }
 
 /// Decodes a case; the outer error is the format's own (a syntax error),
@@ -806,7 +806,13 @@ fn decode_with<'de, 'p, D: de::Deserializer<'de>>(
 
 /// A format's own error (a syntax error, or nesting past the decoders'
 /// recursion limit), with the advice that fits.
-fn syntax_error(raw: &str, syntax: Syntax) -> CaseError {
+fn syntax_error(raw: &str, syntax: Syntax, text: Option<&str>) -> CaseError {
+    // The character the parser stopped at, when it only looks like one the
+    // format accepts.
+    let lookalike = text.and_then(|t| {
+        let at = syntax_place(t, raw)?;
+        t.get(at.start..)?.chars().next()
+    });
     CaseError::whole(if raw.contains("recursion limit") {
         CaseProblem::NestedTooDeep {
             levels: MAX_CASE_DEPTH,
@@ -816,6 +822,7 @@ fn syntax_error(raw: &str, syntax: Syntax) -> CaseError {
         CaseProblem::Malformed {
             detail: raw.to_string(),
             syntax,
+            lookalike: lookalike.filter(|c| crate::diag::record::is_lookalike(*c)),
         }
     })
 }
@@ -826,10 +833,10 @@ pub fn decode_json(p: &Program, schema: &Schema, text: &str) -> Result<Case, Vec
     let mut de = serde_json::Deserializer::from_str(text);
     let case = match decode_with(p, schema, &mut de, Some(text), &none) {
         Ok(r) => r?,
-        Err(e) => return Err(vec![syntax_error(&e.to_string(), Syntax::Any)]),
+        Err(e) => return Err(vec![syntax_error(&e.to_string(), Syntax::Any, Some(text))]),
     };
     if let Err(e) = de.end() {
-        return Err(vec![syntax_error(&e.to_string(), Syntax::JsonEnd)]);
+        return Err(vec![syntax_error(&e.to_string(), Syntax::JsonEnd, Some(text))]);
     }
     Ok(case)
 }
@@ -1217,7 +1224,7 @@ pub fn decode_text(
                 let json = toml_to_json(v, "", &mut non_finite);
                 match decode_with(p, schema, json, None, &non_finite) {
                     Ok(r) => r,
-                    Err(e) => Err(vec![syntax_error(&e.to_string(), Syntax::Toml)]),
+                    Err(e) => Err(vec![syntax_error(&e.to_string(), Syntax::Toml, None)]),
                 }
             }
             Err(e) => Err(vec![e]),

@@ -2,7 +2,7 @@
 //! rendered through miette (graphical), as plain lines, or as JSON.
 mod code;
 mod problem;
-mod record;
+pub(crate) mod record;
 
 pub use code::Code;
 pub(crate) use problem::placed;

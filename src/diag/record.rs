@@ -233,6 +233,34 @@ impl Syntax {
     }
 }
 
+/// The ASCII punctuation a full-width or typographic character stands
+/// for, as Chinese input methods type them.
+fn ascii_for(c: char) -> Option<char> {
+    Some(match c {
+        '：' => ':',
+        '，' | '、' => ',',
+        '｛' => '{',
+        '｝' => '}',
+        '［' | '【' => '[',
+        '］' | '】' => ']',
+        '＂' | '“' | '”' => '"',
+        '＇' | '‘' | '’' => '\'',
+        '＝' => '=',
+        '＃' => '#',
+        '－' => '-',
+        '．' | '。' => '.',
+        _ => return None,
+    })
+}
+
+/// Whether a character, where a case's parser stopped, only looks like
+/// the format's punctuation or blank: worth a hint of its own.
+pub(crate) fn is_lookalike(c: char) -> bool {
+    ascii_for(c).is_some()
+        || (!c.is_ascii() && c.is_whitespace())
+        || matches!(c, '\u{200b}' | '\u{2060}' | '\u{feff}')
+}
+
 /// One problem with a case, found while reading or decoding it. The key
 /// it is about travels beside it ([`crate::case::CaseError`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -301,6 +329,9 @@ pub enum CaseProblem {
         detail: String,
         /// Which advice fits.
         syntax: Syntax,
+        /// The character the parser stopped at, when it only looks like
+        /// the format's punctuation or blank (`：` for `:`, U+3000).
+        lookalike: Option<char>,
     },
     /// Nested past the parser's limit.
     NestedTooDeep {
@@ -566,6 +597,19 @@ impl CaseProblem {
             C::LineTooLong { .. } => "a line holds one case of one dispatch relationship".into(),
             C::UnreadableDirectory { .. } => return None,
             C::Empty => "a case is an object of facts with at least `as_of`".into(),
+            C::Malformed {
+                lookalike: Some(c),
+                ..
+            } => match ascii_for(*c) {
+                Some(a) => format!(
+                    "`{c}` (U+{:04X}) is a full-width or typographic character, not the format's `{a}`; type the ASCII `{a}`",
+                    u32::from(*c)
+                ),
+                None => format!(
+                    "U+{:04X} is a blank or invisible character the format does not accept; replace it with an ordinary space or delete it",
+                    u32::from(*c)
+                ),
+            },
             C::Malformed { syntax, .. } | C::NestedTooDeep { syntax, .. } => syntax.help().into(),
             C::BracketsTooDeep { .. } => {
                 "a case nests facts a few levels deep; check the brackets".into()
