@@ -155,20 +155,26 @@ fn timeline_of_the_successor() {
     );
 }
 
+/// `regula timeline` of a case under the shipped set with the amendment and
+/// the successor.
+fn timeline_with_revisions(case: &str) -> String {
+    run(&[
+        "timeline",
+        "--policies",
+        SHIPPED,
+        "--policies",
+        AMENDMENT,
+        "--policies",
+        SUCCESSOR,
+        case,
+    ])
+}
+
 #[test]
 fn timeline_of_the_amendment_and_the_successor() {
     insta::assert_snapshot!(
         "timeline_amendment_and_successor",
-        run(&[
-            "timeline",
-            "--policies",
-            SHIPPED,
-            "--policies",
-            AMENDMENT,
-            "--policies",
-            SUCCESSOR,
-            BRANCH_CASE,
-        ])
+        timeline_with_revisions(BRANCH_CASE)
     );
 }
 
@@ -206,24 +212,23 @@ fn diff_shipped_and_successor() {
     );
 }
 
+/// `regula diff` of the shipped set against the shipped set with `to`,
+/// from the Shanghai opinions' last day to the day after.
+fn diff_across_the_handover(to: &[&str], cases: &[&str]) -> String {
+    let mut args = vec!["diff", "--from", SHIPPED, "--to", SHIPPED];
+    for t in to {
+        args.extend(["--to", t]);
+    }
+    args.extend(["--from-at", "2028-12-31", "--at", "2029-01-01"]);
+    args.extend(cases);
+    run(&args)
+}
+
 #[test]
 fn diff_shipped_and_successor_across_the_handover() {
     insta::assert_snapshot!(
         "diff_successor_handover",
-        run(&[
-            "diff",
-            "--from",
-            SHIPPED,
-            "--to",
-            SHIPPED,
-            "--to",
-            SUCCESSOR,
-            "--from-at",
-            "2028-12-31",
-            "--at",
-            "2029-01-01",
-            "tests/cases/shared",
-        ])
+        diff_across_the_handover(&[SUCCESSOR], &["tests/cases/shared"])
     );
 }
 
@@ -575,16 +580,9 @@ fn timeline_of_both_documents_with_a_successor_and_an_amendment() {
     // the national line runs on unchanged beside it.
     insta::assert_snapshot!(
         "timeline_national_with_revisions",
-        run(&[
-            "timeline",
-            "--policies",
-            SHIPPED,
-            "--policies",
-            AMENDMENT,
-            "--policies",
-            SUCCESSOR,
-            "policies/paiqian-zanxing-guiding-2014/tests/10-injury-shanghai-agency.json",
-        ])
+        timeline_with_revisions(
+            "policies/paiqian-zanxing-guiding-2014/tests/10-injury-shanghai-agency.json"
+        )
     );
 }
 
@@ -592,37 +590,18 @@ fn timeline_of_both_documents_with_a_successor_and_an_amendment() {
 fn diff_of_the_national_cases_across_the_shanghai_handover() {
     // On 2029-01-01 the Shanghai opinions end and the hypothetical successor
     // takes over; the national answers do not change.
-    let out = run(&[
-        "diff",
-        "--from",
-        SHIPPED,
-        "--to",
-        SHIPPED,
-        "--to",
-        SUCCESSOR,
-        "--from-at",
-        "2028-12-31",
-        "--at",
-        "2029-01-01",
-        NATIONAL_TESTS,
-    ]);
+    let out = diff_across_the_handover(&[SUCCESSOR], &[NATIONAL_TESTS]);
     assert!(!out.contains("  national."), "{out}");
     insta::assert_snapshot!("diff_national_handover", out);
     // Without a successor, the Shanghai outcomes become n/a in 2029 and the
     // national ones keep their values.
-    let out = run(&[
-        "diff",
-        "--from",
-        SHIPPED,
-        "--to",
-        SHIPPED,
-        "--from-at",
-        "2028-12-31",
-        "--at",
-        "2029-01-01",
-        LAPSE_CASE,
-        "policies/paiqian-zanxing-guiding-2014/tests/10-injury-shanghai-agency.json",
-    ]);
+    let out = diff_across_the_handover(
+        &[],
+        &[
+            LAPSE_CASE,
+            "policies/paiqian-zanxing-guiding-2014/tests/10-injury-shanghai-agency.json",
+        ],
+    );
     assert!(!out.contains("  national."), "{out}");
     insta::assert_snapshot!("diff_national_shanghai_ends", out);
 }
