@@ -1011,6 +1011,11 @@ pub enum Problem {
         /// From when.
         from: String,
     },
+    /// A source text from which no citable paragraph is read.
+    SourceWithoutParagraphs {
+        /// The file named.
+        file: String,
+    },
 }
 
 /// Why the server refuses a request before evaluating it.
@@ -1248,6 +1253,7 @@ impl Problem {
             P::NoInForce { .. } => Code::NoInForce,
             P::EmptyPeriod => Code::EmptyPeriod,
             P::SourceNotFound { .. } => Code::SourceNotFound,
+            P::SourceWithoutParagraphs { .. } => Code::SourceWithoutParagraphs,
             P::NoSource { .. } => Code::NoSource,
             P::NoDocument { .. } | P::NoDocuments => Code::NoDocument,
             P::UnknownParagraph { .. } | P::UnknownNotEncoded { .. } => Code::UnknownParagraph,
@@ -1436,6 +1442,9 @@ impl Problem {
                 format!("source text `{file}` not found beside the header")
             }
             P::NoSource { id } => format!("document `{id}` names no source text"),
+            P::SourceWithoutParagraphs { file } => {
+                format!("no citable paragraph read from source text `{file}`")
+            }
             P::NoDocument { file } => format!("`{file}` belongs to no document"),
             P::NoDocuments => "the policy set has no document header".into(),
             P::UnknownParagraph {
@@ -1867,6 +1876,9 @@ impl Problem {
             }),
             P::NoSource { .. } => {
                 "add `source \"file.txt\"`: the verbatim text its rules cite".into()
+            }
+            P::SourceWithoutParagraphs { .. } => {
+                "write the text in its own shape: provisions `一、…` (each paragraph a block after its heading, or the provision on its heading line), or articles `第一条　…` with one paragraph or item per block".into()
             }
             P::NoDocument { .. } => {
                 "put the file in the directory of the document header it belongs to".into()

@@ -5,7 +5,7 @@ use crate::batch::{self, Batch};
 use crate::case::{self, CaseError, Format};
 use crate::diag::{json_values, suggest, CaseProblem, Diag, Problem, Refusal};
 use crate::program::{Program, Type};
-use crate::report::{explain_json, write_report, Detail, Subject};
+use crate::report::{explain_json, write_report, Detail, Explained, Subject};
 use crate::source::SourceMap;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Request, State};
@@ -265,25 +265,14 @@ pub async fn explain(
     let fmt = format(req.headers())?;
     let cur = app.policies.current();
     let prog = cur.engine.program();
-    let oid = if outcome == "in_force" {
-        None
-    } else {
-        match prog.outcome_id(&outcome) {
-            Some(o) => Some(o),
-            None => {
-                let mut names: Vec<&str> = cur.engine.outcomes().map(|o| o.name).collect();
-                names.push("in_force");
-                let d = Diag::of(Problem::NoSuchOutcome {
-                    suggestion: suggest(&outcome, names).map(str::to_string),
-                    name: outcome.clone(),
-                });
-                return Err(ApiError::diags(
-                    StatusCode::NOT_FOUND,
-                    &[d],
-                    &SourceMap::default(),
-                ));
-            }
-        }
+    // Every name `regula explain` accepts: the declared outcomes and the
+    // in-force outcome of each line of documents.
+    let Some(what) = Explained::find(prog, &outcome) else {
+        return Err(ApiError::diags(
+            StatusCode::NOT_FOUND,
+            &[Explained::unknown(prog, &outcome)],
+            &SourceMap::default(),
+        ));
     };
     let text = body_text(req.into_body(), app.config.body_limit).await?;
     let c = case::decode_text(prog, cur.engine.schema(), &text, fmt)
@@ -293,7 +282,7 @@ pub async fn explain(
     };
     let ev = crate::eval::evaluate(prog, &c.facts, as_of).map_err(|e| ApiError::eval(prog, &e))?;
     let s = Subject::new(prog, &c.facts, &ev).with_fragments(cur.engine.fragments());
-    let (j, _conflict) = explain_json(&s, oid).map_err(|e| ApiError::eval(prog, &e))?;
+    let (j, _conflict) = explain_json(&s, what).map_err(|e| ApiError::eval(prog, &e))?;
     let mut out = serde_json::to_vec(&j).unwrap_or_default();
     out.push(b'\n');
     Ok(json_response(out))
