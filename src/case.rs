@@ -836,7 +836,11 @@ pub fn decode_json(p: &Program, schema: &Schema, text: &str) -> Result<Case, Vec
         Err(e) => return Err(vec![syntax_error(&e.to_string(), Syntax::Any, Some(text))]),
     };
     if let Err(e) = de.end() {
-        return Err(vec![syntax_error(&e.to_string(), Syntax::JsonEnd, Some(text))]);
+        return Err(vec![syntax_error(
+            &e.to_string(),
+            Syntax::JsonEnd,
+            Some(text),
+        )]);
     }
     Ok(case)
 }

@@ -859,3 +859,16 @@ fn shipped_check_shows_the_gaps_of_the_national_source() {
     assert!(!t.contains("NOT COVERED"), "{t}");
     insta::assert_snapshot!("shipped_check", t);
 }
+
+/// A no-break space, and a zero-width space, where a word ends: named, with
+/// the blanks the language accepts.
+#[test]
+fn a_blank_the_language_does_not_accept_is_named() {
+    header_set("no-break-space", "fact\u{a0}x : bool \"甲\"\n".as_bytes());
+    insta::assert_snapshot!(run_in_tmp("no-break-space"));
+    header_set(
+        "zero-width-space",
+        "fact x\u{200b} : bool \"甲\"\n".as_bytes(),
+    );
+    insta::assert_snapshot!(run_in_tmp("zero-width-space"));
+}

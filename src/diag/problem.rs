@@ -1109,6 +1109,8 @@ impl Refusal {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SyntaxHint {
+    /// A blank the language does not separate words with.
+    Blank(char),
     /// A reserved word where a name belongs.
     Reserved(String),
     /// A misspelt declaration keyword.
@@ -2164,6 +2166,10 @@ impl SyntaxHint {
                 "`{word}` is a reserved word and cannot be used as a name; choose another name"
             ),
             H::Keyword(k) => format!("did you mean `{k}`?"),
+            H::Blank(c) => format!(
+                "U+{:04X} is not a blank of the language: separate words with spaces, tabs or the ideographic space U+3000, and delete invisible characters",
+                u32::from(*c)
+            ),
             H::Declaration => {
                 "each declaration starts with a keyword such as `rule`, `fact` or `outcome`".into()
             }
