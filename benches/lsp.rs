@@ -13,6 +13,17 @@ fn main() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/hurenshegui-2023-32");
     let file = dir.join("04-work-injury.policy");
     let text = std::fs::read_to_string(&file).expect("a shipped policy");
+    // The set is both documents (the national folder implements the
+    // Shanghai one's, so the server widens to `policies/`): every file.
+    let files = std::fs::read_dir(dir.parent().expect("policies/"))
+        .expect("policies/")
+        .filter_map(|d| std::fs::read_dir(d.ok()?.path()).ok())
+        .flatten()
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "policy"))
+        })
+        .count();
     let mut server = regula::lsp::Server::default();
     let uri = regula::lsp::path_uri(&file).expect("a file URI");
     let mut times: Vec<Duration> = (0..RUNS)
@@ -36,7 +47,11 @@ fn main() {
             let start = Instant::now();
             let published = server.notification(change);
             let took = start.elapsed();
-            assert_eq!(published.len(), 8, "one notification per file of the set");
+            assert_eq!(
+                published.len(),
+                files,
+                "one notification per file of the set"
+            );
             took
         })
         .collect();
@@ -44,7 +59,7 @@ fn main() {
     let median = times.get(RUNS / 2).copied().unwrap_or_default();
     let worst = times.last().copied().unwrap_or_default();
     println!(
-        "lsp re-check of the shipped policies after an edit: median {:.1} ms, worst {:.1} ms ({RUNS} runs)",
+        "lsp re-check of the shipped policies ({files} files) after an edit: median {:.1} ms, worst {:.1} ms ({RUNS} runs)",
         median.as_secs_f64() * 1e3,
         worst.as_secs_f64() * 1e3
     );

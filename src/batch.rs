@@ -10,6 +10,7 @@
 //! program. A line with any problem is decoded again by the ordinary decoder,
 //! so its error record carries exactly the message `regula eval` prints.
 use crate::case::{self, Case, CaseError, Format, Schema, TextCache};
+use crate::diag::CaseProblem;
 use crate::diag::Code;
 use crate::eval::{EvalError, Record, Workspace};
 use crate::program::{OutcomeId, Program};
@@ -133,11 +134,9 @@ impl Worker<'_, '_> {
     fn try_line(&mut self, line: u64, bytes: &[u8], out: &mut Vec<u8>) -> Result<bool, LineError> {
         let b = self.b;
         let text = std::str::from_utf8(bytes).map_err(|e| {
-            LineError::Case(vec![CaseError {
-                path: String::new(),
-                message: format!("the case is not valid UTF-8 (byte {})", e.valid_up_to()),
-                help: Some("save the file as UTF-8".into()),
-            }])
+            LineError::Case(vec![CaseError::whole(CaseProblem::LineNotUtf8 {
+                at: e.valid_up_to(),
+            })])
         })?;
         if !case::decode_json_into(b.p, &b.schema, text, &mut self.case, &mut self.texts) {
             // Decode again, slowly, for the exact errors `regula eval` reports.
@@ -155,7 +154,7 @@ impl Worker<'_, '_> {
     fn evaluated(&mut self, line: u64, out: &mut Vec<u8>) -> Result<bool, LineError> {
         let b = self.b;
         let Some(as_of) = b.at.or(self.case.as_of) else {
-            return Err(LineError::Case(vec![no_as_of()]));
+            return Err(LineError::Case(vec![CaseError::no_as_of()]));
         };
         self.ws
             .evaluate(b.p, &self.case.facts, as_of, record(b.detail))
@@ -202,7 +201,7 @@ impl Worker<'_, '_> {
                     }
                     m
                 });
-                let mut first = diags.next().unwrap_or_default();
+                let mut first = diags.next().expect("a case refused has a problem");
                 let rest: Vec<serde_json::Value> = diags.map(serde_json::Value::Object).collect();
                 if !rest.is_empty() {
                     // Every problem of the line, the first one included.
@@ -230,15 +229,6 @@ impl Worker<'_, '_> {
         let _ = write!(out, "{{\"line\":{line},\"error\":");
         let _ = serde_json::to_writer(&mut *out, &error);
         out.extend_from_slice(b"}\n");
-    }
-}
-
-/// The error `regula eval` reports for a case without an assessment date.
-pub(crate) fn no_as_of() -> CaseError {
-    CaseError {
-        path: "as_of".into(),
-        message: "the case states no assessment date".into(),
-        help: Some("add `\"as_of\": \"YYYY-MM-DD\"` to the case, or pass --at YYYY-MM-DD".into()),
     }
 }
 
@@ -349,14 +339,10 @@ impl Worker<'_, '_> {
             let line = c.first_line + k as u64;
             let result = match long {
                 Some(n) => {
-                    let e = CaseError {
-                        path: String::new(),
-                        message: format!(
-                            "the case is {n} bytes; a case may be at most {}",
-                            case::MAX_CASE_BYTES
-                        ),
-                        help: Some("a line holds one case of one dispatch relationship".into()),
-                    };
+                    let e = CaseError::whole(CaseProblem::LineTooLong {
+                        bytes: n,
+                        limit: case::MAX_CASE_BYTES,
+                    });
                     self.error_record(line, LineError::Case(vec![e]), &mut out);
                     LineResult::Error
                 }

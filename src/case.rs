@@ -3,7 +3,9 @@
 //! is collected (unknown keys with the nearest known key, wrong types,
 //! impossible dates, values outside an enum, counts below their bound,
 //! duplicate keys); an invalid case is never partly evaluated.
-use crate::diag::{suggest, Diag, Problem};
+use crate::diag::{
+    suggest, CaseProblem, DateProblem, Diag, Found, Kind, NonFinite, Problem, Syntax, Want,
+};
 use crate::program::{FactId, Program, Type, Value};
 use chrono::NaiveDate;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -23,36 +25,45 @@ pub struct Case {
     pub as_of: Option<NaiveDate>,
 }
 
-/// One problem with a case.
-#[derive(Clone, Debug, PartialEq)]
+/// One problem with a case: what is wrong, and where.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CaseError {
     /// Dotted path of the offending key (empty for the whole case).
     pub path: String,
-    /// What is wrong.
-    pub message: String,
-    /// What to do.
-    pub help: Option<String>,
+    /// What is wrong (boxed: a result carrying a case's error stays small).
+    pub problem: Box<CaseProblem>,
 }
 
 impl CaseError {
-    fn new(path: &str, message: impl Into<String>, help: Option<String>) -> Self {
+    /// A problem at a key path.
+    pub fn new(path: impl Into<String>, problem: CaseProblem) -> Self {
         CaseError {
-            path: path.to_string(),
-            message: message.into(),
-            help,
+            path: path.into(),
+            problem: Box::new(problem),
         }
+    }
+    /// A problem of the whole case.
+    pub fn whole(problem: CaseProblem) -> Self {
+        CaseError::new(String::new(), problem)
+    }
+    /// A case without an assessment date (none given beside it either).
+    pub fn no_as_of() -> Self {
+        CaseError::new("as_of", CaseProblem::NoAsOf)
+    }
+    /// What is wrong, in one line.
+    pub fn message(&self) -> String {
+        self.problem.message()
+    }
+    /// What to do.
+    pub fn help(&self) -> Option<String> {
+        self.problem.help()
     }
     /// As a diagnostic naming the file.
     pub fn to_diag(&self, file: &str) -> Diag {
-        let place = if self.path.is_empty() {
-            format!("`{file}`")
-        } else {
-            format!("`{file}` at `{}`", shorten(&self.path))
-        };
         Diag::of(Problem::InvalidCase {
-            place,
-            what: self.message.clone(),
-            advice: self.help.clone(),
+            file: file.to_string(),
+            path: self.path.clone(),
+            problem: (*self.problem).clone(),
         })
     }
 }
@@ -60,9 +71,9 @@ impl CaseError {
 impl fmt::Display for CaseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.path.is_empty() {
-            write!(f, "{}", self.message)
+            write!(f, "{}", self.message())
         } else {
-            write!(f, "`{}`: {}", self.path, self.message)
+            write!(f, "`{}`: {}", self.path, self.message())
         }
     }
 }
@@ -170,18 +181,18 @@ enum Scalar<'de> {
     Int(i128),
     Float(f64),
     Str(Cow<'de, str>),
-    Composite(&'static str),
+    Composite(Kind),
 }
 
 impl Scalar<'_> {
-    fn kind(&self) -> &'static str {
+    fn kind(&self) -> Kind {
         match self {
-            Scalar::Null => "null",
-            Scalar::Bool(_) => "a boolean",
-            Scalar::Int(_) => "an integer",
-            Scalar::Float(_) => "a decimal number",
-            Scalar::Str(_) => "a string",
-            Scalar::Composite(k) => k,
+            Scalar::Null => Kind::Null,
+            Scalar::Bool(_) => Kind::Boolean,
+            Scalar::Int(_) => Kind::Integer,
+            Scalar::Float(_) => Kind::Decimal,
+            Scalar::Str(_) => Kind::Text,
+            Scalar::Composite(k) => *k,
         }
     }
 }
@@ -231,11 +242,11 @@ impl<'de> Visitor<'de> for ScalarVisitor {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
         while m.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(Scalar::Composite("an object"))
+        Ok(Scalar::Composite(Kind::Object))
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Self::Value, A::Error> {
         while s.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(Scalar::Composite("an array"))
+        Ok(Scalar::Composite(Kind::Array))
     }
     fn visit_enum<A: de::EnumAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
         Err(tag_error())
@@ -245,7 +256,7 @@ impl<'de> Visitor<'de> for ScalarVisitor {
 /// A YAML value with a custom tag (`!name value`) reaches a visitor as an
 /// enum: no case has one.
 fn tag_error<E: de::Error>() -> E {
-    E::custom("a YAML tag such as `!name` is not allowed in a case; write the plain value")
+    E::custom(crate::diag::YAML_TAG)
 }
 
 impl<'de> de::Deserialize<'de> for Scalar<'de> {
@@ -320,7 +331,7 @@ fn join(prefix: &str, key: &str) -> String {
 }
 
 /// Parses `YYYY-MM-DD` into a calendar date, or says why not.
-pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
+pub fn parse_date(s: &str) -> Result<NaiveDate, DateProblem> {
     let b = s.as_bytes();
     let shape = b.len() == 10
         && b.get(4) == Some(&b'-')
@@ -329,16 +340,28 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
             .enumerate()
             .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
     if !shape {
-        return Err(format!("`{s}` is not a date written YYYY-MM-DD"));
+        return Err(DateProblem::Shape(s.to_string()));
     }
-    let num = |r: std::ops::Range<usize>| s.get(r).and_then(|x| x.parse::<u32>().ok()).unwrap_or(0);
+    let num = |r: std::ops::Range<usize>| {
+        s.get(r)
+            .and_then(|x| x.parse::<u16>().ok())
+            .expect("the shape is ten ASCII bytes with digits around the dashes")
+    };
     let (y, m, d) = (num(0..4), num(5..7), num(8..10));
-    let y = i32::try_from(y).unwrap_or(0);
+    let (y, m, d) = (i32::from(y), u32::from(m), u32::from(d));
     NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| {
         if (1..=12).contains(&m) {
-            format!("`{s}` is not a calendar date: month {m:02} of {y} has no day {d}")
+            DateProblem::NoDay {
+                text: s.to_string(),
+                year: y,
+                month: m,
+                day: d,
+            }
         } else {
-            format!("`{s}` is not a calendar date: there is no month {m:02}")
+            DateProblem::NoMonth {
+                text: s.to_string(),
+                month: m,
+            }
         }
     })
 }
@@ -355,43 +378,16 @@ fn suggest_near<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -
     suggest(name, candidates)
 }
 
-/// Longest key or text quoted whole in a message; longer ones are cut.
-const MAX_SHOWN_CHARS: usize = 80;
-
-/// A key or a text as quoted in a message: cut with `…` past
-/// [`MAX_SHOWN_CHARS`] characters, so a megabyte value is not printed back.
-fn shorten(s: &str) -> Cow<'_, str> {
-    match s.char_indices().nth(MAX_SHOWN_CHARS) {
-        Some((i, _)) => Cow::Owned(format!("{}…", s.get(..i).unwrap_or(s))),
-        None => Cow::Borrowed(s),
-    }
-}
-
 /// The problem with a NaN or an infinity given as a fact's value.
 fn non_finite_error(path: &str, x: f64) -> CaseError {
-    let what = if x.is_nan() {
-        "NaN (not a number)"
-    } else if x > 0.0 {
-        "infinity"
-    } else {
-        "minus infinity"
-    };
-    CaseError::new(
-        path,
-        format!("expected a value, found {what}"),
-        Some("a fact is true or false, a whole number, a date or a text; leave the key out when the fact is unknown".into()),
-    )
+    CaseError::new(path, CaseProblem::NonFinite(NonFinite::of(x)))
 }
 
 impl Sink<'_> {
     /// The assessment date.
     fn as_of(&mut self, path: &str, v: Scalar) {
         if self.as_of_stated {
-            self.error(CaseError::new(
-                path,
-                "`as_of` is stated twice",
-                Some("state the assessment date once".into()),
-            ));
+            self.error(CaseError::new(path, CaseProblem::AsOfTwice));
             return;
         }
         self.as_of_stated = true;
@@ -403,20 +399,14 @@ impl Sink<'_> {
             }
             Scalar::Str(s) => match parse_date(&s) {
                 Ok(d) => self.case.as_of = Some(d),
-                Err(msg) => self.error(CaseError::new(
-                    path,
-                    msg,
-                    Some("write the assessment date as YYYY-MM-DD".into()),
-                )),
+                Err(d) => self.error(CaseError::new(path, CaseProblem::AsOfDate(d))),
             },
             Scalar::Float(x) if !x.is_finite() => self.error(non_finite_error(path, x)),
             other => self.error(CaseError::new(
                 path,
-                format!(
-                    "expected a date string (YYYY-MM-DD), found {}",
-                    other.kind()
-                ),
-                Some("write the assessment date as YYYY-MM-DD".into()),
+                CaseProblem::AsOfType {
+                    found: other.kind(),
+                },
             )),
         }
     }
@@ -450,16 +440,13 @@ impl Sink<'_> {
     fn state(&mut self, path: &str, fact: FactId) -> bool {
         match self.stated.get_mut(fact as usize) {
             Some(seen) if *seen => {
-                let name = self
+                let fact = self
                     .program
                     .fact(fact)
-                    .map(|f| f.name.clone())
-                    .unwrap_or_default();
-                self.error(CaseError::new(
-                    path,
-                    format!("`{name}` is stated twice (nested and as a dotted key, or twice)"),
-                    Some("state each fact once; remove one of the two".into()),
-                ));
+                    .expect("a schema's facts are its program's")
+                    .name
+                    .clone();
+                self.error(CaseError::new(path, CaseProblem::FactTwice { fact }));
                 false
             }
             Some(seen) => {
@@ -498,50 +485,39 @@ impl Sink<'_> {
                 None => Ok(Value::Unknown),
             },
             (Type::Bool, Scalar::Bool(b)) => Ok(Value::Bool(b)),
-            (Type::Int, Scalar::Int(n)) => match i64::try_from(n) {
-                Ok(n) if f.min.is_some_and(|m| n < m) => Err(CaseError::new(
+            (Type::Int, Scalar::Int(n)) => match (i64::try_from(n), f.min) {
+                (Ok(n), Some(min)) if n < min => Err(CaseError::new(
                     path,
-                    format!(
-                        "expected an integer of at least {}, found {n}",
-                        f.min.unwrap_or(0)
-                    ),
-                    Some(format!(
-                        "`{}` ({}) counts something and cannot be negative",
-                        f.name, f.label
-                    )),
+                    CaseProblem::BelowMinimum {
+                        fact: f.name.clone(),
+                        label: f.label.clone(),
+                        min,
+                        found: n,
+                    },
                 )),
-                Ok(n) => Ok(Value::Int(n)),
-                Err(_) => Err(CaseError::new(
-                    path,
-                    format!("{n} is too large"),
-                    Some("integers range over 64 bits".into()),
-                )),
+                (Ok(n), _) => Ok(Value::Int(n)),
+                (Err(_), _) => Err(CaseError::new(path, CaseProblem::TooLarge { number: n })),
             },
             (Type::Int, Scalar::Float(x)) if x.fract() == 0.0 && x.abs() >= 9.2e18 => {
                 Err(CaseError::new(
                     path,
-                    format!("the integer {} is too large", self.number_as_given(path, x)),
-                    Some("integers range over 64 bits".into()),
+                    CaseProblem::IntegerTooLarge {
+                        number: self.number_as_given(path, x),
+                    },
                 ))
             }
             (Type::Int, Scalar::Float(x)) => Err(CaseError::new(
                 path,
-                format!(
-                    "expected an integer, found the decimal number {}",
-                    match self.json {
+                CaseProblem::NotWhole {
+                    number: match self.json {
                         Some(_) => self.number_as_given(path, x),
                         None => format!("{x:?}"),
-                    }
-                ),
-                Some("write a whole number".into()),
+                    },
+                },
             )),
-            (Type::Date, Scalar::Str(s)) => parse_date(&s).map(Value::Date).map_err(|m| {
-                CaseError::new(
-                    path,
-                    m,
-                    Some("write dates as YYYY-MM-DD, e.g. 2025-03-01".into()),
-                )
-            }),
+            (Type::Date, Scalar::Str(s)) => parse_date(&s)
+                .map(Value::Date)
+                .map_err(|d| CaseError::new(path, CaseProblem::Date(d))),
             (Type::Text, Scalar::Str(s)) => Ok(Value::Text(s.as_ref().into())),
             (Type::Enum(e), Scalar::Str(s)) => {
                 let t = self.program.enums.get(*e as usize);
@@ -549,76 +525,69 @@ impl Sink<'_> {
                     .map(|t| t.variants.iter().map(|(n, _)| n.as_str()).collect())
                     .unwrap_or_default();
                 match variants.iter().position(|v| *v == s.as_ref()) {
-                    Some(i) => Ok(Value::Enum(*e, u32::try_from(i).unwrap_or(0))),
+                    Some(i) => Ok(Value::Enum(
+                        *e,
+                        u32::try_from(i).expect("an enum's values are counted in 32 bits"),
+                    )),
                     None => {
-                        let list: Vec<String> = variants.iter().map(|v| format!("`{v}`")).collect();
                         // A value's Chinese label (`有效`) names the value (`valid`).
-                        let by_label = t.and_then(|t| {
+                        let label_of = t.and_then(|t| {
                             t.variants
                                 .iter()
                                 .find(|(_, label)| label.trim() == s.trim())
-                                .map(|(n, _)| n.as_str())
+                                .map(|(n, _)| n.to_string())
                         });
-                        let help = match by_label.or_else(|| suggest_near(&s, variants.iter().copied())) {
-                            Some(best) if by_label.is_some() => format!(
-                                "`{s}` is the label of the value `{best}`: write `{best}`; the values are {}",
-                                list.join(", ")
-                            ),
-                            Some(best) => {
-                                format!("did you mean `{best}`? the values are {}", list.join(", "))
-                            }
-                            None => format!("the values are {}", list.join(", ")),
+                        let suggestion = match label_of {
+                            Some(_) => None,
+                            None => suggest_near(&s, variants.iter().copied()).map(str::to_string),
                         };
                         Err(CaseError::new(
                             path,
-                            format!(
-                                "`{}` is not one of the values of `{}` ({})",
-                                shorten(&s),
-                                f.name,
-                                f.label
-                            ),
-                            Some(help),
+                            CaseProblem::NotAValue {
+                                value: s.into_owned(),
+                                fact: f.name.clone(),
+                                label: f.label.clone(),
+                                values: variants.iter().map(|v| v.to_string()).collect(),
+                                label_of,
+                                suggestion,
+                            },
                         ))
                     }
                 }
             }
             (ty, other) => {
                 let want = match ty {
-                    Type::Bool => "true or false".to_string(),
-                    Type::Int => "an integer".to_string(),
-                    Type::Date => "a date string (YYYY-MM-DD)".to_string(),
-                    Type::Text => "a string".to_string(),
-                    Type::Enum(e) => {
-                        let vs: Vec<String> = self
-                            .program
+                    Type::Bool => Want::Bool,
+                    Type::Int => Want::Int,
+                    Type::Date => Want::Date,
+                    Type::Text => Want::Text,
+                    Type::Enum(e) => Want::OneOf(
+                        self.program
                             .enums
                             .get(*e as usize)
-                            .map(|t| t.variants.iter().map(|(n, _)| format!("`{n}`")).collect())
-                            .unwrap_or_default();
-                        format!("one of {}", vs.join(", "))
-                    }
-                    _ => "a value".to_string(),
+                            .expect("a fact's enum is its program's")
+                            .variants
+                            .iter()
+                            .map(|(n, _)| n.clone())
+                            .collect(),
+                    ),
+                    _ => Want::Value,
                 };
-                let shown = match &other {
-                    Scalar::Str(s) => format!("the string \"{}\"", shorten(s)),
-                    Scalar::Bool(b) => format!("{b}"),
-                    Scalar::Int(n) => format!("{n}"),
-                    Scalar::Float(x) => self.number_as_given(path, *x),
-                    o => o.kind().to_string(),
-                };
-                let help = match (ty, &other) {
-                    (Type::Bool, Scalar::Str(s)) if matches!(s.as_ref(), "true" | "false") => {
-                        format!("write {s} without quotes")
-                    }
-                    (Type::Int, Scalar::Str(s)) if s.parse::<i64>().is_ok() => {
-                        format!("write {s} without quotes")
-                    }
-                    _ => format!("`{}` is {}: {want}", f.name, f.label),
+                let found = match other {
+                    Scalar::Str(s) => Found::Text(s.into_owned()),
+                    Scalar::Bool(b) => Found::Bool(b),
+                    Scalar::Int(n) => Found::Int(n),
+                    Scalar::Float(x) => Found::Number(self.number_as_given(path, x)),
+                    o => Found::Kind(o.kind()),
                 };
                 Err(CaseError::new(
                     path,
-                    format!("expected {want}, found {shown}"),
-                    Some(help),
+                    CaseProblem::WrongType {
+                        fact: f.name.clone(),
+                        label: f.label.clone(),
+                        want,
+                        found,
+                    },
                 ))
             }
         };
@@ -657,9 +626,10 @@ impl<'de> Visitor<'de> for BranchSeed<'_, '_> {
                 Some((i, node)) => {
                     if seen.get(i).copied().unwrap_or(false) {
                         self.sink.error(CaseError::new(
-                            &path,
-                            format!("the key `{}` appears twice", shorten(&key)),
-                            Some("state each fact once; remove one of the two".into()),
+                            path,
+                            CaseProblem::KeyTwice {
+                                key: key.into_owned(),
+                            },
                         ));
                         m.next_value::<IgnoredAny>()?;
                         continue;
@@ -699,37 +669,36 @@ impl<'de> Visitor<'de> for BranchSeed<'_, '_> {
                     if !unknown_seen.insert(path.clone()) {
                         continue;
                     }
-                    let help = self.unknown_help(&key);
-                    self.sink
-                        .error(CaseError::new(&path, "unknown key", Some(help)));
+                    let problem = self.unknown_key(&key);
+                    self.sink.error(CaseError::new(path, problem));
                 }
             }
         }
         Ok(())
     }
     fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-        self.not_object("a boolean");
+        self.not_object(Kind::Boolean);
         Ok(())
     }
     fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-        self.not_object("a number");
+        self.not_object(Kind::Number);
         Ok(())
     }
     fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-        self.not_object("a number");
+        self.not_object(Kind::Number);
         Ok(())
     }
     fn visit_f64<E>(self, _: f64) -> Result<(), E> {
-        self.not_object("a number");
+        self.not_object(Kind::Number);
         Ok(())
     }
     fn visit_str<E>(self, _: &str) -> Result<(), E> {
-        self.not_object("a string");
+        self.not_object(Kind::Text);
         Ok(())
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<(), A::Error> {
         while s.next_element::<IgnoredAny>()?.is_some() {}
-        self.not_object("an array");
+        self.not_object(Kind::Array);
         Ok(())
     }
     fn visit_enum<A: de::EnumAccess<'de>>(self, _: A) -> Result<(), A::Error> {
@@ -738,10 +707,9 @@ impl<'de> Visitor<'de> for BranchSeed<'_, '_> {
 }
 
 impl BranchSeed<'_, '_> {
-    /// The help of an unknown key: the nearest key here (or dotted key
-    /// below), else the keys there are.
-    fn unknown_help(&self, key: &str) -> String {
-        let here: Vec<&str> = self.branch.keys.iter().map(|(k, _)| k.as_str()).collect();
+    /// An unknown key, with the nearest key here (or dotted key below).
+    fn unknown_key(&self, key: &str) -> CaseProblem {
+        let keys: Vec<String> = self.branch.keys.iter().map(|(k, _)| k.clone()).collect();
         let mut dotted = Vec::new();
         if key.contains('.') {
             self.branch.dotted_names("", &mut dotted);
@@ -749,46 +717,34 @@ impl BranchSeed<'_, '_> {
         let best = if key.contains('.') {
             suggest_near(key, dotted.iter().map(String::as_str))
         } else {
-            suggest_near(key, here.iter().copied())
+            suggest_near(key, keys.iter().map(String::as_str))
         };
-        match best {
-            Some(best) => format!("did you mean `{}`?", join(self.prefix, best)),
-            None => {
-                let list: Vec<String> = here.iter().map(|k| format!("`{k}`")).collect();
-                if self.prefix.is_empty() {
-                    format!("a case states facts under {}", list.join(", "))
-                } else {
-                    format!("the keys of `{}` are {}", self.prefix, list.join(", "))
-                }
-            }
+        CaseProblem::UnknownKey {
+            group: self.prefix.to_string(),
+            suggestion: best.map(|b| join(self.prefix, b)),
+            keys,
         }
     }
-    fn not_object(self, found: &str) {
-        let keys: Vec<String> = self
-            .branch
-            .keys
-            .iter()
-            .take(4)
-            .map(|(k, _)| format!("`{k}`"))
-            .collect();
-        let (path, help) = if self.prefix.is_empty() {
-            (String::new(), "a case is one JSON object of facts, e.g. {\"as_of\": \"2025-03-01\", \"agency\": {…}}".to_string())
+    fn not_object(self, found: Kind) {
+        let error = if self.prefix.is_empty() {
+            CaseError::whole(CaseProblem::NotAnObject { found })
         } else {
-            (
-                self.prefix.to_string(),
-                format!(
-                    "`{}` groups facts: write an object with keys such as {}",
-                    self.prefix,
-                    keys.join(", ")
-                ),
+            CaseError::new(
+                self.prefix,
+                CaseProblem::GroupNotObject {
+                    group: self.prefix.to_string(),
+                    found,
+                    keys: self
+                        .branch
+                        .keys
+                        .iter()
+                        .take(4)
+                        .map(|(k, _)| k.clone())
+                        .collect(),
+                },
             )
         };
-        let msg = if self.prefix.is_empty() {
-            format!("a case must be an object, found {found}")
-        } else {
-            format!("expected an object, found {found}")
-        };
-        self.sink.error(CaseError::new(&path, msg, Some(help)));
+        self.sink.error(error);
     }
 }
 
@@ -802,13 +758,8 @@ where
     D::Error: fmt::Display,
 {
     let none = std::collections::HashMap::new();
-    decode_with(p, schema, d, None, &none).unwrap_or_else(|e| {
-        Err(vec![CaseError::new(
-            "",
-            syntax_message(&e.to_string()),
-            Some("check the file is well-formed JSON, YAML or TOML".into()),
-        )])
-    })
+    decode_with(p, schema, d, None, &none)
+        .unwrap_or_else(|e| Err(vec![syntax_error(&e.to_string(), Syntax::Any, None)]))
 }
 
 /// Decodes a case; the outer error is the format's own (a syntax error),
@@ -840,17 +791,11 @@ fn decode_with<'de, 'p, D: de::Deserializer<'de>>(
     };
     seed.deserialize(d)?;
     if sink.dropped > 0 {
-        let n = sink.dropped;
-        sink.errors.push(CaseError::new(
-            "",
-            format!(
-                "and {n} more problem{} not listed",
-                if n == 1 { "" } else { "s" }
-            ),
-            Some(format!(
-                "only the first {MAX_CASE_ERRORS} problems are listed; fix them and run again"
-            )),
-        ));
+        sink.errors
+            .push(CaseError::whole(CaseProblem::MoreProblems {
+                count: sink.dropped,
+                listed: MAX_CASE_ERRORS,
+            }));
     }
     Ok(if sink.errors.is_empty() {
         Ok(sink.case)
@@ -859,11 +804,27 @@ fn decode_with<'de, 'p, D: de::Deserializer<'de>>(
     })
 }
 
-fn syntax_message(raw: &str) -> String {
-    if raw.contains("recursion limit") {
-        return "the case is nested too deeply (more than 128 levels)".into();
-    }
-    format!("not a well-formed case: {raw}")
+/// A format's own error (a syntax error, or nesting past the decoders'
+/// recursion limit), with the advice that fits.
+fn syntax_error(raw: &str, syntax: Syntax, text: Option<&str>) -> CaseError {
+    // The character the parser stopped at, when it only looks like one the
+    // format accepts.
+    let lookalike = text.and_then(|t| {
+        let at = syntax_place(t, raw)?;
+        t.get(at.start..)?.chars().next()
+    });
+    CaseError::whole(if raw.contains("recursion limit") {
+        CaseProblem::NestedTooDeep {
+            levels: MAX_CASE_DEPTH,
+            syntax,
+        }
+    } else {
+        CaseProblem::Malformed {
+            detail: raw.to_string(),
+            syntax,
+            lookalike: lookalike.filter(|c| crate::diag::record::is_lookalike(*c)),
+        }
+    })
 }
 
 /// Decodes a case from JSON text.
@@ -872,19 +833,13 @@ pub fn decode_json(p: &Program, schema: &Schema, text: &str) -> Result<Case, Vec
     let mut de = serde_json::Deserializer::from_str(text);
     let case = match decode_with(p, schema, &mut de, Some(text), &none) {
         Ok(r) => r?,
-        Err(e) => {
-            return Err(vec![CaseError::new(
-                "",
-                syntax_message(&e.to_string()),
-                Some("check the file is well-formed JSON, YAML or TOML".into()),
-            )])
-        }
+        Err(e) => return Err(vec![syntax_error(&e.to_string(), Syntax::Any, Some(text))]),
     };
     if let Err(e) = de.end() {
-        return Err(vec![CaseError::new(
-            "",
-            syntax_message(&e.to_string()),
-            Some("a case file holds exactly one JSON object".into()),
+        return Err(vec![syntax_error(
+            &e.to_string(),
+            Syntax::JsonEnd,
+            Some(text),
         )]);
     }
     Ok(case)
@@ -1037,7 +992,7 @@ pub fn locate_all(
         .map(|e| {
             if e.path.is_empty() {
                 // A syntax error names its line and column in every format.
-                return syntax_place(text, &e.message);
+                return syntax_place(text, &e.message());
             }
             if format != Format::Json {
                 return None;
@@ -1255,30 +1210,17 @@ pub fn decode_text(
 ) -> Result<Case, Vec<CaseError>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
-        return Err(vec![CaseError::new(
-            "",
-            "the case is empty",
-            Some("a case is an object of facts with at least `as_of`".into()),
-        )]);
+        return Err(vec![CaseError::whole(CaseProblem::Empty)]);
     }
     match format {
         Format::Json => decode_json(p, schema, text),
         Format::Yaml => decode_yaml(p, schema, text),
         Format::Toml => match toml_prescan(text).and_then(|()| {
             toml::from_str::<toml::Value>(text).map_err(|e| {
-                let msg = e.message().trim_end().replace('\n', "; ");
-                let at = e
-                    .span()
-                    .map(|r| {
-                        let (line, column) = line_column(text, r.start);
-                        format!(" at line {line} column {column}")
-                    })
-                    .unwrap_or_default();
-                CaseError::new(
-                    "",
-                    format!("not well-formed TOML{at}: {msg}"),
-                    Some("check the TOML syntax".into()),
-                )
+                CaseError::whole(CaseProblem::NotToml {
+                    at: e.span().map(|r| line_column(text, r.start)),
+                    detail: e.message().trim_end().replace('\n', "; "),
+                })
             })
         }) {
             Ok(v) => {
@@ -1286,11 +1228,7 @@ pub fn decode_text(
                 let json = toml_to_json(v, "", &mut non_finite);
                 match decode_with(p, schema, json, None, &non_finite) {
                     Ok(r) => r,
-                    Err(e) => Err(vec![CaseError::new(
-                        "",
-                        syntax_message(&e.to_string()),
-                        Some("check the TOML syntax".into()),
-                    )]),
+                    Err(e) => Err(vec![syntax_error(&e.to_string(), Syntax::Toml, None)]),
                 }
             }
             Err(e) => Err(vec![e]),
@@ -1302,34 +1240,24 @@ pub fn decode_text(
 /// is reported like a duplicate JSON key, never silently overwritten.
 fn decode_yaml(p: &Program, schema: &Schema, text: &str) -> Result<Case, Vec<CaseError>> {
     let none = std::collections::HashMap::new();
-    let syntax = |e: &dyn fmt::Display| {
-        vec![CaseError::new(
-            "",
-            format!("not well-formed YAML: {e}"),
-            Some("check the indentation and quoting".into()),
-        )]
-    };
     yaml_prescan(text).map_err(|e| vec![e])?;
     let de = serde_yaml::Deserializer::from_str(text);
     match decode_with(p, schema, de, None, &none) {
         Ok(r) => r,
         Err(e) => {
             let raw = e.to_string();
-            if raw.contains("YAML tag such as") {
-                return Err(vec![CaseError::new(
-                    "",
-                    raw,
-                    Some("remove the tag; a case holds plain values".into()),
-                )]);
-            }
-            if raw.contains("recursion limit") {
-                return Err(vec![CaseError::new(
-                    "",
-                    syntax_message(&raw),
-                    Some("check the indentation and quoting".into()),
-                )]);
-            }
-            Err(syntax(&e))
+            Err(vec![CaseError::whole(
+                if raw.contains(crate::diag::YAML_TAG) {
+                    CaseProblem::YamlTag { detail: raw }
+                } else if raw.contains("recursion limit") {
+                    CaseProblem::NestedTooDeep {
+                        levels: MAX_CASE_DEPTH,
+                        syntax: Syntax::Yaml,
+                    }
+                } else {
+                    CaseProblem::NotYaml { detail: raw }
+                },
+            )])
         }
     }
 }
@@ -1346,11 +1274,9 @@ fn decode_yaml(p: &Program, schema: &Schema, text: &str) -> Result<Case, Vec<Cas
 /// a comment. Time: linear in the text.
 fn yaml_prescan(text: &str) -> Result<(), CaseError> {
     let too_deep = || {
-        CaseError::new(
-            "",
-            format!("the case is nested too deeply (more than {MAX_CASE_DEPTH} levels)"),
-            Some("a case nests facts a few levels deep; check the brackets".into()),
-        )
+        CaseError::whole(CaseProblem::BracketsTooDeep {
+            levels: MAX_CASE_DEPTH,
+        })
     };
     let b = text.as_bytes();
     let mut i = 0;
@@ -1480,11 +1406,9 @@ fn toml_prescan(text: &str) -> Result<(), CaseError> {
             if !matches!(b.get(i), None | Some(b'\n' | b'\r' | b'#')) {
                 keys += 1;
                 if keys > MAX_CASE_KEYS {
-                    return Err(CaseError::new(
-                        "",
-                        format!("the case states more than {MAX_CASE_KEYS} keys"),
-                        Some("a case states each of its facts once, a few hundred at most".into()),
-                    ));
+                    return Err(CaseError::whole(CaseProblem::TooManyKeys {
+                        limit: MAX_CASE_KEYS,
+                    }));
                 }
                 let mut parts = 1usize;
                 while let Some(&k) = b.get(i) {
@@ -1498,13 +1422,9 @@ fn toml_prescan(text: &str) -> Result<(), CaseError> {
                     i += 1;
                 }
                 if parts > MAX_CASE_DEPTH {
-                    return Err(CaseError::new(
-                        "",
-                        format!(
-                            "the case is nested too deeply (more than {MAX_CASE_DEPTH} levels)"
-                        ),
-                        Some("a case nests facts a few levels deep; check the dotted keys".into()),
-                    ));
+                    return Err(CaseError::whole(CaseProblem::DottedKeysTooDeep {
+                        levels: MAX_CASE_DEPTH,
+                    }));
                 }
             }
             continue;
@@ -1583,32 +1503,20 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
 /// Reads a case file, refusing directories, oversized files and invalid UTF-8.
 pub fn read_case_file(path: &Path) -> Result<String, CaseError> {
     let unreadable = |e: std::io::Error| {
-        CaseError::new(
-            "",
-            format!("cannot read the case file: {}", crate::load::io_reason(&e)),
-            Some("check the path and that you may read the file".into()),
-        )
+        CaseError::whole(CaseProblem::Unreadable {
+            source: "the case file".into(),
+            reason: crate::load::io_reason(&e),
+        })
     };
     let meta = std::fs::metadata(path).map_err(unreadable)?;
     if meta.is_dir() {
-        return Err(CaseError::new(
-            "",
-            "this is a directory, not a case file",
-            Some("name one case file (JSON, YAML or TOML)".into()),
-        ));
+        return Err(CaseError::whole(CaseProblem::Directory));
     }
     if meta.len() > MAX_CASE_BYTES {
-        return Err(CaseError::new(
-            "",
-            format!(
-                "the file is {} bytes; a case file may be at most {MAX_CASE_BYTES} bytes",
-                meta.len()
-            ),
-            Some(
-                "a case describes one dispatch relationship; evaluate each case file on its own"
-                    .into(),
-            ),
-        ));
+        return Err(CaseError::whole(CaseProblem::FileTooLarge {
+            bytes: meta.len(),
+            limit: MAX_CASE_BYTES,
+        }));
     }
     read_case(std::fs::File::open(path).map_err(unreadable)?, "the file")
 }
@@ -1621,31 +1529,22 @@ pub fn read_case(r: impl std::io::Read, what: &str) -> Result<String, CaseError>
     let mut bytes = Vec::new();
     std::io::Read::read_to_end(&mut std::io::Read::take(r, MAX_CASE_BYTES + 1), &mut bytes)
         .map_err(|e| {
-            CaseError::new(
-                "",
-                format!("cannot read {what}: {}", crate::load::io_reason(&e)),
-                Some("check the path and that you may read the file".into()),
-            )
+            CaseError::whole(CaseProblem::Unreadable {
+                source: what.to_string(),
+                reason: crate::load::io_reason(&e),
+            })
         })?;
     if bytes.len() as u64 > MAX_CASE_BYTES {
-        return Err(CaseError::new(
-            "",
-            format!("{what} holds more than {MAX_CASE_BYTES} bytes; a case may be at most that"),
-            Some(
-                "a case describes one dispatch relationship; evaluate each case file on its own"
-                    .into(),
-            ),
-        ));
+        return Err(CaseError::whole(CaseProblem::SourceTooLarge {
+            source: what.to_string(),
+            limit: MAX_CASE_BYTES,
+        }));
     }
     String::from_utf8(bytes).map_err(|e| {
-        CaseError::new(
-            "",
-            format!(
-                "{what} is not valid UTF-8 (at byte {})",
-                e.utf8_error().valid_up_to()
-            ),
-            Some("save the file as UTF-8".into()),
-        )
+        CaseError::whole(CaseProblem::NotUtf8 {
+            source: what.to_string(),
+            at: e.utf8_error().valid_up_to(),
+        })
     })
 }
 

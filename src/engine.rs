@@ -27,7 +27,7 @@
 //! thread, so that evaluating another case allocates next to nothing.
 use crate::case::{self, Case, CaseError, Format, Schema};
 use crate::check;
-use crate::diag::{Diag, ErrorFormat};
+use crate::diag::{CaseProblem, Diag, ErrorFormat};
 use crate::eval::{Derivation, EvalError, Evaluation as Raw, Record, Workspace};
 use crate::program::{OutcomeId, Program, Type, Value};
 use crate::report::{write_report, Detail, Fragments, Subject};
@@ -286,21 +286,19 @@ impl CaseBuilder<'_> {
             match slot {
                 serde_json::Value::Object(m) => at = m,
                 _ => {
-                    self.errors.push(CaseError {
-                        path: name.to_string(),
-                        message: format!("`{part}` is a fact, not a group of facts"),
-                        help: Some("give each fact once, by its full dotted name".into()),
-                    });
+                    self.errors.push(CaseError::new(
+                        name,
+                        CaseProblem::NotAGroup {
+                            part: part.to_string(),
+                        },
+                    ));
                     return self;
                 }
             }
         }
         if at.insert(last.to_string(), value.into()).is_some() {
-            self.errors.push(CaseError {
-                path: name.to_string(),
-                message: "the fact is given twice".into(),
-                help: Some("give each fact once".into()),
-            });
+            self.errors
+                .push(CaseError::new(name, CaseProblem::GivenTwice));
         }
         self
     }
@@ -335,11 +333,15 @@ impl<'e> Evaluator<'e> {
         self
     }
 
-    /// Evaluates a case on its `as_of` date (the epoch's beginning when it
-    /// states none).
+    /// Evaluates a case on its `as_of` date; a case that states none is
+    /// refused ([`crate::eval::Fault::NoAssessmentDate`]): no date is a
+    /// plausible default for which documents are in force.
     pub fn evaluate<'a>(&'a mut self, case: &'a Case) -> Result<View<'a>, EvalError> {
         let p = &self.engine.program;
-        let as_of = case.as_of.unwrap_or(chrono::NaiveDate::MIN);
+        let as_of = case.as_of.ok_or(EvalError {
+            fault: crate::eval::Fault::NoAssessmentDate,
+            span: crate::source::Span::default(),
+        })?;
         self.ws.evaluate(p, &case.facts, as_of, self.record)?;
         Ok(View {
             engine: self.engine,
@@ -505,7 +507,9 @@ impl<'a> View<'a> {
     pub fn json(&self, detail: Detail) -> serde_json::Value {
         let s = Subject::new(&self.engine.program, self.facts, self.raw)
             .with_fragments(&self.engine.fragments);
-        crate::report::json_report(&s, detail).unwrap_or(serde_json::Value::Null)
+        crate::report::json_report(&s, detail).expect(
+            "the report of an evaluation that succeeded is written: its derivations are recorded or computed again by the same evaluator",
+        )
     }
 
     /// Appends the report contract as one line of compact JSON.
@@ -515,5 +519,22 @@ impl<'a> View<'a> {
         write_report(out, &s, detail, None, false)?;
         out.push(b'\n');
         Ok(())
+    }
+}
+
+#[cfg(all(test, feature = "embedded"))]
+mod tests {
+    use super::*;
+
+    /// A case without an assessment date is refused, not evaluated on a
+    /// default date (which would report every document out of force).
+    #[test]
+    fn a_case_without_an_assessment_date_is_refused() {
+        let engine = Engine::embedded().expect("the embedded policies load");
+        let case = engine.case().build().expect("an empty case decodes");
+        let err = engine.evaluate(&case).expect_err("refused");
+        assert_eq!(err.fault, crate::eval::Fault::NoAssessmentDate);
+        let dated = engine.case().as_of("2025-03-01").build().expect("decodes");
+        assert!(engine.evaluate(&dated).is_ok());
     }
 }

@@ -321,6 +321,11 @@ pub struct Outcome {
     pub article: u32,
     /// The document of its first rule (for grouping reports), 0 if none.
     pub document: DocId,
+    /// The line of documents (see [`Program::lines`]) whose files declare
+    /// it: its default decides only while a document of that line is in
+    /// force. None: declared outside every line (no document, or an
+    /// amendment of none).
+    pub line: Option<u32>,
 }
 
 /// A named parameter, possibly with dated values.
@@ -748,6 +753,30 @@ impl Program {
     /// The lines of documents by in-force outcome (`in_force` first).
     pub fn lines(&self) -> &[(String, Vec<DocId>)] {
         &self.lines
+    }
+    /// Whether an outcome's default may decide while the base documents
+    /// `roots` are in force: its line has one of them. An outcome of no
+    /// line always may.
+    pub fn default_applies(&self, roots: &[DocId], out: &Outcome) -> bool {
+        match out.line.and_then(|l| self.lines.get(l as usize)) {
+            Some((_, docs)) => roots.iter().any(|d| docs.contains(d)),
+            None => true,
+        }
+    }
+    /// The document under which an outcome's default decides while the
+    /// base documents `roots` are in force: its line's document among
+    /// them; for an outcome of no line, `in_force` (the document reports
+    /// speak for).
+    pub fn default_document(
+        &self,
+        roots: &[DocId],
+        out: &Outcome,
+        in_force: Option<DocId>,
+    ) -> Option<DocId> {
+        match out.line.and_then(|l| self.lines.get(l as usize)) {
+            Some((_, docs)) => roots.iter().copied().find(|d| docs.contains(d)),
+            None => in_force,
+        }
     }
     /// The document of a line in force in an epoch, if any.
     pub fn line_in_force(&self, epoch: usize, line: usize) -> Option<DocId> {

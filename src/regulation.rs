@@ -4,7 +4,9 @@
 //! Provisions (一、… as in a normative document): an article starts at a
 //! line that opens with a Chinese numeral and `、` (`四、关于…`); the blocks
 //! after it, up to the next article or the signature, are its paragraphs
-//! (款), cited `article.paragraph`. An article of a single paragraph is cited
+//! (款), cited `article.paragraph`. A heading line that is a sentence
+//! itself (`一、派遣员工…提出工伤认定申请。`, as short notices write their
+//! provisions) is the article's first paragraph. An article of a single paragraph is cited
 //! by sentence instead (`7.1`, `7.2`), as the paragraph-by-paragraph reading
 //! of the document does. Text before the first article (addressees,
 //! preamble) is not citable.
@@ -18,7 +20,12 @@
 //! The blocks before the first chapter or article (the promulgation order)
 //! are article 0, cited `0.1`, `0.2`, …, so that the order's in-force
 //! sentence can be quoted; they are not provisions and need no coverage.
-//! Article numbers missing from the sequence are gaps of the source.
+//! Article numbers missing from the sequence are gaps of the source, and so
+//! is the article after the last when the last does not state when the text
+//! takes effect (`…起施行`): a rule's closing article states its in-force
+//! date (立法技术规范), so a text that ends on another article lacks at least
+//! its closing one. A promulgation order's `自…起施行` (article 0) does not
+//! count: it is the order's sentence, not the closing article.
 //!
 //! Time: parsing is O(length of the text); a unit is found by its number in
 //! O(1), and a quote matched in O(paragraph + quote) against the
@@ -47,6 +54,9 @@ impl Unit {
         unit_key(self.article, self.paragraph, self.item)
     }
 }
+
+/// What the closing article of a rule states: the date it takes effect.
+const CLOSING: &str = "起施行";
 
 /// An article heading such as `四、关于派遣员工发生工伤的问题`.
 #[derive(Clone, Debug, PartialEq)]
@@ -224,8 +234,18 @@ impl Regulation {
         }
         if let Some(first) = numbers.first() {
             reg.missing.extend(1..*first);
-            reg.missing.sort_unstable();
         }
+        if let Some(&last) = numbers.last() {
+            let closes = reg
+                .units
+                .iter()
+                .filter(|u| u.article == last)
+                .any(|u| squash(&u.text).contains(CLOSING));
+            if !closes {
+                reg.missing.push(last + 1);
+            }
+        }
+        reg.missing.sort_unstable();
         reg
     }
 
@@ -261,7 +281,15 @@ impl Regulation {
                     number: n,
                     heading: block.to_string(),
                 });
-                current = Some((n, Vec::new()));
+                // A heading that is itself a sentence (`二、本通知自…起施行。`)
+                // is the provision's first paragraph, not a title.
+                let first: Vec<String> = block
+                    .split_once('、')
+                    .map(|(_, rest)| rest.trim())
+                    .filter(|rest| rest.contains('。'))
+                    .map(|rest| vec![rest.to_string()])
+                    .unwrap_or_default();
+                current = Some((n, first));
             } else if let Some((_, paras)) = current.as_mut() {
                 // The signature (issuer, then date) closes the last article.
                 let is_signature =
@@ -336,16 +364,44 @@ mod tests {
     #[test]
     fn articled_text() {
         let r = Regulation::parse(
-            "部令第1号\n\n本规定自2014年3月1日起施行。\n\n第一章　总则\n\n第一条　甲。\n\n乙。\n\n第三条　有下列情形之一的：\n\n（一）丙；\n\n（二）丁。\n\n戊。\n",
+            "部令第1号\n\n本规定自2014年3月1日起施行。\n\n第一章　总则\n\n第一条　甲。\n\n乙。\n\n第三条　有下列情形之一的：\n\n（一）丙；\n\n（二）丁。\n\n戊。\n\n第四条　本规定自2014年3月1日起施行。\n",
         );
         let keys: Vec<String> = r.units.iter().map(Unit::key).collect();
         assert_eq!(
             keys,
-            ["0.1", "0.2", "1.1", "1.2", "3.1", "3.1.1", "3.1.2", "3.2"]
+            ["0.1", "0.2", "1.1", "1.2", "3.1", "3.1.1", "3.1.2", "3.2", "4.1"]
         );
         assert_eq!(r.missing, [2]);
         assert_eq!(r.unit(3, 1, 2).map(|u| u.text.as_str()), Some("（二）丁。"));
         assert_eq!(r.heading(3), Some("第一章　总则 · 第三条"));
         assert!(r.quote_matches(0, 2, 0, "自2014年3月1日起施行"));
+    }
+
+    /// Provisions written on their heading line, as short notices do, are
+    /// paragraphs; a title heading (no sentence end) is not.
+    #[test]
+    fn provisions_on_their_heading_line() {
+        let r = Regulation::parse(
+            "某通知\n\n一、派遣员工发生事故伤害的，由用工单位申请。\n\n二、其他事项\n\n本通知自2025年1月1日起施行。\n",
+        );
+        let keys: Vec<String> = r.units.iter().map(Unit::key).collect();
+        assert_eq!(keys, ["1.1", "2.1"]);
+        assert_eq!(
+            r.unit(1, 1, 0).map(|u| u.text.as_str()),
+            Some("派遣员工发生事故伤害的，由用工单位申请。")
+        );
+    }
+
+    /// A text whose last article is not the closing one (`…起施行`) lacks
+    /// the article after it, even when the promulgation order states the
+    /// date; an article that only mentions 施行 does not close the text.
+    #[test]
+    fn text_without_its_closing_article() {
+        let r = Regulation::parse(
+            "部令第1号\n\n现予公布，自2014年3月1日起施行。\n\n第一条　甲。\n\n第三条　本规定施行前已订立的，于本规定施行之日起2年内调整。\n",
+        );
+        assert_eq!(r.missing, [2, 4]);
+        let closed = Regulation::parse("第一条　甲。\n\n第二条　本规定自2014年3月1日起施行。\n");
+        assert!(closed.missing.is_empty());
     }
 }

@@ -22,7 +22,8 @@ pub struct Decided {
     pub document: Option<String>,
     /// Decided by the outcome's default.
     pub by_default: bool,
-    /// Whether a document was in force on the date.
+    /// Whether the outcome's document (a document of its line) was in
+    /// force on the date.
     pub in_force: bool,
 }
 
@@ -46,7 +47,7 @@ impl Decided {
             (Some(r), None) => r.clone(),
             (None, Some(doc)) => doc.clone(),
             _ if self.by_default => "the outcome's default".into(),
-            _ if !self.in_force => "no document in force".into(),
+            _ if !self.in_force => "its document is not in force".into(),
             _ if self.shown == "unknown" => "undetermined: facts missing".into(),
             _ if self.shown == "not declared" => "not declared in this policy set".into(),
             _ => "no rule applies".into(),
@@ -91,7 +92,7 @@ pub fn outcomes_of(p: &Program, ev: &Evaluation) -> BTreeMap<String, Decided> {
                 rule: None,
                 document: doc.map(|d| p.doc_id(d).to_string()),
                 by_default: false,
-                // "no document in force" explains a false in-force outcome.
+                // "its document is not in force" explains a false in-force outcome.
                 in_force: doc.is_some(),
             },
         );
@@ -120,7 +121,11 @@ pub fn outcomes_of(p: &Program, ev: &Evaluation) -> BTreeMap<String, Decided> {
                 rule: rule.map(|(_, x)| x.name.clone()),
                 document,
                 by_default: res.by_default,
-                in_force,
+                // Out of force when its own line is, though another line
+                // may be in force (the Shanghai outcomes in 2029).
+                in_force: in_force
+                    && o.line
+                        .is_none_or(|l| p.line_in_force(ev.epoch, l as usize).is_some()),
             },
         );
     }
@@ -176,8 +181,11 @@ pub struct Row {
     pub from: NaiveDate,
     /// The last day, if the law changes again.
     pub to: Option<NaiveDate>,
-    /// The document in force.
+    /// The document in force that reports speak for (the first line's).
     pub document: Option<String>,
+    /// Every base document in force, in declaration order (one per line
+    /// of documents: the Shanghai opinions beside the national rules).
+    pub documents: Vec<String>,
     /// Per outcome that changes: its name, before and after.
     pub changes: Vec<(String, Decided, Decided)>,
 }
@@ -196,10 +204,35 @@ pub fn first_change(p: &Program) -> NaiveDate {
     p.epochs.iter().find_map(|e| e.from).unwrap_or_default()
 }
 
+/// The dates where the law in force changes: where a document, an
+/// amendment or a parameter value starts or ends (the epochs), and the
+/// dates a date parameter names (a transition's end, such as the day the
+/// national 10 % cap starts to bind), each with the day before the next.
+pub fn change_dates(p: &Program) -> Vec<(NaiveDate, Option<NaiveDate>)> {
+    let mut starts: BTreeSet<NaiveDate> = p.epochs.iter().filter_map(|e| e.from).collect();
+    let first = starts.first().copied();
+    for e in &p.epochs {
+        for v in &e.params {
+            if let Value::Date(d) = v {
+                // Only dates inside the periods the epochs cover.
+                if first.is_some_and(|f| *d > f) {
+                    starts.insert(*d);
+                }
+            }
+        }
+    }
+    let starts: Vec<NaiveDate> = starts.into_iter().collect();
+    starts
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (*d, starts.get(i + 1).and_then(|n| n.pred_opt())))
+        .collect()
+}
+
 /// Evaluates a case on the day before the first date where the law changes,
-/// then on each such date, and keeps the dates where an outcome (only those
-/// known on some date, unless `all`) or the document in force changes.
-/// On failure, the date of the evaluation that failed.
+/// then on each such date ([`change_dates`]), and keeps the dates where an
+/// outcome (only those known on some date, unless `all`) or the documents
+/// in force change. On failure, the date of the evaluation that failed.
 pub fn timeline(
     p: &Program,
     facts: &[Value],
@@ -211,17 +244,25 @@ pub fn timeline(
     if let Some(before) = first.pred_opt() {
         dates.push((before, None));
     }
-    dates.extend(p.epochs.iter().filter_map(|e| e.from.map(|f| (f, e.to))));
+    dates.extend(change_dates(p));
     type State = (
         NaiveDate,
         Option<NaiveDate>,
-        Option<DocId>,
+        Vec<DocId>,
         BTreeMap<String, Decided>,
     );
     let mut states: Vec<State> = Vec::with_capacity(dates.len());
     for (d, to) in &dates {
         let ev = evaluate(p, facts, *d).map_err(|e| (*d, e))?;
-        states.push((*d, *to, ev.in_force, outcomes_of(p, &ev)));
+        let roots = match ev.in_force {
+            Some(_) => p
+                .epochs
+                .get(ev.epoch)
+                .map(|e| e.roots.clone())
+                .unwrap_or_default(),
+            None => Vec::new(),
+        };
+        states.push((*d, *to, roots, outcomes_of(p, &ev)));
     }
     // Outcomes known on at least one date (all outcomes with `all`).
     let shown: BTreeSet<&String> = states
@@ -230,9 +271,9 @@ pub fn timeline(
         .filter(|(_, d)| all || (d.shown != "unknown" && d.shown != "n/a"))
         .map(|(k, _)| k)
         .collect();
-    let mut rows = Vec::new();
+    let mut rows: Vec<Row> = Vec::new();
     for w in states.windows(2) {
-        let [(_, _, doc_before, before), (date, to, doc, after)] = w else {
+        let [(_, _, docs_before, before), (date, to, docs, after)] = w else {
             continue;
         };
         let mut changes = Vec::new();
@@ -244,13 +285,24 @@ pub fn timeline(
                 changes.push(((*name).clone(), b.clone(), x.clone()));
             }
         }
-        if changes.is_empty() && doc_before == doc {
+        if changes.is_empty() && docs_before == docs {
+            // Nothing changes here: the row before runs on.
+            if let Some(last) = rows.last_mut() {
+                last.to = *to;
+            }
             continue;
         }
+        let primary = p.lines().first().map(|(_, l)| l.as_slice()).unwrap_or_default();
+        let document = docs
+            .iter()
+            .find(|d| primary.contains(d))
+            .or(docs.first())
+            .map(|d| p.doc_id(*d).to_string());
         rows.push(Row {
             from: *date,
             to: *to,
-            document: doc.map(|d| p.doc_id(d).to_string()),
+            document,
+            documents: docs.iter().map(|d| p.doc_id(*d).to_string()).collect(),
             changes,
         });
     }

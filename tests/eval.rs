@@ -386,6 +386,62 @@ fn explain_not_in_force() {
     );
 }
 
+/// The JSON of a command that must succeed.
+fn json_of(args: &[&str]) -> serde_json::Value {
+    let out = regula(args);
+    assert_eq!(out.status.code(), Some(0), "{}", transcript(&out));
+    serde_json::from_slice(&out.stdout).expect("JSON")
+}
+
+#[test]
+fn explain_lists_the_departures_of_the_outcome() {
+    // Both sides of a departing pair list it, as the report's entries do;
+    // an outcome of no departing pair lists none.
+    let report = json_of(&["eval", "--format", "json", EXAMPLE]);
+    let all = report["departures"].as_array().expect("departures");
+    assert!(!all.is_empty(), "the example departs");
+    for outcome in ["injury.applicant", "national.injury_applicant"] {
+        let j = json_of(&["explain", "--format", "json", EXAMPLE, outcome]);
+        let want: Vec<&serde_json::Value> = all
+            .iter()
+            .filter(|d| d["outcome"] == outcome || d["superior_outcome"] == outcome)
+            .collect();
+        assert_eq!(want.len(), 1, "{outcome}");
+        let got: Vec<&serde_json::Value> =
+            j["departures"].as_array().expect("list").iter().collect();
+        assert_eq!(got, want, "{outcome}");
+    }
+    let j = json_of(&[
+        "explain",
+        "--format",
+        "json",
+        EXAMPLE,
+        "injury.application_district",
+    ]);
+    assert_eq!(j["departures"], serde_json::json!([]));
+    let (t, j) = explain_both(EXAMPLE, "national.injury_applicant");
+    insta::assert_snapshot!("explain_superior_departure_text", t);
+    insta::assert_snapshot!("explain_superior_departure_json", j);
+}
+
+#[test]
+fn explain_a_lines_own_in_force_outcome() {
+    // In 2029 the national rules are in force and the Shanghai opinions are
+    // not: each in-force outcome explains its own line.
+    let case = "policies/paiqian-zanxing-guiding-2014/tests/00-in-2029.json";
+    let national = json_of(&["explain", "--format", "json", case, "national.in_force"]);
+    let shanghai = json_of(&["explain", "--format", "json", case, "in_force"]);
+    assert_eq!(national["value"], serde_json::json!(true));
+    assert_eq!(shanghai["value"], serde_json::json!(false));
+    let report = json_of(&["eval", "--format", "json", "--derivations", "full", case]);
+    assert_eq!(national, report["outcomes"]["national.in_force"]);
+    assert_eq!(shanghai, report["outcomes"]["in_force"]);
+    insta::assert_snapshot!(
+        "explain_national_in_force_json",
+        run(&["explain", "--format", "json", case, "national.in_force"])
+    );
+}
+
 #[test]
 fn explain_unknown_outcome_suggests() {
     insta::assert_snapshot!(run(&["explain", EXAMPLE, "injury.aplicant"]));

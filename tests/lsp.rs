@@ -117,8 +117,13 @@ impl Client {
     }
 }
 
+/// A shipped policy file: of the Shanghai document, or `folder/file`.
 fn shipped(file: &str) -> std::path::PathBuf {
-    root().join("policies/hurenshegui-2023-32").join(file)
+    if file.contains('/') {
+        root().join("policies").join(file)
+    } else {
+        root().join("policies/hurenshegui-2023-32").join(file)
+    }
 }
 
 fn uri(p: &std::path::Path) -> String {
@@ -354,16 +359,24 @@ fn completion_symbols_and_formatting() {
         numbers.contains(&"6.1") && numbers.contains(&"8.1"),
         "{numbers:?}"
     );
-    // The outline: every declaration of the file (once it parses again).
+    // The outline (once the file parses again): the declarations, then the
+    // rules under the provision they cite, headed as the regulation heads it.
     change(&mut c, file, 3, &text);
     let symbols = c.request(
         "textDocument/documentSymbol",
         json!({"textDocument": {"uri": uri(&shipped(file))}}),
     );
     let names: Vec<&str> = strings(&symbols, "name");
+    assert!(names.contains(&"max_advances_per_matter"), "{names:?}");
+    let provision = symbols
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == json!("六、关于欠薪保障金垫付的问题"))
+        .unwrap_or_else(|| panic!("provision 6 in {names:?}"));
     assert!(
-        names.contains(&"advance_from_fund") && names.contains(&"max_advances_per_matter"),
-        "{names:?}"
+        strings(&provision["children"], "name").contains(&"advance_from_fund"),
+        "{provision}"
     );
     // Formatting: a formatted file needs no edit; a re-spaced one is put back.
     change(&mut c, file, 4, &text.replace("\n  when", "\n        when"));
@@ -372,5 +385,83 @@ fn completion_symbols_and_formatting() {
         json!({"textDocument": {"uri": uri(&shipped(file))}, "options": {"tabSize": 2, "insertSpaces": true}}),
     );
     assert_eq!(edits[0]["newText"], json!(text));
+    c.stop();
+}
+
+#[test]
+fn the_national_document_cites_items_and_hovers_its_own_text() {
+    let mut c = Client::start();
+    let file = "paiqian-zanxing-guiding-2014/12-return.policy";
+    let text = std::fs::read_to_string(shipped(file)).expect("read");
+    open(&mut c, file, &text);
+    assert_eq!(c.diagnostics(file), Vec::<Value>::new());
+    let mut hover = |needle: &str, ahead: u32| {
+        let h = c.request("textDocument/hover", at(file, needle, ahead).1);
+        h["contents"]["value"].as_str().unwrap_or("").to_string()
+    };
+    // An item (项): its own text, from the national text, not the Shanghai one.
+    assert_eq!(
+        hover("not encoded 12.1.3", 14),
+        "**12.1.3** （三）劳务派遣协议期满终止的。"
+    );
+    // The reason a whole item is set aside is not a quote of it.
+    let value = hover("not encoded 12.1.3 \"", 22);
+    assert!(
+        value.starts_with("the reason for setting aside paragraph 12.1.3"),
+        "{value}"
+    );
+    // A quote of the national text is checked against it.
+    let value = hover("cites 12.1 \"", 14);
+    assert!(
+        value.starts_with("the quote is in paragraph 12.1"),
+        "{value}"
+    );
+    // A fact: where it is declared, and each place that names it.
+    let value = hover("fact return.ground", 7);
+    assert!(
+        value.contains("declared in `12-return.policy` line 11; named 3 times elsewhere:")
+            && value
+                .contains("- `12-return.policy` line 32, rule `no_return_in_protected_situation`"),
+        "{value}"
+    );
+    // Inside a quote after an item: the item's sentences.
+    let edited = text.replacen(
+        "not encoded 12.1.3 \"",
+        "not encoded 12.1.3 \"\nnot encoded 12.1.3 \"",
+        1,
+    );
+    change(&mut c, file, 2, &edited);
+    let line = edited
+        .lines()
+        .position(|l| l == "not encoded 12.1.3 \"")
+        .unwrap();
+    let items = c.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": uri(&shipped(file))}, "position": {"line": line, "character": 20}}),
+    );
+    assert_eq!(strings(&items, "label"), ["（三）劳务派遣协议期满终止的"]);
+    // The outline: rules and the units set aside under their article, in
+    // the national text's chapter and article.
+    change(&mut c, file, 3, &text);
+    let symbols = c.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": uri(&shipped(file))}}),
+    );
+    let article = symbols
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == json!("第三章　劳动合同、劳务派遣协议的订立和履行 · 第十二条"))
+        .unwrap_or_else(|| panic!("article 12 in {symbols}"));
+    assert_eq!(
+        strings(&article["children"], "name"),
+        [
+            "return_on_listed_ground",
+            "not encoded 12.1.1",
+            "not encoded 12.1.2",
+            "not encoded 12.1.3",
+            "not encoded 12.2"
+        ]
+    );
     c.stop();
 }

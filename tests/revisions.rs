@@ -155,20 +155,26 @@ fn timeline_of_the_successor() {
     );
 }
 
+/// `regula timeline` of a case under the shipped set with the amendment and
+/// the successor.
+fn timeline_with_revisions(case: &str) -> String {
+    run(&[
+        "timeline",
+        "--policies",
+        SHIPPED,
+        "--policies",
+        AMENDMENT,
+        "--policies",
+        SUCCESSOR,
+        case,
+    ])
+}
+
 #[test]
 fn timeline_of_the_amendment_and_the_successor() {
     insta::assert_snapshot!(
         "timeline_amendment_and_successor",
-        run(&[
-            "timeline",
-            "--policies",
-            SHIPPED,
-            "--policies",
-            AMENDMENT,
-            "--policies",
-            SUCCESSOR,
-            BRANCH_CASE,
-        ])
+        timeline_with_revisions(BRANCH_CASE)
     );
 }
 
@@ -206,24 +212,23 @@ fn diff_shipped_and_successor() {
     );
 }
 
+/// `regula diff` of the shipped set against the shipped set with `to`,
+/// from the Shanghai opinions' last day to the day after.
+fn diff_across_the_handover(to: &[&str], cases: &[&str]) -> String {
+    let mut args = vec!["diff", "--from", SHIPPED, "--to", SHIPPED];
+    for t in to {
+        args.extend(["--to", t]);
+    }
+    args.extend(["--from-at", "2028-12-31", "--at", "2029-01-01"]);
+    args.extend(cases);
+    run(&args)
+}
+
 #[test]
 fn diff_shipped_and_successor_across_the_handover() {
     insta::assert_snapshot!(
         "diff_successor_handover",
-        run(&[
-            "diff",
-            "--from",
-            SHIPPED,
-            "--to",
-            SHIPPED,
-            "--to",
-            SUCCESSOR,
-            "--from-at",
-            "2028-12-31",
-            "--at",
-            "2029-01-01",
-            "tests/cases/shared",
-        ])
+        diff_across_the_handover(&[SUCCESSOR], &["tests/cases/shared"])
     );
 }
 
@@ -532,4 +537,142 @@ fn amendment_of_a_parameter_takes_effect_on_its_date() {
     // After the 2023 document expires, the amended value goes with it.
     let later = eval_json(&[SHIPPED, &dir], WAGE_CASE, "2029-01-01");
     assert_eq!(later["outcomes"]["in_force"]["value"], json!(false));
+}
+
+// ------------------------------------------- both documents over time
+
+const NATIONAL_TESTS: &str = "policies/paiqian-zanxing-guiding-2014/tests";
+const RATIO_CASE: &str =
+    "policies/paiqian-zanxing-guiding-2014/tests/04-ratio-one-above-c-over-9.json";
+const LAPSE_CASE: &str = "policies/paiqian-zanxing-guiding-2014/tests/11-end-dates-differ.json";
+
+#[test]
+fn timeline_of_both_shipped_documents() {
+    // The national rules from 2014-03-01 with no end; the 10 % cap from the
+    // day article 28's transition ends (a date parameter, 2016-03-01); both
+    // documents from 2024-01-01; only the national rules from 2029-01-01.
+    let ratio = run(&["timeline", RATIO_CASE]);
+    for row in [
+        "from 2014-03-01 to 2016-02-29: 人力资源和社会保障部令第22号\n",
+        "from 2016-03-01 to 2023-12-31: 人力资源和社会保障部令第22号\n",
+        "from 2029-01-01: 人力资源和社会保障部令第22号\n",
+    ] {
+        assert!(ratio.contains(row), "{row} missing from\n{ratio}");
+    }
+    insta::assert_snapshot!("timeline_national_ratio", ratio);
+    let lapse = run(&["timeline", LAPSE_CASE]);
+    assert!(
+        lapse.contains(
+            "from 2024-01-01 to 2028-12-31: 沪人社规〔2023〕32号 + 人力资源和社会保障部令第22号\n"
+        ),
+        "{lapse}"
+    );
+    insta::assert_snapshot!("timeline_national_lapse", lapse);
+    insta::assert_snapshot!(
+        "timeline_national_json",
+        run(&["timeline", "--format", "json", LAPSE_CASE])
+    );
+}
+
+#[test]
+fn timeline_of_both_documents_with_a_successor_and_an_amendment() {
+    // The Shanghai line is revised (amended in 2026, succeeded in 2029);
+    // the national line runs on unchanged beside it.
+    insta::assert_snapshot!(
+        "timeline_national_with_revisions",
+        timeline_with_revisions(
+            "policies/paiqian-zanxing-guiding-2014/tests/10-injury-shanghai-agency.json"
+        )
+    );
+}
+
+#[test]
+fn diff_of_the_national_cases_across_the_shanghai_handover() {
+    // On 2029-01-01 the Shanghai opinions end and the hypothetical successor
+    // takes over; the national answers do not change.
+    let out = diff_across_the_handover(&[SUCCESSOR], &[NATIONAL_TESTS]);
+    assert!(!out.contains("  national."), "{out}");
+    insta::assert_snapshot!("diff_national_handover", out);
+    // Without a successor, the Shanghai outcomes become n/a in 2029 and the
+    // national ones keep their values.
+    let out = diff_across_the_handover(
+        &[],
+        &[
+            LAPSE_CASE,
+            "policies/paiqian-zanxing-guiding-2014/tests/10-injury-shanghai-agency.json",
+        ],
+    );
+    assert!(!out.contains("  national."), "{out}");
+    insta::assert_snapshot!("diff_national_shanghai_ends", out);
+}
+
+/// Writes a case into the test's scratch directory.
+fn scratch_case(name: &str, body: &str) -> String {
+    let dir = scratch_root().join("revisions-defaults");
+    std::fs::create_dir_all(&dir).expect("scratch");
+    let path = dir.join(name);
+    std::fs::write(&path, body).expect("case");
+    path.to_string_lossy().into_owned()
+}
+
+#[test]
+fn a_default_decides_only_while_its_document_is_in_force() {
+    // 上位规定 (from 2014-03-01, no end) and 下位规定 (2024-01-01 to
+    // 2028-12-31) each give an outcome a default; no rule applies to a wage
+    // paid on time. A default is the document's answer, so it holds only
+    // while its document is in force: n/a before 2024 and in 2029 for the
+    // lower document, while the higher one answers.
+    let case = scratch_case("paid.json", r#"{"wage": {"paid": true}}"#);
+    let dirs = [
+        "tests/fixtures/revisions/defaults/upper",
+        "tests/fixtures/revisions/defaults/lower",
+    ];
+    let mut table = String::new();
+    for (at, lower, upper) in [
+        ("2014-02-28", None, None),
+        ("2014-03-01", None, Some(false)),
+        ("2023-12-31", None, Some(false)),
+        ("2024-01-01", Some(false), Some(false)),
+        ("2028-12-31", Some(false), Some(false)),
+        ("2029-01-01", None, Some(false)),
+    ] {
+        let out = regula(&[
+            "eval",
+            "--format",
+            "json",
+            "--derivations",
+            "cites",
+            "--policies",
+            dirs[0],
+            "--policies",
+            dirs[1],
+            "--at",
+            at,
+            &case,
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", transcript(&out));
+        let j: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        let o = &j["outcomes"];
+        assert_eq!(o["lower.advance"]["value"], json!(lower), "{at} lower");
+        assert_eq!(o["upper.wage_late"]["value"], json!(upper), "{at} upper");
+        // A default speaks for its own document.
+        if upper.is_some() {
+            assert_eq!(o["upper.wage_late"]["document"], json!("上位规定"), "{at}");
+        }
+        if lower.is_some() {
+            assert_eq!(o["lower.advance"]["document"], json!("下位规定"), "{at}");
+        }
+        table.push_str(&format!(
+            "{at}: in_force {} upper.in_force {} lower.advance {} upper.wage_late {}\n",
+            o["in_force"]["value"],
+            o["upper.in_force"]["value"],
+            o["lower.advance"],
+            o["upper.wage_late"]
+        ));
+    }
+    insta::assert_snapshot!("defaults_per_document", table);
+    // verify agrees: no gap where a document out of force leaves its
+    // outcome n/a.
+    let out = regula(&["verify", "--policies", dirs[0], "--policies", dirs[1]]);
+    insta::assert_snapshot!("defaults_per_document_verify", transcript(&out));
 }

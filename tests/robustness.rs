@@ -268,3 +268,26 @@ fn output_to_a_full_disk_is_an_error() {
         assert!(err.contains("cannot write the output"), "{err}");
     }
 }
+
+#[test]
+fn a_full_width_or_typographic_character_in_a_json_case_is_named() {
+    // What Chinese input methods type in place of JSON's punctuation and
+    // blanks: each named, with the ASCII character to type instead.
+    let mut out = String::new();
+    for input in [
+        "{\"as_of\"：\"2025-03-01\"}",
+        "{“as_of”: \"2025-03-01\"}",
+        "\u{3000}{\"as_of\": \"2025-03-01\"}",
+        "{\"as_of\": \"2025-03-01\"，\"injury\": {}}",
+        "{\"as_of\": \"2025-03-01\",\u{a0}\"injury\": {}}",
+        "{\"as_of\": \"2025-03-01\",}",
+    ] {
+        let o = crate::common::regula_stdin_in(
+            &crate::common::root(),
+            &["eval", "-", "--error-format", "plain"],
+            input.as_bytes(),
+        );
+        out.push_str(&format!("$ {input}\n{}\n", transcript(&o)));
+    }
+    insta::assert_snapshot!(out);
+}

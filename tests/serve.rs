@@ -127,6 +127,65 @@ fn scratch(name: &str) -> PathBuf {
     d
 }
 
+/// Every outcome `regula explain` accepts — each one the report holds,
+/// the national line's own `national.in_force` among them — the server
+/// explains with the command line's body, departures included; a name
+/// neither knows is refused by both with the same suggestion.
+#[test]
+fn explain_accepts_every_outcome_of_both_documents() {
+    let s = Server::start(&[]);
+    let mut c = s.conn();
+    for case in [
+        "examples/injury-out-of-town-no-branch.json",
+        "policies/paiqian-zanxing-guiding-2014/tests/00-in-2029.json",
+    ] {
+        let body = std::fs::read(root().join(case)).expect("case");
+        let report = cli_json(&["eval", "--format", "json", case]);
+        let names: Vec<String> = report["outcomes"]
+            .as_object()
+            .expect("outcomes")
+            .keys()
+            .cloned()
+            .collect();
+        assert!(names.iter().any(|n| n == "national.in_force"));
+        for outcome in &names {
+            let r = c
+                .request("POST", &format!("/v1/explain/{outcome}"), &[JSON], &body)
+                .expect("explain");
+            assert_eq!(r.status, 200, "{case} {outcome}: {}", r.text());
+            let want = cli_json(&["explain", "--format", "json", case, outcome]);
+            assert_eq!(r.json(), want, "{case} explain {outcome}");
+            if outcome != "in_force" && !outcome.ends_with(".in_force") {
+                assert!(r.json()["departures"].is_array(), "{case} {outcome}");
+            }
+        }
+    }
+    let r = c
+        .request("POST", "/v1/explain/national.in_forse", &[JSON], b"{}")
+        .expect("explain");
+    assert_eq!(r.status, 404);
+    let out = regula_in(
+        &root(),
+        &[
+            "explain",
+            "--error-format",
+            "json",
+            "examples/injury-out-of-town-no-branch.json",
+            "national.in_forse",
+        ],
+    );
+    let cli: serde_json::Value = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .find(|l| l.contains("\"code\""))
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .expect("a diagnostic");
+    let served = r.json().to_string();
+    assert!(
+        served.contains("national.in_force") && cli.to_string().contains("national.in_force"),
+        "both suggest national.in_force: {served} / {cli}"
+    );
+}
+
 #[test]
 fn eval_and_explain_answer_as_the_command_line() {
     let s = Server::start(&[]);

@@ -56,6 +56,17 @@ def position(source: str, needle: str, ahead: int = 0) -> types.Position:
     return types.Position(line=line, character=column + ahead)
 
 
+async def hover(client: LanguageClient, file_uri: str, source: str, needle: str, ahead: int = 0) -> str:
+    """The hover text at `needle` (plus `ahead` columns) of an open file."""
+    h = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=file_uri),
+            position=position(source, needle, ahead),
+        )
+    )
+    return h.contents.value
+
+
 async def open_and_wait(client: LanguageClient, name: str, source: str, version: int = 1):
     if version == 1:
         client.text_document_did_open(
@@ -108,19 +119,13 @@ async def test_hover_on_names_keywords_paragraphs_and_quotes(client: LanguageCli
     source = text(name)
     await open_and_wait(client, name, source)
 
-    async def hover(needle, ahead):
-        h = await client.text_document_hover_async(
-            types.HoverParams(
-                text_document=types.TextDocumentIdentifier(uri=uri(name)),
-                position=position(source, needle, ahead),
-            )
-        )
-        return h.contents.value
+    async def at(needle, ahead):
+        return await hover(client, uri(name), source, needle, ahead)
 
-    assert (await hover("when injury.occurred", 7)).startswith("fact `injury.occurred` : bool — 派遣员工在本市用工单位发生事故伤害")
-    assert await hover("when injury.occurred", 0) == "**when** · **当** — a rule's condition"
-    assert (await hover("cites 4.2", 6)).startswith("**4.2** 外省市劳务派遣单位未在本市设立分支机构的")
-    assert (await hover('cites 4.2 "', 12)).startswith("the quote is in paragraph 4.2")
+    assert (await at("when injury.occurred", 7)).startswith("fact `injury.occurred` : bool — 派遣员工在本市用工单位发生事故伤害")
+    assert await at("when injury.occurred", 0) == "**when** · **当** — a rule's condition"
+    assert (await at("cites 4.2", 6)).startswith("**4.2** 外省市劳务派遣单位未在本市设立分支机构的")
+    assert (await at('cites 4.2 "', 12)).startswith("the quote is in paragraph 4.2")
 
 
 @pytest.mark.asyncio(loop_scope="function")
@@ -160,7 +165,10 @@ async def test_completion_symbols_and_formatting(client: LanguageClient):
     labels = {i.label for i in items}
     assert {"rule", "when", "agency.registered_in_shanghai", "max_advances_per_matter"} <= labels
     symbols = await client.text_document_document_symbol_async(types.DocumentSymbolParams(text_document=here))
-    assert {"advance_from_fund", "max_advances_per_matter"} <= {s.name for s in symbols}
+    # The outline: declarations, and the rules under their provision's heading.
+    assert "max_advances_per_matter" in {s.name for s in symbols}
+    provision = next(s for s in symbols if s.name == "六、关于欠薪保障金垫付的问题")
+    assert "advance_from_fund" in {c.name for c in provision.children}
     # Inside the quote of `cites 6.1 "`: the paragraph's sentences.
     edited = source.replace('cites 6.1 "', 'cites 6.1 "\n  cites 6.1 "', 1)
     await open_and_wait(client, name, edited, version=2)
@@ -183,14 +191,48 @@ async def test_a_chinese_keyword_file_in_utf16(client: LanguageClient):
     source = text(name)
     assert "规则 auxiliary_order_to_rectify" in source
     assert await open_and_wait(client, name, source) == []
-    h = await client.text_document_hover_async(
-        types.HoverParams(
-            text_document=types.TextDocumentIdentifier(uri=uri(name)),
-            position=position(source, "auxiliary.violation 且", 2),
-        )
+    assert (await hover(client, uri(name), source, "auxiliary.violation 且", 2)).startswith(
+        "outcome `auxiliary.violation` : bool"
     )
-    assert h.contents.value.startswith("outcome `auxiliary.violation` : bool")
     broken = source.replace("  则 auxiliary.order_required", "  auxiliary.order_required", 1)
     client.diagnostics.clear()
     diags = await open_and_wait(client, name, broken, version=2)
     assert diags[0].code == "regula::syntax" and "`则`" in diags[0].message
+
+
+NATIONAL = ROOT / "policies" / "paiqian-zanxing-guiding-2014"
+
+
+@pytest.mark.asyncio(loop_scope="function")
+async def test_the_national_document_items_outline_and_astral_characters(client: LanguageClient):
+    file = NATIONAL / "12-return.policy"
+    here = types.TextDocumentIdentifier(uri=file.as_uri())
+    source = file.read_text(encoding="utf-8")
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=file.as_uri(), language_id="regula", version=1, text=source)
+        )
+    )
+
+    # An item (项) of the national text, and a reason that is not a quote.
+    assert await hover(client, file.as_uri(), source, "not encoded 12.1.3", 14) == "**12.1.3** （三）劳务派遣协议期满终止的。"
+    assert (await hover(client, file.as_uri(), source, 'not encoded 12.1.3 "', 22)).startswith("the reason for setting aside paragraph 12.1.3")
+    # Where a fact is named, place by place.
+    assert "- `12-return.policy` line 32, rule `no_return_in_protected_situation`" in await hover(
+        client, file.as_uri(), source, "fact return.ground", 7
+    )
+    # The outline groups rules and set-aside units under their article.
+    symbols = await client.text_document_document_symbol_async(types.DocumentSymbolParams(text_document=here))
+    article = next(s for s in symbols if s.name.endswith("第十二条"))
+    assert [c.name for c in article.children][:2] == ["return_on_listed_ground", "not encoded 12.1.1"]
+    # Characters outside the BMP count two UTF-16 units: a name after them
+    # on the same line is still found.
+    probe = source + 'enum Probe "𠀀𠀁" { first "𠀂" second "二" }\n'
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=file.as_uri(), version=2),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=probe)],
+        )
+    )
+    await asyncio.sleep(0.2)
+    assert (await hover(client, file.as_uri(), probe, 'second "二"', 2)).startswith("enum value `second` of `Probe` — 二")

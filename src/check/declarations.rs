@@ -267,6 +267,7 @@ pub(super) fn declare_facts_outcomes(ctx: &mut Ctx, files: &[(FileId, String, as
                         span: od.name.loc.0,
                         article: 0,
                         document: 0,
+                        line: None,
                     });
                 }
                 _ => {}

@@ -136,7 +136,19 @@ pub(super) fn documents(ctx: &mut Ctx, raw: &RawSet, files: &[(FileId, String, a
                         format!("{dir}/{}", s.value)
                     };
                     match raw.others.get(&path) {
-                        Some(text) => (Some(s.value.clone()), Regulation::parse(text)),
+                        Some(text) => {
+                            let regulation = Regulation::parse(text);
+                            // Nothing citable: no quote could be checked.
+                            if regulation.units.is_empty() {
+                                ctx.err(
+                                    Diag::of(Problem::SourceWithoutParagraphs {
+                                        file: s.value.clone(),
+                                    })
+                                    .label(s.loc.0, "no paragraph read from this text"),
+                                );
+                            }
+                            (Some(s.value.clone()), regulation)
+                        }
                         None => {
                             let names: Vec<&str> = raw
                                 .others

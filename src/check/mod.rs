@@ -339,9 +339,11 @@ fn compile_program(
             .and_then(|r| ctx.p.rules.get(*r as usize))
             .map(|r| (r.cites.article, r.document))
             .unwrap_or((0, 0));
+        let line = ctx.p.outcomes.get(o).and_then(|x| declaring_line(&ctx, x.span.file));
         if let Some(out) = ctx.p.outcomes.get_mut(o) {
             out.article = article;
             out.document = document;
+            out.line = line;
         }
     }
     // Stable order: by file, then position.
@@ -353,4 +355,19 @@ fn compile_program(
     });
     out.append(&mut ctx.diags);
     Some(ctx.p)
+}
+
+/// The line of documents a file belongs to: its document's, or for an
+/// amendment the line of the document it amends.
+fn declaring_line(ctx: &Ctx, file: crate::source::FileId) -> Option<u32> {
+    let mut doc = *ctx.file_doc.get(file.0 as usize)?.as_ref()?;
+    // An amendment's target, followed until a base document (a bounded walk).
+    for _ in 0..ctx.p.documents.len() {
+        match ctx.p.documents.get(doc as usize)?.amends.first() {
+            Some((target, ..)) => doc = *target,
+            None => break,
+        }
+    }
+    let line = ctx.p.lines.iter().position(|(_, docs)| docs.contains(&doc))?;
+    u32::try_from(line).ok()
 }

@@ -51,7 +51,7 @@ fn parse_jobs(s: &str) -> Result<NonZeroUsize, String> {
 }
 
 fn parse_at(s: &str) -> Result<NaiveDate, String> {
-    case::parse_date(s)
+    case::parse_date(s).map_err(|e| e.to_string())
 }
 
 fn io_error(out: &Out, what: String, e: &io::Error) -> Exit {

@@ -3,6 +3,7 @@
 //! [`crate::revision`]'s; this module reads the arguments and cases, and prints.
 use super::{load_program, print, Exit, Out, PolicyArgs};
 use crate::case::{self, CaseError, Format, Schema};
+use crate::diag::CaseProblem;
 use crate::diag::{Diag, Problem};
 use crate::program::Program;
 use crate::revision::{self, Change, Decided};
@@ -48,14 +49,6 @@ pub struct DiffArgs {
     format: ReportFormat,
 }
 
-fn case_error(path: &str, message: &str, help: Option<String>) -> CaseError {
-    CaseError {
-        path: path.into(),
-        message: message.into(),
-        help,
-    }
-}
-
 /// One case to evaluate: its display name and text.
 struct Input {
     name: String,
@@ -78,8 +71,10 @@ fn collect(paths: &[PathBuf], errors: &mut Vec<(String, Vec<CaseError>)>) -> Vec
                     })
                     .collect(),
                 Err(e) => {
-                    let why = format!("cannot read the directory: {}", crate::load::io_reason(&e));
-                    errors.push((shown.clone(), vec![case_error("", &why, None)]));
+                    let problem = CaseProblem::UnreadableDirectory {
+                        reason: crate::load::io_reason(&e),
+                    };
+                    errors.push((shown.clone(), vec![CaseError::whole(problem)]));
                     continue;
                 }
             };
@@ -169,17 +164,7 @@ pub fn run(a: DiffArgs, out: &Out) -> Exit {
             }
         };
         let Some(as_of) = a.at.or(oc.as_of) else {
-            errors.push((
-                input.name.clone(),
-                vec![case_error(
-                    "as_of",
-                    "the case states no assessment date",
-                    Some(
-                        "add `\"as_of\": \"YYYY-MM-DD\"` to the case, or pass --at YYYY-MM-DD"
-                            .into(),
-                    ),
-                )],
-            ));
+            errors.push((input.name.clone(), vec![CaseError::no_as_of()]));
             continue;
         };
         let old_as_of = a.from_at.unwrap_or(as_of);

@@ -2,11 +2,11 @@
 use super::errln;
 use super::{load_program, print, Exit, Out, PolicyArgs};
 use crate::case::{self, Case, CaseError, Format, Schema};
-use crate::diag::{suggest, Diag, ErrorFormat, Problem};
+use crate::diag::{Diag, ErrorFormat, Problem};
 use crate::eval::{evaluate, EvalError};
 use crate::graph::{derivation_graph, GraphFormat};
 use crate::program::Program;
-use crate::report::{self, Detail, Subject, TextOptions};
+use crate::report::{self, Detail, Explained, Subject, TextOptions};
 use chrono::NaiveDate;
 use std::path::PathBuf;
 
@@ -77,7 +77,7 @@ pub struct ExplainArgs {
 }
 
 fn parse_at(s: &str) -> Result<NaiveDate, String> {
-    case::parse_date(s)
+    case::parse_date(s).map_err(|e| e.to_string())
 }
 
 /// A case read, decoded and dated.
@@ -147,14 +147,7 @@ pub fn load_case(
         }
     };
     let Some(as_of) = at.or(case.as_of) else {
-        let e = CaseError {
-            path: "as_of".into(),
-            message: "the case states no assessment date".into(),
-            help: Some(
-                "add `\"as_of\": \"YYYY-MM-DD\"` to the case, or pass --at YYYY-MM-DD".into(),
-            ),
-        };
-        case_errors(&name, &[e], out);
+        case_errors(&name, &[CaseError::no_as_of()], out);
         return None;
     };
     Some(Loaded { name, case, as_of })
@@ -231,29 +224,15 @@ pub fn run_explain(a: ExplainArgs, out: &Out) -> Exit {
     let Some(p) = load_program(&a.policies, out) else {
         return Exit::Finding;
     };
-    // An in-force outcome: `in_force` (line 0) or a line's own name.
-    let line = if a.outcome == "in_force" {
-        Some(0)
-    } else {
-        p.lines().iter().position(|(n, _)| *n == a.outcome)
+    // A declared outcome, or an in-force outcome: `in_force` (line 0) or a
+    // line's own name.
+    let Some(what) = Explained::find(&p, &a.outcome) else {
+        out.diags(&[Explained::unknown(&p, &a.outcome)], &p.sources);
+        return Exit::Finding;
     };
-    let oid = if line.is_some() {
-        None
-    } else {
-        match p.outcome_index.get(&a.outcome) {
-            Some(o) => Some(*o),
-            None => {
-                let mut names: Vec<&str> = p.outcomes.iter().map(|o| o.name.as_str()).collect();
-                names.push("in_force");
-                names.extend(p.lines().iter().skip(1).map(|(n, _)| n.as_str()));
-                let d = Diag::of(Problem::NoSuchOutcome {
-                    name: a.outcome.clone(),
-                    suggestion: suggest(&a.outcome, names).map(str::to_string),
-                });
-                out.diags(&[d], &p.sources);
-                return Exit::Finding;
-            }
-        }
+    let (line, oid) = match what {
+        Explained::InForce(line) => (Some(line), None),
+        Explained::Outcome(o) => (None, Some(o)),
     };
     let Some(l) = load_case(&p, &a.case, a.at, out) else {
         return Exit::Finding;
@@ -264,7 +243,7 @@ pub fn run_explain(a: ExplainArgs, out: &Out) -> Exit {
     };
     let s = Subject::new(&p, &l.case.facts, &ev);
     if a.format == ExplainFormat::Json {
-        let (j, conflict) = match report::explain_json(&s, oid) {
+        let (j, conflict) = match report::explain_json(&s, what) {
             Ok(x) => x,
             Err(e) => return eval_error(&p, &e, out),
         };

@@ -71,7 +71,7 @@ fn parse_regex(s: &str) -> Result<regex::Regex, String> {
 }
 
 fn parse_at(s: &str) -> Result<NaiveDate, String> {
-    crate::case::parse_date(s)
+    crate::case::parse_date(s).map_err(|e| e.to_string())
 }
 
 /// Whether the environment says this is a CI run (`CI` set, and not to
@@ -152,16 +152,10 @@ fn run_all(
         } else if r.status == Status::Passed {
             for f in t.pending_files() {
                 r.status = Status::Error;
-                r.problems.push(suite::Problem {
-                    file: f,
-                    error: crate::case::CaseError {
-                        path: String::new(),
-                        message: "a pending snapshot is left beside a passing test".into(),
-                        help: Some(
-                            "delete it: the test passes, so the snapshot is out of date".into(),
-                        ),
-                    },
-                });
+                r.problems.push(suite::Problem::new(
+                    &f,
+                    crate::diag::TestProblem::PendingBesidePassing,
+                ));
             }
         }
         run.results.push(r);

@@ -62,6 +62,7 @@ pub fn run(a: TimelineArgs, out: &Out) -> Exit {
                         "from": fmt(r.from),
                         "to": r.to.map(fmt),
                         "document": r.document,
+                        "documents": r.documents,
                         "changes": r.changes.iter().map(|(n, b, x)| json!({
                             "outcome": n,
                             "from": b.value,
@@ -94,7 +95,19 @@ pub fn run(a: TimelineArgs, out: &Out) -> Exit {
                 .unwrap_or(0);
             for r in &rows {
                 let until = r.to.map(|t| format!(" to {}", fmt(t))).unwrap_or_default();
-                let doc = r.document.as_deref().unwrap_or("no document in force");
+                // Every document in force, the one reports speak for first.
+                let mut docs: Vec<&str> = r.document.iter().map(String::as_str).collect();
+                docs.extend(
+                    r.documents
+                        .iter()
+                        .map(String::as_str)
+                        .filter(|d| Some(*d) != r.document.as_deref()),
+                );
+                let doc = if docs.is_empty() {
+                    "no document in force".to_string()
+                } else {
+                    docs.join(" + ")
+                };
                 let _ = writeln!(s, "\nfrom {}{until}: {doc}", fmt(r.from));
                 if r.changes.is_empty() {
                     let _ = writeln!(s, "  no outcome changes");

@@ -120,6 +120,8 @@ pub enum Code {
     SetNotConstant,
     /// `regula::source-not-found`.
     SourceNotFound,
+    /// `regula::source-without-paragraphs`.
+    SourceWithoutParagraphs,
     /// `regula::symlink-loop`.
     SymlinkLoop,
     /// `regula::syntax`: what was expected, in words.
@@ -188,7 +190,7 @@ pub enum Code {
 
 impl Code {
     /// Every kind, in the order of their codes.
-    pub const ALL: [Code; 89] = [
+    pub const ALL: [Code; 90] = [
         Code::AmbiguousDateStep,
         Code::AmbiguousEnumValue,
         Code::AmendmentNeverApplies,
@@ -246,6 +248,7 @@ impl Code {
         Code::ReservedType,
         Code::SetNotConstant,
         Code::SourceNotFound,
+        Code::SourceWithoutParagraphs,
         Code::SymlinkLoop,
         Code::Syntax,
         Code::TooDeep,
@@ -340,6 +343,7 @@ impl Code {
             Code::ReservedType => "regula::reserved-type",
             Code::SetNotConstant => "regula::set-not-constant",
             Code::SourceNotFound => "regula::source-not-found",
+            Code::SourceWithoutParagraphs => "regula::source-without-paragraphs",
             Code::SymlinkLoop => "regula::symlink-loop",
             Code::Syntax => "regula::syntax",
             Code::TooDeep => "regula::too-deep",
@@ -436,6 +440,7 @@ impl Code {
             | Code::QuoteMismatch
             | Code::ReplacementCycle
             | Code::SourceNotFound
+            | Code::SourceWithoutParagraphs
             | Code::TwoDocuments
             | Code::UnknownParagraph
             | Code::UnlistedAmendment

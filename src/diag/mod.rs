@@ -2,9 +2,15 @@
 //! rendered through miette (graphical), as plain lines, or as JSON.
 mod code;
 mod problem;
+pub(crate) mod record;
 
 pub use code::Code;
+pub(crate) use problem::placed;
 pub use problem::{Problem, QuoteHint, Refusal, SyntaxHint};
+pub(crate) use record::{key_given_twice, YAML_TAG};
+pub use record::{
+    CaseProblem, Contradiction, DateProblem, Found, Kind, NonFinite, Syntax, TestProblem, Want,
+};
 
 use crate::source::{SourceMap, Span};
 use crate::syntax::lexicon::{self, Form};
@@ -41,6 +47,9 @@ pub struct Diag {
     pub help: Option<String>,
     /// Other places that explain this one.
     pub related: Vec<Diag>,
+    /// The text that would replace the primary place, when the problem
+    /// suggests one (the `did you mean` of its help).
+    pub fix: Option<Box<str>>,
 }
 
 impl Diag {
@@ -55,6 +64,7 @@ impl Diag {
             labels: Vec::new(),
             help: problem.help(),
             related: Vec::new(),
+            fix: problem.replacement().map(String::into_boxed_str),
         }
     }
     /// Adds an underlined place.
@@ -101,16 +111,6 @@ pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         }
     }
     best.map(|(_, c)| c)
-}
-
-/// A help line with a suggestion, or the fallback: for the problems that
-/// are records of a file's content (a case's or an expectation file's keys),
-/// whose help travels with them as data.
-pub fn did_you_mean(name: &str, candidates: Vec<&str>, fallback: &str) -> String {
-    match suggest(name, candidates) {
-        Some(s) => format!("did you mean `{s}`?"),
-        None => fallback.to_string(),
-    }
 }
 
 /// How diagnostics are printed.
@@ -270,6 +270,12 @@ impl Forms<'_> {
             out.help = d.help.as_deref().map(|h| lexicon::localise(h, form));
             for (_, text) in &mut out.labels {
                 *text = lexicon::localise(text, form);
+            }
+            // A keyword a syntax error suggests is written in the file's
+            // form too (a name another problem suggests is not a keyword).
+            let keyword = d.fix.as_deref().filter(|_| d.code == Code::Syntax);
+            if let Some((k, _)) = keyword.and_then(lexicon::word) {
+                out.fix = Some(k.spelling(form).into());
             }
         }
         out.related = d.related.iter().map(|r| self.localise(r)).collect();

@@ -7,6 +7,7 @@
 //! [`super::suggest`]; the fallback advice when nothing is close is written
 //! here.
 
+use super::record::{shorten, CaseProblem, TestProblem};
 use super::Code;
 
 /// One problem, with what the message and help need.
@@ -897,12 +898,15 @@ pub enum Problem {
         /// The pattern.
         pattern: String,
     },
-    /// An expectation file that cannot be used.
+    /// A test's file that cannot be used: its case, its expectations, or
+    /// a file that is not part of a test.
     InvalidExpectation {
-        /// The file, the key and what is wrong.
-        reason: String,
-        /// What to do.
-        advice: Option<String>,
+        /// The file, as shown.
+        file: String,
+        /// The key within it (empty for the whole file).
+        path: String,
+        /// What is wrong.
+        problem: TestProblem,
     },
     /// A test's snapshot that cannot be written or removed.
     SnapshotWrite {
@@ -932,12 +936,12 @@ pub enum Problem {
     // ---- cases ----
     /// A case that cannot be used.
     InvalidCase {
-        /// The file, and the key within it.
-        place: String,
+        /// The file, as shown.
+        file: String,
+        /// The key within it (empty for the whole case).
+        path: String,
         /// What is wrong.
-        what: String,
-        /// What to do.
-        advice: Option<String>,
+        problem: CaseProblem,
     },
     /// Evaluation failed (overflow, a date out of range).
     Evaluation {
@@ -1007,6 +1011,11 @@ pub enum Problem {
         /// From when.
         from: String,
     },
+    /// A source text from which no citable paragraph is read.
+    SourceWithoutParagraphs {
+        /// The file named.
+        file: String,
+    },
 }
 
 /// Why the server refuses a request before evaluating it.
@@ -1016,7 +1025,7 @@ pub enum Refusal {
     /// `derivations` is not a level.
     Detail(String),
     /// `at` is not a date.
-    At(String),
+    At(super::DateProblem),
     /// A query parameter the route does not take.
     Parameter {
         /// The parameter.
@@ -1100,6 +1109,8 @@ impl Refusal {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SyntaxHint {
+    /// A blank the language does not separate words with.
+    Blank(char),
     /// A reserved word where a name belongs.
     Reserved(String),
     /// A misspelt declaration keyword.
@@ -1155,7 +1166,7 @@ pub enum QuoteHint {
     Begins(String),
 }
 
-fn ticked(items: &[String]) -> String {
+pub(super) fn ticked(items: &[String]) -> String {
     items
         .iter()
         .map(|s| format!("`{s}`"))
@@ -1163,10 +1174,19 @@ fn ticked(items: &[String]) -> String {
         .join(", ")
 }
 
-fn mean(suggestion: &Option<String>, fallback: impl FnOnce() -> String) -> String {
+pub(super) fn mean(suggestion: &Option<String>, fallback: impl FnOnce() -> String) -> String {
     match suggestion {
         Some(s) => format!("did you mean `{s}`?"),
         None => fallback(),
+    }
+}
+
+/// A record's problem with its file and, within it, its key path.
+pub(crate) fn placed(file: &str, path: &str, message: &str) -> String {
+    if path.is_empty() {
+        format!("`{file}`: {message}")
+    } else {
+        format!("`{file}` at `{path}`: {message}")
     }
 }
 
@@ -1235,6 +1255,7 @@ impl Problem {
             P::NoInForce { .. } => Code::NoInForce,
             P::EmptyPeriod => Code::EmptyPeriod,
             P::SourceNotFound { .. } => Code::SourceNotFound,
+            P::SourceWithoutParagraphs { .. } => Code::SourceWithoutParagraphs,
             P::NoSource { .. } => Code::NoSource,
             P::NoDocument { .. } | P::NoDocuments => Code::NoDocument,
             P::UnknownParagraph { .. } | P::UnknownNotEncoded { .. } => Code::UnknownParagraph,
@@ -1423,6 +1444,9 @@ impl Problem {
                 format!("source text `{file}` not found beside the header")
             }
             P::NoSource { id } => format!("document `{id}` names no source text"),
+            P::SourceWithoutParagraphs { file } => {
+                format!("no citable paragraph read from source text `{file}`")
+            }
             P::NoDocument { file } => format!("`{file}` belongs to no document"),
             P::NoDocuments => "the policy set has no document header".into(),
             P::UnknownParagraph {
@@ -1622,14 +1646,23 @@ impl Problem {
             P::BadTest { reason } => reason.clone(),
             P::NoTests => "no tests found".into(),
             P::NoTestMatches { pattern } => format!("no test matches `--run {pattern}`"),
-            P::InvalidExpectation { reason, .. } | P::SnapshotWrite { reason } => reason.clone(),
+            P::InvalidExpectation {
+                file,
+                path,
+                problem,
+            } => placed(file, path, &problem.message()),
+            P::SnapshotWrite { reason } => reason.clone(),
             P::SnapshotsInCi { flag } => {
                 format!("{flag} changes snapshots, but CI is set: nothing was written")
             }
             P::WatchNeedsFiles => "--watch needs files on disk to watch".into(),
             P::WatchUnavailable { reason } => format!("cannot watch files: {reason}"),
             P::WatchPath { path, reason } => format!("cannot watch `{path}`: {reason}"),
-            P::InvalidCase { place, what, .. } => format!("{place}: {what}"),
+            P::InvalidCase {
+                file,
+                path,
+                problem,
+            } => placed(file, &shorten(path), &problem.message()),
             P::Evaluation { on, fault } => match on {
                 Some(d) => format!("evaluation on {d} failed: {fault}"),
                 None => format!("evaluation failed: {fault}"),
@@ -1651,6 +1684,39 @@ impl Problem {
             P::SetsItHere { id } => format!("`{id}` sets it here"),
             P::DecidesItHere { id, outcome } => format!("`{id}` decides `{outcome}` here"),
             P::DecidedAgain { id, from } => format!("`{id}` decides it again from {from}"),
+        }
+    }
+
+    /// The text that replaces the primary place when the problem suggests
+    /// one (its help's `did you mean`): what an editor offers as a fix.
+    pub fn replacement(&self) -> Option<String> {
+        use Problem as P;
+        match self {
+            P::UnknownGroupField {
+                group,
+                suggestion: Some(f),
+                ..
+            } => Some(format!("{group}.{f}")),
+            P::Expected {
+                hint: SyntaxHint::Keyword(k),
+                ..
+            } => Some(k.clone()),
+            P::UnknownOutcome { is_fact: true, .. } => None,
+            P::UnknownType { suggestion, .. }
+            | P::UnknownName { suggestion, .. }
+            | P::UnknownEnumValue { suggestion, .. }
+            | P::UnknownRecordField { suggestion, .. }
+            | P::UnknownDefinition { suggestion, .. }
+            | P::UnknownOutcome { suggestion, .. }
+            | P::NoSuchOutcome { suggestion, .. }
+            | P::UnknownRule { suggestion, .. }
+            | P::UnknownDocument { suggestion, .. }
+            | P::SourceNotFound { suggestion, .. }
+            | P::UnknownRank { suggestion, .. }
+            | P::UnknownPairedOutcome { suggestion, .. }
+            | P::UnknownPairedValue { suggestion, .. }
+            | P::DanglingAmendment { suggestion, .. } => suggestion.clone(),
+            _ => None,
         }
     }
 
@@ -1812,6 +1878,9 @@ impl Problem {
             }),
             P::NoSource { .. } => {
                 "add `source \"file.txt\"`: the verbatim text its rules cite".into()
+            }
+            P::SourceWithoutParagraphs { .. } => {
+                "write the text in its own shape: provisions `一、…` (each paragraph a block after its heading, or the provision on its heading line), or articles `第一条　…` with one paragraph or item per block".into()
             }
             P::NoDocument { .. } => {
                 "put the file in the directory of the document header it belongs to".into()
@@ -2052,7 +2121,7 @@ impl Problem {
             P::NoTestMatches { .. } => {
                 "the pattern is a regular expression matched against each case file's path".into()
             }
-            P::InvalidExpectation { advice, .. } => return advice.clone(),
+            P::InvalidExpectation { problem, .. } => return problem.help(),
             P::SnapshotWrite { .. } => "check the folder's permissions and free space".into(),
             P::SnapshotsInCi { .. } => {
                 "review and accept snapshots on your own machine, and commit them".into()
@@ -2064,7 +2133,7 @@ impl Problem {
                 "the system's limit of watched files may be reached".into()
             }
             P::WatchPath { .. } => "check the path".into(),
-            P::InvalidCase { advice, .. } => return advice.clone(),
+            P::InvalidCase { problem, .. } => return problem.help(),
             P::Evaluation { .. } => "the case's values overflow what this expression can compute; check the facts".into(),
             P::CaseEvaluation { .. } => {
                 "the case's values overflow what an expression can compute; check the facts".into()
@@ -2097,6 +2166,10 @@ impl SyntaxHint {
                 "`{word}` is a reserved word and cannot be used as a name; choose another name"
             ),
             H::Keyword(k) => format!("did you mean `{k}`?"),
+            H::Blank(c) => format!(
+                "U+{:04X} is not a blank of the language: separate words with spaces, tabs or the ideographic space U+3000, and delete invisible characters",
+                u32::from(*c)
+            ),
             H::Declaration => {
                 "each declaration starts with a keyword such as `rule`, `fact` or `outcome`".into()
             }

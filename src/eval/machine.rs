@@ -724,7 +724,7 @@ impl<O: Observer> Machine<'_, O> {
 
     /// The default's value, with its node when it decides.
     fn fallback(&mut self, out: &Outcome) -> (V, Option<u32>) {
-        match &out.default {
+        match self.default_of(out) {
             Some(d) => {
                 let m = self.st.miss.len();
                 let v = self.ev(d);
@@ -733,6 +733,14 @@ impl<O: Observer> Machine<'_, O> {
             }
             None => (ABSENT, None),
         }
+    }
+
+    /// The outcome's default, while its line of documents is in force.
+    fn default_of<'o>(&self, out: &'o Outcome) -> Option<&'o Expr> {
+        let roots = self.p.epochs.get(self.ev.epoch).map(|e| e.roots.as_slice());
+        out.default
+            .as_ref()
+            .filter(|_| roots.is_none_or(|r| self.p.default_applies(r, out)))
     }
 
     /// Combines the values of the rules in effect (or maybe in effect):
@@ -793,7 +801,7 @@ impl<O: Observer> Machine<'_, O> {
         match (first_yes, first_maybe) {
             (None, None) => {
                 let (v, id) = self.fallback(out);
-                let by_default = out.default.is_some();
+                let by_default = self.default_of(out).is_some();
                 (v, None, false, by_default, id.filter(|_| by_default))
             }
             (Some((r, v)), None) if !yes_unknown => (v, Some(r), false, false, None),
@@ -953,7 +961,13 @@ impl<O: Observer> Machine<'_, O> {
                 .get(r as usize)
                 .copied()
                 .or_else(|| self.p.rule(r).map(|x| x.document)),
-            None if by_default => self.ev.in_force,
+            None if by_default => {
+                let roots = self.p.epochs.get(self.ev.epoch).map(|e| e.roots.as_slice());
+                match (self.p.outcome(o), roots) {
+                    (Some(out), Some(r)) => self.p.default_document(r, out, self.ev.in_force),
+                    _ => self.ev.in_force,
+                }
+            }
             None => None,
         };
         if let Some(res) = self.ev.outcomes.get_mut(o as usize) {

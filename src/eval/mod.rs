@@ -44,6 +44,9 @@ pub enum Fault {
     NoSuchOutcome,
     /// A derivation was asked of an evaluation that recorded none.
     NotRecorded,
+    /// A case without an assessment date: no date to find the documents in
+    /// force on.
+    NoAssessmentDate,
 }
 
 impl std::fmt::Display for Fault {
@@ -54,6 +57,7 @@ impl std::fmt::Display for Fault {
             Fault::DivisionByZero => "division by zero",
             Fault::NoSuchOutcome => "no such outcome",
             Fault::NotRecorded => "no derivations were recorded",
+            Fault::NoAssessmentDate => "the case states no assessment date",
         })
     }
 }
@@ -176,8 +180,9 @@ impl Evaluation {
             .get(o as usize)
             .and_then(|l| l.get(k))
             .copied()
-            .unwrap_or((0, 0));
-        v.get(a as usize..(a + n) as usize).unwrap_or_default()
+            .expect("an outcome of the evaluated program, whose lists are sized to its outcomes");
+        v.get(a as usize..(a + n) as usize)
+            .expect("an outcome's recorded list lies within the list of all")
     }
 
     /// For an unknown outcome (not in conflict): the unknown facts that

@@ -218,6 +218,10 @@ pub struct Derivations {
     not_in_force: bool,
 }
 
+/// Why a recorded range lies within its table: it was recorded as the
+/// table grew.
+const RECORDED: &str = "a recorded range lies within the table it was recorded in";
+
 fn idx(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
@@ -258,7 +262,7 @@ impl Derivations {
         let rules = self
             .rules
             .get(r.rules.0 as usize..(r.rules.0 + r.rules.1) as usize)
-            .unwrap_or_default()
+            .expect(RECORDED)
             .iter()
             .map(|x| RuleTrace {
                 rule: x.rule,
@@ -308,13 +312,13 @@ impl Derivations {
     fn ids_of(&self, (start, len): Ids) -> &[u32] {
         self.ids
             .get(start as usize..(start + len) as usize)
-            .unwrap_or_default()
+            .expect(RECORDED)
     }
 
     fn kids_of(&self, (start, len): (u32, u32)) -> &[u32] {
         self.kids
             .get(start as usize..(start + len) as usize)
-            .unwrap_or_default()
+            .expect(RECORDED)
     }
 
     /// Appends a node. Its value is written into place: a node assembled
@@ -354,7 +358,10 @@ impl Observer for Derivations {
 
     fn close(&mut self, t: &Texts, e: &Expr, v: V, node: Node, mark: u32) {
         let from = self.kids.len();
-        let operands = self.stack.get(mark as usize..).unwrap_or_default();
+        let operands = self
+            .stack
+            .get(mark as usize..)
+            .expect("a mark is taken below the operands pushed since");
         for &k in operands {
             // A chain `a and b and c` is one node with every term as operand.
             match self.nodes.get(k as usize) {

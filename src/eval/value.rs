@@ -125,7 +125,7 @@ impl Texts<'_> {
 
     /// A compact value in the form reports read.
     pub fn value(&self, v: V) -> Value {
-        let low = |x: i64| u32::try_from(x & 0xffff_ffff).unwrap_or(0);
+        let low = |x: i64| u32::try_from(x & 0xffff_ffff).expect("masked to 32 bits");
         match v.tag {
             Tag::Unknown => Value::Unknown,
             Tag::Absent => Value::Absent,
@@ -304,6 +304,10 @@ pub(crate) fn unknown_or_absent(a: V, b: V) -> Option<V> {
     }
 }
 
+/// Why a checked boolean operand that is neither true nor false is unknown
+/// or n/a: the checker gives `and` and `or` boolean operands only.
+const NEITHER: &str = "a boolean operand that is neither true nor false is unknown or n/a";
+
 /// Kleene conjunction (with n/a between false and unknown).
 pub(crate) fn and(a: V, b: V) -> V {
     if a.is(false) || b.is(false) {
@@ -311,7 +315,7 @@ pub(crate) fn and(a: V, b: V) -> V {
     } else if a.is(true) && b.is(true) {
         V::bool(true)
     } else {
-        unknown_or_absent(a, b).unwrap_or(UNKNOWN)
+        unknown_or_absent(a, b).expect(NEITHER)
     }
 }
 
@@ -322,7 +326,7 @@ pub(crate) fn or(a: V, b: V) -> V {
     } else if a.is(false) && b.is(false) {
         V::bool(false)
     } else {
-        unknown_or_absent(a, b).unwrap_or(UNKNOWN)
+        unknown_or_absent(a, b).expect(NEITHER)
     }
 }
 

@@ -76,6 +76,21 @@ pub struct Decl {
     pub span: (usize, usize),
 }
 
+/// A `not encoded P ["clause"] because "reason"` of a file.
+#[derive(Clone, Debug)]
+pub struct Aside {
+    /// The file (index into [`Index::files`]).
+    pub file: usize,
+    /// The unit set aside (`4.1`, `12.1.3`).
+    pub key: String,
+    /// Its article.
+    pub article: u32,
+    /// The clause set aside, or the reason when the whole unit is.
+    pub text: String,
+    /// The bytes of the whole item.
+    pub span: (usize, usize),
+}
+
 /// A name written in a file.
 #[derive(Clone, Debug)]
 pub struct Written {
@@ -105,8 +120,17 @@ pub struct Index {
     pub files: Vec<IndexedFile>,
     /// Every declaration.
     pub decls: Vec<Decl>,
-    /// The regulation text the documents cite, parsed.
-    pub regulation: Option<Regulation>,
+    /// The regulation texts the documents cite, parsed (one per document
+    /// whose `source` is found beside the set).
+    pub regulations: Vec<Regulation>,
+    /// The document headers' `source`: (file, the regulation text's name).
+    pub sources: Vec<(usize, String)>,
+    /// The paragraphs and clauses set aside (`not encoded`).
+    pub aside: Vec<Aside>,
+    /// For each file, the regulation its document cites (index into
+    /// [`Index::regulations`]): the document whose header is in the file's
+    /// folder or the nearest folder above it.
+    pub cited: Vec<Option<usize>>,
 }
 
 fn type_text(t: &TypeRef) -> String {
@@ -178,21 +202,26 @@ impl Index {
         previous: Option<&Index>,
     ) -> Index {
         let mut index = Index::default();
-        let mut sources: Vec<String> = Vec::new();
         for (n, (name, text)) in files.iter().enumerate() {
             let id = crate::source::FileId(u32::try_from(n).unwrap_or(u32::MAX));
             match crate::syntax::parse_file(id, text) {
-                Ok(t) => index.declare(n, &t, &mut sources),
+                Ok(t) => index.declare(n, &t),
                 Err(_) => {
-                    let before = previous.and_then(|p| {
-                        let old = p.files.iter().position(|f| f.name == *name)?;
-                        Some(p.decls.iter().filter(move |d| d.file == old))
-                    });
-                    for d in before.into_iter().flatten() {
-                        index.decls.push(Decl {
+                    let old = previous
+                        .and_then(|p| Some((p, p.files.iter().position(|f| f.name == *name)?)));
+                    if let Some((p, old)) = old {
+                        let decls = p.decls.iter().filter(|d| d.file == old);
+                        index.decls.extend(decls.map(|d| Decl {
                             file: n,
                             ..d.clone()
-                        });
+                        }));
+                        let sources = p.sources.iter().filter(|(f, _)| *f == old);
+                        index.sources.extend(sources.map(|(_, s)| (n, s.clone())));
+                        let aside = p.aside.iter().filter(|a| a.file == old);
+                        index.aside.extend(aside.map(|a| Aside {
+                            file: n,
+                            ..a.clone()
+                        }));
                     }
                 }
             }
@@ -202,16 +231,43 @@ impl Index {
                 names: written_names(text),
             });
         }
-        index.regulation = sources.iter().find_map(|s| {
-            others
+        // Each header's folder, and the regulation its `source` names.
+        let folder = |name: &str| name.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+        let mut headers: Vec<(String, usize)> = Vec::new();
+        for (file, source) in &index.sources {
+            let Some(text) = others
                 .iter()
-                .find(|(n, _)| n == s || n.ends_with(&format!("/{s}")))
-                .map(|(_, t)| Regulation::parse(t))
-        });
+                .find(|(n, _)| n == source || n.ends_with(&format!("/{source}")))
+                .map(|(_, t)| t)
+            else {
+                continue;
+            };
+            let Some((name, _)) = files.get(*file) else {
+                continue;
+            };
+            headers.push((folder(name), index.regulations.len()));
+            index.regulations.push(Regulation::parse(text));
+        }
+        index.cited = files
+            .iter()
+            .map(|(name, _)| {
+                let own = folder(name);
+                headers
+                    .iter()
+                    .filter(|(dir, _)| own == *dir || own.starts_with(&format!("{dir}/")))
+                    .max_by_key(|(dir, _)| dir.len())
+                    .map(|(_, r)| *r)
+            })
+            .collect();
         index
     }
 
-    fn declare(&mut self, file: usize, tree: &ast::File, sources: &mut Vec<String>) {
+    /// The regulation the file at this index cites.
+    pub fn regulation(&self, file: usize) -> Option<&Regulation> {
+        self.regulations.get((*self.cited.get(file)?)?)
+    }
+
+    fn declare(&mut self, file: usize, tree: &ast::File) {
         for item in &tree.items {
             let whole = span(item.loc());
             let mut add = |name: String,
@@ -234,7 +290,7 @@ impl Index {
             match item {
                 Item::Document(d) => {
                     if let Some(s) = &d.source {
-                        sources.push(s.value.clone());
+                        self.sources.push((file, s.value.clone()));
                     }
                     let issuer = d.issuer.as_ref().map(|i| i.value.as_str()).unwrap_or("");
                     add(
@@ -333,11 +389,18 @@ impl Index {
                         Kind::Rule,
                         None,
                         &r.cites.quote.value,
-                        format!("{}.{}", p.article, p.paragraph),
+                        p.key(),
                         span(r.name.loc),
                     );
                 }
-                Item::NotEncoded(_) | Item::Correspondence(_) | Item::Difference(_) => {}
+                Item::NotEncoded(n) => self.aside.push(Aside {
+                    file,
+                    key: n.paragraph.key(),
+                    article: n.paragraph.article,
+                    text: n.clause.as_ref().unwrap_or(&n.reason).value.clone(),
+                    span: whole,
+                }),
+                Item::Correspondence(_) | Item::Difference(_) => {}
             }
         }
     }

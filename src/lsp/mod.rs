@@ -20,6 +20,7 @@ mod position;
 pub use position::Lines;
 
 use crate::diag::{self, Diag, Severity};
+use crate::regulation::Regulation;
 use crate::syntax::lexicon::{self, Form, KEYWORDS};
 use index::{Index, Kind};
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
@@ -417,10 +418,10 @@ impl Server {
             }
         }
         // A paragraph number after `cites`: the paragraph's text.
-        if let Some((text, start, end)) = paragraph_hover(index, &f.text, offset) {
+        if let Some((text, start, end)) = paragraph_hover(index.regulation(file), &f.text, offset) {
             return Some(markdown(text, lines.range(start, end)));
         }
-        if let Some(text) = quote_hover(index, &f.text, offset) {
+        if let Some(text) = quote_hover(index.regulation(file), &f.text, offset) {
             return Some(markdown(text, lines.range(offset, offset)));
         }
         let (decls, start, end) = index.resolve_at(file, offset)?;
@@ -438,22 +439,16 @@ impl Server {
                 _ => format!(" : {}", d.detail),
             };
             let decl_file = index.files.get(d.file)?;
-            let line = decl_file
-                .text
-                .get(..d.name_span.0)
-                .unwrap_or("")
-                .matches('\n')
-                .count()
-                + 1;
-            let uses = index.references(d).len().saturating_sub(1);
-            parts.push(format!(
-                "{} `{}`{detail}{of} — {}\n\ndeclared in `{}` line {line}; named {uses} time{} elsewhere",
+            let mut text = format!(
+                "{} `{}`{detail}{of} — {}\n\ndeclared in `{}` line {}",
                 d.kind.word(),
                 d.name,
                 d.label,
                 short(&decl_file.name),
-                if uses == 1 { "" } else { "s" }
-            ));
+                line_of(&decl_file.text, d.name_span.0)
+            );
+            text.push_str(&uses(index, d));
+            parts.push(text);
         }
         if parts.is_empty() {
             return None;
@@ -516,7 +511,7 @@ impl Server {
         let before = f.text.get(..offset).unwrap_or("");
         let form = lexicon::form_of_text(&f.text).unwrap_or_default();
         // Inside the quote of `cites P "…`: the sentences of paragraph P.
-        if let Some(items) = quote_completion(index, before) {
+        if let Some(items) = quote_completion(index.regulation(file), before) {
             return Some(CompletionResponse::Array(items));
         }
         // After `cites`: the paragraph numbers.
@@ -526,10 +521,9 @@ impl Server {
             .rsplit(|c: char| lexicon::is_blank(c) || lexicon::is_line_break(c))
             .next()
             .unwrap_or("");
-        if lexicon::word(last_word).is_some_and(|(k, _)| k.name == "cites") {
+        if cites_keyword(last_word) {
             let units = index
-                .regulation
-                .as_ref()
+                .regulation(file)
                 .map(|r| r.units.clone())
                 .unwrap_or_default();
             let items = units
@@ -586,44 +580,136 @@ impl Server {
         Some(CompletionResponse::Array(items))
     }
 
+    /// The outline of a file: its declarations (an enum's values and a
+    /// record's fields inside them), then its rules and the units it sets
+    /// aside, grouped by the provision (article) they cite, under the
+    /// heading the regulation text gives it.
     fn symbols(&mut self, p: DocumentSymbolParams) -> Option<DocumentSymbolResponse> {
         let (index, file, _) = self.locate(&p.text_document.uri)?;
         let f = index.files.get(file)?;
         let lines = Lines::new(&f.text);
-        #[allow(deprecated)] // `deprecated` is a required field of the type
-        let symbols: Vec<DocumentSymbol> = index
-            .decls
-            .iter()
-            .filter(|d| d.file == file && !matches!(d.kind, Kind::EnumValue | Kind::Field))
-            .filter(|d| !d.name.is_empty())
-            .map(|d| DocumentSymbol {
-                name: d.name.clone(),
-                detail: Some(if d.kind == Kind::Rule {
-                    format!(
-                        "{} {}",
-                        d.detail,
-                        d.label.chars().take(30).collect::<String>()
-                    )
-                } else {
-                    d.label.clone()
-                }),
-                kind: match d.kind {
-                    Kind::Enum => SymbolKind::ENUM,
-                    Kind::Record => SymbolKind::STRUCT,
-                    Kind::Fact | Kind::Parameter => SymbolKind::CONSTANT,
-                    Kind::Outcome => SymbolKind::PROPERTY,
-                    Kind::Definition => SymbolKind::FUNCTION,
-                    Kind::Document => SymbolKind::FILE,
-                    _ => SymbolKind::EVENT,
-                },
+        let symbol = |name: String,
+                      detail: String,
+                      kind,
+                      span: (usize, usize),
+                      name_span: (usize, usize)| {
+            #[allow(deprecated)] // `deprecated` is a required field of the type
+            DocumentSymbol {
+                name,
+                detail: (!detail.is_empty()).then_some(detail),
+                kind,
                 tags: None,
                 deprecated: None,
-                range: lines.range(d.span.0, d.span.1),
-                selection_range: lines.range(d.name_span.0, d.name_span.1),
+                range: lines.range(span.0, span.1),
+                selection_range: lines.range(name_span.0, name_span.1),
                 children: None,
-            })
-            .collect();
-        Some(DocumentSymbolResponse::Nested(symbols))
+            }
+        };
+        let mine = || {
+            index
+                .decls
+                .iter()
+                .filter(|d| d.file == file && !d.name.is_empty())
+        };
+        let mut top: Vec<DocumentSymbol> = Vec::new();
+        // The provisions, in the order the file first cites them: (article,
+        // its members as (start byte, symbol)).
+        let mut provisions: Vec<(u32, Vec<(usize, DocumentSymbol)>)> = Vec::new();
+        let mut member = |article: u32, at: usize, s: DocumentSymbol| match provisions
+            .iter_mut()
+            .find(|(a, _)| *a == article)
+        {
+            Some((_, members)) => members.push((at, s)),
+            None => provisions.push((article, vec![(at, s)])),
+        };
+        for d in mine() {
+            let kind = match d.kind {
+                Kind::Enum => SymbolKind::ENUM,
+                Kind::Record => SymbolKind::STRUCT,
+                Kind::Fact | Kind::Parameter => SymbolKind::CONSTANT,
+                Kind::Outcome => SymbolKind::PROPERTY,
+                Kind::Definition => SymbolKind::FUNCTION,
+                Kind::Document => SymbolKind::FILE,
+                Kind::Rule => SymbolKind::EVENT,
+                Kind::EnumValue | Kind::Field => continue,
+            };
+            if d.kind == Kind::Rule {
+                let quote: String = d.label.chars().take(30).collect();
+                let s = symbol(
+                    d.name.clone(),
+                    format!("{} {quote}", d.detail),
+                    kind,
+                    d.span,
+                    d.name_span,
+                );
+                let article = d
+                    .detail
+                    .split('.')
+                    .next()
+                    .and_then(|a| a.parse().ok())
+                    .unwrap_or(0);
+                member(article, d.span.0, s);
+                continue;
+            }
+            let mut s = symbol(d.name.clone(), d.label.clone(), kind, d.span, d.name_span);
+            if matches!(d.kind, Kind::Enum | Kind::Record) {
+                let inner = mine().filter(|v| {
+                    matches!(v.kind, Kind::EnumValue | Kind::Field)
+                        && v.container.as_deref() == Some(d.name.as_str())
+                        && d.span.0 <= v.name_span.0
+                        && v.name_span.1 <= d.span.1
+                });
+                let kind = if d.kind == Kind::Enum {
+                    SymbolKind::ENUM_MEMBER
+                } else {
+                    SymbolKind::FIELD
+                };
+                s.children = Some(
+                    inner
+                        .map(|v| {
+                            symbol(
+                                v.name.clone(),
+                                v.label.clone(),
+                                kind,
+                                v.name_span,
+                                v.name_span,
+                            )
+                        })
+                        .collect(),
+                );
+            }
+            top.push(s);
+        }
+        for a in index.aside.iter().filter(|a| a.file == file) {
+            let name = format!("not encoded {}", a.key);
+            let s = symbol(name, a.text.clone(), SymbolKind::NULL, a.span, a.span);
+            member(a.article, a.span.0, s);
+        }
+        let reg = index.regulation(file);
+        for (article, mut members) in provisions {
+            members.sort_by_key(|(at, _)| *at);
+            let start = members.iter().map(|(at, _)| *at).min().unwrap_or(0);
+            let end = members.iter().map(|(_, s)| s.range.end).max();
+            let heading = reg
+                .and_then(|r| r.heading(article))
+                .map_or_else(|| format!("provision {article}"), str::to_string);
+            let mut s = symbol(
+                heading,
+                String::new(),
+                SymbolKind::NAMESPACE,
+                (start, start),
+                (start, start),
+            );
+            if let Some(end) = end {
+                s.range.end = end;
+            }
+            s.selection_range = s.range;
+            s.selection_range.end = s.range.start;
+            s.children = Some(members.into_iter().map(|(_, s)| s).collect());
+            top.push(s);
+        }
+        top.sort_by_key(|s| (s.range.start.line, s.range.start.character));
+        Some(DocumentSymbolResponse::Nested(top))
     }
 
     fn format(&mut self, p: DocumentFormattingParams) -> Option<Vec<TextEdit>> {
@@ -645,7 +731,9 @@ impl Server {
     fn code_actions(&mut self, p: CodeActionParams) -> Option<Vec<CodeActionOrCommand>> {
         let mut out = Vec::new();
         for d in &p.context.diagnostics {
-            let Some(fix) = did_you_mean(&d.message) else {
+            // The checker's suggestion, sent with the diagnostic as its data.
+            let fix = d.data.as_ref().and_then(|v| v.get("replace")?.as_str());
+            let Some(fix) = fix.map(str::to_string) else {
                 continue;
             };
             let edit = WorkspaceEdit::new(HashMap::from([(
@@ -710,10 +798,53 @@ fn expected_values(index: &Index, file: usize, offset: usize) -> Option<Vec<Comp
     (!values.is_empty()).then_some(values)
 }
 
-/// The suggestion of a "did you mean `x`?" help.
-fn did_you_mean(message: &str) -> Option<String> {
-    let rest = message.split("did you mean `").nth(1)?;
-    Some(rest.split('`').next()?.to_string())
+/// Where a declaration is named, its own name aside: a list of places
+/// (file, line, the rule or declaration the place is in), at most
+/// [`USES_LISTED`] of them.
+fn uses(index: &Index, d: &index::Decl) -> String {
+    let places: Vec<(usize, usize, usize)> = index
+        .references(d)
+        .into_iter()
+        .filter(|(f, s, _)| (*f, *s) != (d.file, d.name_span.0))
+        .collect();
+    if places.is_empty() {
+        return "; named nowhere else".to_string();
+    }
+    let mut out = format!(
+        "; named {} time{} elsewhere:\n",
+        places.len(),
+        if places.len() == 1 { "" } else { "s" }
+    );
+    for (f, s, _) in places.iter().take(USES_LISTED) {
+        let Some(file) = index.files.get(*f) else {
+            continue;
+        };
+        let within = index
+            .decls
+            .iter()
+            .filter(|e| e.file == *f && e.span.0 <= *s && *s < e.span.1)
+            .filter(|e| !matches!(e.kind, Kind::EnumValue | Kind::Field))
+            .min_by_key(|e| e.span.1 - e.span.0)
+            .map(|e| format!(", {} `{}`", e.kind.word(), e.name))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "\n- `{}` line {}{within}",
+            short(&file.name),
+            line_of(&file.text, *s)
+        ));
+    }
+    if places.len() > USES_LISTED {
+        out.push_str(&format!("\n- … and {} more", places.len() - USES_LISTED));
+    }
+    out
+}
+
+/// How many uses a hover lists.
+const USES_LISTED: usize = 20;
+
+/// The line number (from 1) of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    text.get(..offset).unwrap_or("").matches('\n').count() + 1
 }
 
 /// The file name without its directories.
@@ -740,42 +871,70 @@ fn location(index: &Index, file: usize, start: usize, end: usize) -> Option<Loca
     ))
 }
 
-/// The paragraph a `cites P` or `not encoded P` names, when the offset is
-/// on its number: its text and the number's bytes.
-fn paragraph_hover(index: &Index, text: &str, offset: usize) -> Option<(String, usize, usize)> {
-    let is_num = |c: char| c.is_ascii_digit() || c == '.';
-    let before = text.get(..offset)?;
-    let start = before.trim_end_matches(is_num).len();
-    let end =
-        offset + text.get(offset..)?.len() - text.get(offset..)?.trim_start_matches(is_num).len();
-    let number = text.get(start..end)?;
-    let head = text.get(..start)?.trim_end();
+/// Whether a word is the keyword before a cited paragraph: `cites`,
+/// `not encoded` (its last word) or their Chinese forms.
+fn cites_keyword(w: &str) -> bool {
+    w == "encoded"
+        || lexicon::word(w).is_some_and(|(k, _)| matches!(k.name, "cites" | "not_encoded"))
+}
+
+/// `4.2` or `12.1.3`: the article, paragraph and item (0 for the paragraph).
+fn unit_number(s: &str) -> Option<(u32, u32, u32)> {
+    let mut parts = s.split('.');
+    let article = parts.next()?.parse().ok()?;
+    let paragraph = parts.next()?.parse().ok()?;
+    let item = parts.next().map_or(Some(0), |i| i.parse().ok())?;
+    parts.next().is_none().then_some((article, paragraph, item))
+}
+
+/// The unit cited by a text that ends with `cites P` or `not encoded P`
+/// (blanks after the number allowed), `P` being `4.2` or `12.1.3`.
+fn cited_unit(head: &str) -> Option<(u32, u32, u32)> {
+    let head = head.trim_end_matches(|c: char| lexicon::is_blank(c) || lexicon::is_line_break(c));
+    let number_start = head
+        .trim_end_matches(|c: char| c.is_ascii_digit() || c == '.')
+        .len();
+    let number = head.get(number_start..)?;
     let kw = head
+        .get(..number_start)?
+        .trim_end()
         .rsplit(|c: char| lexicon::is_blank(c) || lexicon::is_line_break(c))
         .next()?;
-    let cited = lexicon::word(kw)
-        .is_some_and(|(k, _)| k.name == "cites" || k.name == "not_encoded")
-        || kw == "encoded";
-    if !cited {
+    if !cites_keyword(kw) {
         return None;
     }
-    let (a, p) = number.split_once('.')?;
-    let u = index
-        .regulation
-        .as_ref()?
-        .unit(a.parse().ok()?, p.parse().ok()?, 0)?;
+    unit_number(number)
+}
+
+/// The paragraph a `cites P` or `not encoded P` names, when the offset is
+/// on its number: its text and the number's bytes.
+fn paragraph_hover(
+    reg: Option<&Regulation>,
+    text: &str,
+    offset: usize,
+) -> Option<(String, usize, usize)> {
+    let is_num = |c: char| c.is_ascii_digit() || c == '.';
+    let start = text.get(..offset)?.trim_end_matches(is_num).len();
+    let end =
+        offset + text.get(offset..)?.len() - text.get(offset..)?.trim_start_matches(is_num).len();
+    if start == end {
+        return None;
+    }
+    let (a, p, i) = cited_unit(text.get(..end)?)?;
+    let u = reg?.unit(a, p, i)?;
     Some((format!("**{}** {}", u.key(), u.text), start, end))
 }
 
-/// On the quote of `cites P "…"`: whether it is found in paragraph P, and
-/// the paragraph.
-fn quote_hover(index: &Index, text: &str, offset: usize) -> Option<String> {
-    let (p, quote) = citation_at(text, offset)?;
-    let reg = index.regulation.as_ref()?;
-    let (a, n) = p.split_once('.')?;
-    let (a, n): (u32, u32) = (a.parse().ok()?, n.parse().ok()?);
-    let u = reg.unit(a, n, 0)?;
-    let verdict = if reg.quote_matches(a, n, 0, &quote) {
+/// On the quote of `cites P "…"` (or the clause of `not encoded P "…"
+/// because …`): whether it is found in unit P, and the unit; on the reason
+/// of a `not encoded P "…"` that sets the whole unit aside: the unit.
+fn quote_hover(reg: Option<&Regulation>, text: &str, offset: usize) -> Option<String> {
+    let ((a, p, i), quote, is_quote) = citation_at(text, offset)?;
+    let reg = reg?;
+    let u = reg.unit(a, p, i)?;
+    let verdict = if !is_quote {
+        "the reason for setting aside"
+    } else if reg.quote_matches(a, p, i, &quote) {
         "the quote is in"
     } else {
         "the quote is **not** in"
@@ -783,8 +942,10 @@ fn quote_hover(index: &Index, text: &str, offset: usize) -> Option<String> {
     Some(format!("{verdict} paragraph {}:\n\n{}", u.key(), u.text))
 }
 
-/// The paragraph and quote of the citation whose quote holds `offset`.
-fn citation_at(text: &str, offset: usize) -> Option<(String, String)> {
+/// The unit and text of the citation whose quoted text holds `offset`, and
+/// whether that text quotes the unit (after `cites`, or a clause followed by
+/// `because`) rather than giving a reason.
+fn citation_at(text: &str, offset: usize) -> Option<((u32, u32, u32), String, bool)> {
     let ls: Vec<(usize, Lexeme)> = lexicon::lexemes(text).collect();
     let i = ls.iter().rposition(|(at, _)| *at <= offset)?;
     let (at, l) = ls.get(i)?;
@@ -793,58 +954,33 @@ fn citation_at(text: &str, offset: usize) -> Option<(String, String)> {
     }
     let end = ls.get(i + 1).map_or(text.len(), |(s, _)| *s);
     let quote = text.get(at + 1..end)?.trim_end_matches('"').to_string();
-    // Before it: blank, number, `.`, number, blank, `cites`.
-    let words: Vec<&str> = ls
-        .get(..i)?
+    let head = text.get(..*at)?;
+    let unit = cited_unit(head)?;
+    let after_cites = head
+        .trim_end_matches(|c: char| c.is_ascii_digit() || c == '.' || lexicon::is_blank(c))
+        .rsplit(|c: char| lexicon::is_blank(c) || lexicon::is_line_break(c))
+        .next()
+        .and_then(lexicon::word)
+        .is_some_and(|(k, _)| k.name == "cites");
+    let before_because = ls
+        .get(i + 1..)?
         .iter()
-        .rev()
-        .filter(|(_, l)| *l != Lexeme::Blank)
-        .take(4)
-        .map(|(s, l)| match l {
-            Lexeme::Word(w) => *w,
-            Lexeme::Punct('.') => ".",
-            _ => text.get(*s..*s).unwrap_or(""),
-        })
-        .collect();
-    match words.as_slice() {
-        [p2, ".", p1, kw]
-            if lexicon::word(kw).is_some_and(|(k, _)| {
-                k.name == "cites" || k.name == "not_encoded" || k.name == "encoded"
-            }) =>
-        {
-            Some((format!("{p1}.{p2}"), quote))
-        }
-        _ => None,
-    }
+        .find(|(_, l)| !matches!(l, Lexeme::Blank | Lexeme::Comment))
+        .is_some_and(|(_, l)| matches!(l, Lexeme::Word(w) if lexicon::word(w).is_some_and(|(k, _)| k.name == "because")));
+    Some((unit, quote, after_cites || before_because))
 }
 
-/// Inside an open quote after `cites P "`: the sentences of paragraph P.
-fn quote_completion(index: &Index, before: &str) -> Option<Vec<CompletionItem>> {
+/// Inside an open quote after `cites P "` or `not encoded P "`: the
+/// sentences of unit P.
+fn quote_completion(reg: Option<&Regulation>, before: &str) -> Option<Vec<CompletionItem>> {
     let open = before.rfind('"')?;
     // An odd number of quotes on the line: the quote is open.
     let line = before.rsplit('\n').next().unwrap_or(before);
     if line.matches('"').count() % 2 == 0 {
         return None;
     }
-    let head = before.get(..open)?.trim_end();
-    let number: String = head
-        .chars()
-        .rev()
-        .take_while(|c| c.is_ascii_digit() || *c == '.')
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    let kw = head.get(..head.len() - number.len())?.trim_end();
-    let kw = kw
-        .rsplit(|c: char| lexicon::is_blank(c) || lexicon::is_line_break(c))
-        .next()?;
-    lexicon::word(kw).filter(|(k, _)| k.name == "cites")?;
-    let (a, p) = number.split_once('.')?;
-    let u = index
-        .regulation
-        .as_ref()?
-        .unit(a.parse().ok()?, p.parse().ok()?, 0)?;
+    let (a, p, i) = cited_unit(before.get(..open)?)?;
+    let u = reg?.unit(a, p, i)?;
     let sentences = u
         .text
         .split_inclusive(['。', '；', '，', '：'])
@@ -908,6 +1044,7 @@ fn to_diagnostic(d: &Diag, sources: &crate::source::SourceMap) -> Diagnostic {
         source: Some("regula".into()),
         message,
         related_information: (!related.is_empty()).then_some(related),
+        data: d.fix.as_ref().map(|f| serde_json::json!({ "replace": f })),
         ..Default::default()
     }
 }
@@ -969,12 +1106,35 @@ mod tests {
     }
 
     #[test]
-    fn did_you_mean_is_read_from_the_help() {
+    fn the_fix_is_the_problems_own_suggestion_sent_as_data() {
+        use crate::diag::Problem;
+        let sources = crate::source::SourceMap::default();
+        let d = Diag::of(Problem::UnknownRule {
+            name: "advanse".into(),
+            suggestion: Some("advance".into()),
+        });
         assert_eq!(
-            did_you_mean("unknown rule `advanse` (no such rule)\nhelp: did you mean `advance`?"),
-            Some("advance".to_string())
+            to_diagnostic(&d, &sources).data,
+            Some(serde_json::json!({"replace": "advance"}))
         );
-        assert_eq!(did_you_mean("no help"), None);
+        // A record fact's field: the whole dotted name the help suggests.
+        let d = Diag::of(Problem::UnknownGroupField {
+            group: "order".into(),
+            field: "deadlien".into(),
+            record: "Order".into(),
+            fields: vec!["deadline".into()],
+            suggestion: Some("deadline".into()),
+        });
+        assert_eq!(d.fix.as_deref(), Some("order.deadline"));
+        assert!(d
+            .help
+            .as_deref()
+            .is_some_and(|h| h.contains("`order.deadline`")));
+        let d = Diag::of(Problem::UnknownRule {
+            name: "zzz".into(),
+            suggestion: None,
+        });
+        assert_eq!(to_diagnostic(&d, &sources).data, None);
     }
 
     #[test]

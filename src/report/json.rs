@@ -235,7 +235,7 @@ fn trace(j: &mut Json, p: &Program, f: &Fragments, t: &Trace) {
 fn to_value(write: impl FnOnce(&mut Json)) -> J {
     let mut out = Vec::new();
     write(&mut Json::new(&mut out, false));
-    serde_json::from_slice(&out).unwrap_or(J::Null)
+    serde_json::from_slice(&out).expect("the report writer writes valid JSON")
 }
 
 /// A traced expression as a JSON value.
@@ -609,13 +609,13 @@ fn report(j: &mut Json, s: &Subject, detail: Detail, line: Option<u64>) -> Resul
             s,
             f,
             detail,
-            u32::try_from(i).unwrap_or(u32::MAX),
+            u32::try_from(i).expect("outcome ids are 32 bits"),
             head.is_some(),
         )?;
     }
     j.end_obj();
     key!(j, "departures");
-    departures(j, s, f);
+    departures(j, s, f, None);
     j.end_obj();
     Ok(())
 }
@@ -634,11 +634,15 @@ fn cites_of(s: &Subject, o: OutcomeId) -> Vec<RuleId> {
 }
 
 /// Writes the `departures` list: each declared pair whose values both
-/// exist and differ after the declared equivalences.
-fn departures(j: &mut Json, s: &Subject, f: &Fragments) {
+/// exist and differ after the declared equivalences; with `only`, the pairs
+/// that outcome takes part in (on either side).
+fn departures(j: &mut Json, s: &Subject, f: &Fragments, only: Option<OutcomeId>) {
     let p = s.p;
     j.arr();
     for pair in crate::departure::departures(p, s.ev) {
+        if only.is_some_and(|o| pair.outcome != o && pair.superior != o) {
+            continue;
+        }
         j.item();
         j.obj();
         for (k, o) in [("", pair.outcome), ("superior_", pair.superior)] {
@@ -691,22 +695,77 @@ fn explain_entry(s: &Subject, d: &Derivation) -> J {
     J::Object(j)
 }
 
+/// What `regula explain` (and `POST /v1/explain/{outcome}`) explains: a
+/// declared outcome, or the in-force outcome of a line of documents
+/// (`in_force`, `national.in_force`), decided by the document headers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Explained {
+    /// A declared outcome.
+    Outcome(OutcomeId),
+    /// The in-force outcome of the line at this index of
+    /// [`Program::lines`] (0: `in_force`).
+    InForce(usize),
+}
+
+impl Explained {
+    /// The outcome called `name`, if the policy set has it.
+    pub fn find(p: &Program, name: &str) -> Option<Explained> {
+        if name == "in_force" {
+            return Some(Explained::InForce(0));
+        }
+        if let Some(line) = p.lines().iter().skip(1).position(|(n, _)| n == name) {
+            return Some(Explained::InForce(line + 1));
+        }
+        p.outcome_index.get(name).map(|o| Explained::Outcome(*o))
+    }
+
+    /// Every name [`Explained::find`] accepts: the declared outcomes, then
+    /// the in-force outcomes.
+    pub fn names(p: &Program) -> Vec<&str> {
+        let mut names: Vec<&str> = p.outcomes.iter().map(|o| o.name.as_str()).collect();
+        names.push("in_force");
+        names.extend(p.lines().iter().skip(1).map(|(n, _)| n.as_str()));
+        names
+    }
+
+    /// The diagnostic for a name [`Explained::find`] does not accept, with
+    /// the closest name it does.
+    pub fn unknown(p: &Program, name: &str) -> crate::diag::Diag {
+        crate::diag::Diag::of(crate::diag::Problem::NoSuchOutcome {
+            name: name.to_string(),
+            suggestion: crate::diag::suggest(name, Explained::names(p)).map(str::to_string),
+        })
+    }
+}
+
 /// The explanation of one outcome (`regula explain --format json`): its
-/// entry, and under `reads` each outcome its derivation reads, with its
-/// own derivation. `None` is `in_force`, decided by the document header.
-/// Returns the explanation and whether rules conflict on the outcome.
-pub fn explain_json(s: &Subject, outcome: Option<OutcomeId>) -> Result<(J, bool), EvalError> {
+/// entry, the departures it takes part in (`departures`, as the report's
+/// entries), and under `reads` each outcome its derivation reads, with its
+/// own derivation. An in-force outcome is its entry with the document
+/// header's derivation. Returns the explanation and whether rules conflict
+/// on the outcome.
+pub fn explain_json(s: &Subject, what: Explained) -> Result<(J, bool), EvalError> {
     let p = s.p;
-    let Some(oid) = outcome else {
-        return Ok((in_force_json(s, 0), false));
+    let oid = match what {
+        Explained::InForce(line) => return Ok((in_force_json(s, line), false)),
+        Explained::Outcome(o) => o,
     };
     let d = s.derive(oid)?;
     let mut j = serde_json::Map::new();
-    let name = p.outcome(oid).map(|o| o.name.clone()).unwrap_or_default();
+    let name = p
+        .outcome(oid)
+        .expect("a derived outcome is the program's")
+        .name
+        .clone();
     j.insert("outcome".into(), J::from(name));
     if let J::Object(m) = explain_entry(s, &d) {
         j.extend(m);
     }
+    let f = s.fragments();
+    j.insert(
+        "departures".into(),
+        to_value(|w| departures(w, s, f, Some(oid))),
+    );
     // The outcomes the derivation reads, each with its own derivation.
     let mut queue = outcomes_read(&d);
     let mut reads = serde_json::Map::new();

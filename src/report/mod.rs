@@ -6,7 +6,7 @@ mod write;
 
 pub use json::{
     derivation_json, explain_json, in_force_json, json_report, not_in_force_reason, outcomes_read,
-    trace_json, write_report, Detail,
+    trace_json, write_report, Detail, Explained,
 };
 pub use text::{explain_text, in_force_text, period_zh, status_word, text_report, TextOptions};
 pub use write::Fragments;

@@ -190,11 +190,13 @@ pub fn text_report(s: &Subject, case_name: &str, opts: TextOptions) -> Result<St
 
     let mut derivations: Vec<Derivation> = Vec::with_capacity(p.outcomes.len());
     for i in 0..p.outcomes.len() {
-        derivations.push(s.derive(u32::try_from(i).unwrap_or(0))?);
+        derivations.push(s.derive(u32::try_from(i).expect("outcome ids are 32 bits"))?);
     }
     // Determined outcomes, grouped by the document and article of their
     // rules, the report's document first.
-    let first = s.ev.in_force.unwrap_or(0);
+    let first =
+        s.ev.in_force
+            .expect("returned above when nothing is in force");
     let mut articles: Vec<(bool, u32, u32)> = p
         .outcomes
         .iter()
@@ -473,34 +475,26 @@ fn failing(p: &Program, t: &Trace, negated: bool, out: &mut Vec<String>) {
     }
 }
 
+/// Why a derivation's node is its program's: the derivation was recorded
+/// evaluating that program.
+const TRACED: &str = "a derivation's nodes are its program's";
+
 fn node_source(p: &Program, t: &Trace) -> String {
     match t.node {
         Node::Fact(f) => {
-            let label = p.fact(f).map(|x| x.label.as_str()).unwrap_or("");
+            let label = &p.fact(f).expect(TRACED).label;
             if t.value == Value::Unknown {
                 format!("事实「{label}」，案件未载明")
             } else {
                 format!("事实「{label}」")
             }
         }
-        Node::Outcome(o) => format!(
-            "结论「{}」",
-            p.outcome(o).map(|x| x.label.as_str()).unwrap_or("")
-        ),
-        Node::Param(x) => format!(
-            "参数「{}」",
-            p.params
-                .get(x as usize)
-                .map(|x| x.label.as_str())
-                .unwrap_or("")
-        ),
+        Node::Outcome(o) => format!("结论「{}」", p.outcome(o).expect(TRACED).label),
+        Node::Param(x) => format!("参数「{}」", p.params.get(x as usize).expect(TRACED).label),
         Node::AsOf => "评估日期".into(),
         Node::Call(d) => {
-            let def = p.defs.get(d as usize);
-            let label = def
-                .and_then(|x| x.label.as_deref())
-                .or(def.map(|x| x.name.as_str()))
-                .unwrap_or("");
+            let def = p.defs.get(d as usize).expect(TRACED);
+            let label = def.label.as_deref().unwrap_or(&def.name);
             format!("定义「{label}」")
         }
         _ => String::new(),

@@ -3,9 +3,9 @@ use super::state::Loaded;
 use super::{AppState, Permit, OPENAPI};
 use crate::batch::{self, Batch};
 use crate::case::{self, CaseError, Format};
-use crate::diag::{json_values, suggest, Diag, Problem, Refusal};
+use crate::diag::{json_values, suggest, CaseProblem, Diag, Problem, Refusal};
 use crate::program::{Program, Type};
-use crate::report::{explain_json, write_report, Detail, Subject};
+use crate::report::{explain_json, write_report, Detail, Explained, Subject};
 use crate::source::SourceMap;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Request, State};
@@ -118,7 +118,7 @@ fn params(query: Option<&str>, default: Detail, allow_detail: bool) -> Result<Pa
             }
             "at" => match case::parse_date(&v) {
                 Ok(d) => p.at = Some(d),
-                Err(e) => return Err(bad(Refusal::At(e.to_string()))),
+                Err(e) => return Err(bad(Refusal::At(e))),
             },
             _ => {
                 return Err(bad(Refusal::Parameter {
@@ -197,14 +197,9 @@ async fn body_text(body: Body, limit: usize) -> Result<String, ApiError> {
         buf.extend_from_slice(&chunk);
     }
     String::from_utf8(buf).map_err(|e| {
-        ApiError::case(&[CaseError {
-            path: String::new(),
-            message: format!(
-                "the case is not valid UTF-8 (byte {})",
-                e.utf8_error().valid_up_to()
-            ),
-            help: Some("send the case as UTF-8".into()),
-        }])
+        ApiError::case(&[CaseError::whole(CaseProblem::BodyNotUtf8 {
+            at: e.utf8_error().valid_up_to(),
+        })])
     })
 }
 
@@ -233,7 +228,7 @@ fn eval_into(
     }
     let Some(as_of) = p.at.or(bufs.case.as_of) else {
         cur.put(bufs);
-        return Err(ApiError::case(&[batch::no_as_of()]));
+        return Err(ApiError::case(&[CaseError::no_as_of()]));
     };
     let result = bufs
         .ws
@@ -270,35 +265,24 @@ pub async fn explain(
     let fmt = format(req.headers())?;
     let cur = app.policies.current();
     let prog = cur.engine.program();
-    let oid = if outcome == "in_force" {
-        None
-    } else {
-        match prog.outcome_id(&outcome) {
-            Some(o) => Some(o),
-            None => {
-                let mut names: Vec<&str> = cur.engine.outcomes().map(|o| o.name).collect();
-                names.push("in_force");
-                let d = Diag::of(Problem::NoSuchOutcome {
-                    suggestion: suggest(&outcome, names).map(str::to_string),
-                    name: outcome.clone(),
-                });
-                return Err(ApiError::diags(
-                    StatusCode::NOT_FOUND,
-                    &[d],
-                    &SourceMap::default(),
-                ));
-            }
-        }
+    // Every name `regula explain` accepts: the declared outcomes and the
+    // in-force outcome of each line of documents.
+    let Some(what) = Explained::find(prog, &outcome) else {
+        return Err(ApiError::diags(
+            StatusCode::NOT_FOUND,
+            &[Explained::unknown(prog, &outcome)],
+            &SourceMap::default(),
+        ));
     };
     let text = body_text(req.into_body(), app.config.body_limit).await?;
     let c = case::decode_text(prog, cur.engine.schema(), &text, fmt)
         .map_err(|e| ApiError::case_in(Some((&text, fmt)), &e))?;
     let Some(as_of) = p.at.or(c.as_of) else {
-        return Err(ApiError::case(&[batch::no_as_of()]));
+        return Err(ApiError::case(&[CaseError::no_as_of()]));
     };
     let ev = crate::eval::evaluate(prog, &c.facts, as_of).map_err(|e| ApiError::eval(prog, &e))?;
     let s = Subject::new(prog, &c.facts, &ev).with_fragments(cur.engine.fragments());
-    let (j, _conflict) = explain_json(&s, oid).map_err(|e| ApiError::eval(prog, &e))?;
+    let (j, _conflict) = explain_json(&s, what).map_err(|e| ApiError::eval(prog, &e))?;
     let mut out = serde_json::to_vec(&j).unwrap_or_default();
     out.push(b'\n');
     Ok(json_response(out))

@@ -10,8 +10,9 @@
 //! hold. Every key, shape and value is checked, as a case's are: an unknown
 //! outcome or key, a value of the wrong type or outside its enum, a paragraph
 //! no rule cites, a duplicate key.
-use crate::case::{parse_date, CaseError};
-use crate::diag::suggest;
+use super::TestError;
+use crate::case::parse_date;
+use crate::diag::{suggest, Contradiction, Kind, TestProblem as T, Want};
 use crate::program::{Program, Type};
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::Value as J;
@@ -199,37 +200,27 @@ pub fn report_departures(report: &J) -> BTreeSet<(String, String)> {
         .unwrap_or_default()
 }
 
-fn err(path: &str, message: impl Into<String>, help: impl Into<String>) -> CaseError {
-    CaseError {
-        path: path.to_string(),
-        message: message.into(),
-        help: Some(help.into()),
-    }
+fn err(path: &str, problem: impl Into<Box<T>>) -> TestError {
+    TestError::new(path, problem)
 }
 
-const SHAPE_HELP: &str = "each outcome is an object: `{\"value\": …}`, optionally with `\"cites\": \"4.2\"`, `\"missing\": true` (unknown) or `\"conflict\": true`";
+/// The nearest of the candidates, owned.
+fn near(name: &str, candidates: Vec<&str>) -> Option<String> {
+    suggest(name, candidates).map(str::to_string)
+}
 
 /// Parses and validates an expectation file against a policy set. Every
 /// problem is reported, each by its path.
-pub fn parse(p: &Program, text: &str) -> Result<Expected, Vec<CaseError>> {
+pub fn parse(p: &Program, text: &str) -> Result<Expected, Vec<TestError>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
-        return Err(vec![err(
-            "",
-            "the expectations are empty",
-            "an expectation file is a JSON object of outcomes; `regula test` writes one as `NAME.expected.json.new`",
-        )]);
+        return Err(vec![TestError::whole(T::Empty)]);
     }
     let root = strict_json(text).map_err(|e| vec![e])?;
     let J::Object(map) = root else {
-        return Err(vec![err(
-            "",
-            format!(
-                "the expectations must be a JSON object of outcomes, found {}",
-                kind(&root)
-            ),
-            "write `{\"OUTCOME\": {\"value\": …}, …}`",
-        )]);
+        return Err(vec![TestError::whole(T::NotAnObject {
+            found: kind(&root),
+        })]);
     };
     let mut errors = Vec::new();
     let mut out = Expected::default();
@@ -260,12 +251,9 @@ pub fn parse(p: &Program, text: &str) -> Result<Expected, Vec<CaseError>> {
             all.push(DEPARTURES);
             errors.push(err(
                 key,
-                "no such outcome",
-                crate::diag::did_you_mean(
-                    key,
-                    all,
-                    "run `regula eval --format json` on the case to list the outcomes",
-                ),
+                T::NoSuchOutcome {
+                    suggestion: near(key, all),
+                },
             ));
             continue;
         };
@@ -275,11 +263,7 @@ pub fn parse(p: &Program, text: &str) -> Result<Expected, Vec<CaseError>> {
         }
     }
     if errors.is_empty() && out.outcomes.is_empty() && out.departures.is_none() {
-        errors.push(err(
-            "",
-            "the expectations pin no outcome",
-            "name at least one outcome, or delete the file and run `regula test` to write every outcome as a pending snapshot",
-        ));
+        errors.push(TestError::whole(T::PinsNothing));
     }
     if errors.is_empty() {
         Ok(out)
@@ -299,14 +283,14 @@ fn known_cites(p: &Program) -> Vec<String> {
     all.into_iter().collect()
 }
 
-fn kind(v: &J) -> &'static str {
+fn kind(v: &J) -> Kind {
     match v {
-        J::Null => "null",
-        J::Bool(_) => "a boolean",
-        J::Number(_) => "a number",
-        J::String(_) => "a string",
-        J::Array(_) => "an array",
-        J::Object(_) => "an object",
+        J::Null => Kind::Null,
+        J::Bool(_) => Kind::Boolean,
+        J::Number(_) => Kind::Number,
+        J::String(_) => Kind::Text,
+        J::Array(_) => Kind::Array,
+        J::Object(_) => Kind::Object,
     }
 }
 
@@ -316,17 +300,13 @@ fn outcome(
     ty: Type,
     cites: &[String],
     v: &J,
-) -> Result<Expect, Vec<CaseError>> {
+) -> Result<Expect, Vec<TestError>> {
     let J::Object(m) = v else {
         return Err(vec![err(
             name,
-            format!(
-                "expected an object with the outcome's `value`, found {}",
-                kind(v)
-            ),
-            match v {
-                J::Object(_) => SHAPE_HELP.to_string(),
-                other => format!("write `{{\"value\": {other}}}`"),
+            T::OutcomeNotObject {
+                found: kind(v),
+                value: v.to_string(),
             },
         )]);
     };
@@ -347,70 +327,56 @@ fn outcome(
                     // Dates as the report writes them (`2025-03-01`).
                     Ok(Some(canonical)) => e.value = J::String(canonical),
                     Ok(None) => e.value = x.clone(),
-                    Err((msg, help)) => errors.push(err(&path, msg, help)),
+                    Err(problem) => errors.push(err(&path, problem)),
                 }
             }
             "cites" => match x {
                 J::String(c) if cites.contains(c) => e.cites = Some(c.clone()),
                 J::String(c) => errors.push(err(
                     &path,
-                    format!("no rule of the policy set cites paragraph `{c}`"),
-                    crate::diag::did_you_mean(
-                        c,
-                        cites.iter().map(String::as_str).collect(),
-                        "give a paragraph as `article.paragraph`, e.g. `4.2`",
-                    ),
+                    T::UnknownCite {
+                        cite: c.clone(),
+                        suggestion: near(c, cites.iter().map(String::as_str).collect()),
+                    },
                 )),
-                other => errors.push(err(
-                    &path,
-                    format!(
-                        "expected a paragraph such as \"4.2\", found {}",
-                        kind(other)
-                    ),
-                    "give the one paragraph the report must cite, as a string",
-                )),
+                other => errors.push(err(&path, T::CitesType { found: kind(other) })),
             },
             "missing" | "conflict" => match x {
                 J::Bool(b) if k == "missing" => e.missing = *b,
                 J::Bool(b) => e.conflict = *b,
                 other => errors.push(err(
                     &path,
-                    format!("expected true or false, found {}", kind(other)),
-                    format!("`\"{k}\": true`, or leave it out"),
+                    T::FlagType {
+                        key: k.clone(),
+                        found: kind(other),
+                    },
                 )),
             },
             _ => errors.push(err(
                 &path,
-                "unknown key",
-                crate::diag::did_you_mean(
-                    k,
-                    vec!["value", "cites", "missing", "conflict"],
-                    SHAPE_HELP,
-                ),
+                T::UnknownKey {
+                    suggestion: near(k, vec!["value", "cites", "missing", "conflict"]),
+                },
             )),
         }
     }
     if !has_value && errors.is_empty() {
-        errors.push(err(
-            name,
-            "the outcome has no `value`",
-            "write `\"value\": …`, or `\"value\": null` for n/a (with `\"missing\": true` for unknown)",
-        ));
+        errors.push(err(name, T::NoValue));
     }
     if errors.is_empty() {
         let contradiction = if e.missing && e.conflict {
-            Some("an outcome cannot be both unknown (`missing`) and in `conflict`")
+            Some(Contradiction::MissingAndConflict)
         } else if !e.value.is_null() && e.missing {
-            Some("an outcome with a value is not unknown: `missing` needs `\"value\": null`")
+            Some(Contradiction::ValueAndMissing)
         } else if !e.value.is_null() && e.conflict {
-            Some("an outcome in conflict has no value: `conflict` needs `\"value\": null`")
+            Some(Contradiction::ValueAndConflict)
         } else if e.value.is_null() && e.cites.is_some() {
-            Some("an outcome without a value cites nothing: `cites` needs a value")
+            Some(Contradiction::CitesWithoutValue)
         } else {
             None
         };
-        if let Some(msg) = contradiction {
-            errors.push(err(name, msg, SHAPE_HELP));
+        if let Some(c) = contradiction {
+            errors.push(err(name, T::Contradiction(c)));
         }
     }
     if errors.is_empty() {
@@ -420,72 +386,69 @@ fn outcome(
     }
 }
 
-/// Whether a value fits an outcome's type; else the message and help.
-fn value(p: &Program, ty: Type, v: &J) -> Result<Option<String>, (String, String)> {
+/// Whether a value fits an outcome's type; else the problem.
+fn value(p: &Program, ty: Type, v: &J) -> Result<Option<String>, Box<T>> {
     if v.is_null() {
         return Ok(None);
     }
-    let wrong = |what: &str, example: &str| {
-        (
-            format!("expected {what}, found {}", kind(v)),
-            format!("write {example}, or null for n/a or unknown"),
-        )
+    let wrong = |want: Want| {
+        Box::new(T::ValueType {
+            want,
+            found: kind(v),
+        })
     };
     if let (Type::Date, Some(s)) = (ty, v.as_str()) {
         return parse_date(s)
             .map(|d| Some(d.format("%Y-%m-%d").to_string()))
-            .map_err(|m| (m, "write the date as \"YYYY-MM-DD\"".to_string()));
+            .map_err(|d| Box::new(T::Date(d)));
     }
     let fits = match ty {
         Type::Bool => v
             .is_boolean()
             .then_some(())
-            .ok_or_else(|| wrong("true or false", "`true` or `false`")),
-        Type::Int => v
-            .as_i64()
-            .map(|_| ())
-            .ok_or_else(|| wrong("a whole number", "an integer such as `2`")),
-        Type::Date => Err(wrong("a date", "\"YYYY-MM-DD\"")),
-        Type::Text => v
-            .is_string()
-            .then_some(())
-            .ok_or_else(|| wrong("a text", "a string")),
+            .ok_or_else(|| wrong(Want::Bool)),
+        Type::Int => v.as_i64().map(|_| ()).ok_or_else(|| wrong(Want::Int)),
+        Type::Date => Err(wrong(Want::Date)),
+        Type::Text => v.is_string().then_some(()).ok_or_else(|| wrong(Want::Text)),
         Type::Enum(id) => {
-            let Some(en) = p.enums.get(id as usize) else {
-                return Err(wrong("a value", "a value"));
-            };
+            let en = p
+                .enums
+                .get(id as usize)
+                .expect("an outcome's enum is its program's");
             let names: Vec<&str> = en.variants.iter().map(|(n, _)| n.as_str()).collect();
             let Some(s) = v.as_str() else {
-                return Err(wrong(
-                    &format!("one of {}", names.join(", ")),
-                    "the value's name as a string",
-                ));
+                return Err(wrong(Want::OneOf(
+                    names.iter().map(|n| n.to_string()).collect(),
+                )));
             };
             if names.contains(&s) {
                 return Ok(None);
             }
-            let help = match en.variants.iter().find(|(_, label)| label == s) {
-                Some((n, _)) => format!("`{s}` is the label of `{n}`; write `\"{n}\"`"),
-                None => match suggest(s, names.iter().copied()) {
-                    Some(n) => format!("did you mean `{n}`?"),
-                    None => format!("the values of {} are {}", en.name, names.join(", ")),
-                },
+            let label_of = en
+                .variants
+                .iter()
+                .find(|(_, label)| label == s)
+                .map(|(n, _)| n.clone());
+            let suggestion = match label_of {
+                Some(_) => None,
+                None => suggest(s, names.iter().copied()).map(str::to_string),
             };
-            Err((format!("`{s}` is not a value of {}", en.name), help))
+            Err(Box::new(T::NotAValue {
+                value: s.to_string(),
+                enum_name: en.name.clone(),
+                values: names.iter().map(|n| n.to_string()).collect(),
+                label_of,
+                suggestion,
+            }))
         }
-        _ => Err(wrong("a value", "a value")),
+        _ => Err(wrong(Want::Value)),
     };
     fits.map(|()| None)
 }
 
-fn departures(names: &[&str], v: &J) -> Result<Vec<(String, String)>, Vec<CaseError>> {
-    let help = "write `\"departures\": [[\"OUTCOME\", \"SUPERIOR_OUTCOME\"], …]`, `[]` when nothing departs";
+fn departures(names: &[&str], v: &J) -> Result<Vec<(String, String)>, Vec<TestError>> {
     let J::Array(items) = v else {
-        return Err(vec![err(
-            DEPARTURES,
-            format!("expected a list of outcome pairs, found {}", kind(v)),
-            help,
-        )]);
+        return Err(vec![err(DEPARTURES, T::DeparturesType { found: kind(v) })]);
     };
     let mut errors = Vec::new();
     let mut out = Vec::new();
@@ -496,14 +459,10 @@ fn departures(names: &[&str], v: &J) -> Result<Vec<(String, String)>, Vec<CaseEr
             other => {
                 errors.push(err(
                     &path,
-                    format!(
-                        "expected a pair [OUTCOME, SUPERIOR_OUTCOME], found {}",
-                        match other {
-                            J::Array(a) => format!("a list of {}", a.len()),
-                            o => kind(o).to_string(),
-                        }
-                    ),
-                    help,
+                    T::NotAPair {
+                        found: kind(other),
+                        len: other.as_array().map_or(0, Vec::len),
+                    },
                 ));
                 continue;
             }
@@ -515,14 +474,12 @@ fn departures(names: &[&str], v: &J) -> Result<Vec<(String, String)>, Vec<CaseEr
                 Some(s) if names.contains(&s) => both.push(s.to_string()),
                 Some(s) => errors.push(err(
                     &at,
-                    format!("no outcome `{s}`"),
-                    crate::diag::did_you_mean(s, names.to_vec(), help),
+                    T::NoOutcome {
+                        name: s.to_string(),
+                        suggestion: near(s, names.to_vec()),
+                    },
                 )),
-                None => errors.push(err(
-                    &at,
-                    format!("expected an outcome's name, found {}", kind(x)),
-                    help,
-                )),
+                None => errors.push(err(&at, T::OutcomeNameType { found: kind(x) })),
             }
         }
         if let [a, b] = both.as_slice() {
@@ -537,23 +494,18 @@ fn departures(names: &[&str], v: &J) -> Result<Vec<(String, String)>, Vec<CaseEr
 }
 
 /// JSON text as a value, refusing duplicate keys (serde_json keeps the last).
-fn strict_json(text: &str) -> Result<J, CaseError> {
+fn strict_json(text: &str) -> Result<J, TestError> {
     let mut de = serde_json::Deserializer::from_str(text);
     let v = Strict
         .deserialize(&mut de)
         .and_then(|v| de.end().map(|()| v));
     v.map_err(|e| {
-        let msg = e.to_string();
-        let msg = if msg.contains("recursion limit") {
-            "the expectations are nested too deeply".to_string()
+        let detail = e.to_string();
+        TestError::whole(if detail.contains("recursion limit") {
+            T::NestedTooDeep
         } else {
-            format!("not well-formed JSON: {msg}")
-        };
-        err(
-            "",
-            msg,
-            "an expectation file holds exactly one JSON object, each key once",
-        )
+            T::Malformed { detail }
+        })
     })
 }
 
@@ -608,9 +560,7 @@ impl<'de> Visitor<'de> for Strict {
         let mut m = serde_json::Map::new();
         while let Some(k) = a.next_key::<String>()? {
             if m.contains_key(&k) {
-                return Err(de::Error::custom(format_args!(
-                    "the key `{k}` is given twice"
-                )));
+                return Err(de::Error::custom(crate::diag::key_given_twice(&k)));
             }
             let v = a.next_value_seed(Strict)?;
             m.insert(k, v);

@@ -34,11 +34,12 @@ pub use coverage::Coverage;
 pub use output::{human, json, junit, review, summary_line, Summary};
 
 use crate::case::{CaseError, Format};
-use crate::diag::{self, Diag};
+use crate::diag::{self, Diag, TestProblem};
 use crate::engine::{Engine, Evaluation};
 use crate::report::Detail;
 use chrono::NaiveDate;
 use expect::{Actual, Expect, Expected};
+use std::fmt;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -143,42 +144,83 @@ impl Test {
     }
 }
 
+/// One problem with a test's file: what is wrong, and where within the
+/// file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TestError {
+    /// Dotted path of the offending key (empty for the whole file).
+    pub path: String,
+    /// What is wrong (boxed: a result carrying a file's error stays small).
+    pub problem: Box<TestProblem>,
+}
+
+impl TestError {
+    /// A problem at a key path.
+    pub fn new(path: impl Into<String>, problem: impl Into<Box<TestProblem>>) -> Self {
+        TestError {
+            path: path.into(),
+            problem: problem.into(),
+        }
+    }
+    /// A problem of the whole file.
+    pub fn whole(problem: TestProblem) -> Self {
+        TestError::new(String::new(), problem)
+    }
+    /// What is wrong, in one line.
+    pub fn message(&self) -> String {
+        self.problem.message()
+    }
+    /// What to do.
+    pub fn help(&self) -> Option<String> {
+        self.problem.help()
+    }
+}
+
+impl From<CaseError> for TestError {
+    fn from(e: CaseError) -> Self {
+        TestError::new(e.path, TestProblem::Case(*e.problem))
+    }
+}
+
+impl fmt::Display for TestError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            write!(f, "{}", self.message())
+        } else {
+            write!(f, "`{}`: {}", self.path, self.message())
+        }
+    }
+}
+
+impl std::error::Error for TestError {}
+
 /// A problem with a test's files: the file and, within it, the path.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
     /// The file, as shown.
     pub file: String,
     /// The problem (its `path` within the file, empty for the whole file).
-    pub error: CaseError,
+    pub error: TestError,
 }
 
 impl Problem {
-    fn new(file: &str, message: impl Into<String>, help: impl Into<String>) -> Problem {
+    /// A problem of a whole file.
+    pub fn new(file: &str, problem: TestProblem) -> Problem {
         Problem {
             file: file.to_string(),
-            error: CaseError {
-                path: String::new(),
-                message: message.into(),
-                help: Some(help.into()),
-            },
+            error: TestError::whole(problem),
         }
     }
     /// One line: the file, the path, what is wrong.
     pub fn message(&self) -> String {
-        if self.error.path.is_empty() {
-            format!("`{}`: {}", self.file, self.error.message)
-        } else {
-            format!(
-                "`{}` at `{}`: {}",
-                self.file, self.error.path, self.error.message
-            )
-        }
+        diag::placed(&self.file, &self.error.path, &self.error.message())
     }
     /// As a diagnostic (`regula::bad-test`).
     pub fn to_diag(&self) -> Diag {
         Diag::of(diag::Problem::InvalidExpectation {
-            reason: self.message(),
-            advice: self.error.help.clone(),
+            file: self.file.clone(),
+            path: self.error.path.clone(),
+            problem: (*self.error.problem).clone(),
         })
     }
 }
@@ -202,7 +244,7 @@ fn case_stem(name: &str) -> Option<&str> {
 fn read(file: &str) -> Result<String, Problem> {
     crate::case::read_case_file(Path::new(file)).map_err(|e| Problem {
         file: file.to_string(),
-        error: e,
+        error: e.into(),
     })
 }
 
@@ -259,8 +301,9 @@ pub fn discover_embedded() -> Discovery {
 fn orphan(file: &str, stem: &str) -> Problem {
     Problem::new(
         file,
-        format!("no case `{stem}.json` beside it"),
-        "a test is a case `NAME.json` with its expectations `NAME.expected.json` beside it; rename or delete the file",
+        TestProblem::Orphan {
+            stem: stem.to_string(),
+        },
     )
 }
 
@@ -284,11 +327,9 @@ pub fn discover(paths: &[PathBuf]) -> Discovery {
             let before = found.tests.len();
             walk(p, false, 0, &mut found);
             if found.tests.len() == before {
-                found.problems.push(Problem::new(
-                    &s,
-                    "the folder holds no test cases",
-                    "a test is a case `NAME.json` (or .yaml, .toml), with its expectations `NAME.expected.json` beside it",
-                ));
+                found
+                    .problems
+                    .push(Problem::new(&s, TestProblem::NoTestsInFolder));
             }
             continue;
         }
@@ -311,11 +352,7 @@ pub fn discover(paths: &[PathBuf]) -> Discovery {
         };
         match case.and_then(|c| Test::on_disk(Path::new(&c))) {
             Some(t) => found.tests.push(t),
-            None => found.problems.push(Problem::new(
-                &s,
-                "neither a folder of tests nor a case",
-                "name a case `NAME.json` (or .yaml, .toml), its `NAME.expected.json`, or a folder of them",
-            )),
+            None => found.problems.push(Problem::new(&s, TestProblem::NotATest)),
         }
     }
     found.tests.sort_by(|a, b| a.name.cmp(&b.name));
@@ -359,8 +396,9 @@ fn walk(dir: &Path, only_tests: bool, depth: usize, found: &mut Discovery) {
             if !has_case(stem) {
                 found.problems.push(Problem::new(
                     name,
-                    format!("a pending snapshot whose case `{stem}.json` is gone"),
-                    "delete it: its test no longer exists",
+                    TestProblem::PendingOrphan {
+                        stem: stem.to_string(),
+                    },
                 ));
             }
         }
@@ -482,7 +520,7 @@ pub fn run(
                 .into_iter()
                 .map(|error| Problem {
                     file: t.name.clone(),
-                    error,
+                    error: error.into(),
                 })
                 .collect();
             return r;
@@ -496,29 +534,19 @@ pub fn run(
             t,
             Problem {
                 file: t.name.clone(),
-                error: CaseError {
-                    path: "as_of".into(),
-                    message: "the case states no assessment date".into(),
-                    help: Some(
-                        "add `\"as_of\": \"YYYY-MM-DD\"` to the case, or pass --at YYYY-MM-DD"
-                            .into(),
-                    ),
-                },
+                error: CaseError::no_as_of().into(),
             },
         );
     }
-    let ev =
-        match engine.evaluate(&case) {
-            Ok(ev) => ev,
-            Err(e) => return TestResult::error(
+    let ev = match engine.evaluate(&case) {
+        Ok(ev) => ev,
+        Err(e) => {
+            return TestResult::error(
                 t,
-                Problem::new(
-                    &t.name,
-                    format!("evaluation failed: {}", e.message()),
-                    "the case's values overflow what an expression can compute; check the facts",
-                ),
-            ),
-        };
+                Problem::new(&t.name, TestProblem::Evaluation { fault: e.message() }),
+            )
+        }
+    };
     if let Some(c) = coverage {
         c.add(engine.program(), &ev);
     }

@@ -58,7 +58,7 @@ pub fn human(r: &TestResult, written: &[String]) -> String {
     }
     for p in &r.problems {
         let _ = writeln!(s, "  {}", p.message());
-        if let Some(h) = &p.error.help {
+        if let Some(h) = p.error.help() {
             let _ = writeln!(s, "    help: {h}");
         }
     }
@@ -131,8 +131,8 @@ pub fn json(results: &[(&TestResult, &[String])]) -> String {
                 "problems": r.problems.iter().map(|p| json!({
                     "file": p.file,
                     "path": p.error.path,
-                    "message": p.error.message,
-                    "help": p.error.help,
+                    "message": p.error.message(),
+                    "help": p.error.help(),
                 })).collect::<Vec<_>>(),
                 "pending": written,
                 "changes": r.changes.iter().map(|c| json!({

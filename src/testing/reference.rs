@@ -361,9 +361,14 @@ impl Run<'_> {
                 .skip(i + 1)
                 .any(|(_, b)| definite(a) && definite(b) && a != b)
         });
+        // The default decides only while its line of documents is in force.
+        let default = out
+            .default
+            .as_ref()
+            .filter(|_| self.p.default_applies(&self.epoch.roots, out));
         // (value, deciding rule, decided by the default)
         let (value, decided_by, by_default): (Value, Option<RuleId>, bool) = if live.is_empty() {
-            match &out.default {
+            match default {
                 Some(d) => (self.ev(d)?, None, true),
                 None => (Value::Absent, None, false),
             }
@@ -389,7 +394,7 @@ impl Run<'_> {
                     // one) is v too.
                     let some_yes = rules.iter().any(|r| self.applies[*r as usize] == Tri::Yes);
                     let holds = some_yes
-                        || match &out.default {
+                        || match default {
                             Some(d) => self.ev(d)? == v,
                             None => v == Value::Absent,
                         };
@@ -441,7 +446,10 @@ impl Run<'_> {
             };
             res.document = match deciding.first() {
                 Some(r) => Some(self.epoch.rule_document[*r as usize]),
-                None if by_default => self.epoch.in_force,
+                None if by_default => {
+                    self.p
+                        .default_document(&self.epoch.roots, out, self.epoch.in_force)
+                }
                 None => None,
             };
             let mut cites = Vec::new();

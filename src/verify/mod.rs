@@ -712,7 +712,9 @@ pub fn verify_with(p: &Program, scope: Scope) -> Report {
             let val = c.vals.get(oi).cloned().unwrap_or_default();
             let known = v.sp.guard(&val, S::is_known);
             g = v.sp.m.diff(g, known);
-            if out.default.is_none() {
+            // A default decides only while its line of documents is in force.
+            let has_default = out.default.is_some() && p.default_applies(&epoch.roots, out);
+            if !has_default {
                 let sa = c.some_applies.get(oi).copied().unwrap_or(FALSE);
                 g = v.sp.m.and(g, sa);
             }
@@ -726,7 +728,7 @@ pub fn verify_with(p: &Program, scope: Scope) -> Report {
                         .iter()
                         .all(|u| ws.ev.outcomes.get(*u as usize).is_some_and(|x| !x.conflict))
                     && ws.ev.outcomes.get(oi).is_some_and(|x| !x.value.is_known())
-                    && (out.default.is_some()
+                    && (has_default
                         || out
                             .rules
                             .iter()
@@ -743,7 +745,7 @@ pub fn verify_with(p: &Program, scope: Scope) -> Report {
                             message: format!(
                                 "every fact `{}` reads is known, a rule applies{}, and yet it is {}",
                                 out.name,
-                                if out.default.is_some() { " or its default does" } else { "" },
+                                if has_default { " or its default does" } else { "" },
                                 if ws.ev.outcomes.get(oi).is_some_and(|x| x.value == Value::Absent) {
                                     "n/a"
                                 } else {

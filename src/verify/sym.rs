@@ -844,7 +844,9 @@ impl Compiler<'_> {
                 .collect();
             sp.m.any(xs)
         };
-        let default: Sym = match &out.default {
+        // The default decides only while its line of documents is in force.
+        let live = self.p.default_applies(&self.epoch.roots, out);
+        let default: Sym = match out.default.as_ref().filter(|_| live) {
             Some(d) => self.ex(d),
             None => vec![(TRUE, S::Absent)],
         };

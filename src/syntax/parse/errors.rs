@@ -249,7 +249,16 @@ pub(super) fn syntax_error(file: FileId, text: &str, e: &pest::error::Error<Rule
     } else {
         rest.chars().take(1).collect()
     };
-    let found = if rest.trim().is_empty() {
+    // A blank other than those the language separates words with (space,
+    // tab, U+3000): a no-break space, an en space, a zero-width space.
+    let odd_blank = word.chars().next().filter(|c| {
+        !lexicon::is_blank(*c)
+            && !lexicon::is_line_break(*c)
+            && (c.is_whitespace() || matches!(c, '\u{200b}' | '\u{2060}' | '\u{feff}'))
+    });
+    let found = if let Some(c) = odd_blank {
+        format!("U+{:04X}", u32::from(c))
+    } else if rest.trim().is_empty() {
         "end of file".to_string()
     } else if word.trim().is_empty() {
         "a line break".to_string()
@@ -349,7 +358,9 @@ pub(super) fn syntax_error(file: FileId, text: &str, e: &pest::error::Error<Rule
         .iter()
         .any(|f| lexicon::reserved(*f).contains(&word.as_str()));
     let wants = |r: Rule| positives.contains(&r);
-    let hint = if reserved && (wants(Rule::ident) || wants(Rule::path)) {
+    let hint = if let Some(c) = odd_blank {
+        SyntaxHint::Blank(c)
+    } else if reserved && (wants(Rule::ident) || wants(Rule::path)) {
         SyntaxHint::Reserved(word.clone())
     } else if declarations && !word.is_empty() {
         match crate::diag::suggest(&word, lexicon::declaration_words(form)) {
