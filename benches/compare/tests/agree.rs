@@ -9,7 +9,8 @@
 //!   regula in process;
 //! - Rego's value of every outcome equals regula's.
 //!
-//! Run with `cargo test -p regula-bench --release` (Rego is slow unoptimised).
+//! Run with `cargo test -p regula-bench` (the test profile optimises regorus
+//! at level 1, fast enough here) or `--release`.
 use regula_bench::adapter::Regula;
 use regula_bench::agree::{check_native, check_native_alone, check_rego, regula_lines};
 use regula_bench::rego::Rego;
