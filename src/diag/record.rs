@@ -256,9 +256,7 @@ fn ascii_for(c: char) -> Option<char> {
 /// Whether a character, where a case's parser stopped, only looks like
 /// the format's punctuation or blank: worth a hint of its own.
 pub(crate) fn is_lookalike(c: char) -> bool {
-    ascii_for(c).is_some()
-        || (!c.is_ascii() && c.is_whitespace())
-        || matches!(c, '\u{200b}' | '\u{2060}' | '\u{feff}')
+    ascii_for(c).is_some() || crate::syntax::lexicon::is_unicode_blank(c)
 }
 
 /// One problem with a case, found while reading or decoding it. The key

@@ -515,16 +515,10 @@ impl Server {
             return Some(CompletionResponse::Array(items));
         }
         // After `cites`: the paragraph numbers.
-        let last_word = before.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
-        let last_word = last_word
-            .trim_end()
-            .rsplit(|c: char| lexicon::is_blank(c) || lexicon::is_line_break(c))
-            .next()
-            .unwrap_or("");
-        if cites_keyword(last_word) {
+        if citation_head(before).is_some() {
             let units = index
                 .regulation(file)
-                .map(|r| r.units.clone())
+                .map(|r| r.units.as_slice())
                 .unwrap_or_default();
             let items = units
                 .iter()
@@ -887,10 +881,10 @@ fn unit_number(s: &str) -> Option<(u32, u32, u32)> {
     parts.next().is_none().then_some((article, paragraph, item))
 }
 
-/// The unit cited by a text that ends with `cites P` or `not encoded P`
-/// (blanks after the number allowed), `P` being `4.2` or `12.1.3`.
-fn cited_unit(head: &str) -> Option<(u32, u32, u32)> {
-    let head = head.trim_end_matches(|c: char| lexicon::is_blank(c) || lexicon::is_line_break(c));
+/// The citing keyword's word (`cites`, `encoded` of `not encoded`, or a
+/// Chinese form) and the number after it (`4.2`, `12.1.3`, possibly partly
+/// typed or empty) of a text that ends with them.
+fn citation_head(head: &str) -> Option<(&str, &str)> {
     let number_start = head
         .trim_end_matches(|c: char| c.is_ascii_digit() || c == '.')
         .len();
@@ -900,10 +894,14 @@ fn cited_unit(head: &str) -> Option<(u32, u32, u32)> {
         .trim_end()
         .rsplit(|c: char| lexicon::is_blank(c) || lexicon::is_line_break(c))
         .next()?;
-    if !cites_keyword(kw) {
-        return None;
-    }
-    unit_number(number)
+    cites_keyword(kw).then_some((kw, number))
+}
+
+/// The unit cited by a text that ends with `cites P` or `not encoded P`
+/// (blanks after the number allowed).
+fn cited_unit(head: &str) -> Option<(u32, u32, u32)> {
+    let head = head.trim_end_matches(|c: char| lexicon::is_blank(c) || lexicon::is_line_break(c));
+    unit_number(citation_head(head)?.1)
 }
 
 /// The paragraph a `cites P` or `not encoded P` names, when the offset is
@@ -956,11 +954,10 @@ fn citation_at(text: &str, offset: usize) -> Option<((u32, u32, u32), String, bo
     let quote = text.get(at + 1..end)?.trim_end_matches('"').to_string();
     let head = text.get(..*at)?;
     let unit = cited_unit(head)?;
-    let after_cites = head
-        .trim_end_matches(|c: char| c.is_ascii_digit() || c == '.' || lexicon::is_blank(c))
-        .rsplit(|c: char| lexicon::is_blank(c) || lexicon::is_line_break(c))
-        .next()
-        .and_then(lexicon::word)
+    let trimmed =
+        head.trim_end_matches(|c: char| lexicon::is_blank(c) || lexicon::is_line_break(c));
+    let after_cites = citation_head(trimmed)
+        .and_then(|(kw, _)| lexicon::word(kw))
         .is_some_and(|(k, _)| k.name == "cites");
     let before_because = ls
         .get(i + 1..)?

@@ -20,6 +20,14 @@ pub fn is_blank(c: char) -> bool {
     BLANKS.contains(&c)
 }
 
+/// Whether a character is a Unicode blank outside ASCII (U+3000, a
+/// no-break space, an en space …) or an invisible one (zero-width space,
+/// word joiner, byte order mark): what an ASCII format refuses, and, but
+/// for U+3000, what the language does.
+pub fn is_unicode_blank(c: char) -> bool {
+    (!c.is_ascii() && c.is_whitespace()) || matches!(c, '\u{200b}' | '\u{2060}' | '\u{feff}')
+}
+
 /// Whether a character breaks a line (`\n`, or `\r` of `\r\n` or alone).
 pub fn is_line_break(c: char) -> bool {
     c == '\n' || c == '\r'

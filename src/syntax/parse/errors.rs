@@ -251,11 +251,14 @@ pub(super) fn syntax_error(file: FileId, text: &str, e: &pest::error::Error<Rule
     };
     // A blank other than those the language separates words with (space,
     // tab, U+3000): a no-break space, an en space, a zero-width space.
-    let odd_blank = word.chars().next().filter(|c| {
-        !lexicon::is_blank(*c)
-            && !lexicon::is_line_break(*c)
-            && (c.is_whitespace() || matches!(c, '\u{200b}' | '\u{2060}' | '\u{feff}'))
-    });
+    let odd_blank = word
+        .chars()
+        .next()
+        .filter(|c| {
+            (c.is_whitespace() || lexicon::is_unicode_blank(*c))
+                && !lexicon::is_blank(*c)
+                && !lexicon::is_line_break(*c)
+        });
     let found = if let Some(c) = odd_blank {
         format!("U+{:04X}", u32::from(c))
     } else if rest.trim().is_empty() {
