@@ -472,7 +472,7 @@ where
 
 #[cfg(test)]
 #[path = "../benches/gen.rs"]
-mod gen;
+pub(crate) mod gen;
 
 #[cfg(test)]
 mod tests {

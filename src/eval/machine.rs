@@ -19,6 +19,7 @@
 //! facts, cites, conflicts upstream) are built from those of the outcomes
 //! read, memoised per outcome, so each costs time proportional to its
 //! length.
+use super::facts::{FactSet, Held};
 use super::value::{self, Tag, Texts, ABSENT, UNKNOWN, V};
 use super::{EvalError, Evaluation, Fault, Node, Tri};
 use crate::program::*;
@@ -83,9 +84,6 @@ pub(crate) struct RuleStep {
     pub value: Option<u32>,
     /// Its value (absent unless in effect or maybe).
     pub(crate) v: V,
-    /// The ranges of the walk's found facts holding the unknown facts
-    /// under its condition and under its value.
-    pub(crate) found: ((u32, u32), (u32, u32)),
 }
 
 /// One decided outcome, as the walk saw it.
@@ -117,10 +115,14 @@ pub(crate) struct Plan {
     bottom_up: Vec<Vec<RuleId>>,
     /// Per outcome: whether any of its rules has an exception.
     excepted: Vec<bool>,
+    /// Per outcome: whether any of its rules reads an outcome.
+    reads: Vec<bool>,
     /// Per rule: its paragraph, numbered among the program's paragraphs.
     paragraph: Vec<u32>,
     /// The number of distinct paragraphs.
     paragraphs: usize,
+    /// The facts in the order of their names.
+    by_rank: Vec<FactId>,
 }
 
 impl Plan {
@@ -207,7 +209,20 @@ impl Plan {
                     .or_insert(next)
             })
             .collect();
+        let mut by_rank: Vec<FactId> = (0..idx(p.facts.len())).collect();
+        by_rank.sort_unstable_by_key(|f| p.fact_rank.get(*f as usize).copied());
+        let reads = p
+            .outcomes
+            .iter()
+            .map(|o| {
+                o.rules
+                    .iter()
+                    .any(|r| p.rule(*r).is_some_and(|r| !r.reads_outcomes.is_empty()))
+            })
+            .collect();
         Plan {
+            reads,
+            by_rank,
             exceptions,
             bottom_up,
             excepted,
@@ -226,25 +241,18 @@ pub(crate) struct Scratch {
     texts: Vec<Arc<str>>,
     /// Decimals met or computed in this case.
     decs: Vec<Dec>,
-    /// The unknown facts under the expressions being evaluated.
-    miss: Vec<FactId>,
     /// Per rule: the greatest applicability among its exceptions, direct
     /// and indirect.
     below: Vec<Tri>,
-    /// Per rule of the outcome being decided: its step, with its value and
-    /// the ranges of `found` holding the unknown facts under its condition
-    /// and its value.
+    /// Per rule of the outcome being decided: its step, with its value.
     steps: Vec<RuleStep>,
     /// The rules that decided the outcome being decided.
     deciding: Vec<RuleId>,
-    found: Vec<FactId>,
     /// Per rule: marked while gathering an outcome's missing facts.
     marked: Vec<bool>,
     /// The rules marked, and the rules to visit.
     marked_rules: Vec<RuleId>,
     stack: Vec<RuleId>,
-    /// Per fact: seen while gathering (a bit set).
-    seen: Vec<u64>,
     /// Per paragraph: the stamp of the outcome whose cites last took it.
     cited: Vec<u64>,
     /// Per outcome: the stamp of the outcome that last listed it upstream.
@@ -254,7 +262,7 @@ pub(crate) struct Scratch {
 }
 
 /// One walk over one case.
-pub(crate) struct Machine<'a, O: Observer> {
+pub(crate) struct Machine<'a, O: Observer, M: FactSet> {
     pub p: &'a Program,
     pub plan: &'a Plan,
     pub facts: &'a [Value],
@@ -263,6 +271,8 @@ pub(crate) struct Machine<'a, O: Observer> {
     pub active: &'a [bool],
     pub rule_document: &'a [DocId],
     pub st: &'a mut Scratch,
+    /// The unknown facts gathered.
+    pub held: &'a mut Held<M>,
     pub ev: &'a mut Evaluation,
     pub obs: &'a mut O,
     /// Whether to record the cites of known outcomes.
@@ -296,10 +306,6 @@ fn idx(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-fn range(start: usize, end: usize) -> (u32, u32) {
-    (idx(start), idx(end.saturating_sub(start)))
-}
-
 fn max(a: Tri, b: Tri) -> Tri {
     match (a, b) {
         (Tri::Yes, _) | (_, Tri::Yes) => Tri::Yes,
@@ -318,31 +324,29 @@ macro_rules! observe {
     };
 }
 
-impl<O: Observer> Machine<'_, O> {
+impl<O: Observer, M: FactSet> Machine<'_, O, M> {
     /// Evaluates every outcome in dependency order.
     pub fn run(&mut self) -> Result<(), EvalError> {
         let p = self.p;
         let st = &mut *self.st;
         // Every outcome's value and every rule's `below` is written before
-        // it is read; `marked` and `seen` are cleared after each use; the
+        // it is read; `marked` is cleared after each use; the
         // marks of `cited` and `blocked_seen` are stamped with a number new
         // for each case. So only a new program's sizes reset them.
         sized(&mut st.vals, p.outcomes.len(), ABSENT);
         sized(&mut st.below, p.rules.len(), Tri::No);
         sized(&mut st.marked, p.rules.len(), false);
-        sized(&mut st.seen, p.facts.len().div_ceil(64), 0);
         sized(&mut st.cited, self.plan.paragraphs, 0);
         sized(&mut st.blocked_seen, p.outcomes.len(), 0);
         st.texts.clear();
         st.decs.clear();
-        st.miss.clear();
+        self.held.set.reset(p);
         st.case = st.case.wrapping_add(1);
         for &o in &p.order {
             self.decide(o);
             if let Some(e) = self.err.take() {
                 // Leave the buffers as a finished case would.
                 self.st.marked.fill(false);
-                self.st.seen.fill(0);
                 return Err(e);
             }
         }
@@ -365,17 +369,68 @@ impl<O: Observer> Machine<'_, O> {
         UNKNOWN
     }
 
-    /// Evaluates an expression. Leaves on `st.miss` the unknown facts under
-    /// it that could change its value: none when the value is not unknown;
-    /// else, a fact itself, an outcome's own missing facts, or those of the
-    /// operands evaluated.
+    /// Evaluates an expression. Leaves in the walk's facts the unknown
+    /// facts under it that could change its value: none when the value is
+    /// not unknown; else, a fact itself, an outcome's own missing facts, or
+    /// those of the operands evaluated.
+    #[inline(always)]
     pub fn ev(&mut self, e: &Expr) -> V {
-        let m = self.st.miss.len();
-        let v = self.node(e);
-        if v.tag != Tag::Unknown {
-            self.st.miss.truncate(m);
+        match self.leaf(e) {
+            Some(v) => v,
+            None => self.compound(e),
         }
+    }
+
+    /// An expression with operands, bracketed so that the facts under a
+    /// value that is not unknown are dropped.
+    #[inline(never)]
+    fn compound(&mut self, e: &Expr) -> V {
+        let m = self.held.set.mark();
+        let v = self.node(e);
+        self.held.set.settle(m, v.tag == Tag::Unknown);
         v
+    }
+
+    /// A leaf: a constant, a parameter, a fact or an outcome. It adds only
+    /// its own unknown facts, and none when its value is not unknown, so it
+    /// needs no bracket.
+    #[inline(always)]
+    fn leaf(&mut self, e: &Expr) -> Option<V> {
+        Some(match &e.kind {
+            ExprKind::Const(c) => {
+                let v = self.load(c, None);
+                observe!(self.leaf(e, v, Node::Const));
+                v
+            }
+            ExprKind::Fact(f) => {
+                let v = match self.facts.get(*f as usize) {
+                    Some(Value::Unknown) | None => {
+                        self.held.set.fact(self.p, *f);
+                        UNKNOWN
+                    }
+                    Some(x) => self.load(x, Some(*f)),
+                };
+                observe!(self.leaf(e, v, Node::Fact(*f)));
+                v
+            }
+            ExprKind::Outcome(o) => {
+                let v = at(&self.st.vals, *o);
+                if v.is_unknown() {
+                    self.held.set.outcome(self.ev, *o);
+                }
+                observe!(self.leaf(e, v, Node::Outcome(*o)));
+                v
+            }
+            ExprKind::Param(x) => {
+                let v = match self.params.get(*x as usize) {
+                    Some(c) => self.load(c, None),
+                    None => UNKNOWN,
+                };
+                observe!(self.leaf(e, v, Node::Param(*x)));
+                v
+            }
+            _ => return None,
+        })
     }
 
     fn load(&mut self, v: &Value, fact: Option<FactId>) -> V {
@@ -394,37 +449,9 @@ impl<O: Observer> Machine<'_, O> {
         let span = e.span;
         let mark = self.obs.mark();
         match &e.kind {
-            ExprKind::Const(c) => {
-                let v = self.load(c, None);
-                observe!(self.leaf(e, v, Node::Const));
-                v
-            }
-            ExprKind::Fact(f) => {
-                let v = match self.facts.get(*f as usize) {
-                    Some(Value::Unknown) | None => {
-                        self.st.miss.push(*f);
-                        UNKNOWN
-                    }
-                    Some(x) => self.load(x, Some(*f)),
-                };
-                observe!(self.leaf(e, v, Node::Fact(*f)));
-                v
-            }
-            ExprKind::Outcome(o) => {
-                let v = at(&self.st.vals, *o);
-                if v.is_unknown() {
-                    self.st.miss.extend_from_slice(self.ev.missing(*o));
-                }
-                observe!(self.leaf(e, v, Node::Outcome(*o)));
-                v
-            }
-            ExprKind::Param(x) => {
-                let v = match self.params.get(*x as usize) {
-                    Some(c) => self.load(c, None),
-                    None => UNKNOWN,
-                };
-                observe!(self.leaf(e, v, Node::Param(*x)));
-                v
+            ExprKind::Const(_) | ExprKind::Fact(_) | ExprKind::Outcome(_) | ExprKind::Param(_) => {
+                self.leaf(e)
+                    .expect("constants, facts, outcomes and parameters are leaves")
             }
             ExprKind::Group(g) => {
                 let v = self.p.groups.get(*g as usize).map_or(UNKNOWN, |x| V {
@@ -567,9 +594,9 @@ impl<O: Observer> Machine<'_, O> {
     /// Evaluates an operand that a short-circuit skipped, for a record only:
     /// nothing it meets (an error, an unknown fact) counts.
     fn for_display(&mut self, e: &Expr) {
-        let (m, mark, err) = (self.st.miss.len(), self.obs.mark(), self.err.take());
+        let (m, mark, err) = (self.held.set.mark(), self.obs.mark(), self.err.take());
         self.ev(e);
-        self.st.miss.truncate(m);
+        self.held.set.settle(m, false);
         if self.err.is_some() {
             self.obs.cut(mark);
             observe!(self.leaf(e, UNKNOWN, Node::Op));
@@ -577,17 +604,13 @@ impl<O: Observer> Machine<'_, O> {
         self.err = err;
     }
 
-    /// Evaluates an expression whose unknown facts are kept in `st.found`.
-    fn ev_found(&mut self, e: &Expr) -> (V, (u32, u32), Option<u32>) {
-        let m = self.st.miss.len();
+    /// Evaluates an expression whose unknown facts are kept for gathering.
+    fn ev_found(&mut self, e: &Expr) -> (V, M::Kept, Option<u32>) {
+        let m = self.held.set.mark();
         let v = self.ev(e);
-        let start = self.st.found.len();
-        let st = &mut *self.st;
-        st.found
-            .extend_from_slice(st.miss.get(m..).unwrap_or_default());
-        st.miss.truncate(m);
+        let kept = self.held.set.keep(m);
         let id = self.obs.pop();
-        (v, range(start, self.st.found.len()), id)
+        (v, kept, id)
     }
 
     /// Decides one outcome.
@@ -598,7 +621,8 @@ impl<O: Observer> Machine<'_, O> {
         };
         self.ev.open_lists();
         self.st.steps.clear();
-        self.st.found.clear();
+        self.held.set.begin();
+        self.held.kept.clear();
         // Applicability: each rule's condition.
         for &r in &out.rules {
             let Some(rule) = p.rules.get(r as usize) else {
@@ -606,8 +630,8 @@ impl<O: Observer> Machine<'_, O> {
             };
             let active = at(self.active, r);
             let (applies, condition, found) = match (&rule.when, active) {
-                (_, false) => (Tri::No, None, (0, 0)),
-                (None, true) => (Tri::Yes, None, (0, 0)),
+                (_, false) => (Tri::No, None, M::Kept::default()),
+                (None, true) => (Tri::Yes, None, M::Kept::default()),
                 (Some(c), true) => {
                     let (v, found, id) = self.ev_found(c);
                     (value::tri_of(v), id, found)
@@ -624,8 +648,8 @@ impl<O: Observer> Machine<'_, O> {
                 condition,
                 value: None,
                 v: ABSENT,
-                found: (found, (0, 0)),
             });
+            self.held.kept.push((found, M::Kept::default()));
         }
         // Exceptions: a rule is in effect when it applies and none of its
         // exceptions, direct or indirect, does; maybe when one may.
@@ -658,30 +682,33 @@ impl<O: Observer> Machine<'_, O> {
             // The value of every rule in effect, or maybe in effect.
             let (v, found, id) = match p.rules.get(rule as usize) {
                 Some(r) if eff != Tri::No => self.ev_found(&r.value),
-                _ => (ABSENT, (0, 0), None),
+                _ => (ABSENT, M::Kept::default(), None),
             };
             if let Some(step) = self.st.steps.get_mut(k) {
                 step.effective = eff;
                 step.value = id;
                 step.v = v;
-                step.found.1 = found;
+            }
+            if let Some(kept) = self.held.kept.get_mut(k) {
+                kept.1 = found;
             }
         }
         let (v, decided_by, conflict, by_default, default) = self.combine(out);
-        let res = self.ev.outcomes.get_mut(o as usize);
-        let t = Texts {
-            facts: self.facts,
-            more: &self.st.texts,
-            decs: &self.st.decs,
-        };
-        if let Some(res) = res {
+        if let Some(res) = self.ev.outcomes.get_mut(o as usize) {
             // Written into place: a value made by a call and then moved
             // stalls on store forwarding.
             match v.tag {
                 Tag::Unknown => res.value = Value::Unknown,
                 Tag::Absent => res.value = Value::Absent,
                 Tag::Bool => res.value = Value::Bool(v.x != 0),
-                _ => res.value = t.value(v),
+                _ => {
+                    let t = Texts {
+                        facts: self.facts,
+                        more: &self.st.texts,
+                        decs: &self.st.decs,
+                    };
+                    res.value = t.value(v);
+                }
             }
             res.decided_by = decided_by;
             res.conflict = conflict;
@@ -722,17 +749,13 @@ impl<O: Observer> Machine<'_, O> {
         self.obs.outcome(&d, &self.st.steps, &self.ev.applies);
     }
 
-    /// The default's value, with its node when it decides.
-    fn fallback(&mut self, out: &Outcome) -> (V, Option<u32>) {
-        match self.default_of(out) {
-            Some(d) => {
-                let m = self.st.miss.len();
-                let v = self.ev(d);
-                self.st.miss.truncate(m);
-                (v, self.obs.pop())
-            }
-            None => (ABSENT, None),
-        }
+    /// The default's value and node, while it applies.
+    fn fallback(&mut self, out: &Outcome) -> Option<(V, Option<u32>)> {
+        let d = self.default_of(out)?;
+        let m = self.held.set.mark();
+        let v = self.ev(d);
+        self.held.set.settle(m, false);
+        Some((v, self.obs.pop()))
     }
 
     /// The outcome's default, while its line of documents is in force.
@@ -799,11 +822,10 @@ impl<O: Observer> Machine<'_, O> {
         }
         let unknown = (UNKNOWN, None, false, false, None);
         match (first_yes, first_maybe) {
-            (None, None) => {
-                let (v, id) = self.fallback(out);
-                let by_default = self.default_of(out).is_some();
-                (v, None, false, by_default, id.filter(|_| by_default))
-            }
+            (None, None) => match self.fallback(out) {
+                Some((v, id)) => (v, None, false, true, id),
+                None => (ABSENT, None, false, false, None),
+            },
             (Some((r, v)), None) if !yes_unknown => (v, Some(r), false, false, None),
             (Some((r, _)), Some(_)) if agree => {
                 (common.unwrap_or(UNKNOWN), Some(r), false, false, None)
@@ -815,7 +837,7 @@ impl<O: Observer> Machine<'_, O> {
                 // the default may hold, and must agree.
                 let decided = !v.is_unknown()
                     && (some_rule_applies || {
-                        let (f, _) = self.fallback(out);
+                        let f = self.fallback(out).map_or(ABSENT, |(f, _)| f);
                         self.texts().same(f, v)
                     });
                 if decided {
@@ -832,18 +854,18 @@ impl<O: Observer> Machine<'_, O> {
     /// and values of its rules in effect (or maybe), and under the
     /// conditions of their exceptions, each once, by name.
     fn missing(&mut self, o: OutcomeId, v: V, conflict: bool) {
-        if !v.is_unknown() || conflict {
-            return;
-        }
         let Scratch {
             steps,
-            found,
             marked,
             marked_rules,
             stack,
-            seen,
             ..
         } = &mut *self.st;
+        let Held { set, kept } = &mut *self.held;
+        if !v.is_unknown() || conflict {
+            set.none(o);
+            return;
+        }
         // The exceptions of the candidates, direct and indirect (an outcome
         // whose rules have no exceptions has none to mark).
         marked_rules.clear();
@@ -864,49 +886,29 @@ impl<O: Observer> Machine<'_, O> {
                 }
             }
         }
-        let start = self.ev.missing.len();
-        for s in steps.iter() {
+        let out = &mut self.ev.missing;
+        let start = out.len();
+        for (s, &(cond, value)) in steps.iter().zip(kept.iter()) {
             let candidate = s.effective != Tri::No;
-            let exception = at(marked, s.rule);
-            let (cond, value) = s.found;
-            let mut take = |(a, n): (u32, u32)| {
-                let from = a as usize;
-                for &f in found.get(from..from + n as usize).unwrap_or(&[]) {
-                    let (w, b) = (f as usize / 64, 1u64 << (f % 64));
-                    if let Some(word) = seen.get_mut(w) {
-                        if *word & b == 0 {
-                            *word |= b;
-                            self.ev.missing.push(f);
-                        }
-                    }
-                }
-            };
-            if candidate || (exception && s.active) {
-                take(cond);
+            if candidate || (s.active && at(marked, s.rule)) {
+                set.take(cond, out);
             }
             if candidate {
-                take(value);
+                set.take(value, out);
             }
         }
+        set.list(self.p, &self.plan.by_rank, o, start, out);
         for &r in marked_rules.iter() {
             if let Some(m) = marked.get_mut(r as usize) {
                 *m = false;
             }
         }
-        let found = self.ev.missing.get_mut(start..).unwrap_or_default();
-        for &f in found.iter() {
-            if let Some(word) = seen.get_mut(f as usize / 64) {
-                *word = 0;
-            }
-        }
-        // By name, so that reports do not depend on the order of declarations.
-        found.sort_unstable_by_key(|f| self.p.fact_rank.get(*f as usize).copied());
     }
 
     /// The outcomes in conflict an unknown outcome is or reads, through the
     /// rules in effect (or maybe) and the unknown outcomes they read.
     fn blocked(&mut self, o: OutcomeId, v: V, conflict: bool) {
-        if !v.is_unknown() || conflict {
+        if !v.is_unknown() || conflict || !at(&self.plan.reads, o) {
             return;
         }
         let p = self.p;

@@ -8,6 +8,7 @@
 //!
 //! Cost per case: linear in the program's expressions and exception edges,
 //! plus the length of the lists recorded.
+mod facts;
 mod machine;
 mod trace;
 mod value;
@@ -17,6 +18,7 @@ pub(crate) use value::add_months;
 
 use crate::program::*;
 use chrono::NaiveDate;
+use facts::{FactSet, Held, Mask, Stack};
 use machine::{Machine, Plan, Scratch};
 
 /// Three-valued truth of a rule's applicability.
@@ -218,6 +220,27 @@ impl Evaluation {
             .filter(move |r| conflict && self.effective.get(*r as usize) == Some(&Tri::Yes))
     }
 
+    /// Per outcome: its value, missing facts, blocking conflicts, cites and
+    /// document, for tests that compare evaluations.
+    #[cfg(any(test, feature = "testing"))]
+    pub(crate) fn summary(&self) -> Vec<String> {
+        self.outcomes
+            .iter()
+            .enumerate()
+            .map(|(o, r)| {
+                let o = OutcomeId::try_from(o).expect("outcome ids are 32-bit");
+                format!(
+                    "{:?} {:?} {:?} {:?} {:?}",
+                    r.value,
+                    self.missing(o),
+                    self.blocked_by(o),
+                    self.cites(o),
+                    r.document
+                )
+            })
+            .collect()
+    }
+
     /// The derivations, when they were recorded.
     pub fn derivations(&self) -> Option<&Derivations> {
         self.recorded.derivations.then_some(&self.derivations)
@@ -236,14 +259,25 @@ impl Evaluation {
     }
 
     fn close_lists(&mut self, o: OutcomeId) {
-        let ends = [self.missing.len(), self.blocked.len(), self.cites.len()];
-        if let Some(l) = self.lists.get_mut(o as usize) {
-            for ((slot, a), b) in l.iter_mut().zip(self.open).zip(ends) {
-                *slot = (
-                    u32::try_from(a).unwrap_or(u32::MAX),
-                    u32::try_from(b - a).unwrap_or(0),
-                );
-            }
+        let [m, b, c] = self.open;
+        let most = self
+            .missing
+            .len()
+            .max(self.blocked.len())
+            .max(self.cites.len());
+        assert!(
+            u32::try_from(most).is_ok(),
+            "an evaluation's lists hold fewer than 2^32 entries (16 GiB)"
+        );
+        // Each start is at most its list's length: both fit in 32 bits.
+        let span = |a: usize, end: usize| (a as u32, (end - a) as u32);
+        let l = [
+            span(m, self.missing.len()),
+            span(b, self.blocked.len()),
+            span(c, self.cites.len()),
+        ];
+        if let Some(slot) = self.lists.get_mut(o as usize) {
+            *slot = l;
         }
     }
 }
@@ -263,6 +297,12 @@ pub struct Workspace {
     pub ev: Evaluation,
     plan: Plan,
     scratch: Scratch,
+    /// The unknown facts as a stack: any program, and every derivation.
+    stack: Held<Stack>,
+    /// As a bit mask: the plain evaluation of programs of up to 64 or 128
+    /// facts.
+    narrow: Held<Mask<1>>,
+    wide: Held<Mask<2>>,
 }
 
 impl Workspace {
@@ -272,6 +312,9 @@ impl Workspace {
             ev: Evaluation::new(p),
             plan: Plan::new(p),
             scratch: Scratch::default(),
+            stack: Held::default(),
+            narrow: Held::default(),
+            wide: Held::default(),
         }
     }
 
@@ -282,6 +325,19 @@ impl Workspace {
         facts: &[Value],
         as_of: NaiveDate,
         record: Record,
+    ) -> Result<(), EvalError> {
+        self.evaluate_holding(p, facts, as_of, record, Holder::Fitting)
+    }
+
+    /// [`Workspace::evaluate`], the unknown facts of a plain evaluation held
+    /// as `holder` says (tests compare the holders).
+    pub(crate) fn evaluate_holding(
+        &mut self,
+        p: &Program,
+        facts: &[Value],
+        as_of: NaiveDate,
+        record: Record,
+        holder: Holder,
     ) -> Result<(), EvalError> {
         let epoch_index = p
             .epochs
@@ -320,57 +376,138 @@ impl Workspace {
                 derivations.not_in_force();
                 Ok(())
             }
-            Some(epoch) if record.derivations => run(
-                p,
-                &self.plan,
-                &mut self.scratch,
-                ev,
-                epoch,
-                facts,
-                record,
-                &mut derivations,
-            ),
-            Some(epoch) => run(
-                p,
-                &self.plan,
-                &mut self.scratch,
-                ev,
-                epoch,
-                facts,
-                record,
-                &mut (),
-            ),
+            Some(epoch) => {
+                let walk = Walk {
+                    p,
+                    plan: &self.plan,
+                    st: &mut self.scratch,
+                    ev,
+                    epoch,
+                    facts,
+                    record,
+                };
+                let n = p.facts.len();
+                let narrow = holder == Holder::Fitting && n <= Mask::<1>::FACTS;
+                let wide = holder != Holder::Stack && n <= Mask::<2>::FACTS;
+                if record.derivations {
+                    walk.run(&mut self.stack, &mut derivations)
+                } else if narrow {
+                    walk.run(&mut self.narrow, &mut ())
+                } else if wide {
+                    walk.run(&mut self.wide, &mut ())
+                } else {
+                    walk.run(&mut self.stack, &mut ())
+                }
+            }
         };
         self.ev.derivations = derivations;
         result
     }
 }
 
-/// One walk of the evaluator with an observer.
-#[allow(clippy::too_many_arguments)]
-fn run<O: machine::Observer>(
-    p: &Program,
-    plan: &Plan,
-    st: &mut Scratch,
-    ev: &mut Evaluation,
-    epoch: &Epoch,
-    facts: &[Value],
+/// Which holder of the unknown facts a plain evaluation uses; an
+/// evaluation with derivations always uses the stack.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(not(any(test, feature = "testing")), allow(dead_code))]
+pub(crate) enum Holder {
+    /// The narrowest that fits the program: a 64-bit or a 128-bit mask, or
+    /// the stack.
+    Fitting,
+    /// The 128-bit mask when it fits, else the stack.
+    Wide,
+    /// The stack.
+    Stack,
+}
+
+/// One walk of the evaluator over a case, before its holder of unknown
+/// facts and its observer are chosen.
+struct Walk<'a> {
+    p: &'a Program,
+    plan: &'a Plan,
+    st: &'a mut Scratch,
+    ev: &'a mut Evaluation,
+    epoch: &'a Epoch,
+    facts: &'a [Value],
     record: Record,
-    obs: &mut O,
-) -> Result<(), EvalError> {
-    Machine {
-        p,
-        plan,
-        facts,
-        params: &epoch.params,
-        as_of: ev.as_of,
-        active: &epoch.rule_active,
-        rule_document: &epoch.rule_document,
-        st,
-        ev,
-        obs,
-        cites: record.cites,
-        err: None,
+}
+
+impl Walk<'_> {
+    fn run<O: machine::Observer, M: FactSet>(
+        self,
+        held: &mut Held<M>,
+        obs: &mut O,
+    ) -> Result<(), EvalError> {
+        let Walk {
+            p,
+            plan,
+            st,
+            ev,
+            epoch,
+            facts,
+            record,
+        } = self;
+        Machine {
+            p,
+            plan,
+            facts,
+            params: &epoch.params,
+            as_of: ev.as_of,
+            active: &epoch.rule_active,
+            rule_document: &epoch.rule_document,
+            st,
+            held,
+            ev,
+            obs,
+            cites: record.cites,
+            err: None,
+        }
+        .run()
     }
-    .run()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::batch::gen;
+    use crate::case::{decode_text, Format, Schema};
+
+    /// Every holder of unknown facts gives the same plain evaluation of the
+    /// shipped policies (both documents, and so the mask that fits them and
+    /// the stack) on generated cases covering unknowns and every boundary.
+    #[test]
+    fn holders_agree_on_the_shipped_policies() {
+        let p = crate::check::check(&crate::load::embedded())
+            .program
+            .expect("the shipped policies check");
+        let schema = Schema::new(&p);
+        let record = Record {
+            cites: true,
+            derivations: false,
+        };
+        let mut ws = Workspace::new(&p);
+        let mut seen = |facts: &[Value], as_of, holder| {
+            ws.evaluate_holding(&p, facts, as_of, record, holder)
+                .expect("a generated case evaluates");
+            ws.ev.summary()
+        };
+        let mut unknown = 0;
+        for text in gen::cases(gen::SEED, 2000) {
+            let c =
+                decode_text(&p, &schema, &text, Format::Json).expect("a generated case decodes");
+            let as_of = c.as_of.expect("a generated case has as_of");
+            let fitting = seen(&c.facts, as_of, Holder::Fitting);
+            unknown += fitting.iter().filter(|o| o.starts_with("Unknown")).count();
+            for holder in [Holder::Wide, Holder::Stack] {
+                assert_eq!(
+                    seen(&c.facts, as_of, holder),
+                    fitting,
+                    "{holder:?} on {text}"
+                );
+            }
+        }
+        assert!(
+            unknown > 2000,
+            "the cases leave outcomes unknown: {unknown}"
+        );
+    }
 }

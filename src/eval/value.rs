@@ -249,6 +249,7 @@ pub(crate) fn round(decs: &[Dec], v: V, r: Rounding) -> Result<V, Fault> {
 
 /// A value of the program or the case in compact form; a text is added to
 /// `more` unless it is the fact `fact`'s own.
+#[inline(always)]
 pub(crate) fn load(
     p: &Program,
     v: &Value,

@@ -6,7 +6,12 @@
 //! `native` runs the native baseline's evaluation (c) instead
 //! (`--toggle-collect='profile::native_all'`).
 //!
-//! `cargo run --release -p regula-bench --example profile -- [alone|both|native] [N]`
+//! `ratio` times (a) on the Shanghai opinions alone against (c), the
+//! native baseline, over the same N cases (default 100,000), alternating
+//! rounds and keeping each one's fastest: a quick reading of benchmark
+//! (a)'s ratio between criterion runs, less disturbed by other load.
+//!
+//! `cargo run --release -p regula-bench --example profile -- [alone|both|native|ratio] [N]`
 use regula_bench::adapter::{Decoded, Lines, Regula};
 use regula_bench::{gen, native};
 use std::hint::black_box;
@@ -34,9 +39,42 @@ fn evaluate_all(w: &mut Lines, cases: &[Decoded]) -> usize {
         .sum()
 }
 
+/// The fastest of `rounds` timings of `f`, per case.
+fn fastest(rounds: usize, n: usize, mut f: impl FnMut() -> usize) -> f64 {
+    (0..rounds)
+        .map(|_| {
+            let t = std::time::Instant::now();
+            black_box(f());
+            t.elapsed().as_secs_f64() * 1e9 / n as f64
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+fn ratio(n: usize) {
+    let lines = gen::cases(gen::SEED, n);
+    let facts: Vec<native::Facts> = lines
+        .iter()
+        .map(|l| native::decode(l).expect("valid case"))
+        .collect();
+    let regula = Regula::shanghai();
+    let decoded = regula.decode(&lines);
+    let b = regula.batch();
+    let mut w = b.lines();
+    let (mut a, mut c) = (f64::INFINITY, f64::INFINITY);
+    for _ in 0..10 {
+        a = a.min(fastest(3, n, || evaluate_all(&mut w, &decoded)));
+        c = c.min(fastest(3, n, || native_all(&facts)));
+    }
+    println!("(a) {a:.1} ns/case, (c) {c:.1} ns/case: {:.2}x", a / c);
+}
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let set = args.next().unwrap_or_else(|| "alone".into());
+    if set == "ratio" {
+        ratio(args.next().and_then(|s| s.parse().ok()).unwrap_or(100_000));
+        return;
+    }
     let n = args.next().and_then(|s| s.parse().ok()).unwrap_or(5_000);
     let lines = gen::cases(gen::SEED, n);
     if set == "native" {
