@@ -6,9 +6,8 @@
 //! stack of fact ids for a program of any size, and [`Mask`], a bit per
 //! fact for programs of up to `64 × W` facts, where joining two sets is a
 //! few word operations and a set comes out in name order without sorting.
-//! The evaluation with derivations always uses the stack and the plain
-//! evaluation the mask where it fits, so every test that compares detail
-//! levels also compares the two holders.
+//! An evaluation uses the narrowest that fits; tests compare all three
+//! (`Holder` in the parent module).
 //!
 //! Cost: the stack's operations are linear in the facts moved; the mask's
 //! are O(W), and listing an outcome's facts is linear in their number.

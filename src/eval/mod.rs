@@ -221,7 +221,8 @@ impl Evaluation {
     }
 
     /// Per outcome: its value, missing facts, blocking conflicts, cites and
-    /// document, for tests that compare evaluations.
+    /// document, and the derivations when recorded, for tests that compare
+    /// evaluations.
     #[cfg(any(test, feature = "testing"))]
     pub(crate) fn summary(&self) -> Vec<String> {
         self.outcomes
@@ -238,6 +239,7 @@ impl Evaluation {
                     r.document
                 )
             })
+            .chain(self.derivations().map(|d| format!("{d:?}")))
             .collect()
     }
 
@@ -297,10 +299,9 @@ pub struct Workspace {
     pub ev: Evaluation,
     plan: Plan,
     scratch: Scratch,
-    /// The unknown facts as a stack: any program, and every derivation.
+    /// The unknown facts as a stack: programs of any size.
     stack: Held<Stack>,
-    /// As a bit mask: the plain evaluation of programs of up to 64 or 128
-    /// facts.
+    /// As a bit mask: programs of up to 64 or 128 facts.
     narrow: Held<Mask<1>>,
     wide: Held<Mask<2>>,
 }
@@ -329,8 +330,8 @@ impl Workspace {
         self.evaluate_holding(p, facts, as_of, record, Holder::Fitting)
     }
 
-    /// [`Workspace::evaluate`], the unknown facts of a plain evaluation held
-    /// as `holder` says (tests compare the holders).
+    /// [`Workspace::evaluate`], the unknown facts held as `holder` says
+    /// (tests compare the holders).
     pub(crate) fn evaluate_holding(
         &mut self,
         p: &Program,
@@ -389,14 +390,13 @@ impl Workspace {
                 let n = p.facts.len();
                 let narrow = holder == Holder::Fitting && n <= Mask::<1>::FACTS;
                 let wide = holder != Holder::Stack && n <= Mask::<2>::FACTS;
-                if record.derivations {
-                    walk.run(&mut self.stack, &mut derivations)
-                } else if narrow {
-                    walk.run(&mut self.narrow, &mut ())
-                } else if wide {
-                    walk.run(&mut self.wide, &mut ())
-                } else {
-                    walk.run(&mut self.stack, &mut ())
+                match (record.derivations, narrow, wide) {
+                    (true, true, _) => walk.run(&mut self.narrow, &mut derivations),
+                    (true, false, true) => walk.run(&mut self.wide, &mut derivations),
+                    (true, false, false) => walk.run(&mut self.stack, &mut derivations),
+                    (false, true, _) => walk.run(&mut self.narrow, &mut ()),
+                    (false, false, true) => walk.run(&mut self.wide, &mut ()),
+                    (false, false, false) => walk.run(&mut self.stack, &mut ()),
                 }
             }
         };
@@ -405,8 +405,7 @@ impl Workspace {
     }
 }
 
-/// Which holder of the unknown facts a plain evaluation uses; an
-/// evaluation with derivations always uses the stack.
+/// Which holder of the unknown facts an evaluation uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(not(any(test, feature = "testing")), allow(dead_code))]
 pub(crate) enum Holder {
@@ -480,29 +479,31 @@ mod tests {
             .program
             .expect("the shipped policies check");
         let schema = Schema::new(&p);
-        let record = Record {
-            cites: true,
-            derivations: false,
-        };
         let mut ws = Workspace::new(&p);
-        let mut seen = |facts: &[Value], as_of, holder| {
+        let mut seen = |facts: &[Value], as_of, record, holder| {
             ws.evaluate_holding(&p, facts, as_of, record, holder)
                 .expect("a generated case evaluates");
             ws.ev.summary()
         };
+        let plain = Record {
+            cites: true,
+            derivations: false,
+        };
         let mut unknown = 0;
-        for text in gen::cases(gen::SEED, 2000) {
-            let c =
-                decode_text(&p, &schema, &text, Format::Json).expect("a generated case decodes");
+        for (k, text) in gen::cases(gen::SEED, 2000).iter().enumerate() {
+            let c = decode_text(&p, &schema, text, Format::Json).expect("a generated case decodes");
             let as_of = c.as_of.expect("a generated case has as_of");
-            let fitting = seen(&c.facts, as_of, Holder::Fitting);
-            unknown += fitting.iter().filter(|o| o.starts_with("Unknown")).count();
-            for holder in [Holder::Wide, Holder::Stack] {
-                assert_eq!(
-                    seen(&c.facts, as_of, holder),
-                    fitting,
-                    "{holder:?} on {text}"
-                );
+            // Derivations on a tenth of the cases: they are slow to record.
+            for record in [plain, Record::ALL]
+                .into_iter()
+                .take(1 + usize::from(k % 10 == 0))
+            {
+                let fitting = seen(&c.facts, as_of, record, Holder::Fitting);
+                unknown += fitting.iter().filter(|o| o.starts_with("Unknown")).count();
+                for holder in [Holder::Wide, Holder::Stack] {
+                    let got = seen(&c.facts, as_of, record, holder);
+                    assert_eq!(got, fitting, "{holder:?} {record:?} on {text}");
+                }
             }
         }
         assert!(

@@ -400,30 +400,33 @@ pub fn check_case(p: &Program, case: &str) -> Vec<String> {
     out
 }
 
-/// The plain evaluation with each holder of unknown facts (a 64-bit mask,
-/// a 128-bit mask, a stack): every outcome's value, missing facts, blocking
-/// conflicts, cites and document, or the error, must be the same.
+/// The evaluation with each holder of unknown facts (a 64-bit mask, a
+/// 128-bit mask, a stack), plain and with derivations: every outcome's
+/// value, missing facts, blocking conflicts, cites and document, the
+/// derivations, or the error, must be the same.
 pub fn holders_differ(p: &Program, case: &str) -> Vec<String> {
     use crate::eval::{Holder, Record, Workspace};
     let c = decode_text(p, &Schema::new(p), case, Format::Json).expect("generated case decodes");
     let as_of = c.as_of.expect("generated case has as_of");
-    let record = Record {
+    let mut ws = Workspace::new(p);
+    let mut out = Vec::new();
+    let plain = Record {
         cites: true,
         derivations: false,
     };
-    let mut ws = Workspace::new(p);
-    let mut seen = |holder| match ws.evaluate_holding(p, &c.facts, as_of, record, holder) {
-        Err(e) => Err(e.message()),
-        Ok(()) => Ok(ws.ev.summary()),
-    };
-    let fitting = seen(Holder::Fitting);
-    let mut out = Vec::new();
-    for holder in [Holder::Wide, Holder::Stack] {
-        let got = seen(holder);
-        if got != fitting {
-            out.push(format!(
-                "plain evaluation, facts held {holder:?}: {got:?}, fitting holder {fitting:?}"
-            ));
+    for record in [plain, Record::ALL] {
+        let mut seen = |holder| match ws.evaluate_holding(p, &c.facts, as_of, record, holder) {
+            Err(e) => Err(e.message()),
+            Ok(()) => Ok(ws.ev.summary()),
+        };
+        let fitting = seen(Holder::Fitting);
+        for holder in [Holder::Wide, Holder::Stack] {
+            let got = seen(holder);
+            if got != fitting {
+                out.push(format!(
+                    "{record:?}, facts held {holder:?}: {got:?}, fitting holder {fitting:?}"
+                ));
+            }
         }
     }
     out
