@@ -68,11 +68,10 @@ pub struct TextCache {
 
 /// Up to eight bytes as a number, zeros after the end.
 fn word(b: &[u8]) -> u64 {
-    let mut w = [0u8; 8];
-    for (d, s) in w.iter_mut().zip(b) {
-        *d = *s;
-    }
-    u64::from_le_bytes(w)
+    b.iter()
+        .take(8)
+        .rev()
+        .fold(0, |w, &c| w << 8 | u64::from(c))
 }
 
 impl TextCache {
@@ -242,11 +241,8 @@ impl Reader<'_, '_> {
     /// `null`, `true` or `false`.
     fn literal(&mut self, word: &[u8]) -> bool {
         let n = word.len();
-        if self
-            .bytes()
-            .get(self.at..self.at + n)
-            .is_some_and(|w| same(w, word))
-        {
+        let here = self.bytes().get(self.at..self.at + n);
+        if here.is_some_and(|w| w.iter().zip(word).all(|(a, b)| a == b)) {
             self.at += word.len();
             true
         } else {
