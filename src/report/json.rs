@@ -439,6 +439,13 @@ fn in_force(j: &mut Json, s: &Subject, f: &Fragments, detail: Detail, line: usiz
     let p = s.p;
     let ev = s.ev;
     let now = s.line_in_force(line);
+    if j.compact() && detail != Detail::Full {
+        // In force: the entry written out in advance for the document.
+        if let Some(e) = now.and_then(|d| f.in_force_now.get(d as usize)) {
+            j.raw(if detail == Detail::None { &e.0 } else { &e.1 });
+            return;
+        }
+    }
     let doc = s.line_document(line);
     // The document's number, for the fragments made for it.
     let doc_id = doc.and_then(|d| p.documents.iter().position(|x| std::ptr::eq(x, d)));

@@ -57,6 +57,9 @@ pub struct Fragments {
     /// Per outcome, the compact openings of its entry with the commonest
     /// values.
     pub(crate) entry: Vec<Entry>,
+    /// Per document, the compact entry of a line's in-force outcome when
+    /// that document is in force: without cites, and with.
+    pub(crate) in_force_now: Vec<(String, String)>,
     /// Per declared pair of outcomes, its question as a JSON string.
     pub(crate) question: Vec<String>,
     /// Per document, its not-in-force reason as a JSON string cut around
@@ -108,7 +111,19 @@ impl Fragments {
             doc_kv: Vec::new(),
             entry: Vec::new(),
             question: p.pairs.iter().map(|x| quoted(&x.question)).collect(),
+            in_force_now: Vec::new(),
         };
+        f.in_force_now = f
+            .doc_cite
+            .iter()
+            .map(|c| {
+                let cites = c.as_deref().unwrap_or_default();
+                (
+                    "{\"value\":true}".to_string(),
+                    format!("{{\"value\":true,\"cites\":[{cites}]}}"),
+                )
+            })
+            .collect();
         let item = |v: &[String]| v.iter().map(|s| Frag::new(&format!(",{s}"))).collect();
         f.rule_cite_item = item(&f.rule_cite);
         f.fact_item = item(&f.fact);
