@@ -597,6 +597,61 @@ mod tests {
         }
     }
 
+    /// On hostile lines (the fixture's, and generated cases with bytes
+    /// changed, inserted or removed), the fast decoder accepts only what
+    /// the ordinary one accepts, into the same slots, and accepts every
+    /// generated case unchanged.
+    #[test]
+    fn fast_decoding_never_accepts_more() {
+        let p = program();
+        let schema = Schema::new(&p);
+        let mut c = Case::default();
+        let mut texts = TextCache::default();
+        let fixture = std::fs::read("tests/fixtures/batch/hostile.jsonl").expect("fixture");
+        let mut lines: Vec<String> = fixture
+            .split(|&b| b == b'\n')
+            .filter_map(|l| std::str::from_utf8(l).ok().map(String::from))
+            .collect();
+        let alphabet = [
+            "\"", "\\", "{", "}", ",", ":", " ", "\t", "\r", "\u{0}", "\u{1f}", "0", "-", ".", "e",
+            "u", "[", "]", "é", "\u{3000}", "\u{feff}", "\\u0041", "\\ud800", "null", "",
+        ];
+        let mut rng = gen::Rng::new(5);
+        for case in gen::cases(11, 400) {
+            let accepted = case::decode_json_into(&p, &schema, &case, &mut c, &mut texts);
+            assert!(accepted, "the fast path refuses a generated case: {case}");
+            for _ in 0..40 {
+                let mut s = case.clone();
+                for _ in 0..1 + rng.below(3) {
+                    let mut at = rng.below(s.len() as u64 + 1) as usize;
+                    while !s.is_char_boundary(at) {
+                        at -= 1;
+                    }
+                    if rng.below(2) == 0 {
+                        let end = s[at..].chars().next().map_or(at, |ch| at + ch.len_utf8());
+                        s.replace_range(at..end, "");
+                    }
+                    let piece: &&str = rng.pick(&alphabet);
+                    s.insert_str(at, piece);
+                }
+                lines.push(s);
+            }
+        }
+        let mut fast_ok = 0;
+        for t in &lines {
+            if case::decode_json_into(&p, &schema, t, &mut c, &mut texts) {
+                fast_ok += 1;
+                let slow = case::decode_text(&p, &schema, t, Format::Json);
+                let s =
+                    slow.unwrap_or_else(|e| panic!("fast accepted, ordinary refused {t}: {e:?}"));
+                assert_eq!(s.facts, c.facts, "{t}");
+                assert_eq!(s.as_of, c.as_of, "{t}");
+            }
+        }
+        // Most changes break the case; enough of them keep it whole.
+        assert!(fast_ok > lines.len() / 50, "{fast_ok} of {}", lines.len());
+    }
+
     /// Missing facts gathered in the evaluating pass (bit masks) equal those
     /// gathered by re-evaluation, the path of programs with more than 64 facts.
     #[test]

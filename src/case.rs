@@ -13,6 +13,9 @@ use std::borrow::Cow;
 use std::fmt;
 use std::path::Path;
 
+mod fast;
+pub use fast::{decode_json_into, TextCache};
+
 /// Largest case file read, in bytes.
 pub const MAX_CASE_BYTES: u64 = 8 << 20;
 
@@ -84,11 +87,19 @@ impl std::error::Error for CaseError {}
 #[derive(Clone, Debug, Default)]
 pub struct Schema {
     root: Branch,
+    /// Per enum, whether each of its values is written in JSON as it is,
+    /// without escapes (the fast decoder then matches them in the text).
+    plain_enum: Vec<bool>,
 }
 
 #[derive(Clone, Debug, Default)]
 struct Branch {
     keys: Vec<(String, Node)>,
+    /// The keys by their length in bytes: each length's keys' positions.
+    by_len: Vec<Vec<usize>>,
+    /// The keys JSON writes as they are (without escapes) by their first
+    /// bytes ([`fast::key_slot`]): the fast decoder's candidates.
+    quick: Vec<Vec<usize>>,
 }
 
 #[derive(Clone, Debug)]
@@ -123,11 +134,36 @@ impl Branch {
         }
     }
     fn find(&self, key: &str) -> Option<(usize, &Node)> {
-        self.keys
+        self.find_bytes(key.as_bytes())
+    }
+    fn find_bytes(&self, key: &[u8]) -> Option<(usize, &Node)> {
+        self.by_len
+            .get(key.len())?
             .iter()
-            .enumerate()
-            .find(|(_, (k, _))| k == key)
-            .map(|(i, (_, n))| (i, n))
+            .find_map(|&i| match self.keys.get(i) {
+                Some((k, n)) if k.as_bytes() == key => Some((i, n)),
+                _ => None,
+            })
+    }
+    /// Indexes the keys by length, here and below.
+    fn index(&mut self) {
+        self.by_len.clear();
+        self.quick = vec![Vec::new(); fast::KEY_SLOTS];
+        for (i, (k, node)) in self.keys.iter_mut().enumerate() {
+            let slot = fast::key_slot(k.as_bytes()).filter(|_| fast::plain(k.as_bytes()));
+            if let Some(v) = slot.and_then(|h| self.quick.get_mut(h)) {
+                v.push(i);
+            }
+            if self.by_len.len() <= k.len() {
+                self.by_len.resize(k.len() + 1, Vec::new());
+            }
+            if let Some(v) = self.by_len.get_mut(k.len()) {
+                v.push(i);
+            }
+            if let Node::Branch(b) = node {
+                b.index();
+            }
+        }
     }
     /// The node a flat dotted key (`agency.registered_in_shanghai`) names
     /// below this branch, as if written nested.
@@ -170,7 +206,13 @@ impl Schema {
             let parts: Vec<&str> = f.name.split('.').collect();
             root.insert(&parts, FactId::try_from(i).unwrap_or(FactId::MAX));
         }
-        Schema { root }
+        root.index();
+        let plain_enum = p
+            .enums
+            .iter()
+            .map(|e| e.variants.iter().all(|(n, _)| fast::plain(n.as_bytes())))
+            .collect();
+        Schema { root, plain_enum }
     }
 }
 
@@ -330,25 +372,34 @@ fn join(prefix: &str, key: &str) -> String {
     }
 }
 
+/// The year, month and day of `YYYY-MM-DD` (ten ASCII bytes, digits around
+/// the dashes), whether or not they make a calendar date.
+fn date_parts(b: &[u8]) -> Option<(i32, u32, u32)> {
+    if b.len() != 10 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+        return None;
+    }
+    let digit = |i: usize| {
+        b.get(i)
+            .filter(|c| c.is_ascii_digit())
+            .map(|c| u32::from(c - b'0'))
+    };
+    let y = ((digit(0)? * 10 + digit(1)?) * 10 + digit(2)?) * 10 + digit(3)?;
+    let m = digit(5)? * 10 + digit(6)?;
+    let d = digit(8)? * 10 + digit(9)?;
+    Some((i32::try_from(y).ok()?, m, d))
+}
+
+/// A calendar date from `YYYY-MM-DD`; None for anything else.
+fn date_of(b: &[u8]) -> Option<NaiveDate> {
+    let (y, m, d) = date_parts(b)?;
+    NaiveDate::from_ymd_opt(y, m, d)
+}
+
 /// Parses `YYYY-MM-DD` into a calendar date, or says why not.
 pub fn parse_date(s: &str) -> Result<NaiveDate, DateProblem> {
-    let b = s.as_bytes();
-    let shape = b.len() == 10
-        && b.get(4) == Some(&b'-')
-        && b.get(7) == Some(&b'-')
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
-    if !shape {
+    let Some((y, m, d)) = date_parts(s.as_bytes()) else {
         return Err(DateProblem::Shape(s.to_string()));
-    }
-    let num = |r: std::ops::Range<usize>| {
-        s.get(r)
-            .and_then(|x| x.parse::<u16>().ok())
-            .expect("the shape is ten ASCII bytes with digits around the dashes")
     };
-    let (y, m, d) = (num(0..4), num(5..7), num(8..10));
-    let (y, m, d) = (i32::from(y), u32::from(m), u32::from(d));
     NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| {
         if (1..=12).contains(&m) {
             DateProblem::NoDay {
@@ -1546,177 +1597,6 @@ pub fn read_case(r: impl std::io::Read, what: &str) -> Result<String, CaseError>
             at: e.utf8_error().valid_up_to(),
         })
     })
-}
-
-/// Fast path for many cases: decodes JSON text straight into a reused
-/// [`Case`] without building key paths or error messages. Returns false when
-/// the text has any problem at all; the caller then decodes it again with
-/// [`decode_text`] for the exact errors, so the messages are the same as
-/// `regula eval` prints. Accepts exactly what [`decode_text`] accepts in
-/// JSON and fills the same slots.
-pub fn decode_json_into(
-    p: &Program,
-    schema: &Schema,
-    text: &str,
-    case: &mut Case,
-    texts: &mut TextCache,
-) -> bool {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    case.facts.clear();
-    case.facts.resize(p.facts.len(), Value::Unknown);
-    case.as_of = None;
-    if text.trim().is_empty() {
-        return false;
-    }
-    let mut de = serde_json::Deserializer::from_str(text);
-    if texts.0.len() > TextCache::MAX {
-        texts.0.clear();
-    }
-    let seed = FastSeed {
-        p,
-        branch: &schema.root,
-        case,
-        texts,
-    };
-    matches!(seed.deserialize(&mut de), Ok(true)) && de.end().is_ok()
-}
-
-/// Text values seen before, shared rather than allocated again: districts
-/// and the like repeat from case to case.
-#[derive(Clone, Debug, Default)]
-pub struct TextCache(std::collections::HashSet<std::sync::Arc<str>>);
-
-impl TextCache {
-    /// Distinct texts kept before the cache starts afresh.
-    const MAX: usize = 4096;
-
-    fn get(&mut self, s: &str) -> Value {
-        if let Some(t) = self.0.get(s) {
-            return Value::Text(t.clone());
-        }
-        let t: std::sync::Arc<str> = s.into();
-        self.0.insert(t.clone());
-        Value::Text(t)
-    }
-}
-
-struct FastSeed<'a> {
-    p: &'a Program,
-    branch: &'a Branch,
-    case: &'a mut Case,
-    texts: &'a mut TextCache,
-}
-
-impl<'de> DeserializeSeed<'de> for FastSeed<'_> {
-    type Value = bool;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-/// A fact's value from a scalar, when the scalar is valid for it.
-fn fast_leaf(p: &Program, fact: FactId, v: Scalar, texts: &mut TextCache) -> Option<Value> {
-    let f = p.fact(fact)?;
-    match (&f.ty, v) {
-        (_, Scalar::Null) => Some(Value::Unknown),
-        (Type::Bool, Scalar::Bool(b)) => Some(Value::Bool(b)),
-        (Type::Int, Scalar::Int(n)) => {
-            let n = i64::try_from(n).ok()?;
-            if f.min.is_some_and(|m| n < m) {
-                return None;
-            }
-            Some(Value::Int(n))
-        }
-        (Type::Date, Scalar::Str(s)) => parse_date(&s).ok().map(Value::Date),
-        (Type::Text, Scalar::Str(s)) => Some(texts.get(&s)),
-        (Type::Enum(e), Scalar::Str(s)) => {
-            let t = p.enums.get(*e as usize)?;
-            let i = t.variants.iter().position(|(n, _)| *n == s.as_ref())?;
-            Some(Value::Enum(*e, u32::try_from(i).ok()?))
-        }
-        _ => None,
-    }
-}
-
-impl<'de> Visitor<'de> for FastSeed<'_> {
-    type Value = bool;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an object")
-    }
-    fn visit_unit<E>(self) -> Result<bool, E> {
-        Ok(true)
-    }
-    fn visit_none<E>(self) -> Result<bool, E> {
-        Ok(true)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<bool, A::Error> {
-        if self.branch.keys.len() > 128 {
-            return Ok(false);
-        }
-        let mut seen: u128 = 0;
-        while let Some(Key(key)) = m.next_key::<Key>()? {
-            let Some((i, node)) = self.branch.find(&key) else {
-                return Ok(false);
-            };
-            let bit = 1u128 << i;
-            if seen & bit != 0 {
-                return Ok(false);
-            }
-            seen |= bit;
-            let ok = match node {
-                Node::Leaf(f) => {
-                    let v: Scalar = m.next_value()?;
-                    let v = fast_leaf(self.p, *f, v, self.texts);
-                    match (v, self.case.facts.get_mut(*f as usize)) {
-                        (Some(v), Some(slot)) => {
-                            *slot = v;
-                            true
-                        }
-                        _ => false,
-                    }
-                }
-                Node::AsOf => match m.next_value::<Scalar>()? {
-                    Scalar::Null => true,
-                    Scalar::Str(s) => match parse_date(&s) {
-                        Ok(d) => {
-                            self.case.as_of = Some(d);
-                            true
-                        }
-                        Err(_) => false,
-                    },
-                    _ => false,
-                },
-                Node::Branch(b) => m.next_value_seed(FastSeed {
-                    p: self.p,
-                    branch: b,
-                    case: &mut *self.case,
-                    texts: &mut *self.texts,
-                })?,
-            };
-            if !ok {
-                return Ok(false);
-            }
-        }
-        Ok(true)
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_str<E>(self, _: &str) -> Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<bool, A::Error> {
-        Ok(false)
-    }
 }
 
 #[cfg(test)]

@@ -37,5 +37,16 @@ pub fn departs(p: &Program, ev: &Evaluation, pair: &Pair) -> bool {
 
 /// The pairs that depart in an evaluation, in declaration order.
 pub fn departures<'a>(p: &'a Program, ev: &'a Evaluation) -> impl Iterator<Item = &'a Pair> + 'a {
-    p.pairs.iter().filter(move |pair| departs(p, ev, pair))
+    departing(p, ev).map(|(_, pair)| pair)
+}
+
+/// The same, each with its position in [`Program::pairs`].
+pub fn departing<'a>(
+    p: &'a Program,
+    ev: &'a Evaluation,
+) -> impl Iterator<Item = (usize, &'a Pair)> + 'a {
+    p.pairs
+        .iter()
+        .enumerate()
+        .filter(move |(_, pair)| departs(p, ev, pair))
 }

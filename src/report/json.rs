@@ -439,6 +439,13 @@ fn in_force(j: &mut Json, s: &Subject, f: &Fragments, detail: Detail, line: usiz
     let p = s.p;
     let ev = s.ev;
     let now = s.line_in_force(line);
+    if j.compact() && detail != Detail::Full {
+        // In force: the entry written out in advance for the document.
+        if let Some(e) = now.and_then(|d| f.in_force_now.get(d as usize)) {
+            j.raw(if detail == Detail::None { &e.0 } else { &e.1 });
+            return;
+        }
+    }
     let doc = s.line_document(line);
     // The document's number, for the fragments made for it.
     let doc_id = doc.and_then(|d| p.documents.iter().position(|x| std::ptr::eq(x, d)));
@@ -539,6 +546,51 @@ fn outcome(
     Ok(())
 }
 
+/// Writes an outcome's compact entry after the first, without its
+/// derivation, from fragments written out in advance: what [`outcome`]
+/// writes, in fewer copies. False, writing nothing, for an entry it leaves
+/// to [`outcome`] (a value neither true, false nor unknown, or a conflict).
+fn compact_entry(j: &mut Json, s: &Subject, f: &Fragments, detail: Detail, o: OutcomeId) -> bool {
+    let ev = s.ev;
+    let res = ev.outcomes.get(o as usize);
+    let Some(e) = f.entry.get(o as usize) else {
+        return false;
+    };
+    let v = res.map_or(&Value::Unknown, |r| &r.value);
+    if res.is_some_and(|r| r.conflict) {
+        return false;
+    }
+    let cites = detail != Detail::None;
+    match v {
+        Value::Bool(b) if cites => {
+            j.frag(if *b { &e.true_cites } else { &e.false_cites });
+            j.items_compact(&f.rule_cite_item, ev.cites(o));
+            if let Some(doc) = res.and_then(|r| r.document) {
+                j.frag(
+                    f.doc_kv
+                        .get(doc as usize)
+                        .expect("a document's id indexes the program's documents"),
+                );
+            }
+            j.raw("}");
+        }
+        Value::Bool(b) => j.frag(if *b { &e.true_end } else { &e.false_end }),
+        Value::Unknown if ev.in_force.is_some() => {
+            j.frag(&e.null_missing);
+            j.items_compact(&f.fact_item, ev.missing(o));
+            let blocked = ev.blocked_by(o);
+            if !blocked.is_empty() {
+                key!(j, "blocked_by");
+                j.list_of(&f.outcome, blocked.iter().copied());
+            }
+            j.raw("}");
+        }
+        Value::Unknown | Value::Absent => j.frag(&e.null_end),
+        _ => return false,
+    }
+    true
+}
+
 /// Writes the report of one case (`regula eval --format json`, pretty; each
 /// line of `regula batch`, compact, with its `line` number first): the one
 /// writer of the report contract. Nothing is written when it fails.
@@ -595,6 +647,14 @@ fn report(j: &mut Json, s: &Subject, detail: Detail, line: Option<u64>) -> Resul
         in_force(j, s, f, detail, line);
     }
     for (i, name) in f.outcome.iter().enumerate() {
+        let o = u32::try_from(i).expect("outcome ids are 32 bits");
+        if j.compact()
+            && !j.is_fresh()
+            && detail != Detail::Full
+            && compact_entry(j, s, f, detail, o)
+        {
+            continue;
+        }
         // Compact: the key, the object and its `value` key in one copy.
         let head = f
             .outcome_open
@@ -621,16 +681,11 @@ fn report(j: &mut Json, s: &Subject, detail: Detail, line: Option<u64>) -> Resul
 }
 
 /// The cites of a known outcome: those recorded, else its deciding rule's.
-fn cites_of(s: &Subject, o: OutcomeId) -> Vec<RuleId> {
+fn cites_of<'e>(s: &Subject<'e>, o: OutcomeId) -> impl Iterator<Item = RuleId> + 'e {
     let recorded = s.ev.cites(o);
-    if !recorded.is_empty() {
-        return recorded.to_vec();
-    }
-    s.ev.outcomes
-        .get(o as usize)
-        .and_then(|r| r.decided_by)
-        .into_iter()
-        .collect()
+    let decided = s.ev.outcomes.get(o as usize).and_then(|r| r.decided_by);
+    let decided = decided.filter(|_| recorded.is_empty());
+    recorded.iter().copied().chain(decided)
 }
 
 /// Writes the `departures` list: each declared pair whose values both
@@ -639,26 +694,41 @@ fn cites_of(s: &Subject, o: OutcomeId) -> Vec<RuleId> {
 fn departures(j: &mut Json, s: &Subject, f: &Fragments, only: Option<OutcomeId>) {
     let p = s.p;
     j.arr();
-    for pair in crate::departure::departures(p, s.ev) {
+    for (index, pair) in crate::departure::departing(p, s.ev) {
         if only.is_some_and(|o| pair.outcome != o && pair.superior != o) {
             continue;
         }
         j.item();
         j.obj();
-        for (k, o) in [("", pair.outcome), ("superior_", pair.superior)] {
+        for (superior, o) in [(false, pair.outcome), (true, pair.superior)] {
             let v =
                 s.ev.outcomes
                     .get(o as usize)
                     .map_or(&Value::Unknown, |r| &r.value);
-            j.key_raw(&format!("\"{k}outcome\""));
+            if superior {
+                key!(j, "superior_outcome");
+            } else {
+                key!(j, "outcome");
+            }
             j.raw(f.outcome.get(o as usize).map_or("\"\"", String::as_str));
-            j.key_raw(&format!("\"{k}value\""));
+            if superior {
+                key!(j, "superior_value");
+            } else {
+                key!(j, "value");
+            }
             value(j, f, v);
-            j.key_raw(&format!("\"{k}cites\""));
+            if superior {
+                key!(j, "superior_cites");
+            } else {
+                key!(j, "cites");
+            }
             j.list_of(&f.rule_cite, cites_of(s, o));
         }
         key!(j, "question");
-        j.str(&pair.question);
+        match f.question.get(index) {
+            Some(q) => j.raw(q),
+            None => j.str(&pair.question),
+        }
         j.end_obj();
     }
     j.end_arr();

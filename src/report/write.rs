@@ -49,6 +49,19 @@ pub struct Fragments {
     pub(crate) line: Vec<String>,
     /// Per document, the paragraph setting its period (`"8.1"`), if any.
     pub(crate) doc_cite: Vec<Option<String>>,
+    /// `,"…"`: compact list items (the first one's comma becomes the
+    /// list's `[`) of cites and facts; and `,"document":"…"` per document.
+    pub(crate) rule_cite_item: Vec<Frag>,
+    pub(crate) fact_item: Vec<Frag>,
+    pub(crate) doc_kv: Vec<Frag>,
+    /// Per outcome, the compact openings of its entry with the commonest
+    /// values.
+    pub(crate) entry: Vec<Entry>,
+    /// Per document, the compact entry of a line's in-force outcome when
+    /// that document is in force: without cites, and with.
+    pub(crate) in_force_now: Vec<(String, String)>,
+    /// Per declared pair of outcomes, its question as a JSON string.
+    pub(crate) question: Vec<String>,
     /// Per document, its not-in-force reason as a JSON string cut around
     /// the assessment date: the text before it (opening quote included)
     /// and after it (closing quote included).
@@ -93,7 +106,47 @@ impl Fragments {
                 .map(|d| d.cites.as_ref().map(|c| quoted(&c.key())))
                 .collect(),
             doc_reason: p.documents.iter().map(reason_around_date).collect(),
+            rule_cite_item: Vec::new(),
+            fact_item: Vec::new(),
+            doc_kv: Vec::new(),
+            entry: Vec::new(),
+            question: p.pairs.iter().map(|x| quoted(&x.question)).collect(),
+            in_force_now: Vec::new(),
         };
+        f.in_force_now = f
+            .doc_cite
+            .iter()
+            .map(|c| {
+                let cites = c.as_deref().unwrap_or_default();
+                (
+                    "{\"value\":true}".to_string(),
+                    format!("{{\"value\":true,\"cites\":[{cites}]}}"),
+                )
+            })
+            .collect();
+        let item = |v: &[String]| v.iter().map(|s| Frag::new(&format!(",{s}"))).collect();
+        f.rule_cite_item = item(&f.rule_cite);
+        f.fact_item = item(&f.fact);
+        f.doc_kv = f
+            .doc
+            .iter()
+            .map(|s| Frag::new(&format!(",\"document\":{s}")))
+            .collect();
+        f.entry = f
+            .outcome
+            .iter()
+            .map(|s| {
+                let open = |rest: &str| Frag::new(&format!(",{s}:{{\"value\":{rest}"));
+                Entry {
+                    null_end: open("null}"),
+                    null_missing: open("null,\"missing\":"),
+                    true_end: open("true}"),
+                    false_end: open("false}"),
+                    true_cites: open("true,\"cites\":"),
+                    false_cites: open("false,\"cites\":"),
+                }
+            })
+            .collect();
         f.outcome_open = f
             .outcome
             .iter()
@@ -179,6 +232,46 @@ fn date_digits(d: NaiveDate) -> Option<[u8; 10]> {
     ])
 }
 
+/// The longest fragment copied as a block of fixed size.
+const PAD: usize = 64;
+
+/// A short piece of JSON text kept in a block of fixed size: copied by a
+/// few wide moves rather than a call to `memcpy`, then cut to its length.
+#[derive(Clone, Debug)]
+pub(crate) struct Frag {
+    pad: [u8; PAD],
+    len: usize,
+    /// The text, when longer than the block.
+    long: Option<Box<str>>,
+}
+
+impl Frag {
+    fn new(s: &str) -> Frag {
+        let mut pad = [0u8; PAD];
+        let fits = s.len() <= PAD;
+        if fits {
+            pad.iter_mut().zip(s.bytes()).for_each(|(d, b)| *d = b);
+        }
+        Frag {
+            pad,
+            len: s.len(),
+            long: (!fits).then(|| s.into()),
+        }
+    }
+}
+
+/// An outcome's compact entry up to its list of cites or missing facts
+/// (`,"name":{"value":null,"missing":`), or whole (`,"name":{"value":true}`).
+#[derive(Clone, Debug)]
+pub(crate) struct Entry {
+    pub null_end: Frag,
+    pub null_missing: Frag,
+    pub true_end: Frag,
+    pub false_end: Frag,
+    pub true_cites: Frag,
+    pub false_cites: Frag,
+}
+
 /// Where a report is written, and how it is laid out.
 pub(crate) struct Json<'a> {
     out: &'a mut Vec<u8>,
@@ -221,6 +314,7 @@ impl<'a> Json<'a> {
         }
     }
 
+    #[inline]
     fn close(&mut self, c: u8) {
         let had = !self.fresh;
         self.depth = self.depth.saturating_sub(1);
@@ -372,6 +466,37 @@ impl<'a> Json<'a> {
             }
             None => false,
         }
+    }
+    /// A fragment, compact.
+    #[inline]
+    pub fn frag(&mut self, f: &Frag) {
+        match &f.long {
+            None => {
+                let n = self.out.len();
+                self.out.extend_from_slice(&f.pad);
+                self.out.truncate(n + f.len);
+            }
+            Some(s) => self.out.extend_from_slice(s.as_bytes()),
+        }
+        self.fresh = false;
+    }
+    /// A compact list (after its key) of items picked by index from a table
+    /// of items each written with a leading comma, that of the first
+    /// becoming the `[`.
+    pub fn items_compact(&mut self, table: &[Frag], ids: &[u32]) {
+        let start = self.out.len();
+        for &i in ids {
+            self.frag(
+                at(table, i)
+                    .expect("ids index the program's tables, of which the fragments are made"),
+            );
+        }
+        match self.out.get_mut(start) {
+            Some(c) => *c = b'[',
+            None => self.out.push(b'['),
+        }
+        self.out.push(b']');
+        self.fresh = false;
     }
     /// An array of JSON literals picked by index.
     pub fn list_of(&mut self, table: &[String], ids: impl IntoIterator<Item = u32>) {
