@@ -367,14 +367,21 @@ impl Workspace {
         ev.missing.clear();
         ev.blocked.clear();
         ev.cites.clear();
-        let mut derivations = std::mem::take(&mut ev.derivations);
-        if record.derivations {
-            derivations.reset(p);
-        }
+        // Derivations are recorded only when asked for: otherwise their
+        // buffers are left alone, and `derivations()` gives none.
+        let mut derivations = if record.derivations {
+            let mut d = std::mem::take(&mut ev.derivations);
+            d.reset(p);
+            Some(d)
+        } else {
+            None
+        };
         let result = match epoch.filter(|_| ev.in_force.is_some()) {
             // No document in force: every outcome is n/a.
             None => {
-                derivations.not_in_force();
+                if let Some(d) = &mut derivations {
+                    d.not_in_force();
+                }
                 Ok(())
             }
             Some(epoch) => {
@@ -390,17 +397,19 @@ impl Workspace {
                 let n = p.facts.len();
                 let narrow = holder == Holder::Fitting && n <= Mask::<1>::FACTS;
                 let wide = holder != Holder::Stack && n <= Mask::<2>::FACTS;
-                match (record.derivations, narrow, wide) {
-                    (true, true, _) => walk.run(&mut self.narrow, &mut derivations),
-                    (true, false, true) => walk.run(&mut self.wide, &mut derivations),
-                    (true, false, false) => walk.run(&mut self.stack, &mut derivations),
-                    (false, true, _) => walk.run(&mut self.narrow, &mut ()),
-                    (false, false, true) => walk.run(&mut self.wide, &mut ()),
-                    (false, false, false) => walk.run(&mut self.stack, &mut ()),
+                match (&mut derivations, narrow, wide) {
+                    (Some(d), true, _) => walk.run(&mut self.narrow, d),
+                    (Some(d), false, true) => walk.run(&mut self.wide, d),
+                    (Some(d), false, false) => walk.run(&mut self.stack, d),
+                    (None, true, _) => walk.run(&mut self.narrow, &mut ()),
+                    (None, false, true) => walk.run(&mut self.wide, &mut ()),
+                    (None, false, false) => walk.run(&mut self.stack, &mut ()),
                 }
             }
         };
-        self.ev.derivations = derivations;
+        if let Some(d) = derivations {
+            self.ev.derivations = d;
+        }
         result
     }
 }
