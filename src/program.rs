@@ -118,14 +118,17 @@ impl Dec {
     /// JSON numbers as binary floating point still reads it exactly; else it
     /// is written as a string (`"1/9"`, or the digits).
     pub fn json_number(&self) -> bool {
-        let t = self.text();
-        let digits = t
-            .chars()
-            .filter(char::is_ascii_digit)
-            .collect::<String>()
-            .trim_start_matches('0')
-            .len();
-        !t.contains('/') && digits <= 15
+        Dec::is_json_number(&self.text())
+    }
+
+    /// [`Dec::json_number`] of a decimal given as its [`Dec::text`].
+    pub fn is_json_number(t: &str) -> bool {
+        let significant = t
+            .bytes()
+            .filter(u8::is_ascii_digit)
+            .skip_while(|b| *b == b'0')
+            .count();
+        !t.contains('/') && significant <= 15
     }
 
     /// The decimal digits when the value has finitely many, else `num/den`.
@@ -140,7 +143,8 @@ impl Dec {
         if d != 1 {
             return format!("{}/{}", self.num, self.den);
         }
-        let mut den = i128::from(self.den);
+        // The denominator only shrinks: 64 bits do.
+        let mut den = self.den;
         let mut num = i128::from(self.num);
         while den != 1 && places < 64 {
             // n/d = (n·10/d) / 10: one decimal place per factor of d.
@@ -161,17 +165,24 @@ impl Dec {
                 None => return format!("{}/{}", self.num, self.den),
             }
         }
-        let neg = num < 0;
-        let digits = num.unsigned_abs().to_string();
+        // The digits, padded with zeros to at least one before the point,
+        // the point before the last `places`.
+        let digits = match u64::try_from(num.unsigned_abs()) {
+            Ok(small) => small.to_string(),
+            Err(_) => num.unsigned_abs().to_string(),
+        };
         let places = places as usize;
-        let padded = format!("{digits:0>width$}", width = places + 1);
-        let (i, f) = padded.split_at(padded.len() - places);
-        let sign = if neg { "-" } else { "" };
-        if f.is_empty() {
-            format!("{sign}{i}")
-        } else {
-            format!("{sign}{i}.{f}")
+        let zeros = (places + 1).saturating_sub(digits.len());
+        let mut out = String::with_capacity(digits.len() + zeros + 2);
+        if num < 0 {
+            out.push('-');
         }
+        out.extend(std::iter::repeat_n('0', zeros));
+        out.push_str(&digits);
+        if places > 0 {
+            out.insert(out.len() - places, '.');
+        }
+        out
     }
 }
 
@@ -888,7 +899,7 @@ impl Program {
             Value::Decimal(d) => {
                 let t = d.text();
                 match serde_json::from_str::<serde_json::Number>(&t) {
-                    Ok(n) if d.json_number() => J::Number(n),
+                    Ok(n) if Dec::is_json_number(&t) => J::Number(n),
                     _ => J::String(t),
                 }
             }

@@ -10,6 +10,13 @@ macro_rules! key {
         $j.key_lit(concat!(",\"", $k, "\":"), concat!("\"", $k, "\": "))
     };
 }
+
+/// Writes a key and a value both known when compiling, as one copy.
+macro_rules! kv {
+    ($j:expr, $k:literal, $v:literal) => {
+        $j.key_lit(concat!(",\"", $k, "\":", $v), concat!("\"", $k, "\": ", $v))
+    };
+}
 use super::Subject;
 use crate::eval::{Derivation, EvalError, Node, RuleStatus, RuleTrace, Status, Trace};
 use crate::program::{OutcomeId, Program, RuleId, Value};
@@ -28,25 +35,27 @@ pub enum Detail {
     Full,
 }
 
-fn status_name(s: Status) -> &'static str {
+/// Writes a derivation's `"status"`.
+fn status(j: &mut Json, s: Status) {
     match s {
-        Status::Decided => "decided",
-        Status::Default => "default",
-        Status::NotApplicable => "not_applicable",
-        Status::Unknown => "unknown",
-        Status::Conflict => "conflict",
-        Status::NotInForce => "not_in_force",
+        Status::Decided => kv!(j, "status", "\"decided\""),
+        Status::Default => kv!(j, "status", "\"default\""),
+        Status::NotApplicable => kv!(j, "status", "\"not_applicable\""),
+        Status::Unknown => kv!(j, "status", "\"unknown\""),
+        Status::Conflict => kv!(j, "status", "\"conflict\""),
+        Status::NotInForce => kv!(j, "status", "\"not_in_force\""),
     }
 }
 
-fn rule_status_name(s: RuleStatus) -> &'static str {
+/// Writes a rule's `"status"` in a derivation.
+fn rule_status(j: &mut Json, s: RuleStatus) {
     match s {
-        RuleStatus::Applied => "applied",
-        RuleStatus::Overridden => "overridden",
-        RuleStatus::NotApplicable => "not_applicable",
-        RuleStatus::Undetermined => "undetermined",
-        RuleStatus::Conflicting => "conflicting",
-        RuleStatus::NotInForce => "not_in_force",
+        RuleStatus::Applied => kv!(j, "status", "\"applied\""),
+        RuleStatus::Overridden => kv!(j, "status", "\"overridden\""),
+        RuleStatus::NotApplicable => kv!(j, "status", "\"not_applicable\""),
+        RuleStatus::Undetermined => kv!(j, "status", "\"undetermined\""),
+        RuleStatus::Conflicting => kv!(j, "status", "\"conflicting\""),
+        RuleStatus::NotInForce => kv!(j, "status", "\"not_in_force\""),
     }
 }
 
@@ -73,7 +82,7 @@ fn value(j: &mut Json, f: &Fragments, v: &Value) {
         Value::Months(n, _) => j.str(&format!("{n} months")),
         Value::Decimal(d) => {
             let t = d.text();
-            if d.json_number() {
+            if crate::program::Dec::is_json_number(&t) {
                 j.raw(&t)
             } else {
                 j.str(&t)
@@ -82,33 +91,25 @@ fn value(j: &mut Json, f: &Fragments, v: &Value) {
     }
 }
 
-/// `"value"`, and `"state"` when it is unknown or n/a.
+/// `"value"`, and `"state"` when it is unknown or n/a. Inlined into the
+/// writer of each trace node, so that the commonest values cost one copy.
+#[inline(always)]
 fn value_and_state(j: &mut Json, f: &Fragments, v: &Value) {
-    // The commonest values in one copy, in the compact layout.
+    // The commonest values in one copy each, in the compact layout.
     if j.compact() && !j.is_fresh() {
-        let lit = match v {
-            Value::Bool(true) => Some(",\"value\":true"),
-            Value::Bool(false) => Some(",\"value\":false"),
-            Value::Unknown => Some(",\"value\":null,\"state\":\"unknown\""),
-            Value::Absent => Some(",\"value\":null,\"state\":\"n/a\""),
-            _ => None,
-        };
-        if let Some(lit) = lit {
-            j.raw(lit);
-            return;
+        match v {
+            Value::Bool(true) => return j.raw(",\"value\":true"),
+            Value::Bool(false) => return j.raw(",\"value\":false"),
+            Value::Unknown => return j.raw(",\"value\":null,\"state\":\"unknown\""),
+            Value::Absent => return j.raw(",\"value\":null,\"state\":\"n/a\""),
+            _ => {}
         }
     }
     key!(j, "value");
     value(j, f, v);
     match v {
-        Value::Unknown => {
-            key!(j, "state");
-            j.raw("\"unknown\"");
-        }
-        Value::Absent => {
-            key!(j, "state");
-            j.raw("\"n/a\"");
-        }
+        Value::Unknown => kv!(j, "state", "\"unknown\""),
+        Value::Absent => kv!(j, "state", "\"n/a\""),
         _ => {}
     }
 }
@@ -135,7 +136,7 @@ fn trace(j: &mut Json, p: &Program, f: &Fragments, t: &Trace) {
         .get(t.expr as usize)
         .filter(|h| j.compact() && !h.is_empty())
     {
-        Some(head) => j.obj_with(head),
+        Some(head) => j.obj_with_frag(head),
         None => {
             j.obj();
             expr(j, p, f, t);
@@ -151,18 +152,17 @@ fn trace(j: &mut Json, p: &Program, f: &Fragments, t: &Trace) {
             _ => None,
         };
         if let Some(kv) = kv {
-            j.raw(kv);
+            j.frag(kv);
             j.end_obj();
             return;
         }
         let open = match &t.node {
-            Node::Op => Some(",\"operands\":["),
-            Node::And => Some(",\"op\":\"and\",\"operands\":["),
-            Node::Or => Some(",\"op\":\"or\",\"operands\":["),
-            _ => None,
+            Node::Op => j.arr_with(",\"operands\":["),
+            Node::And => j.arr_with(",\"op\":\"and\",\"operands\":["),
+            Node::Or => j.arr_with(",\"op\":\"or\",\"operands\":["),
+            _ => false,
         };
-        if let Some(open) = open {
-            j.arr_with(open);
+        if open {
             for c in t.operands() {
                 j.item();
                 trace(j, p, f, &c);
@@ -192,14 +192,8 @@ fn trace(j: &mut Json, p: &Program, f: &Fragments, t: &Trace) {
         Node::Const => {}
         Node::Op | Node::And | Node::Or => {
             match t.node {
-                Node::And => {
-                    key!(j, "op");
-                    j.raw("\"and\"");
-                }
-                Node::Or => {
-                    key!(j, "op");
-                    j.raw("\"or\"");
-                }
+                Node::And => kv!(j, "op", "\"and\""),
+                Node::Or => kv!(j, "op", "\"or\""),
                 _ => {}
             }
             key!(j, "operands");
@@ -243,16 +237,21 @@ pub fn trace_json(s: &Subject, t: &Trace) -> J {
     to_value(|j| trace(j, s.p, s.fragments(), t))
 }
 
-/// The sub-expressions that made a condition false (or n/a): below an `and`
-/// that is false, its false operands; otherwise the condition itself.
-fn why_not<'a>(t: &Trace<'a>, out: &mut Vec<Trace<'a>>) {
+/// Writes the items of the sub-expressions that made a condition false (or
+/// n/a): below an `and` that is false, its false operands; otherwise the
+/// condition itself.
+fn why_not(j: &mut Json, p: &Program, f: &Fragments, t: &Trace) {
     if t.node == Node::And && t.value == Value::Bool(false) {
         for c in t.operands().filter(|c| c.value == Value::Bool(false)) {
-            why_not(&c, out);
+            why_not(j, p, f, &c);
         }
         return;
     }
-    out.push(*t);
+    j.item();
+    j.obj();
+    expr(j, p, f, t);
+    value_and_state(j, f, &t.value);
+    j.end_obj();
 }
 
 /// The outcomes a derivation reads, in the order first met.
@@ -278,6 +277,21 @@ pub fn outcomes_read(d: &Derivation) -> Vec<crate::program::OutcomeId> {
     out
 }
 
+/// Writes a list (after its key) of names picked by index: from their JSON
+/// literals, or compact from their items (`,"…"`).
+fn ids_list(j: &mut Json, names: &[String], items: &[super::write::Frag], ids: &[u32]) {
+    if j.compact() {
+        j.items_compact(items, ids);
+    } else {
+        j.list_of(names, ids.iter().copied());
+    }
+}
+
+/// Writes a list of rule names (after its key).
+fn rules_list(j: &mut Json, f: &Fragments, ids: &[RuleId]) {
+    ids_list(j, &f.rule, &f.rule_item, ids);
+}
+
 /// Writes one rule of a derivation.
 fn rule(j: &mut Json, p: &Program, f: &Fragments, rt: &RuleTrace) {
     let head = f.rule_head.get(rt.rule as usize).filter(|_| j.compact());
@@ -297,31 +311,22 @@ fn rule(j: &mut Json, p: &Program, f: &Fragments, rt: &RuleTrace) {
             key!(j, "document");
             j.raw(name_of(&f.doc, r.document));
         }
-        key!(j, "status");
-        j.key_free_str(rule_status_name(rt.status));
+        rule_status(j, rt.status);
         if !r.exception_to.is_empty() {
             key!(j, "exception_to");
-            j.list_of(&f.rule, r.exception_to.iter().copied());
+            rules_list(j, f, &r.exception_to);
         }
         if !rt.overridden_by.is_empty() {
             key!(j, "overridden_by");
-            j.list_of(&f.rule, rt.overridden_by.iter().copied());
+            rules_list(j, f, rt.overridden_by);
         }
         if let Some(c) = &rt.condition {
             key!(j, "condition");
             trace(j, p, f, c);
             if rt.status == RuleStatus::NotApplicable {
-                let mut why = Vec::new();
-                why_not(c, &mut why);
                 key!(j, "why_not");
                 j.arr();
-                for t in &why {
-                    j.item();
-                    j.obj();
-                    expr(j, p, f, t);
-                    value_and_state(j, f, &t.value);
-                    j.end_obj();
-                }
+                why_not(j, p, f, c);
                 j.end_arr();
             }
         }
@@ -336,19 +341,28 @@ fn rule(j: &mut Json, p: &Program, f: &Fragments, rt: &RuleTrace) {
 /// Writes an outcome's derivation.
 fn derivation(j: &mut Json, p: &Program, f: &Fragments, d: &Derivation) {
     j.obj();
-    key!(j, "status");
-    j.key_free_str(status_name(d.status));
+    status(j, d.status);
     if p.outcome(d.outcome).is_some() {
-        key!(j, "label");
-        j.raw(name_of(&f.outcome_label, d.outcome));
+        match f.label_kv.get(d.outcome as usize).filter(|_| j.compact()) {
+            Some(kv) => j.frag(kv),
+            None => {
+                key!(j, "label");
+                j.raw(name_of(&f.outcome_label, d.outcome));
+            }
+        }
     }
     if let Some(doc) = d.document {
-        key!(j, "document");
-        j.raw(name_of(&f.doc, doc));
+        match f.doc_kv.get(doc as usize).filter(|_| j.compact()) {
+            Some(kv) => j.frag(kv),
+            None => {
+                key!(j, "document");
+                j.raw(name_of(&f.doc, doc));
+            }
+        }
     }
     if !d.decided_by.is_empty() {
         key!(j, "decided_by");
-        j.list_of(&f.rule, d.decided_by.iter().copied());
+        rules_list(j, f, d.decided_by);
     }
     if d.status == Status::NotInForce {
         let cites: Vec<String> = p
@@ -518,7 +532,7 @@ fn outcome(
     value(j, f, v);
     if detail != Detail::None && v.is_known() {
         key!(j, "cites");
-        j.list_of(&f.rule_cite, ev.cites(o).iter().copied());
+        ids_list(j, &f.rule_cite, &f.rule_cite_item, ev.cites(o));
         if let Some(doc) = res.and_then(|r| r.document) {
             key!(j, "document");
             j.raw(name_of(&f.doc, doc));
@@ -526,7 +540,7 @@ fn outcome(
     }
     if ev.in_force.is_some() && matches!(v, Value::Unknown) && !conflict {
         key!(j, "missing");
-        j.list_of(&f.fact, ev.missing(o).iter().copied());
+        ids_list(j, &f.fact, &f.fact_item, ev.missing(o));
         let blocked = ev.blocked_by(o);
         if !blocked.is_empty() {
             key!(j, "blocked_by");

@@ -32,16 +32,18 @@ pub struct Fragments {
     pub(crate) expr: Vec<String>,
     /// `,"fact":"…"`, `,"outcome":"…"`, `,"parameter":"…"`: compact entries
     /// of trace nodes.
-    pub(crate) fact_kv: Vec<String>,
-    pub(crate) outcome_kv: Vec<String>,
-    pub(crate) param_kv: Vec<String>,
+    pub(crate) fact_kv: Vec<Frag>,
+    pub(crate) outcome_kv: Vec<Frag>,
+    pub(crate) param_kv: Vec<Frag>,
+    /// Per outcome, `,"label":"…"`: the compact entry of its derivation.
+    pub(crate) label_kv: Vec<Frag>,
     /// Per rule, the opening of its compact record in a derivation:
     /// `{"rule":…,"cites":…,"quote":…,"document":…`.
     pub(crate) rule_head: Vec<String>,
     /// Every document's period, as compact JSON (`periods` of a report).
     pub(crate) periods: String,
     /// The same as the opening of a compact trace object: `{"expr":"…"`.
-    pub(crate) expr_head: Vec<String>,
+    pub(crate) expr_head: Vec<Frag>,
     /// Per outcome, the opening of its compact entry after the first:
     /// `,"name":{"value":`.
     pub(crate) outcome_open: Vec<String>,
@@ -53,6 +55,8 @@ pub struct Fragments {
     /// list's `[`) of cites and facts; and `,"document":"…"` per document.
     pub(crate) rule_cite_item: Vec<Frag>,
     pub(crate) fact_item: Vec<Frag>,
+    /// `,"…"`: compact list items of rule names, as `rule_cite_item`.
+    pub(crate) rule_item: Vec<Frag>,
     pub(crate) doc_kv: Vec<Frag>,
     /// Per outcome, the compact openings of its entry with the commonest
     /// values.
@@ -96,8 +100,9 @@ impl Fragments {
             fact_kv: Vec::new(),
             outcome_kv: Vec::new(),
             param_kv: Vec::new(),
+            label_kv: Vec::new(),
             expr: vec![String::new(); p.exprs as usize],
-            expr_head: vec![String::new(); p.exprs as usize],
+            expr_head: vec![Frag::new(""); p.exprs as usize],
             outcome_open: Vec::new(),
             line: p.lines.iter().map(|(name, _)| quoted(name)).collect(),
             doc_cite: p
@@ -108,6 +113,7 @@ impl Fragments {
             doc_reason: p.documents.iter().map(reason_around_date).collect(),
             rule_cite_item: Vec::new(),
             fact_item: Vec::new(),
+            rule_item: Vec::new(),
             doc_kv: Vec::new(),
             entry: Vec::new(),
             question: p.pairs.iter().map(|x| quoted(&x.question)).collect(),
@@ -127,6 +133,7 @@ impl Fragments {
         let item = |v: &[String]| v.iter().map(|s| Frag::new(&format!(",{s}"))).collect();
         f.rule_cite_item = item(&f.rule_cite);
         f.fact_item = item(&f.fact);
+        f.rule_item = item(&f.rule);
         f.doc_kv = f
             .doc
             .iter()
@@ -152,17 +159,15 @@ impl Fragments {
             .iter()
             .map(|s| format!(",{s}:{{\"value\":"))
             .collect();
-        f.fact_kv = f.fact.iter().map(|s| format!(",\"fact\":{s}")).collect();
-        f.outcome_kv = f
-            .outcome
-            .iter()
-            .map(|s| format!(",\"outcome\":{s}"))
-            .collect();
-        f.param_kv = f
-            .param
-            .iter()
-            .map(|s| format!(",\"parameter\":{s}"))
-            .collect();
+        let kv = |k: &str, v: &[String]| {
+            v.iter()
+                .map(|s| Frag::new(&format!(",\"{k}\":{s}")))
+                .collect()
+        };
+        f.fact_kv = kv("fact", &f.fact);
+        f.outcome_kv = kv("outcome", &f.outcome);
+        f.param_kv = kv("parameter", &f.param);
+        f.label_kv = kv("label", &f.outcome_label);
         f.rule_head = p
             .rules
             .iter()
@@ -184,7 +189,7 @@ impl Fragments {
         for (id, span) in p.expr_spans().iter().enumerate() {
             let text = quoted(&p.expr_text(*span));
             if let Some(head) = f.expr_head.get_mut(id) {
-                *head = format!("{{\"expr\":{text}");
+                *head = Frag::new(&format!("{{\"expr\":{text}"));
             }
             if let Some(slot) = f.expr.get_mut(id) {
                 *slot = text;
@@ -246,6 +251,11 @@ pub(crate) struct Frag {
 }
 
 impl Frag {
+    /// Whether it is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
     fn new(s: &str) -> Frag {
         let mut pad = [0u8; PAD];
         let fits = s.len() <= PAD;
@@ -280,6 +290,8 @@ pub(crate) struct Json<'a> {
     depth: usize,
     /// Whether the innermost open container has no entry yet.
     fresh: bool,
+    /// The last date written, with its digits: a case's dates recur.
+    last_date: Option<(NaiveDate, [u8; 10])>,
 }
 
 fn at<T>(v: &[T], i: impl TryInto<usize>) -> Option<&T> {
@@ -293,6 +305,7 @@ impl<'a> Json<'a> {
             pretty,
             depth: 0,
             fresh: false,
+            last_date: None,
         }
     }
 
@@ -333,11 +346,13 @@ impl<'a> Json<'a> {
         self.fresh = true;
     }
 
-    /// A compact array opened by JSON text that ends with `[`.
-    pub fn arr_with(&mut self, open: &str) {
+    /// A compact array opened by JSON text that ends with `[`; true.
+    #[inline(always)]
+    pub fn arr_with(&mut self, open: &str) -> bool {
         self.out.extend_from_slice(open.as_bytes());
         self.depth += 1;
         self.fresh = true;
+        true
     }
 
     /// Whether the innermost container has no entry yet.
@@ -356,6 +371,12 @@ impl<'a> Json<'a> {
         self.out.extend_from_slice(head.as_bytes());
         self.depth += 1;
         self.fresh = false;
+    }
+    /// [`Json::obj_with`] of a fragment.
+    #[inline]
+    pub fn obj_with_frag(&mut self, head: &Frag) {
+        self.frag(head);
+        self.depth += 1;
     }
     /// `}`
     #[inline]
@@ -383,33 +404,28 @@ impl<'a> Json<'a> {
     }
     /// A key written out in advance for each layout.
     /// `next` is `,"key":`; the first entry drops the comma.
-    #[inline]
+    /// Inlined so that each copy is of a length known when compiling:
+    /// a few moves, not a call to `memcpy`.
+    #[inline(always)]
     pub fn key_lit(&mut self, next: &'static str, pretty: &'static str) {
         if self.pretty {
             self.entry();
             self.out.extend_from_slice(pretty.as_bytes());
+        } else if std::mem::replace(&mut self.fresh, false) {
+            self.out
+                .extend_from_slice(next.as_bytes().get(1..).unwrap_or_default());
         } else {
-            let k = if std::mem::replace(&mut self.fresh, false) {
-                next.get(1..).unwrap_or(next)
-            } else {
-                next
-            };
-            self.out.extend_from_slice(k.as_bytes());
+            self.out.extend_from_slice(next.as_bytes());
         }
-    }
-    /// A string value that needs no escaping (the writer's own words).
-    pub fn key_free_str(&mut self, s: &str) {
-        self.out.push(b'"');
-        self.out.extend_from_slice(s.as_bytes());
-        self.out.push(b'"');
     }
     /// An array element that follows: call before writing it.
     #[inline]
     pub fn item(&mut self) {
         self.entry();
     }
-    /// A value given as JSON text.
-    #[inline]
+    /// A value given as JSON text. Inlined, so that text known when
+    /// compiling is copied by a few moves.
+    #[inline(always)]
     pub fn raw(&mut self, v: &str) {
         self.out.extend_from_slice(v.as_bytes());
     }
@@ -446,7 +462,12 @@ impl<'a> Json<'a> {
     }
     /// A date as `"YYYY-MM-DD"`.
     pub fn date(&mut self, d: NaiveDate) {
-        if let Some(digits) = date_digits(d) {
+        let digits = match self.last_date {
+            Some((last, digits)) if last == d => Some(digits),
+            _ => date_digits(d),
+        };
+        if let Some(digits) = digits {
+            self.last_date = Some((d, digits));
             self.out.push(b'"');
             self.out.extend_from_slice(&digits);
             self.out.push(b'"');
