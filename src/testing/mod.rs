@@ -405,29 +405,17 @@ pub fn check_case(p: &Program, case: &str) -> Vec<String> {
 /// value, missing facts, blocking conflicts, cites and document, the
 /// derivations, or the error, must be the same.
 pub fn holders_differ(p: &Program, case: &str) -> Vec<String> {
-    use crate::eval::{Holder, Record, Workspace};
+    use crate::eval::{Record, Workspace};
     let c = decode_text(p, &Schema::new(p), case, Format::Json).expect("generated case decodes");
     let as_of = c.as_of.expect("generated case has as_of");
     let mut ws = Workspace::new(p);
-    let mut out = Vec::new();
     let plain = Record {
         cites: true,
         derivations: false,
     };
+    let mut out = Vec::new();
     for record in [plain, Record::ALL] {
-        let mut seen = |holder| match ws.evaluate_holding(p, &c.facts, as_of, record, holder) {
-            Err(e) => Err(e.message()),
-            Ok(()) => Ok(ws.ev.summary()),
-        };
-        let fitting = seen(Holder::Fitting);
-        for holder in [Holder::Wide, Holder::Stack] {
-            let got = seen(holder);
-            if got != fitting {
-                out.push(format!(
-                    "{record:?}, facts held {holder:?}: {got:?}, fitting holder {fitting:?}"
-                ));
-            }
-        }
+        out.extend(ws.holders_differ(p, &c.facts, as_of, record).1);
     }
     out
 }
