@@ -13,7 +13,10 @@ mod machine;
 mod trace;
 mod value;
 
-pub use trace::{Derivation, Derivations, Node, RuleStatus, RuleTrace, Status, Trace, TraceNode};
+pub use trace::{
+    Derivation, Derivations, Node, RuleStatus, RuleTrace, Rules, RulesIter, Status, Trace,
+    TraceNode,
+};
 pub(crate) use value::add_months;
 
 use crate::program::*;

@@ -158,7 +158,7 @@ pub struct Derivation<'a> {
     /// The rules that decided it (all that applied and agree).
     pub decided_by: &'a [RuleId],
     /// Every rule concluding the outcome, with its fate.
-    pub rules: Vec<RuleTrace<'a>>,
+    pub rules: Rules<'a>,
     /// For an unknown outcome: the facts that could decide it, by name.
     pub missing: &'a [FactId],
     /// For an unknown outcome: the outcomes in conflict it depends on.
@@ -171,6 +171,86 @@ pub struct Derivation<'a> {
     /// The default's trace, when the default decided it.
     pub default: Option<Trace<'a>>,
 }
+
+/// The rules of a derivation, each with its fate: a borrowed view of the
+/// recorded rules, read one [`RuleTrace`] at a time.
+#[derive(Clone, Copy)]
+pub struct Rules<'a> {
+    d: &'a Derivations,
+    records: &'a [RuleRecord],
+}
+
+impl<'a> Rules<'a> {
+    /// How many rules.
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// The `i`-th rule.
+    pub fn get(&self, i: usize) -> Option<RuleTrace<'a>> {
+        self.records.get(i).map(|x| self.d.rule_trace(x))
+    }
+
+    /// The rules in order.
+    pub fn iter(&self) -> RulesIter<'a> {
+        RulesIter {
+            d: self.d,
+            records: self.records.iter(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Rules<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl<'a> IntoIterator for Rules<'a> {
+    type Item = RuleTrace<'a>;
+    type IntoIter = RulesIter<'a>;
+    fn into_iter(self) -> RulesIter<'a> {
+        self.iter()
+    }
+}
+
+impl<'a> IntoIterator for &Rules<'a> {
+    type Item = RuleTrace<'a>;
+    type IntoIter = RulesIter<'a>;
+    fn into_iter(self) -> RulesIter<'a> {
+        self.iter()
+    }
+}
+
+/// An iterator over the rules of a derivation ([`Rules::iter`]).
+#[derive(Clone)]
+pub struct RulesIter<'a> {
+    d: &'a Derivations,
+    records: std::slice::Iter<'a, RuleRecord>,
+}
+
+impl<'a> Iterator for RulesIter<'a> {
+    type Item = RuleTrace<'a>;
+    fn next(&mut self) -> Option<RuleTrace<'a>> {
+        self.records.next().map(|x| self.d.rule_trace(x))
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.records.size_hint()
+    }
+}
+
+impl DoubleEndedIterator for RulesIter<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        self.records.next_back().map(|x| self.d.rule_trace(x))
+    }
+}
+
+impl ExactSizeIterator for RulesIter<'_> {}
 
 impl Derivation<'_> {
     /// The paragraphs that cite it (`4.2`).
@@ -259,19 +339,13 @@ impl Derivations {
                 span: Span::default(),
             });
         };
-        let rules = self
-            .rules
-            .get(r.rules.0 as usize..(r.rules.0 + r.rules.1) as usize)
-            .expect(RECORDED)
-            .iter()
-            .map(|x| RuleTrace {
-                rule: x.rule,
-                status: x.status,
-                condition: x.condition.and_then(|i| self.view(i)),
-                value: x.value.and_then(|i| self.view(i)),
-                overridden_by: self.ids_of(x.overridden_by),
-            })
-            .collect();
+        let rules = Rules {
+            d: self,
+            records: self
+                .rules
+                .get(r.rules.0 as usize..(r.rules.0 + r.rules.1) as usize)
+                .expect(RECORDED),
+        };
         let decided_by = self.ids_of(r.decided_by);
         let status = if self.not_in_force {
             Status::NotInForce
@@ -303,6 +377,16 @@ impl Derivations {
     /// How much was recorded: trace nodes, rule records and ids.
     pub fn size(&self) -> usize {
         self.nodes.len() + self.rules.len() + self.ids.len()
+    }
+
+    fn rule_trace(&self, x: &RuleRecord) -> RuleTrace<'_> {
+        RuleTrace {
+            rule: x.rule,
+            status: x.status,
+            condition: x.condition.and_then(|i| self.view(i)),
+            value: x.value.and_then(|i| self.view(i)),
+            overridden_by: self.ids_of(x.overridden_by),
+        }
     }
 
     fn view(&self, i: u32) -> Option<Trace<'_>> {

@@ -365,16 +365,8 @@ fn derivation(j: &mut Json, p: &Program, f: &Fragments, d: &Derivation) {
         rules_list(j, f, d.decided_by);
     }
     if d.status == Status::NotInForce {
-        let cites: Vec<String> = p
-            .documents
-            .iter()
-            .filter_map(|x| x.cites.as_ref().map(|c| format!("{} {}", x.id, c.key())))
-            .collect();
         key!(j, "reason");
-        j.str(&format!(
-            "the assessment date is outside the in-force period ({})",
-            cites.join(", ")
-        ));
+        j.raw(&f.outside_periods);
         key!(j, "periods");
         periods(j, p, Some(f));
     }
@@ -382,7 +374,7 @@ fn derivation(j: &mut Json, p: &Program, f: &Fragments, d: &Derivation) {
     j.arr();
     for rt in &d.rules {
         j.item();
-        rule(j, p, f, rt);
+        rule(j, p, f, &rt);
     }
     j.end_arr();
     if let Some(t) = &d.default {
@@ -433,6 +425,20 @@ pub(super) fn periods(j: &mut Json, p: &Program, f: Option<&Fragments>) {
         j.end_obj();
     }
     j.end_arr();
+}
+
+/// Why an outcome's derivation is not in force: the assessment date is
+/// outside every document's period, each named with the paragraph setting it.
+pub(super) fn outside_periods(p: &Program) -> String {
+    let cites: Vec<String> = p
+        .documents
+        .iter()
+        .filter_map(|x| x.cites.as_ref().map(|c| format!("{} {}", x.id, c.key())))
+        .collect();
+    format!(
+        "the assessment date is outside the in-force period ({})",
+        cites.join(", ")
+    )
 }
 
 /// Why every outcome is n/a: the assessment date is outside the period.

@@ -70,6 +70,9 @@ pub struct Fragments {
     /// the assessment date: the text before it (opening quote included)
     /// and after it (closing quote included).
     pub(crate) doc_reason: Vec<(String, String)>,
+    /// The reason of a derivation not in force, as a JSON string: the same
+    /// for every outcome of the program.
+    pub(crate) outside_periods: String,
 }
 
 impl Fragments {
@@ -111,6 +114,7 @@ impl Fragments {
                 .map(|d| d.cites.as_ref().map(|c| quoted(&c.key())))
                 .collect(),
             doc_reason: p.documents.iter().map(reason_around_date).collect(),
+            outside_periods: quoted(&super::json::outside_periods(p)),
             rule_cite_item: Vec::new(),
             fact_item: Vec::new(),
             rule_item: Vec::new(),
