@@ -445,6 +445,7 @@ impl<O: Observer, M: FactSet> Machine<'_, O, M> {
         }
     }
 
+    #[inline(always)]
     fn node(&mut self, e: &Expr) -> V {
         let span = e.span;
         let mark = self.obs.mark();
@@ -605,6 +606,7 @@ impl<O: Observer, M: FactSet> Machine<'_, O, M> {
     }
 
     /// Evaluates an expression whose unknown facts are kept for gathering.
+    #[inline(always)]
     fn ev_found(&mut self, e: &Expr) -> (V, M::Kept, Option<u32>) {
         let m = self.held.set.mark();
         let v = self.ev(e);
