@@ -13,7 +13,7 @@ use crate::case::{self, Case, CaseError, Format, Schema, TextCache};
 use crate::diag::CaseProblem;
 use crate::diag::Code;
 use crate::eval::{EvalError, Record, Workspace};
-use crate::program::{OutcomeId, Program};
+use crate::program::Program;
 use crate::report::{write_report, Detail, Fragments, Subject};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
@@ -175,13 +175,7 @@ impl Worker<'_, '_> {
         let as_of = b.at.or(case.as_of).unwrap_or(NaiveDate::MIN);
         self.ws
             .evaluate(b.p, &case.facts, as_of, record(b.detail))?;
-        let ev = &self.ws.ev;
-        Ok((0..ev.outcomes.len())
-            .map(|o| {
-                ev.cites(OutcomeId::try_from(o).unwrap_or(OutcomeId::MAX))
-                    .len()
-            })
-            .sum())
+        Ok(self.ws.ev.cites_recorded())
     }
 
     fn error_record(&self, line: u64, e: LineError, out: &mut Vec<u8>) {

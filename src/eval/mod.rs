@@ -208,6 +208,12 @@ impl Evaluation {
         self.list(&self.cites, o, 2)
     }
 
+    /// How many cites were recorded, over every outcome: the sum of
+    /// [`Evaluation::cites`]'s lengths, whose lists lie side by side.
+    pub fn cites_recorded(&self) -> usize {
+        self.cites.len()
+    }
+
     /// The rules in conflict on an outcome: in effect, concluding
     /// different values.
     pub fn conflicting<'a>(
@@ -539,6 +545,14 @@ mod tests {
             {
                 let (fitting, differ) = ws.holders_differ(&p, &c.facts, as_of, record);
                 let fitting = fitting.expect("a generated case evaluates");
+                let each: usize = (0..p.outcomes.len())
+                    .map(|o| {
+                        ws.ev
+                            .cites(OutcomeId::try_from(o).expect("32-bit ids"))
+                            .len()
+                    })
+                    .sum();
+                assert_eq!(ws.ev.cites_recorded(), each, "cites recorded on {text}");
                 unknown += fitting.iter().filter(|o| o.starts_with("Unknown")).count();
                 assert!(differ.is_empty(), "{differ:?} on {text}");
             }
