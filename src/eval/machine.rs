@@ -752,6 +752,7 @@ impl<O: Observer, M: FactSet> Machine<'_, O, M> {
     }
 
     /// The default's value and node, while it applies.
+    #[inline]
     fn fallback(&mut self, out: &Outcome) -> Option<(V, Option<u32>)> {
         let d = self.default_of(out)?;
         let m = self.held.set.mark();

@@ -151,8 +151,18 @@ impl Texts<'_> {
         }
     }
 
-    /// Equality of two values: the language's `=`.
+    /// Equality of two values: the language's `=`. Inlined for the
+    /// commonest case, two values of one kind held in place.
+    #[inline]
     pub fn same(&self, a: V, b: V) -> bool {
+        if a.tag == b.tag && !matches!(a.tag, Tag::Text | Tag::Dec) {
+            return a.x == b.x;
+        }
+        self.same_apart(a, b)
+    }
+
+    /// [`Texts::same`] of values of different kinds, texts and decimals.
+    fn same_apart(&self, a: V, b: V) -> bool {
         if (a.tag == Tag::Dec || b.tag == Tag::Dec)
             && matches!(a.tag, Tag::Int | Tag::Dec)
             && matches!(b.tag, Tag::Int | Tag::Dec)
