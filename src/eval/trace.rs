@@ -439,6 +439,7 @@ impl Observer for Derivations {
         self.push(e, t, v, node, (start, 0));
     }
 
+    #[inline(always)]
     fn close(&mut self, t: &Texts, e: &Expr, v: V, node: Node, mark: u32) {
         let from = self.kids.len();
         let operands = self
@@ -511,7 +512,7 @@ impl Observer for Derivations {
             });
         }
         let start = self.ids.len();
-        self.ids.extend_from_slice(d.deciding);
+        self.ids.extend(d.deciding.iter().copied());
         let decided_by = (idx(start), idx(self.ids.len() - start));
         if let Some(slot) = self.outcomes.get_mut(d.outcome as usize) {
             *slot = OutcomeRecord {
