@@ -407,13 +407,20 @@ impl Derivations {
 
     /// Appends a node.
     #[inline(always)]
-    fn push(&mut self, e: &Expr, t: &Texts, v: V, node: Node, kids: (u32, u32)) {
+    fn push<'t>(
+        &mut self,
+        e: &Expr,
+        t: impl FnOnce() -> Texts<'t>,
+        v: V,
+        node: Node,
+        kids: (u32, u32),
+    ) {
         let value = match v.tag {
             Tag::Absent => Value::Absent,
             Tag::Unknown => Value::Unknown,
             Tag::Bool => Value::Bool(v.x != 0),
             Tag::Int => Value::Int(v.x),
-            _ => t.value(v),
+            _ => t().value(v),
         };
         self.stack.push(idx(self.nodes.len()));
         self.nodes.push(TraceNode {
@@ -434,13 +441,13 @@ impl Observer for Derivations {
     }
 
     #[inline(always)]
-    fn leaf(&mut self, t: &Texts, e: &Expr, v: V, node: Node) {
+    fn leaf<'t>(&mut self, t: impl FnOnce() -> Texts<'t>, e: &Expr, v: V, node: Node) {
         let start = idx(self.kids.len());
         self.push(e, t, v, node, (start, 0));
     }
 
     #[inline(always)]
-    fn close(&mut self, t: &Texts, e: &Expr, v: V, node: Node, mark: u32) {
+    fn close<'t>(&mut self, t: impl FnOnce() -> Texts<'t>, e: &Expr, v: V, node: Node, mark: u32) {
         let from = self.kids.len();
         let operands = self
             .stack
