@@ -37,10 +37,11 @@ pub(crate) trait Observer {
     const ON: bool;
     /// The height of the node stack.
     fn mark(&self) -> u32;
-    /// Pushes a node without operands.
-    fn leaf(&mut self, t: &Texts, e: &Expr, v: V, node: Node);
+    /// Pushes a node without operands. `t` gives the texts a value refers
+    /// to, made only when a value needs them.
+    fn leaf<'t>(&mut self, t: impl FnOnce() -> Texts<'t>, e: &Expr, v: V, node: Node);
     /// Pushes a node whose operands are the nodes above `mark`.
-    fn close(&mut self, t: &Texts, e: &Expr, v: V, node: Node, mark: u32);
+    fn close<'t>(&mut self, t: impl FnOnce() -> Texts<'t>, e: &Expr, v: V, node: Node, mark: u32);
     /// Drops the nodes above `mark`.
     fn cut(&mut self, mark: u32);
     /// Pops the top node, giving its id.
@@ -58,9 +59,9 @@ impl Observer for () {
         0
     }
     #[inline(always)]
-    fn leaf(&mut self, _: &Texts, _: &Expr, _: V, _: Node) {}
+    fn leaf<'t>(&mut self, _: impl FnOnce() -> Texts<'t>, _: &Expr, _: V, _: Node) {}
     #[inline(always)]
-    fn close(&mut self, _: &Texts, _: &Expr, _: V, _: Node, _: u32) {}
+    fn close<'t>(&mut self, _: impl FnOnce() -> Texts<'t>, _: &Expr, _: V, _: Node, _: u32) {}
     #[inline(always)]
     fn cut(&mut self, _: u32) {}
     #[inline(always)]
@@ -318,8 +319,8 @@ fn max(a: Tri, b: Tri) -> Tri {
 macro_rules! observe {
     ($m:ident . $hook:ident ( $($arg:expr),* )) => {
         if O::ON {
-            let t = Texts { facts: $m.facts, more: &$m.st.texts, decs: &$m.st.decs };
-            $m.obs.$hook(&t, $($arg),*);
+            let t = || Texts { facts: $m.facts, more: &$m.st.texts, decs: &$m.st.decs };
+            $m.obs.$hook(t, $($arg),*);
         }
     };
 }

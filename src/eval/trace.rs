@@ -405,26 +405,31 @@ impl Derivations {
             .expect(RECORDED)
     }
 
-    /// Appends a node. Its value is written into place: a node assembled
-    /// whole and then moved stalls on store forwarding.
-    #[inline]
-    fn push(&mut self, e: &Expr, t: &Texts, v: V, node: Node, kids: (u32, u32)) {
+    /// Appends a node.
+    #[inline(always)]
+    fn push<'t>(
+        &mut self,
+        e: &Expr,
+        t: impl FnOnce() -> Texts<'t>,
+        v: V,
+        node: Node,
+        kids: (u32, u32),
+    ) {
+        let value = match v.tag {
+            Tag::Absent => Value::Absent,
+            Tag::Unknown => Value::Unknown,
+            Tag::Bool => Value::Bool(v.x != 0),
+            Tag::Int => Value::Int(v.x),
+            _ => t().value(v),
+        };
         self.stack.push(idx(self.nodes.len()));
         self.nodes.push(TraceNode {
             span: e.span,
-            value: Value::Absent,
+            value,
             node,
             expr: e.id,
             kids,
         });
-        if let Some(n) = self.nodes.last_mut() {
-            match v.tag {
-                Tag::Absent => {}
-                Tag::Unknown => n.value = Value::Unknown,
-                Tag::Bool => n.value = Value::Bool(v.x != 0),
-                _ => n.value = t.value(v),
-            }
-        }
     }
 }
 
@@ -435,29 +440,36 @@ impl Observer for Derivations {
         idx(self.stack.len())
     }
 
-    fn leaf(&mut self, t: &Texts, e: &Expr, v: V, node: Node) {
+    #[inline(always)]
+    fn leaf<'t>(&mut self, t: impl FnOnce() -> Texts<'t>, e: &Expr, v: V, node: Node) {
         let start = idx(self.kids.len());
         self.push(e, t, v, node, (start, 0));
     }
 
-    fn close(&mut self, t: &Texts, e: &Expr, v: V, node: Node, mark: u32) {
+    #[inline(always)]
+    fn close<'t>(&mut self, t: impl FnOnce() -> Texts<'t>, e: &Expr, v: V, node: Node, mark: u32) {
         let from = self.kids.len();
         let operands = self
             .stack
             .get(mark as usize..)
             .expect("a mark is taken below the operands pushed since");
-        for &k in operands {
-            // A chain `a and b and c` is one node with every term as operand.
-            match self.nodes.get(k as usize) {
-                Some(n) if matches!(node, Node::And | Node::Or) && n.node == node => {
-                    let (s, l) = n.kids;
-                    let (s, l) = (s as usize, l as usize);
-                    if s + l <= from {
-                        self.kids.extend_from_within(s..s + l);
+        if matches!(node, Node::And | Node::Or) {
+            for &k in operands {
+                // A chain `a and b and c` is one node with every term as
+                // operand.
+                match self.nodes.get(k as usize) {
+                    Some(n) if n.node == node => {
+                        let (s, l) = n.kids;
+                        let (s, l) = (s as usize, l as usize);
+                        if s + l <= from {
+                            self.kids.extend_from_within(s..s + l);
+                        }
                     }
+                    _ => self.kids.push(k),
                 }
-                _ => self.kids.push(k),
             }
+        } else {
+            self.kids.extend(operands.iter().copied());
         }
         self.stack.truncate(mark as usize);
         let kids = (idx(from), idx(self.kids.len() - from));
@@ -507,7 +519,7 @@ impl Observer for Derivations {
             });
         }
         let start = self.ids.len();
-        self.ids.extend_from_slice(d.deciding);
+        self.ids.extend(d.deciding.iter().copied());
         let decided_by = (idx(start), idx(self.ids.len() - start));
         if let Some(slot) = self.outcomes.get_mut(d.outcome as usize) {
             *slot = OutcomeRecord {
