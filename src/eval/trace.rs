@@ -327,6 +327,7 @@ impl Derivations {
 
     /// The derivation of one outcome of an evaluation these derivations
     /// recorded.
+    #[inline]
     pub fn get<'a>(
         &'a self,
         ev: &'a Evaluation,
