@@ -2,7 +2,7 @@
 //! vocabulary: every outcome with `value`, `cites`, `missing` and
 //! `derivation`. The report's and the derivation's shape are documented in
 //! docs/derivation.md, a stable contract: keep the two in agreement.
-use super::write::{quoted, Fragments, Json};
+use super::write::{quoted, Frag, Fragments, Json, NodeOpen};
 
 /// Writes a key known when compiling, as one copy.
 macro_rules! key {
@@ -131,47 +131,16 @@ fn name_of(table: &[String], i: u32) -> &str {
 
 /// Writes a traced expression.
 fn trace(j: &mut Json, p: &Program, f: &Fragments, t: &Trace) {
-    match f
-        .expr_head
-        .get(t.expr as usize)
-        .filter(|h| j.compact() && !h.is_empty())
-    {
-        Some(head) => j.obj_with_frag(head),
-        None => {
-            j.obj();
-            expr(j, p, f, t);
-        }
-    }
-    value_and_state(j, f, &t.value);
-    if j.compact() && !j.is_fresh() {
-        // Whole entries written out in advance.
-        let kv = match &t.node {
-            Node::Fact(x) => f.fact_kv.get(*x as usize),
-            Node::Outcome(o) => f.outcome_kv.get(*o as usize),
-            Node::Param(x) => f.param_kv.get(*x as usize),
-            _ => None,
-        };
-        if let Some(kv) = kv {
-            j.frag(kv);
-            j.end_obj();
-            return;
-        }
-        let open = match &t.node {
-            Node::Op => j.arr_with(",\"operands\":["),
-            Node::And => j.arr_with(",\"op\":\"and\",\"operands\":["),
-            Node::Or => j.arr_with(",\"op\":\"or\",\"operands\":["),
-            _ => false,
-        };
-        if open {
-            for c in t.operands() {
-                j.item();
-                trace(j, p, f, &c);
+    if j.compact() {
+        if let Some(open) = f.node_open.get(t.expr as usize) {
+            if !open.other.is_empty() {
+                return trace_compact(j, p, f, t, open);
             }
-            j.end_arr();
-            j.end_obj();
-            return;
         }
     }
+    j.obj();
+    expr(j, p, f, t);
+    value_and_state(j, f, &t.value);
     match &t.node {
         Node::Fact(x) => {
             key!(j, "fact");
@@ -225,6 +194,105 @@ fn trace(j: &mut Json, p: &Program, f: &Fragments, t: &Trace) {
     j.end_obj();
 }
 
+/// Writes a compact node's opening up to its value, value included.
+#[inline(always)]
+fn open_compact(j: &mut Json, f: &Fragments, open: &NodeOpen, v: &Value) {
+    match v {
+        Value::Bool(true) => j.frag(&open.true_),
+        Value::Bool(false) => j.frag(&open.false_),
+        Value::Unknown => j.frag(&open.unknown),
+        Value::Absent => j.frag(&open.absent),
+        v => {
+            j.frag(&open.other);
+            value(j, f, v);
+        }
+    }
+}
+
+/// Writes a traced expression, compact, after an entry of its container:
+/// what [`trace`] writes, from the expression's openings ([`NodeOpen`])
+/// and the ends of its leaves, in fewer copies.
+fn trace_compact(j: &mut Json, p: &Program, f: &Fragments, t: &Trace, open: &NodeOpen) {
+    if let Some((node, i)) = &open.leaf {
+        if *node == t.node {
+            let leaf = f
+                .leaf
+                .get(*i as usize)
+                .expect("a leaf's index is in the table it was made for");
+            let whole = match &t.value {
+                Value::Bool(true) => Some(&leaf.true_),
+                Value::Bool(false) => Some(&leaf.false_),
+                Value::Unknown => Some(&leaf.unknown),
+                Value::Absent => Some(&leaf.absent),
+                _ => None,
+            };
+            if let Some(whole) = whole {
+                return j.frag(whole);
+            }
+        }
+    }
+    open_compact(j, f, open, &t.value);
+    match &t.node {
+        Node::Fact(x) => j.frag(leaf_end(&f.fact_end, *x)),
+        Node::Outcome(o) => j.frag(leaf_end(&f.outcome_end, *o)),
+        Node::Param(x) => j.frag(leaf_end(&f.param_end, *x)),
+        Node::AsOf => j.raw(",\"as_of\":true}"),
+        Node::Const => j.raw("}"),
+        Node::Op => {
+            j.raw(",\"operands\":[");
+            operands_compact(j, p, f, t.operands());
+            j.raw("]}");
+        }
+        Node::And => {
+            j.raw(",\"op\":\"and\",\"operands\":[");
+            operands_compact(j, p, f, t.operands());
+            j.raw("]}");
+        }
+        Node::Or => {
+            j.raw(",\"op\":\"or\",\"operands\":[");
+            operands_compact(j, p, f, t.operands());
+            j.raw("]}");
+        }
+        Node::Call(d) => {
+            j.raw(",\"definition\":");
+            j.raw(name_of(&f.def, *d));
+            j.raw(",\"arguments\":[");
+            let args = t.operand_count().saturating_sub(1);
+            let mut kids = t.operands();
+            operands_compact(j, p, f, kids.by_ref().take(args));
+            j.raw("]");
+            if let Some(b) = kids.next() {
+                j.raw(",\"body\":");
+                trace(j, p, f, &b);
+            }
+            j.raw("}");
+        }
+    }
+}
+
+/// The compact end of a leaf node (`,"fact":"…"}`).
+fn leaf_end(table: &[Frag], i: u32) -> &Frag {
+    table
+        .get(i as usize)
+        .expect("ids index the program's tables, of which the fragments are made")
+}
+
+/// Writes the items of a compact list of operands (inside its brackets).
+#[inline(always)]
+fn operands_compact<'t>(
+    j: &mut Json,
+    p: &Program,
+    f: &Fragments,
+    kids: impl Iterator<Item = Trace<'t>>,
+) {
+    for (i, c) in kids.enumerate() {
+        if i > 0 {
+            j.raw(",");
+        }
+        trace(j, p, f, &c);
+    }
+}
+
 /// Writes a compact document and reads it back as a JSON value.
 fn to_value(write: impl FnOnce(&mut Json)) -> J {
     let mut out = Vec::new();
@@ -248,6 +316,15 @@ fn why_not(j: &mut Json, p: &Program, f: &Fragments, t: &Trace) {
         return;
     }
     j.item();
+    if let Some(open) = f
+        .node_open
+        .get(t.expr as usize)
+        .filter(|o| j.compact() && !o.other.is_empty())
+    {
+        open_compact(j, f, open, &t.value);
+        j.raw("}");
+        return;
+    }
     j.obj();
     expr(j, p, f, t);
     value_and_state(j, f, &t.value);
@@ -292,30 +369,65 @@ fn rules_list(j: &mut Json, f: &Fragments, ids: &[RuleId]) {
     ids_list(j, &f.rule, &f.rule_item, ids);
 }
 
-/// Writes one rule of a derivation.
-fn rule(j: &mut Json, p: &Program, f: &Fragments, rt: &RuleTrace) {
-    let head = f.rule_head.get(rt.rule as usize).filter(|_| j.compact());
-    match head {
-        Some(h) => j.obj_with(h),
-        None => j.obj(),
-    }
-    if let Some(r) = p.rule(rt.rule) {
-        let i = rt.rule;
-        if head.is_none() {
-            key!(j, "rule");
-            j.raw(name_of(&f.rule, i));
-            key!(j, "cites");
-            j.raw(name_of(&f.rule_cite, i));
-            key!(j, "quote");
-            j.raw(name_of(&f.rule_quote, i));
-            key!(j, "document");
-            j.raw(name_of(&f.doc, r.document));
-        }
-        rule_status(j, rt.status);
+/// Every fate of a rule, in the order of their numbers (`s as usize`).
+pub(super) const RULE_STATUSES: [RuleStatus; 6] = [
+    RuleStatus::Applied,
+    RuleStatus::Overridden,
+    RuleStatus::NotApplicable,
+    RuleStatus::Undetermined,
+    RuleStatus::Conflicting,
+    RuleStatus::NotInForce,
+];
+
+/// Every status of a derivation, in the order of their numbers.
+pub(super) const STATUSES: [Status; 6] = [
+    Status::Decided,
+    Status::Default,
+    Status::NotApplicable,
+    Status::Unknown,
+    Status::Conflict,
+    Status::NotInForce,
+];
+
+/// Writes the opening of a rule of a derivation: the object, the rule's
+/// name, paragraph, quote and document, its fate and the rules it is an
+/// exception to. The same for every case: written out in advance
+/// (`Fragments::rule_open`) for the compact layout.
+pub(super) fn rule_open(j: &mut Json, p: &Program, f: &Fragments, i: RuleId, s: RuleStatus) {
+    j.obj();
+    if let Some(r) = p.rule(i) {
+        key!(j, "rule");
+        j.raw(name_of(&f.rule, i));
+        key!(j, "cites");
+        j.raw(name_of(&f.rule_cite, i));
+        key!(j, "quote");
+        j.raw(name_of(&f.rule_quote, i));
+        key!(j, "document");
+        j.raw(name_of(&f.doc, r.document));
+        rule_status(j, s);
         if !r.exception_to.is_empty() {
             key!(j, "exception_to");
             rules_list(j, f, &r.exception_to);
         }
+    }
+}
+
+/// The opening written out in advance for an object and its status, in the
+/// compact layout.
+fn prepared<'f, T>(j: &Json, table: &'f [Vec<T>], id: u32, status: usize) -> Option<&'f T> {
+    table
+        .get(id as usize)
+        .and_then(|h| h.get(status))
+        .filter(|_| j.compact())
+}
+
+/// Writes one rule of a derivation.
+fn rule(j: &mut Json, p: &Program, f: &Fragments, rt: &RuleTrace) {
+    match prepared(j, &f.rule_open, rt.rule, rt.status as usize) {
+        Some(h) => j.obj_with(h),
+        None => rule_open(j, p, f, rt.rule, rt.status),
+    }
+    if p.rule(rt.rule).is_some() {
         if !rt.overridden_by.is_empty() {
             key!(j, "overridden_by");
             rules_list(j, f, rt.overridden_by);
@@ -338,18 +450,23 @@ fn rule(j: &mut Json, p: &Program, f: &Fragments, rt: &RuleTrace) {
     j.end_obj();
 }
 
+/// Writes the opening of an outcome's derivation: the object, its status
+/// and its outcome's label. Written out in advance
+/// (`Fragments::derivation_open`) for the compact layout.
+pub(super) fn derivation_open(j: &mut Json, p: &Program, f: &Fragments, o: OutcomeId, s: Status) {
+    j.obj();
+    status(j, s);
+    if p.outcome(o).is_some() {
+        key!(j, "label");
+        j.raw(name_of(&f.outcome_label, o));
+    }
+}
+
 /// Writes an outcome's derivation.
 fn derivation(j: &mut Json, p: &Program, f: &Fragments, d: &Derivation) {
-    j.obj();
-    status(j, d.status);
-    if p.outcome(d.outcome).is_some() {
-        match f.label_kv.get(d.outcome as usize).filter(|_| j.compact()) {
-            Some(kv) => j.frag(kv),
-            None => {
-                key!(j, "label");
-                j.raw(name_of(&f.outcome_label, d.outcome));
-            }
-        }
+    match prepared(j, &f.derivation_open, d.outcome, d.status as usize) {
+        Some(h) => j.obj_with_frag(h),
+        None => derivation_open(j, p, f, d.outcome, d.status),
     }
     if let Some(doc) = d.document {
         match f.doc_kv.get(doc as usize).filter(|_| j.compact()) {
@@ -502,7 +619,15 @@ fn in_force(j: &mut Json, s: &Subject, f: &Fragments, detail: Detail, line: usiz
         key!(j, "status");
         j.raw("\"decided\"");
         key!(j, "label");
-        j.str(&s.line_label(line));
+        let label = if line == 0 {
+            Some(&f.first_line_label)
+        } else {
+            doc_id.and_then(|i| f.line_label.get(i))
+        };
+        match label {
+            Some(l) => j.raw(l),
+            None => j.str(&s.line_label(line)),
+        }
         if let Some(d) = now {
             key!(j, "document");
             j.raw(name_of(&f.doc, d));

@@ -15,6 +15,14 @@ use crate::eval::{Derivation, EvalError, Evaluation};
 use crate::program::{OutcomeId, Program, Value};
 use std::cell::OnceCell;
 
+/// The label of a line's in-force outcome that speaks of a document.
+fn line_label(d: Option<&crate::program::Document>, line: usize) -> String {
+    match d {
+        Some(d) if line > 0 => format!("{}施行", d.id),
+        _ => "本意见施行".to_string(),
+    }
+}
+
 /// Everything a report needs about one case.
 pub struct Subject<'a> {
     /// The program.
@@ -96,10 +104,7 @@ impl<'a> Subject<'a> {
     /// The label of a line's in-force outcome: 本意见施行 for the first line,
     /// else the document's name.
     pub fn line_label(&self, line: usize) -> String {
-        match self.line_document(line) {
-            Some(d) if line > 0 => format!("{}施行", d.id),
-            _ => "本意见施行".to_string(),
-        }
+        line_label(self.line_document(line), line)
     }
 
     /// The document a report is about: the one in force, else the first.

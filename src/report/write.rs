@@ -30,23 +30,34 @@ pub struct Fragments {
     /// The source text of every expression of the rules and defaults, by
     /// its number.
     pub(crate) expr: Vec<String>,
-    /// `,"fact":"…"`, `,"outcome":"…"`, `,"parameter":"…"`: compact entries
-    /// of trace nodes.
-    pub(crate) fact_kv: Vec<Frag>,
-    pub(crate) outcome_kv: Vec<Frag>,
-    pub(crate) param_kv: Vec<Frag>,
-    /// Per outcome, `,"label":"…"`: the compact entry of its derivation.
-    pub(crate) label_kv: Vec<Frag>,
-    /// Per rule, the opening of its compact record in a derivation:
-    /// `{"rule":…,"cites":…,"quote":…,"document":…`.
-    pub(crate) rule_head: Vec<String>,
+    /// `,"fact":"…"}`, `,"outcome":"…"}`, `,"parameter":"…"}`: the compact
+    /// ends of trace nodes of a fact, an outcome or a parameter.
+    pub(crate) fact_end: Vec<Frag>,
+    pub(crate) outcome_end: Vec<Frag>,
+    pub(crate) param_end: Vec<Frag>,
+    /// Per outcome and status (by its number), the compact opening of its
+    /// derivation: `{"status":…,"label":"…"`.
+    pub(crate) derivation_open: Vec<Vec<Frag>>,
+    /// Per rule and fate (by its number), the opening of its compact record
+    /// in a derivation: `{"rule":…,"cites":…,"quote":…,"document":…,
+    /// "status":…` and its `exception_to`.
+    pub(crate) rule_open: Vec<Vec<String>>,
     /// Every document's period, as compact JSON (`periods` of a report).
     pub(crate) periods: String,
-    /// The same as the opening of a compact trace object: `{"expr":"…"`.
-    pub(crate) expr_head: Vec<Frag>,
+    /// Per expression, the compact openings of its trace node up to its
+    /// value ([`NodeOpen`]).
+    pub(crate) node_open: Vec<NodeOpen>,
+    /// Whole compact trace nodes of a fact or an outcome whose expression
+    /// is written as its name, with the commonest values, by
+    /// [`NodeOpen::leaf`].
+    pub(crate) leaf: Vec<Leaf>,
     /// Per outcome, the opening of its compact entry after the first:
     /// `,"name":{"value":`.
     pub(crate) outcome_open: Vec<String>,
+    /// The label of the first line's in-force outcome, and per document
+    /// that of a later line's speaking of it, as JSON strings.
+    pub(crate) first_line_label: String,
+    pub(crate) line_label: Vec<String>,
     /// Per line of documents after the first, its in-force outcome's name.
     pub(crate) line: Vec<String>,
     /// Per document, the paragraph setting its period (`"8.1"`), if any.
@@ -98,16 +109,23 @@ impl Fragments {
                 .iter()
                 .map(|g| (g.first, quoted(&g.name)))
                 .collect(),
-            rule_head: Vec::new(),
+            rule_open: Vec::new(),
             periods: String::new(),
-            fact_kv: Vec::new(),
-            outcome_kv: Vec::new(),
-            param_kv: Vec::new(),
-            label_kv: Vec::new(),
+            fact_end: Vec::new(),
+            outcome_end: Vec::new(),
+            param_end: Vec::new(),
+            derivation_open: Vec::new(),
             expr: vec![String::new(); p.exprs as usize],
-            expr_head: vec![Frag::new(""); p.exprs as usize],
+            node_open: vec![NodeOpen::default(); p.exprs as usize],
+            leaf: Vec::new(),
             outcome_open: Vec::new(),
             line: p.lines.iter().map(|(name, _)| quoted(name)).collect(),
+            first_line_label: quoted(&super::line_label(None, 0)),
+            line_label: p
+                .documents
+                .iter()
+                .map(|d| quoted(&super::line_label(Some(d), 1)))
+                .collect(),
             doc_cite: p
                 .documents
                 .iter()
@@ -163,42 +181,76 @@ impl Fragments {
             .iter()
             .map(|s| format!(",{s}:{{\"value\":"))
             .collect();
-        let kv = |k: &str, v: &[String]| {
+        let end = |k: &str, v: &[String]| {
             v.iter()
-                .map(|s| Frag::new(&format!(",\"{k}\":{s}")))
+                .map(|s| Frag::new(&format!(",\"{k}\":{s}}}")))
                 .collect()
         };
-        f.fact_kv = kv("fact", &f.fact);
-        f.outcome_kv = kv("outcome", &f.outcome);
-        f.param_kv = kv("parameter", &f.param);
-        f.label_kv = kv("label", &f.outcome_label);
-        f.rule_head = p
-            .rules
-            .iter()
-            .enumerate()
-            .map(|(i, r)| {
-                let get = |v: &[String], k: usize| v.get(k).cloned().unwrap_or_default();
-                format!(
-                    "{{\"rule\":{},\"cites\":{},\"quote\":{},\"document\":{}",
-                    get(&f.rule, i),
-                    get(&f.rule_cite, i),
-                    get(&f.rule_quote, i),
-                    get(&f.doc, r.document as usize)
-                )
+        f.fact_end = end("fact", &f.fact);
+        f.outcome_end = end("outcome", &f.outcome);
+        f.param_end = end("parameter", &f.param);
+        // Written by the writer itself, compact.
+        let compact = |write: &dyn Fn(&mut Json)| {
+            let mut out = Vec::new();
+            write(&mut Json::new(&mut out, false));
+            String::from_utf8(out).unwrap_or_default()
+        };
+        f.derivation_open = (0..p.outcomes.len())
+            .map(|o| {
+                let o = u32::try_from(o).unwrap_or(u32::MAX);
+                super::json::STATUSES
+                    .iter()
+                    .map(|s| {
+                        Frag::new(&compact(&|j| super::json::derivation_open(j, p, &f, o, *s)))
+                    })
+                    .collect()
+            })
+            .collect();
+        f.rule_open = (0..p.rules.len())
+            .map(|r| {
+                let r = u32::try_from(r).unwrap_or(u32::MAX);
+                super::json::RULE_STATUSES
+                    .iter()
+                    .map(|s| compact(&|j| super::json::rule_open(j, p, &f, r, *s)))
+                    .collect()
             })
             .collect();
         let mut out = Vec::new();
         super::json::periods(&mut Json::new(&mut out, false), p, None);
         f.periods = String::from_utf8(out).unwrap_or_default();
+        // The names of facts and outcomes, as JSON, with the node and the
+        // end of the node reading them.
+        let mut named: HashMap<&str, (crate::eval::Node, &str, &str)> = HashMap::new();
+        for (i, name) in f.fact.iter().enumerate() {
+            let x = u32::try_from(i).unwrap_or(u32::MAX);
+            named.insert(name, (crate::eval::Node::Fact(x), "fact", name));
+        }
+        for (i, name) in f.outcome.iter().enumerate() {
+            let o = u32::try_from(i).unwrap_or(u32::MAX);
+            named
+                .entry(name)
+                .or_insert((crate::eval::Node::Outcome(o), "outcome", name));
+        }
+        let mut leaves = Vec::new();
         for (id, span) in p.expr_spans().iter().enumerate() {
             let text = quoted(&p.expr_text(*span));
-            if let Some(head) = f.expr_head.get_mut(id) {
-                *head = Frag::new(&format!("{{\"expr\":{text}"));
+            if let Some(open) = f.node_open.get_mut(id) {
+                *open = NodeOpen::new(&text);
+                // A node of this fact or outcome is written in one copy,
+                // whatever the expression: its text is the name.
+                if let Some((node, key, name)) = named.get(text.as_str()) {
+                    open.leaf = Some((
+                        node.clone(),
+                        u32::try_from(leaves.len()).unwrap_or(u32::MAX),
+                    ));
+                    leaves.push(Leaf::new(&text, key, name));
+                }
             }
             if let Some(slot) = f.expr.get_mut(id) {
                 *slot = text;
             }
         }
+        f.leaf = leaves;
         f
     }
 }
@@ -254,6 +306,12 @@ pub(crate) struct Frag {
     long: Option<Box<str>>,
 }
 
+impl Default for Frag {
+    fn default() -> Frag {
+        Frag::new("")
+    }
+}
+
 impl Frag {
     /// Whether it is empty.
     pub fn is_empty(&self) -> bool {
@@ -270,6 +328,63 @@ impl Frag {
             pad,
             len: s.len(),
             long: (!fits).then(|| s.into()),
+        }
+    }
+}
+
+/// The compact openings of an expression's trace node up to its value
+/// (`{"expr":"…","value":`), and with the commonest values written too
+/// (`{"expr":"…","value":null,"state":"unknown"`).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct NodeOpen {
+    /// Up to the value, which follows.
+    pub other: Frag,
+    pub true_: Frag,
+    pub false_: Frag,
+    pub unknown: Frag,
+    pub absent: Frag,
+    /// The node its trace is when it reads a fact or an outcome written as
+    /// its name, with the index of its whole nodes in [`Fragments::leaf`].
+    pub leaf: Option<(crate::eval::Node, u32)>,
+}
+
+/// The whole compact trace node of a fact or an outcome, with each of the
+/// commonest values (`{"expr":"x","value":true,"fact":"x"}`).
+#[derive(Clone, Debug)]
+pub(crate) struct Leaf {
+    pub true_: Frag,
+    pub false_: Frag,
+    pub unknown: Frag,
+    pub absent: Frag,
+}
+
+impl Leaf {
+    fn new(text: &str, key: &str, name: &str) -> Leaf {
+        let whole = |v: &str| {
+            Frag::new(&format!(
+                "{{\"expr\":{text},\"value\":{v},\"{key}\":{name}}}"
+            ))
+        };
+        Leaf {
+            true_: whole("true"),
+            false_: whole("false"),
+            unknown: whole("null,\"state\":\"unknown\""),
+            absent: whole("null,\"state\":\"n/a\""),
+        }
+    }
+}
+
+impl NodeOpen {
+    /// The openings of the expression of this source text (a JSON string).
+    fn new(text: &str) -> NodeOpen {
+        let open = |rest: &str| Frag::new(&format!("{{\"expr\":{text},\"value\":{rest}"));
+        NodeOpen {
+            other: open(""),
+            true_: open("true"),
+            false_: open("false"),
+            unknown: open("null,\"state\":\"unknown\""),
+            absent: open("null,\"state\":\"n/a\""),
+            leaf: None,
         }
     }
 }
@@ -343,20 +458,17 @@ impl<'a> Json<'a> {
         self.fresh = false;
     }
 
+    /// [`Json::obj_with`] of a fragment.
+    #[inline]
+    pub fn obj_with_frag(&mut self, head: &Frag) {
+        self.frag(head);
+        self.depth += 1;
+    }
     /// `{`
     pub fn obj(&mut self) {
         self.out.push(b'{');
         self.depth += 1;
         self.fresh = true;
-    }
-
-    /// A compact array opened by JSON text that ends with `[`; true.
-    #[inline(always)]
-    pub fn arr_with(&mut self, open: &str) -> bool {
-        self.out.extend_from_slice(open.as_bytes());
-        self.depth += 1;
-        self.fresh = true;
-        true
     }
 
     /// Whether the innermost container has no entry yet.
@@ -375,12 +487,6 @@ impl<'a> Json<'a> {
         self.out.extend_from_slice(head.as_bytes());
         self.depth += 1;
         self.fresh = false;
-    }
-    /// [`Json::obj_with`] of a fragment.
-    #[inline]
-    pub fn obj_with_frag(&mut self, head: &Frag) {
-        self.frag(head);
-        self.depth += 1;
     }
     /// `}`
     #[inline]
