@@ -367,7 +367,7 @@ pub enum CaseProblem {
     },
     /// A YAML tag (`!name value`).
     YamlTag {
-        /// The parser's message, [`YAML_TAG`] with its place.
+        /// The parser's message, `YAML_TAG` with its place.
         detail: String,
     },
 

@@ -1,6 +1,6 @@
 //! Evaluation with Kleene three-valued logic, exceptions and conflicts.
 //!
-//! One evaluator ([`machine`]) gives every outcome of a case its value, its
+//! One evaluator (`machine`) gives every outcome of a case its value, its
 //! missing facts, the conflicts it is blocked by, its cites and its
 //! document; derivations are recorded by observing that same walk
 //! ([`Derivations`]). [`Workspace`] keeps the buffers for evaluating many

@@ -1,9 +1,9 @@
 //! `regula verify`: statements about every case, not a corpus.
 //!
-//! The program is read symbolically ([`sym`]): every outcome's value,
-//! every rule's applicability and effect, as decision diagrams ([`bdd`])
+//! The program is read symbolically (`sym`): every outcome's value,
+//! every rule's applicability and effect, as decision diagrams (`bdd`)
 //! over atoms — a fact known, a truth value, an enum value, a comparison of
-//! integer terms ([`theory`]). A question (can these two rules both be in
+//! integer terms (`theory`). A question (can these two rules both be in
 //! effect with different values? can this rule ever decide?) is a diagram;
 //! a path through it is a candidate, whose comparisons are decided exactly
 //! for difference constraints (a negative cycle is a theory lemma that
