@@ -5,9 +5,9 @@
 //! The per-case path allocates next to nothing: a line is decoded straight
 //! into reused fact slots ([`case::decode_json_into`]), evaluated into a
 //! reused [`Workspace`], the missing facts of unknown outcomes come from the
-//! evaluation's rule states ([`crate::eval::Evaluation::missing`]) rather than traces, and
-//! the report is written as JSON text from fragments prepared once per
-//! program. A line with any problem is decoded again by the ordinary decoder,
+//! evaluation's rule states ([`crate::eval::Evaluation::missing`]) rather
+//! than traces, and the report is written as JSON text from fragments
+//! prepared once per program. A line with any problem is decoded again by the ordinary decoder,
 //! so its error record carries exactly the message `regula eval` prints.
 use crate::case::{self, Case, CaseError, Format, Schema, TextCache};
 use crate::diag::CaseProblem;

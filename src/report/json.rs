@@ -197,12 +197,9 @@ fn trace(j: &mut Json, p: &Program, f: &Fragments, t: &Trace) {
 /// Writes a compact node's opening up to its value, value included.
 #[inline(always)]
 fn open_compact(j: &mut Json, f: &Fragments, open: &NodeOpen, v: &Value) {
-    match v {
-        Value::Bool(true) => j.frag(&open.true_),
-        Value::Bool(false) => j.frag(&open.false_),
-        Value::Unknown => j.frag(&open.unknown),
-        Value::Absent => j.frag(&open.absent),
-        v => {
+    match open.common.get(v) {
+        Some(with_value) => j.frag(with_value),
+        None => {
             j.frag(&open.other);
             value(j, f, v);
         }
@@ -219,14 +216,7 @@ fn trace_compact(j: &mut Json, p: &Program, f: &Fragments, t: &Trace, open: &Nod
                 .leaf
                 .get(*i as usize)
                 .expect("a leaf's index is in the table it was made for");
-            let whole = match &t.value {
-                Value::Bool(true) => Some(&leaf.true_),
-                Value::Bool(false) => Some(&leaf.false_),
-                Value::Unknown => Some(&leaf.unknown),
-                Value::Absent => Some(&leaf.absent),
-                _ => None,
-            };
-            if let Some(whole) = whole {
+            if let Some(whole) = leaf.get(&t.value) {
                 return j.frag(whole);
             }
         }
@@ -238,18 +228,12 @@ fn trace_compact(j: &mut Json, p: &Program, f: &Fragments, t: &Trace, open: &Nod
         Node::Param(x) => j.frag(leaf_end(&f.param_end, *x)),
         Node::AsOf => j.raw(",\"as_of\":true}"),
         Node::Const => j.raw("}"),
-        Node::Op => {
-            j.raw(",\"operands\":[");
-            operands_compact(j, p, f, t.operands());
-            j.raw("]}");
-        }
-        Node::And => {
-            j.raw(",\"op\":\"and\",\"operands\":[");
-            operands_compact(j, p, f, t.operands());
-            j.raw("]}");
-        }
-        Node::Or => {
-            j.raw(",\"op\":\"or\",\"operands\":[");
+        Node::Op | Node::And | Node::Or => {
+            j.raw(match t.node {
+                Node::And => ",\"op\":\"and\",\"operands\":[",
+                Node::Or => ",\"op\":\"or\",\"operands\":[",
+                _ => ",\"operands\":[",
+            });
             operands_compact(j, p, f, t.operands());
             j.raw("]}");
         }

@@ -3,7 +3,7 @@
 //! `serde_json`'s pretty printer does), with every name, quote and
 //! expression of the program escaped once ([`Fragments`]) and copied from
 //! then on.
-use crate::program::Program;
+use crate::program::{Program, Value};
 use chrono::{Datelike, NaiveDate};
 use std::collections::HashMap;
 use std::io::Write as _;
@@ -50,7 +50,7 @@ pub struct Fragments {
     /// Whole compact trace nodes of a fact or an outcome whose expression
     /// is written as its name, with the commonest values, by
     /// [`NodeOpen::leaf`].
-    pub(crate) leaf: Vec<Leaf>,
+    pub(crate) leaf: Vec<ByValue>,
     /// Per outcome, the opening of its compact entry after the first:
     /// `,"name":{"value":`.
     pub(crate) outcome_open: Vec<String>,
@@ -243,7 +243,7 @@ impl Fragments {
                         node.clone(),
                         u32::try_from(leaves.len()).unwrap_or(u32::MAX),
                     ));
-                    leaves.push(Leaf::new(&text, key, name));
+                    leaves.push(leaf(&text, key, name));
                 }
             }
             if let Some(slot) = f.expr.get_mut(id) {
@@ -332,6 +332,41 @@ impl Frag {
     }
 }
 
+/// A piece of compact JSON made for each of the commonest values of a
+/// trace node: true, false, unknown and n/a.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ByValue {
+    true_: Frag,
+    false_: Frag,
+    unknown: Frag,
+    absent: Frag,
+}
+
+impl ByValue {
+    /// `make` is given each value as the JSON text after `"value":`, its
+    /// `"state"` included.
+    fn new(make: impl Fn(&str) -> Frag) -> ByValue {
+        ByValue {
+            true_: make("true"),
+            false_: make("false"),
+            unknown: make("null,\"state\":\"unknown\""),
+            absent: make("null,\"state\":\"n/a\""),
+        }
+    }
+
+    /// The piece of a value, when it is one of the commonest.
+    #[inline(always)]
+    pub fn get(&self, v: &Value) -> Option<&Frag> {
+        match v {
+            Value::Bool(true) => Some(&self.true_),
+            Value::Bool(false) => Some(&self.false_),
+            Value::Unknown => Some(&self.unknown),
+            Value::Absent => Some(&self.absent),
+            _ => None,
+        }
+    }
+}
+
 /// The compact openings of an expression's trace node up to its value
 /// (`{"expr":"…","value":`), and with the commonest values written too
 /// (`{"expr":"…","value":null,"state":"unknown"`).
@@ -339,39 +374,11 @@ impl Frag {
 pub(crate) struct NodeOpen {
     /// Up to the value, which follows.
     pub other: Frag,
-    pub true_: Frag,
-    pub false_: Frag,
-    pub unknown: Frag,
-    pub absent: Frag,
+    /// With the commonest values.
+    pub common: ByValue,
     /// The node its trace is when it reads a fact or an outcome written as
     /// its name, with the index of its whole nodes in [`Fragments::leaf`].
     pub leaf: Option<(crate::eval::Node, u32)>,
-}
-
-/// The whole compact trace node of a fact or an outcome, with each of the
-/// commonest values (`{"expr":"x","value":true,"fact":"x"}`).
-#[derive(Clone, Debug)]
-pub(crate) struct Leaf {
-    pub true_: Frag,
-    pub false_: Frag,
-    pub unknown: Frag,
-    pub absent: Frag,
-}
-
-impl Leaf {
-    fn new(text: &str, key: &str, name: &str) -> Leaf {
-        let whole = |v: &str| {
-            Frag::new(&format!(
-                "{{\"expr\":{text},\"value\":{v},\"{key}\":{name}}}"
-            ))
-        };
-        Leaf {
-            true_: whole("true"),
-            false_: whole("false"),
-            unknown: whole("null,\"state\":\"unknown\""),
-            absent: whole("null,\"state\":\"n/a\""),
-        }
-    }
 }
 
 impl NodeOpen {
@@ -380,13 +387,20 @@ impl NodeOpen {
         let open = |rest: &str| Frag::new(&format!("{{\"expr\":{text},\"value\":{rest}"));
         NodeOpen {
             other: open(""),
-            true_: open("true"),
-            false_: open("false"),
-            unknown: open("null,\"state\":\"unknown\""),
-            absent: open("null,\"state\":\"n/a\""),
+            common: ByValue::new(open),
             leaf: None,
         }
     }
+}
+
+/// The whole compact trace nodes of a fact or an outcome, with each of the
+/// commonest values (`{"expr":"x","value":true,"fact":"x"}`).
+fn leaf(text: &str, key: &str, name: &str) -> ByValue {
+    ByValue::new(|v| {
+        Frag::new(&format!(
+            "{{\"expr\":{text},\"value\":{v},\"{key}\":{name}}}"
+        ))
+    })
 }
 
 /// An outcome's compact entry up to its list of cites or missing facts
