@@ -118,7 +118,7 @@ impl Dec {
     /// JSON numbers as binary floating point still reads it exactly; else it
     /// is written as a string (`"1/9"`, or the digits).
     pub fn json_number(&self) -> bool {
-        Dec::is_json_number(&self.text())
+        Dec::is_json_number(self.digits().as_str())
     }
 
     /// [`Dec::json_number`] of a decimal given as its [`Dec::text`].
@@ -133,19 +133,32 @@ impl Dec {
 
     /// The decimal digits when the value has finitely many, else `num/den`.
     pub fn text(&self) -> String {
+        self.digits().as_str().to_string()
+    }
+
+    /// [`Dec::text`] in a buffer of its own, without allocating.
+    pub(crate) fn digits(&self) -> DecText {
+        // `num/den`, when the digits are infinitely many or too many.
+        let fraction = || {
+            let mut t = DecText::default();
+            t.number(i128::from(self.den), 0);
+            t.front(b'/');
+            t.number(i128::from(self.num), 0);
+            t
+        };
         let mut d = self.den;
-        let mut places = 0u32;
         for p in [2i64, 5] {
             while d % p == 0 {
                 d /= p;
             }
         }
         if d != 1 {
-            return format!("{}/{}", self.num, self.den);
+            return fraction();
         }
         // The denominator only shrinks: 64 bits do.
         let mut den = self.den;
         let mut num = i128::from(self.num);
+        let mut places = 0u32;
         while den != 1 && places < 64 {
             // n/d = (n·10/d) / 10: one decimal place per factor of d.
             places += 1;
@@ -162,27 +175,74 @@ impl Dec {
             match scaled {
                 Some(n) => num = n,
                 // Too many digits to write out: the fraction is exact.
-                None => return format!("{}/{}", self.num, self.den),
+                None => return fraction(),
             }
         }
-        // The digits, padded with zeros to at least one before the point,
-        // the point before the last `places`.
-        let digits = match u64::try_from(num.unsigned_abs()) {
-            Ok(small) => small.to_string(),
-            Err(_) => num.unsigned_abs().to_string(),
-        };
-        let places = places as usize;
-        let zeros = (places + 1).saturating_sub(digits.len());
-        let mut out = String::with_capacity(digits.len() + zeros + 2);
-        if num < 0 {
-            out.push('-');
+        let mut t = DecText::default();
+        t.number(num, places as usize);
+        t
+    }
+}
+
+/// The text of a decimal ([`Dec::text`]), written from its end into a block
+/// long enough for any: a sign, 39 digits or a point after 64 places, or two
+/// numbers of 64 bits and a slash.
+#[derive(Clone, Copy)]
+pub(crate) struct DecText {
+    buf: [u8; 72],
+    start: usize,
+}
+
+impl Default for DecText {
+    fn default() -> Self {
+        DecText {
+            buf: [0; 72],
+            start: 72,
         }
-        out.extend(std::iter::repeat_n('0', zeros));
-        out.push_str(&digits);
-        if places > 0 {
-            out.insert(out.len() - places, '.');
+    }
+}
+
+impl DecText {
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        let bytes = self.buf.get(self.start..).unwrap_or_default();
+        // Only ASCII digits, signs, points and slashes are written.
+        std::str::from_utf8(bytes).expect("a decimal's text is ASCII")
+    }
+
+    /// Writes a byte before the text.
+    fn front(&mut self, b: u8) {
+        if let Some(i) = self.start.checked_sub(1) {
+            if let Some(c) = self.buf.get_mut(i) {
+                *c = b;
+                self.start = i;
+            }
         }
-        out
+    }
+
+    /// Writes before the text a number `n` divided by ten to the `places`:
+    /// its digits, padded with zeros to at least one before the point.
+    fn number(&mut self, n: i128, places: usize) {
+        let mut m = n.unsigned_abs();
+        let mut written = 0;
+        loop {
+            if places > 0 && written == places {
+                self.front(b'.');
+            }
+            let (q, r) = match u64::try_from(m) {
+                Ok(small) => (u128::from(small / 10), small % 10),
+                Err(_) => (m / 10, u64::try_from(m % 10).unwrap_or(0)),
+            };
+            self.front(b'0' + u8::try_from(r).unwrap_or(0));
+            m = q;
+            written += 1;
+            if m == 0 && written > places {
+                break;
+            }
+        }
+        if n < 0 {
+            self.front(b'-');
+        }
     }
 }
 
@@ -1034,5 +1094,69 @@ mod tests {
             den: 1 << 62,
         };
         assert_eq!(tiny.text(), format!("{}/{}", i64::MAX, 1i64 << 62));
+    }
+
+    /// The digits of num/den by long division, for a denominator of only
+    /// twos and fives.
+    fn long_division(num: i64, den: i64) -> String {
+        let (n, d) = (
+            u128::from(num.unsigned_abs()),
+            u128::from(den.unsigned_abs()),
+        );
+        let mut out = format!("{}{}", if num < 0 { "-" } else { "" }, n / d);
+        let mut r = n % d;
+        if r != 0 {
+            out.push('.');
+        }
+        while r != 0 {
+            r *= 10;
+            out.push(char::from(b'0' + u8::try_from(r / d).unwrap_or(0)));
+            r %= d;
+        }
+        out
+    }
+
+    #[test]
+    fn a_decimals_text_is_its_long_division() {
+        let text = |num, den| Dec { num, den }.text();
+        assert_eq!(text(0, 1), "0");
+        assert_eq!(text(5, 100), "0.05");
+        assert_eq!(text(-5, 100), "-0.05");
+        assert_eq!(text(1234, 100), "12.34");
+        assert_eq!(text(-7, 1), "-7");
+        assert_eq!(text(i64::MIN, 1), i64::MIN.to_string());
+        assert_eq!(text(-1, 3), "-1/3");
+        assert_eq!(text(i64::MIN, 3), format!("{}/3", i64::MIN));
+        assert_eq!(
+            text(1, 1 << 39),
+            "0.000000000001818989403545856475830078125"
+        );
+        assert_eq!(
+            text(-3, 1 << 50),
+            "-0.00000000000000266453525910037569701671600341796875"
+        );
+        assert_eq!(text(-3, 1 << 62), "-3/4611686018427387904");
+        // Every denominator of only twos and fives, with numerators around
+        // the ends of 64 bits: the digits of long division, or the fraction
+        // when they are too many.
+        let nums = [1, -1, 7, -13, 999_999, i64::MAX, i64::MIN + 1, i64::MIN];
+        for a in 0..63 {
+            for b in 0..27 {
+                let Some(den) = 2i64.checked_pow(a).and_then(|x| x.checked_mul(5i64.pow(b))) else {
+                    continue;
+                };
+                for &num in &nums {
+                    let Some(d) = Dec::new(i128::from(num), i128::from(den)) else {
+                        continue;
+                    };
+                    let t = d.text();
+                    if t.contains('/') {
+                        assert_eq!(t, format!("{}/{}", d.num, d.den));
+                    } else {
+                        assert_eq!(t, long_division(d.num, d.den), "{d:?}");
+                    }
+                }
+            }
+        }
     }
 }

@@ -13,6 +13,7 @@ mod machine;
 mod trace;
 mod value;
 
+pub(crate) use trace::Head;
 pub use trace::{
     Derivation, Derivations, Node, RuleStatus, RuleTrace, Rules, RulesIter, Status, Trace,
     TraceNode,

@@ -172,6 +172,33 @@ pub struct Derivation<'a> {
     pub default: Option<Trace<'a>>,
 }
 
+/// The part of an outcome's derivation its record holds: what the report
+/// writer reads of it, without the value, missing facts and cites that
+/// [`Derivation`] adds from the evaluation.
+#[derive(Clone, Copy)]
+pub(crate) struct Head<'a> {
+    pub outcome: OutcomeId,
+    pub status: Status,
+    pub decided_by: &'a [RuleId],
+    pub rules: Rules<'a>,
+    pub document: Option<DocId>,
+    pub default: Option<Trace<'a>>,
+}
+
+impl<'a> Derivation<'a> {
+    /// Its [`Head`].
+    pub(crate) fn head(&self) -> Head<'a> {
+        Head {
+            outcome: self.outcome,
+            status: self.status,
+            decided_by: self.decided_by,
+            rules: self.rules,
+            document: self.document,
+            default: self.default,
+        }
+    }
+}
+
 /// The rules of a derivation, each with its fate: a borrowed view of the
 /// recorded rules, read one [`RuleTrace`] at a time.
 #[derive(Clone, Copy)]
@@ -333,6 +360,33 @@ impl Derivations {
         ev: &'a Evaluation,
         o: OutcomeId,
     ) -> Result<Derivation<'a>, EvalError> {
+        let h = self.head(ev, o)?;
+        let value = ev
+            .outcomes
+            .get(o as usize)
+            .map_or(Value::Unknown, |r| r.value.clone());
+        Ok(Derivation {
+            outcome: o,
+            value,
+            status: h.status,
+            decided_by: h.decided_by,
+            rules: h.rules,
+            missing: ev.missing(o),
+            blocked_by: ev.blocked_by(o),
+            cites: ev.cites(o),
+            document: h.document,
+            default: h.default,
+        })
+    }
+
+    /// What a derivation's record shows of one outcome ([`Head`]), read
+    /// without the rest of [`Derivation`].
+    #[inline]
+    pub(crate) fn head<'a>(
+        &'a self,
+        ev: &'a Evaluation,
+        o: OutcomeId,
+    ) -> Result<Head<'a>, EvalError> {
         let (Some(r), Some(res)) = (self.outcomes.get(o as usize), ev.outcomes.get(o as usize))
         else {
             return Err(EvalError {
@@ -361,15 +415,11 @@ impl Derivations {
         } else {
             Status::NotApplicable
         };
-        Ok(Derivation {
+        Ok(Head {
             outcome: o,
-            value: res.value.clone(),
             status,
             decided_by,
             rules,
-            missing: ev.missing(o),
-            blocked_by: ev.blocked_by(o),
-            cites: ev.cites(o),
             document: res.document,
             default: r.default.and_then(|i| self.view(i)),
         })

@@ -18,7 +18,7 @@ macro_rules! kv {
     };
 }
 use super::Subject;
-use crate::eval::{Derivation, EvalError, Node, RuleStatus, RuleTrace, Status, Trace};
+use crate::eval::{Derivation, EvalError, Head, Node, RuleStatus, RuleTrace, Status, Trace};
 use crate::program::{OutcomeId, Program, RuleId, Value};
 use serde_json::Value as J;
 
@@ -81,11 +81,12 @@ fn value(j: &mut Json, f: &Fragments, v: &Value) {
         Value::Days(n) => j.str(&format!("{n} days")),
         Value::Months(n, _) => j.str(&format!("{n} months")),
         Value::Decimal(d) => {
-            let t = d.text();
-            if crate::program::Dec::is_json_number(&t) {
-                j.raw(&t)
+            let t = d.digits();
+            let t = t.as_str();
+            if crate::program::Dec::is_json_number(t) {
+                j.raw(t)
             } else {
-                j.str(&t)
+                j.str(t)
             }
         }
     }
@@ -447,7 +448,7 @@ pub(super) fn derivation_open(j: &mut Json, p: &Program, f: &Fragments, o: Outco
 }
 
 /// Writes an outcome's derivation.
-fn derivation(j: &mut Json, p: &Program, f: &Fragments, d: &Derivation) {
+fn derivation(j: &mut Json, p: &Program, f: &Fragments, d: &Head) {
     match prepared(j, &f.derivation_open, d.outcome, d.status as usize) {
         Some(h) => j.obj_with_frag(h),
         None => derivation_open(j, p, f, d.outcome, d.status),
@@ -487,7 +488,7 @@ fn derivation(j: &mut Json, p: &Program, f: &Fragments, d: &Derivation) {
 
 /// An outcome's derivation as a JSON value.
 pub fn derivation_json(s: &Subject, d: &Derivation) -> J {
-    to_value(|j| derivation(j, s.p, s.fragments(), d))
+    to_value(|j| derivation(j, s.p, s.fragments(), &d.head()))
 }
 
 /// Writes the in-force period of every document, with the paragraph that
@@ -667,7 +668,7 @@ fn outcome(
         j.list_of(&f.rule, ev.conflicting(p, o));
     }
     if detail == Detail::Full {
-        let d = s.derive(o)?;
+        let d = s.head(o)?;
         key!(j, "derivation");
         derivation(j, p, f, &d);
     }
@@ -675,21 +676,28 @@ fn outcome(
     Ok(())
 }
 
-/// Writes an outcome's compact entry after the first, without its
-/// derivation, from fragments written out in advance: what [`outcome`]
-/// writes, in fewer copies. False, writing nothing, for an entry it leaves
-/// to [`outcome`] (a value neither true, false nor unknown, or a conflict).
-fn compact_entry(j: &mut Json, s: &Subject, f: &Fragments, detail: Detail, o: OutcomeId) -> bool {
+/// Writes an outcome's compact entry after the first from fragments
+/// written out in advance: what [`outcome`] writes, in fewer copies. False,
+/// writing nothing, for an entry it leaves to [`outcome`] (a value neither
+/// true, false nor unknown, or a conflict).
+fn compact_entry(
+    j: &mut Json,
+    s: &Subject,
+    f: &Fragments,
+    detail: Detail,
+    o: OutcomeId,
+) -> Result<bool, EvalError> {
     let ev = s.ev;
     let res = ev.outcomes.get(o as usize);
     let Some(e) = f.entry.get(o as usize) else {
-        return false;
+        return Ok(false);
     };
     let v = res.map_or(&Value::Unknown, |r| &r.value);
     if res.is_some_and(|r| r.conflict) {
-        return false;
+        return Ok(false);
     }
     let cites = detail != Detail::None;
+    let full = detail == Detail::Full;
     match v {
         Value::Bool(b) if cites => {
             j.frag(if *b { &e.true_cites } else { &e.false_cites });
@@ -701,9 +709,11 @@ fn compact_entry(j: &mut Json, s: &Subject, f: &Fragments, detail: Detail, o: Ou
                         .expect("a document's id indexes the program's documents"),
                 );
             }
-            j.raw("}");
         }
-        Value::Bool(b) => j.frag(if *b { &e.true_end } else { &e.false_end }),
+        Value::Bool(b) => {
+            j.frag(if *b { &e.true_end } else { &e.false_end });
+            return Ok(true);
+        }
         Value::Unknown if ev.in_force.is_some() => {
             j.frag(&e.null_missing);
             j.items_compact(&f.fact_item, ev.missing(o));
@@ -712,12 +722,21 @@ fn compact_entry(j: &mut Json, s: &Subject, f: &Fragments, detail: Detail, o: Ou
                 key!(j, "blocked_by");
                 j.list_of(&f.outcome, blocked.iter().copied());
             }
-            j.raw("}");
         }
-        Value::Unknown | Value::Absent => j.frag(&e.null_end),
-        _ => return false,
+        Value::Unknown | Value::Absent if full => j.frag(&e.null),
+        Value::Unknown | Value::Absent => {
+            j.frag(&e.null_end);
+            return Ok(true);
+        }
+        _ => return Ok(false),
     }
-    true
+    if full {
+        let d = s.head(o)?;
+        key!(j, "derivation");
+        derivation(j, s.p, f, &d);
+    }
+    j.raw("}");
+    Ok(true)
 }
 
 /// Writes the report of one case (`regula eval --format json`, pretty; each
@@ -777,11 +796,7 @@ fn report(j: &mut Json, s: &Subject, detail: Detail, line: Option<u64>) -> Resul
     }
     for (i, name) in f.outcome.iter().enumerate() {
         let o = u32::try_from(i).expect("outcome ids are 32 bits");
-        if j.compact()
-            && !j.is_fresh()
-            && detail != Detail::Full
-            && compact_entry(j, s, f, detail, o)
-        {
+        if j.compact() && !j.is_fresh() && compact_entry(j, s, f, detail, o)? {
             continue;
         }
         // Compact: the key, the object and its `value` key in one copy.

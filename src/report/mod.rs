@@ -11,7 +11,7 @@ pub use json::{
 pub use text::{explain_text, in_force_text, period_zh, status_word, text_report, TextOptions};
 pub use write::Fragments;
 
-use crate::eval::{Derivation, EvalError, Evaluation};
+use crate::eval::{Derivation, Derivations, EvalError, Evaluation, Head};
 use crate::program::{OutcomeId, Program, Value};
 use std::cell::OnceCell;
 
@@ -69,15 +69,28 @@ impl<'a> Subject<'a> {
 
     /// The derivation of one outcome.
     pub fn derive(&self, o: OutcomeId) -> Result<Derivation<'_>, EvalError> {
+        let (d, ev) = self.recorded()?;
+        d.get(ev, o)
+    }
+
+    /// What the report writer reads of one outcome's derivation.
+    fn head(&self, o: OutcomeId) -> Result<Head<'_>, EvalError> {
+        let (d, ev) = self.recorded()?;
+        d.head(ev, o)
+    }
+
+    /// The case's derivations and the evaluation they were recorded with:
+    /// `ev`'s own, else those of the case evaluated again with them.
+    fn recorded(&self) -> Result<(&Derivations, &Evaluation), EvalError> {
         if let Some(d) = self.ev.derivations() {
-            return d.get(self.ev, o);
+            return Ok((d, self.ev));
         }
         let traced = self
             .traced
             .get_or_init(|| crate::eval::evaluate(self.p, self.facts, self.ev.as_of));
         let ev = traced.as_ref().map_err(Clone::clone)?;
         match ev.derivations() {
-            Some(d) => d.get(ev, o),
+            Some(d) => Ok((d, ev)),
             None => Err(EvalError {
                 fault: crate::eval::Fault::NotRecorded,
                 span: crate::source::Span::default(),

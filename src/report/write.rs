@@ -167,6 +167,7 @@ impl Fragments {
             .map(|s| {
                 let open = |rest: &str| Frag::new(&format!(",{s}:{{\"value\":{rest}"));
                 Entry {
+                    null: open("null"),
                     null_end: open("null}"),
                     null_missing: open("null,\"missing\":"),
                     true_end: open("true}"),
@@ -293,6 +294,41 @@ fn date_digits(d: NaiveDate) -> Option<[u8; 10]> {
     ])
 }
 
+/// The last few dates a report wrote, each with its JSON text
+/// (`"YYYY-MM-DD"`), replaced in turn: a case's dates recur from node to
+/// node.
+#[derive(Default)]
+struct Dates {
+    seen: [Option<(NaiveDate, [u8; 12])>; 4],
+    next: usize,
+}
+
+impl Dates {
+    /// The JSON text of a date whose year has four digits.
+    #[inline]
+    fn text(&mut self, d: NaiveDate) -> Option<&[u8; 12]> {
+        let i = match self
+            .seen
+            .iter()
+            .position(|s| s.is_some_and(|(x, _)| x == d))
+        {
+            Some(i) => i,
+            None => {
+                let digits = date_digits(d)?;
+                let mut text = [b'"'; 12];
+                if let Some(inner) = text.get_mut(1..11) {
+                    inner.copy_from_slice(&digits);
+                }
+                let i = self.next % self.seen.len();
+                self.next = self.next.wrapping_add(1);
+                *self.seen.get_mut(i)? = Some((d, text));
+                i
+            }
+        };
+        self.seen.get(i)?.as_ref().map(|(_, t)| t)
+    }
+}
+
 /// The longest fragment copied as a block of fixed size.
 const PAD: usize = 64;
 
@@ -404,9 +440,11 @@ fn leaf(text: &str, key: &str, name: &str) -> ByValue {
 }
 
 /// An outcome's compact entry up to its list of cites or missing facts
-/// (`,"name":{"value":null,"missing":`), or whole (`,"name":{"value":true}`).
+/// (`,"name":{"value":null,"missing":`), up to its derivation
+/// (`,"name":{"value":null`), or whole (`,"name":{"value":true}`).
 #[derive(Clone, Debug)]
 pub(crate) struct Entry {
+    pub null: Frag,
     pub null_end: Frag,
     pub null_missing: Frag,
     pub true_end: Frag,
@@ -423,8 +461,8 @@ pub(crate) struct Json<'a> {
     depth: usize,
     /// Whether the innermost open container has no entry yet.
     fresh: bool,
-    /// The last date written, with its digits: a case's dates recur.
-    last_date: Option<(NaiveDate, [u8; 10])>,
+    /// The last dates written, with their text: a case's dates recur.
+    dates: Dates,
 }
 
 fn at<T>(v: &[T], i: impl TryInto<usize>) -> Option<&T> {
@@ -438,7 +476,7 @@ impl<'a> Json<'a> {
             pretty,
             depth: 0,
             fresh: false,
-            last_date: None,
+            dates: Dates::default(),
         }
     }
 
@@ -586,17 +624,11 @@ impl<'a> Json<'a> {
     }
     /// A date as `"YYYY-MM-DD"`.
     pub fn date(&mut self, d: NaiveDate) {
-        let digits = match self.last_date {
-            Some((last, digits)) if last == d => Some(digits),
-            _ => date_digits(d),
-        };
-        if let Some(digits) = digits {
-            self.last_date = Some((d, digits));
-            self.out.push(b'"');
-            self.out.extend_from_slice(&digits);
-            self.out.push(b'"');
-        } else {
-            let _ = write!(self.out, "\"{}\"", d.format("%Y-%m-%d"));
+        match self.dates.text(d) {
+            Some(text) => self.out.extend_from_slice(text),
+            None => {
+                let _ = write!(self.out, "\"{}\"", d.format("%Y-%m-%d"));
+            }
         }
     }
     /// A JSON string given in pieces around a date of four-digit year
