@@ -211,16 +211,8 @@ fn open_compact(j: &mut Json, f: &Fragments, open: &NodeOpen, v: &Value) {
 /// what [`trace`] writes, from the expression's openings ([`NodeOpen`])
 /// and the ends of its leaves, in fewer copies.
 fn trace_compact(j: &mut Json, p: &Program, f: &Fragments, t: &Trace, open: &NodeOpen) {
-    if let Some((node, i)) = &open.leaf {
-        if *node == t.node {
-            let leaf = f
-                .leaf
-                .get(*i as usize)
-                .expect("a leaf's index is in the table it was made for");
-            if let Some(whole) = leaf.get(&t.value) {
-                return j.frag(whole);
-            }
-        }
+    if let Some(whole) = whole_leaf(f, open, t) {
+        return j.frag(whole);
     }
     open_compact(j, f, open, &t.value);
     match &t.node {
@@ -255,6 +247,20 @@ fn trace_compact(j: &mut Json, p: &Program, f: &Fragments, t: &Trace, open: &Nod
     }
 }
 
+/// The whole compact node of a fact or an outcome read by its name, with
+/// one of the commonest values, when it is one ([`NodeOpen::leaf`]).
+#[inline(always)]
+fn whole_leaf<'f>(f: &'f Fragments, open: &NodeOpen, t: &Trace) -> Option<&'f Frag> {
+    let (node, i) = open.leaf.as_ref()?;
+    if *node != t.node {
+        return None;
+    }
+    f.leaf
+        .get(*i as usize)
+        .expect("a leaf's index is in the table it was made for")
+        .get(&t.value)
+}
+
 /// The compact end of a leaf node (`,"fact":"…"}`).
 fn leaf_end(table: &[Frag], i: u32) -> &Frag {
     table
@@ -274,7 +280,15 @@ fn operands_compact<'t>(
         if i > 0 {
             j.raw(",");
         }
-        trace(j, p, f, &c);
+        // A whole leaf in one copy, without a call.
+        match f
+            .node_open
+            .get(c.expr as usize)
+            .and_then(|open| whole_leaf(f, open, &c))
+        {
+            Some(whole) => j.frag(whole),
+            None => trace(j, p, f, &c),
+        }
     }
 }
 

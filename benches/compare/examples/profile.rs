@@ -11,15 +11,16 @@
 //! `regula batch --derivations cites` (or `full`) does, decoding included
 //! (`--toggle-collect='profile::lines_all'`): the end-to-end lines' work.
 //!
-//! `line_ratio` times those lines (the Shanghai opinions alone), full
-//! derivations against cites, as `ratio` does (default 20,000 cases).
+//! `line_ratio` times those lines (the Shanghai opinions alone;
+//! `line_ratio_both`, both documents), full derivations against cites, as
+//! `ratio` does (default 20,000 cases).
 //!
 //! `ratio` times (a) on the Shanghai opinions alone against (c), the
 //! native baseline, over the same N cases (default 100,000), alternating
 //! rounds and keeping each one's fastest: a quick reading of benchmark
 //! (a)'s ratio between criterion runs, less disturbed by other load.
 //!
-//! `cargo run --release -p regula-bench --example profile -- [alone|both|native|line|line_full|line_both|line_full_both|ratio|line_ratio] [N]`
+//! `cargo run --release -p regula-bench --example profile -- [alone|both|native|line|line_full|line_both|line_full_both|ratio|line_ratio|line_ratio_both] [N]`
 use regula_bench::adapter::{Decoded, Lines, Regula};
 use regula_bench::{gen, native};
 use std::hint::black_box;
@@ -88,12 +89,16 @@ fn ratio(n: usize) {
     println!("(a) {a:.1} ns/case, (c) {c:.1} ns/case: {:.2}x", a / c);
 }
 
-/// The end-to-end lines (the Shanghai opinions alone): full derivations'
-/// throughput against cites', as `end_to_end/regula_line_full` and
-/// `regula_line` measure them.
-fn line_ratio(n: usize) {
+/// The end-to-end lines (the Shanghai opinions alone, or `both`
+/// documents): full derivations' throughput against cites', as
+/// `end_to_end/regula_line_full` and `regula_line` measure them.
+fn line_ratio(n: usize, both: bool) {
     let lines = gen::cases(gen::SEED, n);
-    let regula = Regula::shanghai();
+    let regula = if both {
+        Regula::new()
+    } else {
+        Regula::shanghai()
+    };
     let (b, full) = (regula.batch(), regula.batch_full());
     let (mut wc, mut wf) = (b.lines(), full.lines());
     let (mut c, mut f) = (f64::INFINITY, f64::INFINITY);
@@ -110,8 +115,9 @@ fn line_ratio(n: usize) {
 fn main() {
     let mut args = std::env::args().skip(1);
     let set = args.next().unwrap_or_else(|| "alone".into());
-    if set == "line_ratio" {
-        line_ratio(args.next().and_then(|s| s.parse().ok()).unwrap_or(20_000));
+    if set == "line_ratio" || set == "line_ratio_both" {
+        let n = args.next().and_then(|s| s.parse().ok()).unwrap_or(20_000);
+        line_ratio(n, set == "line_ratio_both");
         return;
     }
     if set == "ratio" {
