@@ -457,7 +457,7 @@ pub(crate) struct Entry {
 pub(crate) struct Json<'a> {
     out: &'a mut Vec<u8>,
     pretty: bool,
-    /// How many containers are open.
+    /// How many containers are open (kept by the pretty layout only).
     depth: usize,
     /// Whether the innermost open container has no entry yet.
     fresh: bool,
@@ -477,6 +477,14 @@ impl<'a> Json<'a> {
             depth: 0,
             fresh: false,
             dates: Dates::default(),
+        }
+    }
+
+    /// One container deeper, in the pretty layout.
+    #[inline(always)]
+    fn deeper(&mut self) {
+        if self.pretty {
+            self.depth += 1;
         }
     }
 
@@ -500,10 +508,12 @@ impl<'a> Json<'a> {
 
     #[inline]
     fn close(&mut self, c: u8) {
-        let had = !self.fresh;
-        self.depth = self.depth.saturating_sub(1);
-        if had && self.pretty {
-            self.newline();
+        // Only the pretty layout keeps the depth, for its indents.
+        if self.pretty {
+            self.depth = self.depth.saturating_sub(1);
+            if !self.fresh {
+                self.newline();
+            }
         }
         self.out.push(c);
         // The container just closed was an entry of the one around it.
@@ -514,12 +524,12 @@ impl<'a> Json<'a> {
     #[inline]
     pub fn obj_with_frag(&mut self, head: &Frag) {
         self.frag(head);
-        self.depth += 1;
+        self.deeper();
     }
     /// `{`
     pub fn obj(&mut self) {
         self.out.push(b'{');
-        self.depth += 1;
+        self.deeper();
         self.fresh = true;
     }
 
@@ -537,7 +547,7 @@ impl<'a> Json<'a> {
     /// (`{"expr":"…"`).
     pub fn obj_with(&mut self, head: &str) {
         self.out.extend_from_slice(head.as_bytes());
-        self.depth += 1;
+        self.deeper();
         self.fresh = false;
     }
     /// `}`
@@ -549,7 +559,7 @@ impl<'a> Json<'a> {
     #[inline]
     pub fn arr(&mut self) {
         self.out.push(b'[');
-        self.depth += 1;
+        self.deeper();
         self.fresh = true;
     }
     /// `]`
