@@ -693,8 +693,10 @@ fn outcome(
 /// Writes an outcome's compact entry after the first from fragments
 /// written out in advance: what [`outcome`] writes, in fewer copies. False,
 /// writing nothing, for an entry it leaves to [`outcome`] (a value neither
-/// true, false nor unknown, or a conflict).
-fn compact_entry(
+/// true, false nor unknown, or a conflict). `FULL` when `detail` is
+/// [`Detail::Full`]: one body, made twice, so that entries without
+/// derivations pay nothing for them.
+fn compact_entry<const FULL: bool>(
     j: &mut Json,
     s: &Subject,
     f: &Fragments,
@@ -711,7 +713,7 @@ fn compact_entry(
         return Ok(false);
     }
     let cites = detail != Detail::None;
-    let full = detail == Detail::Full;
+    let full = FULL;
     match v {
         Value::Bool(b) if cites => {
             j.frag(if *b { &e.true_cites } else { &e.false_cites });
@@ -810,8 +812,15 @@ fn report(j: &mut Json, s: &Subject, detail: Detail, line: Option<u64>) -> Resul
     }
     for (i, name) in f.outcome.iter().enumerate() {
         let o = u32::try_from(i).expect("outcome ids are 32 bits");
-        if j.compact() && !j.is_fresh() && compact_entry(j, s, f, detail, o)? {
-            continue;
+        if j.compact() && !j.is_fresh() {
+            let written = if detail == Detail::Full {
+                compact_entry::<true>(j, s, f, detail, o)?
+            } else {
+                compact_entry::<false>(j, s, f, detail, o)?
+            };
+            if written {
+                continue;
+            }
         }
         // Compact: the key, the object and its `value` key in one copy.
         let head = f
