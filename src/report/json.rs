@@ -293,15 +293,15 @@ fn operands_compact<'t>(
 }
 
 /// Writes a compact document and reads it back as a JSON value.
-fn to_value(write: impl FnOnce(&mut Json)) -> J {
+fn to_value(f: &Fragments, write: impl FnOnce(&mut Json)) -> J {
     let mut out = Vec::new();
-    write(&mut Json::new(&mut out, false));
+    write(&mut Json::new(&mut out, false).with_text(&f.text));
     serde_json::from_slice(&out).expect("the report writer writes valid JSON")
 }
 
 /// A traced expression as a JSON value.
 pub fn trace_json(s: &Subject, t: &Trace) -> J {
-    to_value(|j| trace(j, s.p, s.fragments(), t))
+    to_value(s.fragments(), |j| trace(j, s.p, s.fragments(), t))
 }
 
 /// Writes the items of the sub-expressions that made a condition false (or
@@ -502,7 +502,9 @@ fn derivation(j: &mut Json, p: &Program, f: &Fragments, d: &Head) {
 
 /// An outcome's derivation as a JSON value.
 pub fn derivation_json(s: &Subject, d: &Derivation) -> J {
-    to_value(|j| derivation(j, s.p, s.fragments(), &d.head()))
+    to_value(s.fragments(), |j| {
+        derivation(j, s.p, s.fragments(), &d.head())
+    })
 }
 
 /// Writes the in-force period of every document, with the paragraph that
@@ -766,7 +768,12 @@ pub fn write_report(
     pretty: bool,
 ) -> Result<(), EvalError> {
     let mark = out.len();
-    let r = report(&mut Json::new(out, pretty), s, detail, line);
+    let r = report(
+        &mut Json::new(out, pretty).with_text(&s.fragments().text),
+        s,
+        detail,
+        line,
+    );
     if r.is_err() {
         out.truncate(mark);
     }
@@ -912,7 +919,7 @@ pub fn json_report(s: &Subject, detail: Detail) -> Result<J, EvalError> {
 /// value (`regula explain CASE in_force --format json`).
 pub fn in_force_json(s: &Subject, line: usize) -> J {
     let f = s.fragments();
-    to_value(|j| in_force(j, s, f, Detail::Full, line))
+    to_value(f, |j| in_force(j, s, f, Detail::Full, line))
 }
 
 /// One outcome's value, cites, missing facts and derivation, as `regula
@@ -1001,7 +1008,7 @@ pub fn explain_json(s: &Subject, what: Explained) -> Result<(J, bool), EvalError
     let f = s.fragments();
     j.insert(
         "departures".into(),
-        to_value(|w| departures(w, s, f, Some(oid))),
+        to_value(f, |w| departures(w, s, f, Some(oid))),
     );
     // The outcomes the derivation reads, each with its own derivation.
     let mut queue = outcomes_read(&d);

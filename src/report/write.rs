@@ -16,6 +16,9 @@ pub(crate) fn quoted(s: &str) -> String {
 /// The program's strings as JSON literals, escaped once.
 #[derive(Clone, Debug, Default)]
 pub struct Fragments {
+    /// The text of every [`Frag`] below, side by side, and a block of
+    /// padding.
+    pub(crate) text: Vec<u8>,
     pub(crate) doc: Vec<String>,
     pub(crate) outcome: Vec<String>,
     pub(crate) outcome_label: Vec<String>,
@@ -90,6 +93,7 @@ impl Fragments {
     /// Escapes every string a report of the program may write.
     pub fn new(p: &Program) -> Fragments {
         let mut f = Fragments {
+            text: Vec::new(),
             doc: p.documents.iter().map(|d| quoted(&d.id)).collect(),
             outcome: p.outcomes.iter().map(|o| quoted(&o.name)).collect(),
             outcome_label: p.outcomes.iter().map(|o| quoted(&o.label)).collect(),
@@ -152,20 +156,21 @@ impl Fragments {
                 )
             })
             .collect();
-        let item = |v: &[String]| v.iter().map(|s| Frag::new(&format!(",{s}"))).collect();
+        let mut pieces = Pieces::default();
+        let mut item = |v: &[String]| v.iter().map(|s| pieces.add(&format!(",{s}"))).collect();
         f.rule_cite_item = item(&f.rule_cite);
         f.fact_item = item(&f.fact);
         f.rule_item = item(&f.rule);
         f.doc_kv = f
             .doc
             .iter()
-            .map(|s| Frag::new(&format!(",\"document\":{s}")))
+            .map(|s| pieces.add(&format!(",\"document\":{s}")))
             .collect();
         f.entry = f
             .outcome
             .iter()
             .map(|s| {
-                let open = |rest: &str| Frag::new(&format!(",{s}:{{\"value\":{rest}"));
+                let mut open = |rest: &str| pieces.add(&format!(",{s}:{{\"value\":{rest}"));
                 Entry {
                     null: open("null"),
                     null_end: open("null}"),
@@ -182,18 +187,19 @@ impl Fragments {
             .iter()
             .map(|s| format!(",{s}:{{\"value\":"))
             .collect();
-        let end = |k: &str, v: &[String]| {
+        let mut end = |k: &str, v: &[String]| {
             v.iter()
-                .map(|s| Frag::new(&format!(",\"{k}\":{s}}}")))
+                .map(|s| pieces.add(&format!(",\"{k}\":{s}}}")))
                 .collect()
         };
         f.fact_end = end("fact", &f.fact);
         f.outcome_end = end("outcome", &f.outcome);
         f.param_end = end("parameter", &f.param);
-        // Written by the writer itself, compact.
-        let compact = |write: &dyn Fn(&mut Json)| {
+        // Written by the writer itself, compact, with the pieces so far.
+        f.text = pieces.text();
+        let compact = |f: &Fragments, write: &dyn Fn(&mut Json)| {
             let mut out = Vec::new();
-            write(&mut Json::new(&mut out, false));
+            write(&mut Json::new(&mut out, false).with_text(&f.text));
             String::from_utf8(out).unwrap_or_default()
         };
         f.derivation_open = (0..p.outcomes.len())
@@ -202,7 +208,9 @@ impl Fragments {
                 super::json::STATUSES
                     .iter()
                     .map(|s| {
-                        Frag::new(&compact(&|j| super::json::derivation_open(j, p, &f, o, *s)))
+                        pieces.add(&compact(&f, &|j| {
+                            super::json::derivation_open(j, p, &f, o, *s)
+                        }))
                     })
                     .collect()
             })
@@ -212,7 +220,7 @@ impl Fragments {
                 let r = u32::try_from(r).unwrap_or(u32::MAX);
                 super::json::RULE_STATUSES
                     .iter()
-                    .map(|s| compact(&|j| super::json::rule_open(j, p, &f, r, *s)))
+                    .map(|s| compact(&f, &|j| super::json::rule_open(j, p, &f, r, *s)))
                     .collect()
             })
             .collect();
@@ -236,7 +244,7 @@ impl Fragments {
         for (id, span) in p.expr_spans().iter().enumerate() {
             let text = quoted(&p.expr_text(*span));
             if let Some(open) = f.node_open.get_mut(id) {
-                *open = NodeOpen::new(&text);
+                *open = NodeOpen::new(&mut pieces, &text);
                 // A node of this fact or outcome is written in one copy,
                 // whatever the expression: its text is the name.
                 if let Some((node, key, name)) = named.get(text.as_str()) {
@@ -244,7 +252,7 @@ impl Fragments {
                         node.clone(),
                         u32::try_from(leaves.len()).unwrap_or(u32::MAX),
                     ));
-                    leaves.push(leaf(&text, key, name));
+                    leaves.push(leaf(&mut pieces, &text, key, name));
                 }
             }
             if let Some(slot) = f.expr.get_mut(id) {
@@ -252,6 +260,7 @@ impl Fragments {
             }
         }
         f.leaf = leaves;
+        f.text = pieces.text();
         f
     }
 }
@@ -332,20 +341,16 @@ impl Dates {
 /// The longest fragment copied as a block of fixed size.
 const PAD: usize = 64;
 
-/// A short piece of JSON text kept in a block of fixed size: copied by a
-/// few wide moves rather than a call to `memcpy`, then cut to its length.
-#[derive(Clone, Debug)]
+/// A piece of JSON text: a range of the text of its [`Fragments`], where
+/// the pieces made together lie side by side. A short one is copied as a
+/// block of fixed size (its text and whatever follows it, the text ending
+/// in a block of padding) by a few wide moves rather than a call to
+/// `memcpy`, then cut to its length. Eight bytes, so that the tables of
+/// fragments and their text stay close together in the cache.
+#[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Frag {
-    pad: [u8; PAD],
-    len: usize,
-    /// The text, when longer than the block.
-    long: Option<Box<str>>,
-}
-
-impl Default for Frag {
-    fn default() -> Frag {
-        Frag::new("")
-    }
+    at: u32,
+    len: u32,
 }
 
 impl Frag {
@@ -353,18 +358,30 @@ impl Frag {
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
+}
 
-    fn new(s: &str) -> Frag {
-        let mut pad = [0u8; PAD];
-        let fits = s.len() <= PAD;
-        if fits {
-            pad.iter_mut().zip(s.bytes()).for_each(|(d, b)| *d = b);
-        }
+/// The text of fragments as it is made: each piece appended.
+#[derive(Default)]
+struct Pieces(Vec<u8>);
+
+impl Pieces {
+    /// Appends a piece.
+    fn add(&mut self, s: &str) -> Frag {
+        let at = u32::try_from(self.0.len()).expect("fragments' text is under 4 GiB");
+        self.0.extend_from_slice(s.as_bytes());
         Frag {
-            pad,
-            len: s.len(),
-            long: (!fits).then(|| s.into()),
+            at,
+            len: u32::try_from(s.len()).expect("a fragment is under 4 GiB"),
         }
+    }
+
+    /// The text so far, with the block of padding a short piece's copy
+    /// reads past its end.
+    fn text(&self) -> Vec<u8> {
+        let mut t = Vec::with_capacity(self.0.len() + PAD);
+        t.extend_from_slice(&self.0);
+        t.extend_from_slice(&[0; PAD]);
+        t
     }
 }
 
@@ -381,7 +398,7 @@ pub(crate) struct ByValue {
 impl ByValue {
     /// `make` is given each value as the JSON text after `"value":`, its
     /// `"state"` included.
-    fn new(make: impl Fn(&str) -> Frag) -> ByValue {
+    fn new(mut make: impl FnMut(&str) -> Frag) -> ByValue {
         ByValue {
             true_: make("true"),
             false_: make("false"),
@@ -419,8 +436,8 @@ pub(crate) struct NodeOpen {
 
 impl NodeOpen {
     /// The openings of the expression of this source text (a JSON string).
-    fn new(text: &str) -> NodeOpen {
-        let open = |rest: &str| Frag::new(&format!("{{\"expr\":{text},\"value\":{rest}"));
+    fn new(pieces: &mut Pieces, text: &str) -> NodeOpen {
+        let mut open = |rest: &str| pieces.add(&format!("{{\"expr\":{text},\"value\":{rest}"));
         NodeOpen {
             other: open(""),
             common: ByValue::new(open),
@@ -431,9 +448,9 @@ impl NodeOpen {
 
 /// The whole compact trace nodes of a fact or an outcome, with each of the
 /// commonest values (`{"expr":"x","value":true,"fact":"x"}`).
-fn leaf(text: &str, key: &str, name: &str) -> ByValue {
+fn leaf(pieces: &mut Pieces, text: &str, key: &str, name: &str) -> ByValue {
     ByValue::new(|v| {
-        Frag::new(&format!(
+        pieces.add(&format!(
             "{{\"expr\":{text},\"value\":{v},\"{key}\":{name}}}"
         ))
     })
@@ -463,6 +480,8 @@ pub(crate) struct Json<'a> {
     fresh: bool,
     /// The last dates written, with their text: a case's dates recur.
     dates: Dates,
+    /// The text of the fragments it writes ([`Fragments::text`]).
+    text: &'a [u8],
 }
 
 fn at<T>(v: &[T], i: impl TryInto<usize>) -> Option<&T> {
@@ -477,7 +496,14 @@ impl<'a> Json<'a> {
             depth: 0,
             fresh: false,
             dates: Dates::default(),
+            text: &[],
         }
+    }
+
+    /// The same, writing fragments of this text ([`Fragments::text`]).
+    pub fn with_text(mut self, text: &'a [u8]) -> Self {
+        self.text = text;
+        self
     }
 
     /// One container deeper, in the pretty layout.
@@ -657,13 +683,22 @@ impl<'a> Json<'a> {
     /// A fragment, compact.
     #[inline]
     pub fn frag(&mut self, f: &Frag) {
-        match &f.long {
-            None => {
+        const MADE: &str = "a fragment lies in the text of the fragments it was made with";
+        let (at, len) = (f.at as usize, f.len as usize);
+        if len <= PAD {
+            if len > 0 {
+                let block = self
+                    .text
+                    .get(at..at + PAD)
+                    .and_then(|b| <&[u8; PAD]>::try_from(b).ok())
+                    .expect(MADE);
                 let n = self.out.len();
-                self.out.extend_from_slice(&f.pad);
-                self.out.truncate(n + f.len);
+                self.out.extend_from_slice(block);
+                self.out.truncate(n + len);
             }
-            Some(s) => self.out.extend_from_slice(s.as_bytes()),
+        } else {
+            self.out
+                .extend_from_slice(self.text.get(at..at + len).expect(MADE));
         }
         self.fresh = false;
     }
